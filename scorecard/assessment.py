@@ -1,0 +1,289 @@
+"""An assessment: one initiative's front matter and body, parsed and checked against the rubric.
+
+`parse_assessment` is pure: it takes the file's text and returns the Assessment with every
+problem found as a Diagnostic. Reading files is `content.py`'s job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from .diagnostics import Diagnostic, did_you_mean, error, warning
+from .frontmatter import split_front_matter
+from .rubric import NA, RESERVED_KEYS, UNKNOWN, Rubric, Scale, Section
+from .yamlsource import Path_, YamlDocument, parse_yaml
+
+
+@dataclass(frozen=True)
+class Response:
+    """The answer to one question, or the score for one criterion, in one assessment."""
+
+    section: str
+    item: str
+    value: str | int | None
+    """A choice name, a whole-number score, "n/a", or None when unanswered (`unknown` or missing)."""
+    evidence: str = ""
+    reason: str = ""
+    """Why the item is n/a."""
+    line: int | None = None
+    missing: bool = False
+    """The item is not in the file at all (as opposed to answered `unknown`)."""
+
+    @property
+    def is_na(self) -> bool:
+        return self.value == NA
+
+    @property
+    def is_answered(self) -> bool:
+        return self.value is not None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One initiative's assessment, as its author wrote it."""
+
+    slug: str
+    path: str
+    title: str
+    date: dt.date
+    status: str
+    summary: str = ""
+    owner: str = ""
+    authors: tuple[str, ...] = ()
+    review_by: dt.date | None = None
+    tags: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    responses: tuple[Response, ...] = ()
+    """One per item of the rubric, in the rubric's order."""
+    body: str = ""
+    body_line: int = 1
+    related_lines: tuple[int, ...] = ()
+    """The line of each `related` entry, for diagnostics about missing slugs."""
+
+    def response(self, section: str, item: str) -> Response | None:
+        return next((r for r in self.responses if r.section == section and r.item == item), None)
+
+
+FIELDS = ("title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra")
+assert set(FIELDS) == RESERVED_KEYS
+
+
+def parse_assessment(text: str, path: str, slug: str, rubric: Rubric) -> tuple[Assessment | None, list[Diagnostic]]:
+    """Parse one assessment file's text; None when it is too broken to be scored."""
+    split, diagnostics = split_front_matter(text, path)
+    if split is None:
+        return None, diagnostics
+    doc, diagnostics = parse_yaml(split.front_matter, path, split.front_matter_line)
+    if doc is None:
+        return None, diagnostics
+    if not isinstance(doc.data, dict):
+        found = "nothing" if doc.data is None else f"a {type(doc.data).__name__}"
+        return None, diagnostics + [error(path, split.front_matter_line, f"the front matter must be a mapping of fields, not {found}",
+                                          "write one 'field: value' per line, starting with 'title:'")]
+    checker = _FrontMatterChecker(doc, path, rubric)
+    fields = checker.check()
+    diagnostics += checker.diagnostics
+    if fields is None:
+        return None, diagnostics
+    return Assessment(slug=slug, path=path, body=split.body, body_line=split.body_line, **fields), diagnostics
+
+
+class _FrontMatterChecker:
+    """Reads the front matter field by field, reporting every problem rather than the first."""
+
+    def __init__(self, doc: YamlDocument, path: str, rubric: Rubric):
+        self.doc = doc
+        self.data: dict[str, Any] = doc.data
+        self.path = path
+        self.rubric = rubric
+        self.diagnostics: list[Diagnostic] = []
+
+    def problem(self, at: Path_, message: str, hint: str | None = None, *, value: bool = False) -> None:
+        pos = self.doc.value_position(at) if value else None
+        line = pos.line if pos else self.doc.line(at)
+        self.diagnostics.append(error(self.path, line, message, hint, col=pos.col if pos else None))
+
+    def warn(self, at: Path_, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(warning(self.path, self.doc.line(at), message, hint))
+
+    def check(self) -> dict[str, Any] | None:
+        section_ids = [s.id for s in self.rubric.sections]
+        for key in self.data:
+            if key not in FIELDS and key not in section_ids:
+                self.problem((key,), f"unknown field '{key}'", did_you_mean(key, list(FIELDS) + section_ids))
+        title = self.text("title", required=True)
+        date = self.date("date", required=True)
+        review_by = self.date("review_by")
+        if date and review_by and review_by < date:
+            self.warn(("review_by",), f"review_by ({review_by}) is before the assessment's date ({date})")
+        fields = dict(
+            title=title,
+            date=date,
+            status=self.status(),
+            summary=self.text("summary"),
+            owner=self.text("owner"),
+            authors=self.names("authors"),
+            review_by=review_by,
+            tags=self.names("tags"),
+            related=self.names("related"),
+            related_lines=self.related_lines(),
+            responses=tuple(r for section in self.rubric.sections for r in self.section(section)),
+        )
+        if "extra" in self.data and not isinstance(self.data["extra"], dict):
+            self.problem(("extra",), "'extra' must be a mapping of your own fields")
+        if not title or not date:
+            return None
+        return fields
+
+    # -- plain fields --------------------------------------------------------------------
+
+    def text(self, key: str, required: bool = False) -> str:
+        value = self.data.get(key)
+        if value is None or value == "":
+            if required:
+                self.problem((), f"missing required field '{key}'", f"add '{key}: ...' to the front matter")
+            return ""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.problem((key,), f"'{key}' must be text", value=True)
+            return ""
+        return str(value).strip()
+
+    def date(self, key: str, required: bool = False) -> dt.date | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.problem((), f"missing required field '{key}'", f"add '{key}: YYYY-MM-DD' to the front matter")
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.problem((key,), f"'{key}' is not a valid date: '{value}'", "write dates as YYYY-MM-DD, e.g. 2026-09-14", value=True)
+            return None
+
+    def status(self) -> str:
+        statuses = self.rubric.statuses
+        value = self.data.get("status")
+        if value is None:
+            return statuses[0]
+        if not isinstance(value, str) or value not in statuses:
+            self.problem(("status",), f"unknown status '{value}'", did_you_mean(str(value), statuses), value=True)
+            return statuses[0]
+        return value
+
+    def names(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+            self.problem((key,), f"'{key}' must be a list of names, e.g. {key}: [a, b]", value=True)
+            return ()
+        names = [str(v).strip() for v in value if str(v).strip()]
+        return tuple(dict.fromkeys(names))  # de-duplicated, in the order written
+
+    def related_lines(self) -> tuple[int, ...]:
+        value = self.data.get("related")
+        if isinstance(value, list):
+            return tuple(self.doc.value_position(("related", i)).line for i in range(len(value)))
+        return (self.doc.line(("related",)),)
+
+    # -- sections ----------------------------------------------------------------------
+
+    def section(self, section: Section) -> list[Response]:
+        raw = self.data.get(section.id)
+        if raw is not None and not isinstance(raw, dict):
+            self.problem((section.id,), f"'{section.id}' must be a mapping of {self.kind(section)} ids to answers", value=True)
+            raw = None
+        if raw is None:
+            raw = {}
+        item_ids = [item.id for item in section.items]
+        for key in raw:
+            if key not in item_ids:
+                self.problem((section.id, key), f"unknown {self.kind(section, one=True)} '{key}' in '{section.id}'",
+                             did_you_mean(key, item_ids))
+        responses = []
+        for item in section.items:
+            at = (section.id, item.id)
+            if item.id not in raw:
+                self.warn((section.id,) if section.id in self.data else (), f"{self.kind(section, one=True)} '{item.id}' of '{section.id}' is not answered",
+                          f"add '{item.id}: {{{section.scale.value_key}: {UNKNOWN}}}' if it is not known yet")
+                responses.append(Response(section.id, item.id, None, line=self.doc.line(at), missing=True))
+            else:
+                responses.append(self.response(section, item.id, raw[item.id], at))
+        return responses
+
+    @staticmethod
+    def kind(section: Section, one: bool = False) -> str:
+        word = "question" if section.scale.is_choice else "criterion"
+        return word if one else ("questions" if section.scale.is_choice else "criteria")
+
+    def response(self, section: Section, item_id: str, raw: Any, at: Path_) -> Response:
+        scale = section.scale
+        key = scale.value_key
+        evidence = reason = ""
+        value_at = at
+        if isinstance(raw, dict):
+            other = "score" if key == "answer" else "answer"
+            for field in raw:
+                if field not in (key, "evidence", "reason"):
+                    hint = f"{self.kind(section)} are given with '{key}'" if field == other else did_you_mean(field, [key, "evidence", "reason"])
+                    self.problem(at + (field,), f"unknown key '{field}' in '{item_id}'", hint)
+            if key not in raw:
+                if other not in raw:
+                    self.problem(at, f"'{item_id}' needs '{key}'", f"e.g. {item_id}: {{{key}: ..., evidence: \"...\"}}")
+                return Response(section.id, item_id, None, line=self.doc.line(at))
+            evidence = self.free_text(raw, "evidence", at)
+            reason = self.free_text(raw, "reason", at)
+            value_at = at + (key,)
+            raw = raw[key]
+        value = self.value(scale, raw, item_id, value_at)
+        line = self.doc.line(at)
+        if value == NA and not reason:
+            self.problem(at, f"'{item_id}' is n/a without a reason", f"write {item_id}: {{{key}: n/a, reason: \"why it does not apply\"}}")
+        elif value is not None and value != NA and scale.normalise(value) > 0 and not evidence:
+            self.warn(at, f"unsupported: {self.kind(section, one=True)} '{item_id}' is {self.shown(value)} without evidence",
+                      "add evidence: \"...\", what shows this is true")
+        return Response(section.id, item_id, value, evidence, reason, line)
+
+    def free_text(self, raw: dict[str, Any], field: str, at: Path_) -> str:
+        value = raw.get(field)
+        if value is None:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.problem(at + (field,), f"'{field}' must be text", value=True)
+            return ""
+        return str(value).strip()
+
+    @staticmethod
+    def shown(value: str | int) -> str:
+        return f"'{value}'" if isinstance(value, str) else str(value)
+
+    def value(self, scale: Scale, raw: Any, item_id: str, at: Path_) -> str | int | None:
+        if raw is None or raw == UNKNOWN:
+            return None
+        if raw == NA:
+            if not scale.allow_na:
+                self.problem(at, f"'{item_id}' cannot be n/a", f"the scale takes {scale.describe()}", value=True)
+                return None
+            return NA
+        if scale.is_choice:
+            names = [name for name, _ in scale.choices]
+            if isinstance(raw, str) and raw in names:
+                return raw
+            hint = did_you_mean(str(raw), names + [UNKNOWN]) if isinstance(raw, str) else None
+            self.problem(at, f"answer '{raw}' to '{item_id}' is not on the scale", hint or f"answer {scale.describe()}", value=True)
+            return None
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            self.problem(at, f"score of '{item_id}' must be a whole number, not '{raw}'", f"score {scale.describe()}", value=True)
+            return None
+        if not scale.min <= raw <= scale.max:
+            self.problem(at, f"score of '{item_id}' is {raw}, outside {scale.min}–{scale.max}", f"score {scale.describe()}", value=True)
+            return None
+        return int(raw)

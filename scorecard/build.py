@@ -1,0 +1,96 @@
+"""The build, stage by stage: load → validate → score → site model → render → write."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .content import Content, load_content
+from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warnings
+from .export import scorecard_json
+from .markdown import make_markdown, render_body
+from .render import default_theme_dir, render_site
+from .scoring import score_assessment
+from .site import Scored, build_site_model
+from .writer import check_output_dir, write_site
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Where to read and write, and how strict to be."""
+
+    root: Path
+    content_dir: Path
+    output_dir: Path
+    title: str = "Scorecard"
+    description: str = ""
+    strict: bool = False
+    themes: tuple[Path, ...] = ()
+    """Theme directories tried before the default theme."""
+
+    @classmethod
+    def at(cls, root: Path, **changes: Any) -> BuildOptions:
+        """Options for the site at `root`, with the default content/ and output/ directories."""
+        return replace(cls(root=root, content_dir=root / "content", output_dir=root / "output"), **changes)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    diagnostics: tuple[Diagnostic, ...]
+    assessments: int = 0
+    files: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.is_error)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.diagnostics if not d.is_error)
+
+
+def check(options: BuildOptions) -> tuple[list[Scored], list[Diagnostic], Content | None]:
+    """Load, validate and score the content: everything a build knows before it renders."""
+    content, diagnostics = load_content(options.content_dir, options.root)
+    if content is None:
+        return [], diagnostics, None
+    md = make_markdown()
+    slugs = frozenset(a.slug for a in content.assessments)
+    scored = []
+    for assessment in content.assessments:
+        html, problems = render_body(md, assessment.body, slug=assessment.slug, path=assessment.path,
+                                     body_line=assessment.body_line, slugs=slugs)
+        diagnostics += problems
+        scored.append(Scored(assessment, score_assessment(content.rubric, assessment), html))
+    return scored, diagnostics, content
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """Build the site; on any error nothing is written and the previous output stays."""
+    started = time.perf_counter()
+    protected = [options.root, options.content_dir, *options.themes]
+    diagnostics = check_output_dir(options.output_dir, protected)
+    if diagnostics:
+        return BuildResult(tuple(diagnostics))
+    scored, diagnostics, content = check(options)
+    if options.strict:
+        diagnostics = promote_warnings(diagnostics)
+    diagnostics = sort_diagnostics(diagnostics)
+    if content is None or any(d.is_error for d in diagnostics):
+        return BuildResult(tuple(diagnostics), len(scored))
+
+    # All data is gathered and valid; from here on the site is assembled and written.
+    model = build_site_model(content, scored, options.title, options.description)
+    files, problems = render_site(model, [*options.themes, default_theme_dir()])
+    if problems:
+        return BuildResult(tuple(diagnostics + problems), len(scored))
+    files["scorecard.json"] = scorecard_json(content.rubric, scored).encode("utf-8")
+    write_site(files, options.output_dir)
+    return BuildResult(tuple(diagnostics), len(scored), len(files), time.perf_counter() - started)

@@ -1,0 +1,64 @@
+"""Charts drawn on the server as inline SVG, each with a text alternative."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+from markupsafe import Markup, escape
+
+
+@dataclass(frozen=True)
+class Spoke:
+    """One axis of a radar chart."""
+
+    label: str
+    value: Fraction | None
+    """Between 0 and 1; None when the criterion is n/a (drawn as a gap, labelled so)."""
+    shown: str
+    """The value as the reader sees it: "4", "n/a"."""
+
+
+def _num(x: float) -> str:
+    """Coordinates with two decimals, so that output is byte-identical across platforms."""
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def radar(spokes: list[Spoke], *, title: str, chart_id: str, size: int = 320) -> Markup:
+    """A radar (spider) chart of values between 0 and 1, one spoke per criterion."""
+    width = size + 160  # room for the labels left and right of the circle
+    cx, centre = width / 2, size / 2
+    radius = size / 2 - 40
+    count = len(spokes)
+
+    def point(index: int, fraction: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * index / count
+        return cx + radius * fraction * math.cos(angle), centre + radius * fraction * math.sin(angle)
+
+    parts = [
+        f'<svg class="radar" viewBox="0 0 {width} {size}" width="{width}" height="{size}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape("; ".join(f"{s.label}: {s.shown}" for s in spokes))}</desc>',
+    ]
+    for ring in (0.2, 0.4, 0.6, 0.8, 1.0):
+        ring_points = " ".join(f"{_num(x)},{_num(y)}" for x, y in (point(i, ring) for i in range(count)))
+        parts.append(f'<polygon class="radar-ring" points="{ring_points}"/>')
+    for index, spoke in enumerate(spokes):
+        x, y = point(index, 1.0)
+        parts.append(f'<line class="radar-axis" x1="{_num(cx)}" y1="{_num(centre)}" x2="{_num(x)}" y2="{_num(y)}"/>')
+        lx, ly = point(index, 1.15)
+        anchor = "middle" if abs(lx - cx) < 1 else ("start" if lx > cx else "end")
+        parts.append(f'<text class="radar-label" x="{_num(lx)}" y="{_num(ly)}" text-anchor="{anchor}" '
+                     f'dominant-baseline="middle">{escape(spoke.label)} {escape(spoke.shown)}</text>')
+    values = [float(s.value) if s.value is not None else 0.0 for s in spokes]
+    shape = " ".join(f"{_num(x)},{_num(y)}" for x, y in (point(i, v) for i, v in enumerate(values)))
+    parts.append(f'<polygon class="radar-shape" points="{shape}"/>')
+    for index, spoke in enumerate(spokes):
+        if spoke.value is not None:
+            x, y = point(index, float(spoke.value))
+            parts.append(f'<circle class="radar-dot" cx="{_num(x)}" cy="{_num(y)}" r="3"/>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

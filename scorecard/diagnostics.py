@@ -1,0 +1,86 @@
+"""Problems as values: every stage returns diagnostics instead of raising them at the user."""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+
+class Severity(enum.Enum):
+    """How serious a diagnostic is; `--strict` promotes warnings to errors."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem found in the input, pointing at the place that causes it."""
+
+    path: str
+    """Path of the file, relative to the site root where possible ("" for the site as a whole)."""
+    line: int | None
+    """1-based line of the problem, when known."""
+    col: int | None
+    """1-based column, when known."""
+    severity: Severity
+    message: str
+    hint: str | None = None
+    """A suggestion that helps fix the problem ("did you mean 'search'?")."""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def location(self) -> str:
+        """`path:line:col` with the parts that are known."""
+        parts = [self.path or "<site>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+    def format(self) -> str:
+        """The one-line text form, as compilers print it: `path:line:col: error: message (hint)`."""
+        text = f"{self.location()}: {self.severity.value}: {self.message}"
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+
+def error(path: str | Path, line: int | None, message: str, hint: str | None = None, col: int | None = None) -> Diagnostic:
+    """An error diagnostic."""
+    return Diagnostic(str(path), line, col, Severity.ERROR, message, hint)
+
+
+def warning(path: str | Path, line: int | None, message: str, hint: str | None = None, col: int | None = None) -> Diagnostic:
+    """A warning diagnostic."""
+    return Diagnostic(str(path), line, col, Severity.WARNING, message, hint)
+
+
+def strict(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics with every warning promoted to an error (`--strict`)."""
+    return [
+        Diagnostic(d.path, d.line, d.col, Severity.ERROR, d.message, d.hint) if not d.is_error else d
+        for d in diagnostics
+    ]
+
+
+def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Diagnostics in reading order: by file, then line, then column."""
+    return sorted(diagnostics, key=lambda d: (d.path, d.line or 0, d.col or 0, d.message))
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A hint naming the closest of `choices` to a misspelt `word`, or listing them all."""
+    options = sorted(choices)
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    if options:
+        return "expected one of: " + ", ".join(options)
+    return None

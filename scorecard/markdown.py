@@ -1,0 +1,78 @@
+"""Rendering an assessment's Markdown body to HTML.
+
+Raw HTML in Markdown is escaped, and markdown-it's link validation keeps `javascript:`,
+`vbscript:` and `data:` URLs from becoming links. Headings move one level down (the page's
+title is the only h1) and get ids. A relative link to another assessment's `.md` file becomes
+a link to that assessment's page; one to a missing file is a diagnostic with its line.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from mdit_py_plugins.anchors import anchors_plugin
+
+from .content import EXTENSIONS, slug_for
+from .diagnostics import Diagnostic, did_you_mean, error
+
+
+@dataclass
+class _RenderEnv:
+    """What the core rules of one render need to know, and what they report back."""
+
+    slug: str
+    path: str
+    body_line: int
+    slugs: frozenset[str]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def _demote_headings(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+
+
+def _resolve_assessment_links(state: StateCore) -> None:
+    env: _RenderEnv = state.env["scorecard"]
+    for block in state.tokens:
+        for token in block.children or ():
+            if token.type != "link_open":
+                continue
+            href = str(token.attrs.get("href", ""))
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not parts.path.endswith(EXTENSIONS):
+                continue
+            here = posixpath.dirname(env.slug)
+            target = posixpath.normpath(posixpath.join(here, parts.path))
+            slug = slug_for(PurePosixPath(target))
+            if slug not in env.slugs or target.startswith(".."):
+                line = env.body_line + (block.map[0] if block.map else 0)
+                env.diagnostics.append(error(env.path, line, f"link to '{href}': no such assessment",
+                                             did_you_mean(slug, env.slugs)))
+                continue
+            # From assessments/<slug>/index.html to assessments/<target>/index.html.
+            depth = env.slug.count("/") + 1
+            url = "../" * depth + f"{slug}/index.html"
+            token.attrs["href"] = url + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def make_markdown() -> MarkdownIt:
+    """The Markdown renderer for assessment bodies."""
+    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    md.use(anchors_plugin, min_level=1, max_level=3)
+    md.core.ruler.push("scorecard_demote_headings", _demote_headings)
+    md.core.ruler.push("scorecard_assessment_links", _resolve_assessment_links)
+    return md
+
+
+def render_body(md: MarkdownIt, text: str, *, slug: str, path: str, body_line: int, slugs: frozenset[str]) -> tuple[str, list[Diagnostic]]:
+    """The body's HTML and the problems found in its links."""
+    env = _RenderEnv(slug, path, body_line, slugs)
+    html = md.render(text, {"scorecard": env})
+    return html, env.diagnostics

@@ -1,0 +1,241 @@
+"""The site model: from scored assessments to the pages of the site, each with its view.
+
+Everything here is pure: it decides which pages exist, where they go and what each shows,
+and leaves templates and files to `render.py` and `writer.py`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable, Iterable
+
+from markupsafe import Markup
+
+from . import __version__
+from .assessment import Assessment
+from .charts import Spoke, radar
+from .content import Content, slugify
+from .rubric import Rubric, Section
+from .scoring import Scorecard
+from .views import (AssessmentView, BandView, Count, GroupIndexView, GroupView, HeatmapColumn, ItemPageView,
+                    ItemView, Link, Page, PortfolioView, RankedRow, RubricItemView, RubricSectionView, RubricView,
+                    SectionView, SiteView)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """An assessment with its scores and rendered body: what the site is built from."""
+
+    assessment: Assessment
+    scorecard: Scorecard
+    body_html: str
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    site: SiteView
+    pages: tuple[Page, ...]
+
+
+def assessment_url(slug: str) -> str:
+    return f"assessments/{slug}/index.html"
+
+
+def item_url(section: str, item: str) -> str:
+    return f"rubric/{section}/{item}/index.html"
+
+
+GROUP_KINDS = {
+    # kind: (title of the index page, directory)
+    "tag": ("Tags", "tags"),
+    "owner": ("Owners", "owners"),
+    "author": ("Authors", "authors"),
+    "status": ("Statuses", "status"),
+}
+
+
+def group_url(kind: str, name: str) -> str:
+    return f"{GROUP_KINDS[kind][1]}/{slugify(name)}/index.html"
+
+
+def group_index_url(kind: str) -> str:
+    return f"{GROUP_KINDS[kind][1]}/index.html"
+
+
+def build_site_model(content: Content, scored: list[Scored], title: str, description: str = "") -> SiteModel:
+    """Every page of the site, with its view model."""
+    rubric = content.rubric
+    views = {s.assessment.slug: assessment_view(rubric, s, content) for s in scored}
+    ranked = sorted(scored, key=lambda s: (-s.scorecard.overall, s.assessment.title.lower(), s.assessment.slug))
+    leaderboard = tuple(views[s.assessment.slug] for s in ranked)
+    rubric_view = build_rubric_view(rubric)
+
+    pages = [
+        Page("index.html", "index.html", title, portfolio_view(rubric, title, leaderboard, scored)),
+        Page("rubric/index.html", "rubric.html", f"Rubric: {rubric.name}", rubric_view),
+    ]
+    pages += [Page(view.url, "assessment.html", view.title, view) for view in leaderboard]
+    for section_view, section in zip(rubric_view.sections, rubric.sections):
+        for item_view in section_view.items:
+            rows = ranked_rows(section, item_view.id, ranked, views)
+            pages.append(Page(item_view.url, "item.html", item_view.title,
+                              ItemPageView(item_view.title, section.title, item_view, rows)))
+    for kind in GROUP_KINDS:
+        pages += group_pages(kind, leaderboard, rubric.statuses if kind == "status" else None)
+
+    nav = (Link("Portfolio", "index.html"), Link("Rubric", "rubric/index.html"), Link("Tags", "tags/index.html"),
+           Link("Owners", "owners/index.html"), Link("Authors", "authors/index.html"))
+    site = SiteView(title, description or rubric.description, nav, f"scorecard {__version__}")
+    return SiteModel(site, tuple(pages))
+
+
+# -- assessments ----------------------------------------------------------------------------
+
+def level(points: Fraction | None, answered: bool) -> str:
+    """The colour class of a value between 0 and 1."""
+    if not answered:
+        return "unknown"
+    if points is None:
+        return "na"
+    return f"lvl-{round_half_up(points * 5)}"
+
+
+def round_half_up(value: Fraction) -> int:
+    return math.floor(value + Fraction(1, 2))
+
+
+def item_views(section: Section, scorecard: Scorecard) -> tuple[ItemView, ...]:
+    section_score = scorecard.section(section.id)
+    assert section_score is not None
+    views = []
+    for item, scored_item in zip(section.items, section_score.items):
+        response = scored_item.response
+        if response.missing:
+            label = "missing"
+        elif response.value is None:
+            label = "unknown"
+        else:
+            label = str(response.value)
+        views.append(ItemView(
+            id=item.id, title=item.title, prompt=item.prompt, url=item_url(section.id, item.id), label=label,
+            level=level(scored_item.points, response.is_answered), evidence=response.evidence, reason=response.reason,
+            unsupported=scored_item.is_claim and not scored_item.is_supported,
+        ))
+    return tuple(views)
+
+
+def percent(fraction: Fraction | None) -> str:
+    return "—" if fraction is None else f"{round_half_up(fraction * 100)}%"
+
+
+def assessment_view(rubric: Rubric, scored: Scored, content: Content) -> AssessmentView:
+    a, card = scored.assessment, scored.scorecard
+    titles = {x.slug: x.title for x in content.assessments}
+    sections = []
+    chart, chart_section = None, ""
+    for section in rubric.sections:
+        section_score = card.section(section.id)
+        assert section_score is not None
+        items = item_views(section, card)
+        shown = section_score.shown
+        sections.append(SectionView(section.id, section.title, "n/a" if shown is None else str(shown), items,
+                                    section.scale.is_choice))
+        if chart is None and not section.scale.is_choice and len(section.items) >= 3:
+            spokes = [Spoke(i.title, s.points, i.label) for i, s in zip(items, section_score.items)]
+            chart = radar(spokes, title=f"{section.title} scores of {a.title}", chart_id=f"radar-{section.id}")
+            chart_section = section.id
+    item_titles = {(s.id, i.id): i.title for s in rubric.sections for i in s.items}
+    return AssessmentView(
+        slug=a.slug, url=assessment_url(a.slug), title=a.title, summary=a.summary,
+        owner=Link(a.owner, group_url("owner", a.owner)) if a.owner else None,
+        authors=tuple(Link(name, group_url("author", name)) for name in a.authors),
+        status=Link(a.status, group_url("status", a.status)),
+        date=a.date, review_by=a.review_by,
+        tags=tuple(Link(tag, group_url("tag", tag)) for tag in a.tags),
+        related=tuple(Link(titles.get(slug, slug), assessment_url(slug)) for slug in a.related),
+        score=str(card.shown), grade=card.grade, grade_css=slugify(card.grade), verdict=card.verdict,
+        gated=card.gate is not None, coverage=percent(card.coverage),
+        unanswered=tuple(item_titles[key] for key in card.unanswered),
+        sections=tuple(sections), body=Markup(scored.body_html), radar=chart, radar_section=chart_section,
+        source=a.path,
+    )
+
+
+# -- rubric, portfolio, rankings, groups ---------------------------------------------------------------
+
+def build_rubric_view(rubric: Rubric) -> RubricView:
+    total = sum((s.weight for s in rubric.sections), Fraction(0))
+    sections = []
+    for section in rubric.sections:
+        items = tuple(
+            RubricItemView(item.id, item.title, item.prompt, item.top, decimal_text(item.weight),
+                           f"Answered “{item.gate.when}”, the verdict is “{item.gate.verdict}” whatever the numbers." if item.gate else "",
+                           item_url(section.id, item.id))
+            for item in section.items
+        )
+        choices = tuple((name, decimal_text(value)) for name, value in section.scale.choices)
+        sections.append(RubricSectionView(section.id, section.title, section.description, decimal_text(section.weight),
+                                          percent(section.weight / total if total else None), section.scale.describe(),
+                                          choices, items))
+    bands = tuple(BandView(b.grade, slugify(b.grade), decimal_text(b.min), b.verdict) for b in rubric.bands)
+    return RubricView(rubric.name, rubric.description, tuple(sections), bands, rubric.statuses)
+
+
+def decimal_text(value: Fraction) -> str:
+    """A weight or value as a short decimal: 2, 0.6, 0.5."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    return format(float(value), "g")
+
+
+def portfolio_view(rubric: Rubric, title: str, leaderboard: tuple[AssessmentView, ...], scored: list[Scored]) -> PortfolioView:
+    by_status = tuple(Count(status, group_url("status", status), sum(1 for a in leaderboard if a.status.text == status))
+                      for status in rubric.statuses)
+    grades = [band.grade for band in rubric.bands] + sorted({a.grade for a in leaderboard} - {b.grade for b in rubric.bands})
+    by_grade = tuple(Count(grade, None, sum(1 for a in leaderboard if a.grade == grade), slugify(grade)) for grade in grades)
+    columns = tuple(HeatmapColumn(section.id, item.title, item_url(section.id, item.id))
+                    for section in rubric.sections for item in section.items)
+    spans = tuple((section.title, len(section.items)) for section in rubric.sections)
+    return PortfolioView(title, leaderboard, by_status, by_grade, columns, spans)
+
+
+def ranked_rows(section: Section, item_id: str, ranked: list[Scored], views: dict[str, AssessmentView]) -> tuple[RankedRow, ...]:
+    """Every assessment's answer to one item, best first; n/a and unanswered last."""
+    rows = []
+    for position, s in enumerate(ranked):
+        view = views[s.assessment.slug]
+        item_score = s.scorecard.item(section.id, item_id)
+        section_view = next(sv for sv in view.sections if sv.id == section.id)
+        item_view = next(iv for iv in section_view.items if iv.id == item_id)
+        points = item_score.points if item_score and item_score.response.is_answered else None
+        rows.append(((points is None, -(points or 0), position), RankedRow(view, item_view)))
+    rows.sort(key=lambda pair: pair[0])
+    return tuple(row for _, row in rows)
+
+
+def group_pages(kind: str, leaderboard: tuple[AssessmentView, ...], fixed: tuple[str, ...] | None) -> list[Page]:
+    """An index page of every group of this kind, and a page per group (in leaderboard order)."""
+    groups: dict[str, tuple[str, list[AssessmentView]]] = {}
+    for view in leaderboard:
+        for name in GROUP_MEMBERSHIP[kind](view):
+            groups.setdefault(slugify(name), (name, []))[1].append(view)
+    order = fixed or sorted((name for name, _ in groups.values()), key=str.lower)
+    index_title, _ = GROUP_KINDS[kind]
+    counts = tuple(Count(name, group_url(kind, name), len(groups.get(slugify(name), (name, []))[1])) for name in order)
+    pages = [Page(group_index_url(kind), "groups.html", index_title, GroupIndexView(index_title, kind, counts))]
+    for name in order:
+        members = tuple(groups.get(slugify(name), (name, []))[1])
+        title = f"{kind.capitalize()}: {name}"
+        pages.append(Page(group_url(kind, name), "group.html", title,
+                          GroupView(title, kind, name, group_index_url(kind), members)))
+    return pages
+
+
+GROUP_MEMBERSHIP: dict[str, Callable[[AssessmentView], Iterable[str]]] = {
+    "tag": lambda view: [link.text for link in view.tags],
+    "owner": lambda view: [view.owner.text] if view.owner else [],
+    "author": lambda view: [link.text for link in view.authors],
+    "status": lambda view: [view.status.text],
+}

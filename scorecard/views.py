@@ -1,0 +1,209 @@
+"""The view models templates get: plain, frozen, already formatted for display.
+
+URLs are relative to the site root ("assessments/forum/index.html"); templates put the page's
+`root` ("../../") in front, so the site works from any sub-path and from disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Count:
+    """A named group with how many assessments it holds (a status, a grade, a tag…)."""
+
+    name: str
+    url: str | None
+    count: int
+    css: str = ""
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One answer or score in one assessment."""
+
+    id: str
+    title: str
+    prompt: str
+    url: str
+    label: str
+    """The answer or score as written: "yes", "4", "n/a", "unknown", "missing"."""
+    level: str
+    """CSS class for its colour: "lvl-0" … "lvl-5", "na" or "unknown"."""
+    evidence: str
+    reason: str
+    unsupported: bool
+    """A claim (above 0) without evidence."""
+
+
+@dataclass(frozen=True)
+class SectionView:
+    id: str
+    title: str
+    score: str
+    """One decimal, or "n/a" when every item is n/a."""
+    items: tuple[ItemView, ...]
+    is_choice: bool
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    slug: str
+    url: str
+    title: str
+    summary: str
+    owner: Link | None
+    authors: tuple[Link, ...]
+    status: Link
+    date: dt.date
+    review_by: dt.date | None
+    tags: tuple[Link, ...]
+    related: tuple[Link, ...]
+    score: str
+    grade: str
+    grade_css: str
+    verdict: str
+    gated: bool
+    coverage: str
+    """Evidence coverage as a percentage ("88%"), or "—" with nothing to back."""
+    unanswered: tuple[str, ...]
+    """Titles of the items answered `unknown` or missing."""
+    sections: tuple[SectionView, ...]
+    body: Markup
+    radar: Markup | None
+    radar_section: str
+    """The id of the section the radar chart shows ("" when there is none)."""
+    source: str
+
+
+@dataclass(frozen=True)
+class RubricItemView:
+    id: str
+    title: str
+    prompt: str
+    top: str
+    weight: str
+    gate: str
+    url: str
+
+
+@dataclass(frozen=True)
+class RubricSectionView:
+    id: str
+    title: str
+    description: str
+    weight: str
+    share: str
+    """The section's share of the overall score, as a percentage."""
+    scale: str
+    choices: tuple[tuple[str, str], ...]
+    items: tuple[RubricItemView, ...]
+
+
+@dataclass(frozen=True)
+class BandView:
+    grade: str
+    css: str
+    min: str
+    verdict: str
+
+
+@dataclass(frozen=True)
+class RubricView:
+    name: str
+    description: str
+    sections: tuple[RubricSectionView, ...]
+    bands: tuple[BandView, ...]
+    statuses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HeatmapColumn:
+    section: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class PortfolioView:
+    """The home page."""
+
+    title: str
+    assessments: tuple[AssessmentView, ...]
+    """Leaderboard order: highest score first."""
+    by_status: tuple[Count, ...]
+    by_grade: tuple[Count, ...]
+    columns: tuple[HeatmapColumn, ...]
+    sections: tuple[tuple[str, int], ...]
+    """Heatmap column groups: section title and how many columns it spans."""
+
+
+@dataclass(frozen=True)
+class RankedRow:
+    assessment: AssessmentView
+    item: ItemView
+
+
+@dataclass(frozen=True)
+class ItemPageView:
+    """A question or criterion, with every assessment ranked by it."""
+
+    title: str
+    section: str
+    item: RubricItemView
+    rows: tuple[RankedRow, ...]
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """The assessments of one tag, owner, author or status."""
+
+    title: str
+    kind: str
+    name: str
+    index_url: str
+    assessments: tuple[AssessmentView, ...]
+
+
+@dataclass(frozen=True)
+class GroupIndexView:
+    """All tags (or owners, authors, statuses) with their counts."""
+
+    title: str
+    kind: str
+    groups: tuple[Count, ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML page to render: where it goes, with which template and view."""
+
+    path: str
+    template: str
+    title: str
+    view: object
+
+    @property
+    def root(self) -> str:
+        """The relative path from this page back to the site root."""
+        return "../" * self.path.count("/")
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """What every page knows about the site."""
+
+    title: str
+    description: str
+    nav: tuple[Link, ...]
+    generator: str

@@ -1,0 +1,167 @@
+"""Safe YAML that remembers where every value came from.
+
+PyYAML's `safe_load` forgets line numbers and silently keeps the last of two duplicate keys.
+Here the document is composed into nodes, then turned into plain Python values by a walk that
+records the line and column of every key and value, reports duplicate keys, and refuses
+documents that expand into too many nodes (the "billion laughs" alias bomb).
+
+YAML 1.1 reads `yes`, `no`, `on` and `off` as booleans; an assessment answers "yes" and "no",
+so only `true` and `false` are booleans here, as in YAML 1.2.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, error
+
+Path_ = tuple[Any, ...]
+"""A path into a document: the keys and indexes from the root to a value."""
+
+MAX_NODES = 100_000
+"""More nodes than this is an alias bomb or not an assessment; either way it is refused."""
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    """1-based line in the file (not in the YAML snippet)."""
+    col: int
+    """1-based column."""
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """A parsed YAML document with the position of each key and value."""
+
+    data: Any
+    keys: dict[Path_, Position] = field(default_factory=dict)
+    values: dict[Path_, Position] = field(default_factory=dict)
+    start_line: int = 1
+    """The line of the file on which the YAML text starts."""
+
+    def line(self, path: Path_) -> int:
+        """The line of the key at `path`, else of its value, else of the nearest parent."""
+        while path:
+            pos = self.keys.get(path) or self.values.get(path)
+            if pos:
+                return pos.line
+            path = path[:-1]
+        return self.start_line
+
+    def value_position(self, path: Path_) -> Position:
+        """Where the value at `path` starts (falling back to its key or a parent)."""
+        pos = self.values.get(path)
+        return pos if pos else Position(self.line(path), 1)
+
+
+class _TooManyNodes(Exception):
+    pass
+
+
+def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument | None, list[Diagnostic]]:
+    """Parse `text` (which starts on `start_line` of file `path`) into a YamlDocument."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = start_line + mark.line if mark else start_line
+        col = mark.column + 1 if mark else None
+        problem = exc.problem or exc.context or "not valid YAML"
+        hint = "quote values that contain ': ' or start with a special character" if "mapping values" in problem else None
+        return None, [error(path, line, f"invalid YAML: {problem}", hint, col=col)]
+    except yaml.YAMLError as exc:  # a reader error: bad characters, no mark
+        return None, [error(path, start_line, f"invalid YAML: {exc}")]
+    finally:
+        loader.dispose()
+
+    walker = _Walker(loader, path, start_line)
+    if node is None:
+        return YamlDocument(None, start_line=start_line), []
+    try:
+        data = walker.walk(node, ())
+    except _TooManyNodes:
+        return None, [error(path, start_line, f"YAML expands to more than {MAX_NODES} values",
+                            "aliases (*name) that repeat large structures are refused")]
+    return YamlDocument(data, walker.keys, walker.values, start_line), walker.diagnostics
+
+
+class _Walker:
+    def __init__(self, loader: _Loader, path: str, start_line: int):
+        self.loader = loader
+        self.path = path
+        self.start_line = start_line
+        self.keys: dict[Path_, Position] = {}
+        self.values: dict[Path_, Position] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.budget = MAX_NODES
+
+    def position(self, node: yaml.Node) -> Position:
+        return Position(self.start_line + node.start_mark.line, node.start_mark.column + 1)
+
+    def walk(self, node: yaml.Node, path: Path_) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooManyNodes
+        self.values.setdefault(path, self.position(node))
+        if isinstance(node, yaml.MappingNode):
+            return self.walk_mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.walk(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def walk_mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
+        try:
+            self.loader.flatten_mapping(node)  # resolves `<<` merge keys
+        except yaml.MarkedYAMLError as exc:
+            pos = self.position(node)
+            self.diagnostics.append(error(self.path, pos.line, f"invalid YAML: {exc.problem}", col=pos.col))
+            return {}
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            pos = self.position(key_node)
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.diagnostics.append(error(self.path, pos.line, "a key must be a plain value, not a list or mapping", col=pos.col))
+                continue
+            key = self.scalar(key_node)
+            if not isinstance(key, str):
+                key = str(key)
+            if key in result:
+                first = self.keys[path + (key,)]
+                self.diagnostics.append(error(
+                    self.path, pos.line, f"duplicate key '{key}'",
+                    f"it is already set on line {first.line}; YAML would silently keep only the last one", col=pos.col))
+                continue
+            self.keys[path + (key,)] = pos
+            result[key] = self.walk(value_node, path + (key,))
+        return result
+
+    def scalar(self, node: yaml.Node) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except ValueError:
+            # e.g. a timestamp-shaped 2026-13-45: keep the text, the checker reports it.
+            return node.value
+        except yaml.constructor.ConstructorError as exc:
+            pos = self.position(node)
+            self.diagnostics.append(error(self.path, pos.line, f"unsupported YAML value: {exc.problem}",
+                                          "only plain values, lists and mappings are allowed", col=pos.col))
+            return None
