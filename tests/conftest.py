@@ -1,0 +1,47 @@
+"""Shared helpers: literal assessment texts and small sites written into a temporary directory."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from scorecard.assessment import Assessment, parse_assessment
+from scorecard.rubric import Rubric, default_rubric
+
+
+def assessment_text(*, trust: dict[str, str] | None = None, slates: dict[str, str] | None = None,
+                    extra: str = "", title: str = "Forum", body: str = "Body.\n") -> str:
+    """An assessment file; `trust` and `slates` map item ids to the YAML written after `id: `."""
+    lines = ["---", f"title: {title}", "date: 2026-09-14"]
+    if extra:
+        lines += textwrap.dedent(extra).strip("\n").split("\n")
+    for section, items in (("trust", trust), ("slates", slates)):
+        if items is not None:
+            lines.append(f"{section}:")
+            lines += [f"  {key}: {value}" for key, value in items.items()]
+    lines.append("---")
+    return "\n".join(lines) + "\n" + body
+
+
+def parse(text: str, rubric: Rubric | None = None, slug: str = "forum") -> Assessment:
+    """Parse an assessment that must load (diagnostics may be warnings)."""
+    assessment, diagnostics = parse_assessment(text, f"{slug}.md", slug, rubric or default_rubric())
+    assert assessment is not None, [d.format() for d in diagnostics]
+    assert not [d for d in diagnostics if d.is_error], [d.format() for d in diagnostics]
+    return assessment
+
+
+def write_site(root: Path, files: dict[str, str]) -> Path:
+    """Write `files` (path relative to the site root → text) and return the root."""
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def rubric() -> Rubric:
+    return default_rubric()
