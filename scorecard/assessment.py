@@ -131,7 +131,7 @@ class _FrontMatterChecker:
             related_lines=self.related_lines(),
             responses=tuple(r for section in self.rubric.sections for r in self.section(section)),
         )
-        if "extra" in self.data and not isinstance(self.data["extra"], dict):
+        if self.data.get("extra") is not None and not isinstance(self.data["extra"], dict):
             self.problem(("extra",), "'extra' must be a mapping of your own fields")
         if not title or not date:
             return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -41,7 +41,10 @@ def _demote_headings(state: StateCore) -> None:
 def _resolve_assessment_links(state: StateCore) -> None:
     env: _RenderEnv = state.env["scorecard"]
     for block in state.tokens:
+        breaks = 0  # line breaks so far inside this block, to point at the link's own line
         for token in block.children or ():
+            if token.type in ("softbreak", "hardbreak"):
+                breaks += 1
             if token.type != "link_open":
                 continue
             href = str(token.attrs.get("href", ""))
@@ -49,10 +52,10 @@ def _resolve_assessment_links(state: StateCore) -> None:
             if parts.scheme or parts.netloc or not parts.path.endswith(EXTENSIONS):
                 continue
             here = posixpath.dirname(env.slug)
-            target = posixpath.normpath(posixpath.join(here, parts.path))
+            target = posixpath.normpath(posixpath.join(here, unquote(parts.path)))
             slug = slug_for(PurePosixPath(target))
             if slug not in env.slugs or target.startswith(".."):
-                line = env.body_line + (block.map[0] if block.map else 0)
+                line = env.body_line + (block.map[0] if block.map else 0) + breaks
                 env.diagnostics.append(error(env.path, line, f"link to '{href}': no such assessment",
                                              did_you_mean(slug, env.slugs)))
                 continue

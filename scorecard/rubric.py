@@ -223,6 +223,8 @@ class _RubricReader:
 
     def bands(self, value: Any, base: Rubric | None) -> tuple[Band, ...]:
         if value is None:
+            if base is None:
+                self.problem((), "a rubric needs 'bands': a list of {grade, min, verdict}, the lowest with min 0")
             return base.bands if base else ()
         if not isinstance(value, list) or not value:
             self.problem(("bands",), "'bands' must be a list of {grade, min, verdict}")

@@ -72,6 +72,9 @@ class YamlDocument:
         return pos if pos else Position(self.line(path), 1)
 
 
+_PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+
+
 class _TooManyNodes(Exception):
     pass
 
@@ -82,11 +85,15 @@ def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument 
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
+        problem = exc.problem or exc.context or "not valid YAML"
         mark = exc.problem_mark or exc.context_mark
+        hint = "quote values that contain ': ' or start with a special character" if "mapping values" in problem else None
+        if exc.context and exc.context.startswith("while parsing a flow") and exc.context_mark:
+            # An unclosed { or [ is noticed lines later; the line to fix is where it opened.
+            mark = exc.context_mark
+            hint = "close the " + ("{ … }" if "mapping" in exc.context else "[ … ]") + " opened here"
         line = start_line + mark.line if mark else start_line
         col = mark.column + 1 if mark else None
-        problem = exc.problem or exc.context or "not valid YAML"
-        hint = "quote values that contain ': ' or start with a special character" if "mapping values" in problem else None
         return None, [error(path, line, f"invalid YAML: {problem}", hint, col=col)]
     except yaml.YAMLError as exc:  # a reader error: bad characters, no mark
         return None, [error(path, start_line, f"invalid YAML: {exc}")]
@@ -122,6 +129,11 @@ class _Walker:
         if self.budget < 0:
             raise _TooManyNodes
         self.values.setdefault(path, self.position(node))
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
+            pos = self.position(node)
+            self.diagnostics.append(error(self.path, pos.line, f"unsupported YAML value: tag '{node.tag}'",
+                                          "only plain values, lists and mappings are allowed", col=pos.col))
+            return None
         if isinstance(node, yaml.MappingNode):
             return self.walk_mapping(node, path)
         if isinstance(node, yaml.SequenceNode):

@@ -1,0 +1,130 @@
+"""An assessment's Markdown body as HTML: escaped raw HTML, no script URLs, demoted headings,
+and links between assessments that land on the right page or are reported with their line."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+import pytest
+
+from scorecard.diagnostics import Severity
+from scorecard.markdown import make_markdown, render_body
+
+SLUGS = frozenset({"customer-forum", "talk-to-a-human", "support-on-social", "internal/wiki", "internal/status-page"})
+
+
+def render(text: str, slug: str = "support-on-social", body_line: int = 1):
+    """The HTML and diagnostics of `text` as the body of the assessment `slug`."""
+    return render_body(make_markdown(), text, slug=slug, path=f"content/assessments/{slug}.md",
+                       body_line=body_line, slugs=SLUGS)
+
+
+def hrefs(html: str) -> list[str]:
+    return re.findall(r'<a href="([^"]*)"', html)
+
+
+def lands_on(page_slug: str, href: str) -> str:
+    """Where a link on the page of `page_slug` leads, as a path from the site root.
+
+    Each assessment's page is assessments/<slug>/index.html.
+    """
+    path, _, fragment = href.partition("#")
+    target = posixpath.normpath(posixpath.join(f"assessments/{page_slug}", path))
+    return target + (f"#{fragment}" if fragment else "")
+
+
+# -- nothing a body says can run in the reader's browser ----------------------------------
+
+def test_raw_html_is_escaped() -> None:
+    html, diagnostics = render("Before <script>alert(1)</script> after.\n\n<iframe src=x></iframe>\n")
+    assert "<script" not in html and "<iframe" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;iframe src=x&gt;&lt;/iframe&gt;" in html
+    assert diagnostics == []
+
+
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)",
+    "JavaScript:alert(1)",
+    "vbscript:msgbox(1)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+])
+@pytest.mark.parametrize("form", ["[x]({url})", "<{url}>", "![x]({url})"], ids=["link", "autolink", "image"])
+def test_script_urls_do_not_become_links(form: str, url: str) -> None:
+    html, _ = render(form.format(url=url) + "\n")
+    assert "<a " not in html and "<img" not in html, html
+    assert "href=" not in html and "src=" not in html, html
+
+
+def test_ordinary_links_stay_links() -> None:
+    # The test above must be able to fail: a plain https link does become a link.
+    html, _ = render("[x](https://example.com/a?b=1)\n")
+    assert hrefs(html) == ["https://example.com/a?b=1"]
+
+
+# -- headings: the page title is the only h1 ----------------------------------------------
+
+@pytest.mark.parametrize(("markdown", "expected"), [
+    ("# Heading\n", '<h2 id="heading">Heading</h2>'),
+    ("## What changes for the customer\n", '<h3 id="what-changes-for-the-customer">What changes for the customer</h3>'),
+    ("###### Deepest\n", "<h6"),
+])
+def test_headings_move_one_level_down_with_ids(markdown: str, expected: str) -> None:
+    html, _ = render(markdown)
+    assert expected in html
+    assert "<h1" not in html
+
+
+# -- links between assessments --------------------------------------------------------------
+
+@pytest.mark.parametrize(("page", "link", "target"), [
+    # assessments/support-on-social/index.html → assessments/talk-to-a-human/index.html
+    ("support-on-social", "talk-to-a-human.md", "assessments/talk-to-a-human/index.html"),
+    ("support-on-social", "./talk-to-a-human.md", "assessments/talk-to-a-human/index.html"),
+    ("support-on-social", "talk-to-a-human.md#context", "assessments/talk-to-a-human/index.html#context"),
+    ("support-on-social", "internal/wiki.md", "assessments/internal/wiki/index.html"),
+    # From a sub-folder page, assessments/internal/wiki/index.html:
+    ("internal/wiki", "../customer-forum.md", "assessments/customer-forum/index.html"),
+    ("internal/wiki", "../customer-forum.md#signals", "assessments/customer-forum/index.html#signals"),
+    ("internal/wiki", "status-page.md", "assessments/internal/status-page/index.html"),
+    # The file name as written on disk, before slugging: 'Talk to a human.md' is 'talk-to-a-human'.
+    ("support-on-social", "Talk%20to%20a%20human.md", "assessments/talk-to-a-human/index.html"),
+], ids=["same folder", "dot slash", "fragment", "into a sub-folder", "from a sub-folder",
+        "from a sub-folder with fragment", "within a sub-folder", "file name with spaces"])
+def test_link_to_an_assessment_file_goes_to_its_page(page: str, link: str, target: str) -> None:
+    html, diagnostics = render(f"See [the other one]({link}).\n", slug=page)
+    assert diagnostics == []
+    (href,) = hrefs(html)
+    assert not href.endswith(".md") and ".md#" not in href
+    assert lands_on(page, href) == target
+
+
+def test_links_that_are_not_assessment_files_are_left_alone() -> None:
+    html, diagnostics = render("[a](https://example.com/readme.md) [b](#signals) [c](notes.txt)\n")
+    assert hrefs(html) == ["https://example.com/readme.md", "#signals", "notes.txt"]
+    assert diagnostics == []
+
+
+@pytest.mark.parametrize(("page", "body", "line", "hint"), [
+    # body_line 20:  20 '## Context', 21 '', 22 the link.
+    ("support-on-social", "## Context\n\nWe asked the [support team](talk-to-a-humn.md) first.\n", 22,
+     "did you mean 'talk-to-a-human'?"),
+    # 20 '## Context', 21 '', 22 'Escalation moved to the', 23 the link, on the paragraph's second line.
+    ("support-on-social", "## Context\n\nEscalation moved to the\n[support team](talk-to-a-humn.md) in May.\n", 23,
+     "did you mean 'talk-to-a-human'?"),
+    # 20 '# Links', 21 '', 22 '- [forum]', 23 '- [wiki]', 24 the missing one, in the third list item.
+    ("support-on-social", "# Links\n\n- [forum](customer-forum.md)\n- [wiki](internal/wiki.md)\n- [gone](retired-idea.md)\n",
+     24, None),
+    # 20 'Intro.', 21 '', 22 a quote linking above assessments/ from the sub-folder page.
+    ("internal/wiki", "Intro.\n\n> [up](../../outside.md)\n", 22, None),
+], ids=["first line of a paragraph", "second line of a paragraph", "third list item", "outside assessments/"])
+def test_link_to_a_missing_assessment_is_an_error_on_its_line(page: str, body: str, line: int, hint: str | None) -> None:
+    _, diagnostics = render(body, slug=page, body_line=20)
+    assert len(diagnostics) == 1, [d.format() for d in diagnostics]
+    (diagnostic,) = diagnostics
+    assert diagnostic.severity is Severity.ERROR
+    assert (diagnostic.path, diagnostic.line) == (f"content/assessments/{page}.md", line), diagnostic.format()
+    assert "no such assessment" in diagnostic.message
+    if hint:
+        assert diagnostic.hint and hint in diagnostic.hint
