@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Mapping
 
 from .assessment import Assessment, parse_assessment
 from .diagnostics import Diagnostic, did_you_mean, error
@@ -40,35 +41,61 @@ def slug_for(relative: Path) -> str:
     return "/".join(slugify(part) for part in parts)
 
 
-def load_rubric(content_dir: Path, root: Path) -> tuple[Rubric | None, list[Diagnostic]]:
-    """The site's rubric (content/rubric.yml) if there is one, else the default."""
+def parse_site_rubric(text: str | None, path: str) -> tuple[Rubric | None, list[Diagnostic]]:
+    """The site's rubric from the text of content/rubric.yml, or the default when there is none."""
     base = default_rubric()
-    path = content_dir / RUBRIC_FILE
-    if not path.is_file():
-        return base, []
-    text, diagnostics = read_text(path, display_path(path, root))
     if text is None:
-        return None, diagnostics
-    return parse_rubric(text, display_path(path, root), base)
+        return base, []
+    return parse_rubric(text, path, base)
 
 
 def load_content(content_dir: Path, root: Path) -> tuple[Content | None, list[Diagnostic]]:
     """Read the rubric and all assessments under `content_dir`, collecting every problem."""
+    prefix = display_path(content_dir, root)
     if not content_dir.is_dir():
-        return None, [error(display_path(content_dir, root), None, "content directory not found",
+        return None, [error(prefix, None, "content directory not found",
                             "run scorecard at the root of a site, where content/ is")]
-    rubric, diagnostics = load_rubric(content_dir, root)
+    files, diagnostics = read_content_files(content_dir, prefix)
+    content, problems = content_from_files(files, prefix)
+    return content, diagnostics + problems
+
+
+def read_content_files(content_dir: Path, prefix: str) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The rubric and assessment files under `content_dir`, keyed by `prefix/relative/path`."""
+    files: dict[str, bytes] = {}
+    diagnostics = []
+    paths = [content_dir / RUBRIC_FILE] if (content_dir / RUBRIC_FILE).is_file() else []
+    paths += [path for path, _ in find_assessment_files(content_dir / ASSESSMENTS_DIR)]
+    for path in paths:
+        shown = f"{prefix}/{path.relative_to(content_dir).as_posix()}"
+        try:
+            files[shown] = path.read_bytes()
+        except OSError as exc:
+            diagnostics.append(error(shown, None, f"cannot read file: {exc.strerror}"))
+    return files, diagnostics
+
+
+def content_from_files(files: Mapping[str, bytes], prefix: str) -> tuple[Content | None, list[Diagnostic]]:
+    """Parse a content directory given as bytes keyed by path (from disk or from a git revision)."""
+    rubric_path = f"{prefix}/{RUBRIC_FILE}"
+    diagnostics: list[Diagnostic] = []
+    rubric_text = None
+    if rubric_path in files:
+        rubric_text, diagnostics = decode(files[rubric_path], rubric_path)
+        if rubric_text is None:
+            return None, diagnostics
+    rubric, problems = parse_site_rubric(rubric_text, rubric_path)
+    diagnostics += problems
     if rubric is None:
         return None, diagnostics
-    files = find_assessment_files(content_dir / ASSESSMENTS_DIR)
+    folder = f"{prefix}/{ASSESSMENTS_DIR}/"
     by_slug: dict[str, list[str]] = {}
     assessments = []
-    for path, relative in files:
-        shown = display_path(path, root)
-        slug = slug_for(relative)
+    for shown in sorted(p for p in files if p.startswith(folder) and p.endswith(EXTENSIONS)):
+        slug = slug_for(PurePosixPath(shown[len(folder):]))
         by_slug.setdefault(slug, []).append(shown)
-        text, read_problems = read_text(path, shown)
-        diagnostics += read_problems
+        text, problems = decode(files[shown], shown)
+        diagnostics += problems
         if text is None:
             continue
         assessment, problems = parse_assessment(text, shown, slug, rubric)
@@ -89,12 +116,8 @@ def find_assessment_files(directory: Path) -> list[tuple[Path, Path]]:
     return sorted(found, key=lambda pair: pair[1].as_posix())
 
 
-def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
-    """The file's text as UTF-8, or a diagnostic saying why it cannot be read."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [error(shown, None, f"cannot read file: {exc.strerror}")]
+def decode(data: bytes, shown: str) -> tuple[str | None, list[Diagnostic]]:
+    """The file's bytes as UTF-8 text, or a diagnostic naming the line of the first bad byte."""
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
