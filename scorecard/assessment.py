@@ -101,7 +101,8 @@ class _FrontMatterChecker:
         self.diagnostics: list[Diagnostic] = []
 
     def problem(self, at: Path_, message: str, hint: str | None = None, *, value: bool = False) -> None:
-        pos = self.doc.value_position(at) if value else None
+        """An error at the value of `at` (value=True) or at its key."""
+        pos = self.doc.value_position(at) if value else self.doc.keys.get(at)
         line = pos.line if pos else self.doc.line(at)
         self.diagnostics.append(error(self.path, line, message, hint, col=pos.col if pos else None))
 

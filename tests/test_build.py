@@ -238,8 +238,8 @@ def test_a_broken_file_fails_with_one_pointed_line_and_writes_nothing(site: Path
     result = run(site, monkeypatch, "build")
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    # line 15 of gamma.md holds the misspelt criterion
-    assert ("content/assessments/gamma.md:15: error: unknown criterion 'serach' in 'slates' "
+    # line 15, column 3 of gamma.md holds the misspelt criterion
+    assert ("content/assessments/gamma.md:15:3: error: unknown criterion 'serach' in 'slates' "
             "(hint: did you mean 'search'?)") in result.output
     after = {p: p.read_bytes() for p in (site / "output").rglob("*") if p.is_file()}
     assert after == before

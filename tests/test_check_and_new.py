@@ -1,0 +1,142 @@
+"""`scorecard check` in its three formats, and `scorecard new`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scorecard.assessment import parse_assessment
+from scorecard.cli import main
+from scorecard.rubric import default_rubric
+from scorecard.scoring import score_assessment
+
+FIXTURE = Path(__file__).parent / "fixtures" / "site"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+def run(cwd: Path, monkeypatch: pytest.MonkeyPatch, *args: str):
+    monkeypatch.chdir(cwd)
+    return CliRunner().invoke(main, list(args))
+
+
+def break_gamma(site: Path) -> None:
+    """Misspell a criterion (line 15, col 3) and drop the evidence of another (tags, line 18)."""
+    gamma = site / "content/assessments/gamma.md"
+    text = gamma.read_text(encoding="utf-8")
+    text = text.replace("search:     {score: 3,", "serach:     {score: 3,")
+    text = text.replace('{score: 2, evidence: "Calls get a topic."}', "2")
+    gamma.write_text(text, encoding="utf-8")
+
+
+def test_check_passes_a_clean_site_and_builds_nothing(site, monkeypatch):
+    result = run(site, monkeypatch, "check")
+    assert result.exit_code == 0
+    assert "0 error(s), 0 warning(s)." in result.output
+    assert not (site / "output").exists()
+
+
+def test_check_text_lists_every_problem(site, monkeypatch):
+    break_gamma(site)
+    result = run(site, monkeypatch, "check")
+    assert result.exit_code == 1
+    assert "content/assessments/gamma.md:15:3: error: unknown criterion 'serach' in 'slates'" in result.output
+    assert "content/assessments/gamma.md:18: warning: unsupported: criterion 'tags' is 2 without evidence" in result.output
+    # search is now missing too, reported as a warning on the slates key (line 14)
+    assert "content/assessments/gamma.md:14: warning: criterion 'search' of 'slates' is not answered" in result.output
+    assert "1 error(s), 2 warning(s)." in result.output
+
+
+def test_check_github_annotations_point_at_the_line(site, monkeypatch):
+    break_gamma(site)
+    result = run(site, monkeypatch, "check", "--format", "github")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert ("::error file=content/assessments/gamma.md,line=15,col=3,title=scorecard::"
+            "unknown criterion 'serach' in 'slates' (hint: did you mean 'search'?)") in lines
+    assert any(line.startswith("::warning file=content/assessments/gamma.md,line=18,") for line in lines)
+
+
+def test_github_paths_are_relative_to_the_repository_root(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURE, repo / "docs" / "scorecard")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    site = repo / "docs" / "scorecard"
+    break_gamma(site)
+    result = run(site, monkeypatch, "check", "--format", "github")
+    assert "::error file=docs/scorecard/content/assessments/gamma.md,line=15,col=3," in result.output
+
+
+def test_github_annotation_escapes_newlines_and_percent():
+    from scorecard.diagnostics import error
+    from scorecard.report import github_annotation
+    line = github_annotation(error("a,b.md", 3, "50% done\nsecond line"))
+    assert line == "::error file=a%2Cb.md,line=3,title=scorecard::50%25 done%0Asecond line"
+
+
+def test_check_json_lists_diagnostics(site, monkeypatch):
+    break_gamma(site)
+    result = run(site, monkeypatch, "check", "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    first = next(d for d in data if d["severity"] == "error")
+    assert first == {"path": "content/assessments/gamma.md", "line": 15, "col": 3, "severity": "error",
+                     "message": "unknown criterion 'serach' in 'slates'", "hint": "did you mean 'search'?"}
+    assert len(data) == 3
+
+
+def test_check_strict_fails_on_warnings(site, monkeypatch):
+    gamma = site / "content/assessments/gamma.md"
+    gamma.write_text(gamma.read_text(encoding="utf-8").replace('{score: 2, evidence: "Calls get a topic."}', "2"),
+                     encoding="utf-8")
+    assert run(site, monkeypatch, "check").exit_code == 0
+    strict = run(site, monkeypatch, "check", "--strict")
+    assert strict.exit_code == 1 and "error: unsupported" in strict.output
+
+
+def test_check_unknown_format_is_a_usage_error(site, monkeypatch):
+    assert run(site, monkeypatch, "check", "--format", "xml").exit_code == 2
+
+
+def test_new_writes_a_prefilled_assessment_that_checks_clean(site, monkeypatch):
+    subprocess.run(["git", "init", "-q", str(site)], check=True)
+    subprocess.run(["git", "-C", str(site), "config", "user.name", "Lena Park"], check=True)
+    result = run(site, monkeypatch, "new", "Talk to a human")
+    assert result.exit_code == 0, result.output
+    path = site / "content/assessments/talk-to-a-human.md"
+    text = path.read_text(encoding="utf-8")
+    assert "# Will the customer recommend us to others?" in text   # prompts as comments
+    assert 'authors: ["Lena Park"]' in text
+    assessment, diagnostics = parse_assessment(text, "new.md", "talk-to-a-human", default_rubric())
+    assert diagnostics == [] and assessment is not None
+    assert assessment.title == "Talk to a human" and assessment.status == "proposed"
+    card = score_assessment(default_rubric(), assessment)
+    assert len(card.unanswered) == 10 and card.overall == 0   # 4 questions + 6 criteria, all unknown
+    assert run(site, monkeypatch, "check").exit_code == 0
+
+
+def test_new_refuses_to_overwrite(site, monkeypatch):
+    existing = site / "content/assessments/gamma.md"
+    before = existing.read_bytes()
+    result = run(site, monkeypatch, "new", "Gamma")
+    assert result.exit_code == 1 and "already exists" in result.output
+    assert existing.read_bytes() == before
+
+
+def test_new_uses_the_site_rubric(site, monkeypatch):
+    (site / "content/rubric.yml").write_text(
+        "extends: default\nsections:\n  - id: customer_job\n    weight: 0.2\n    scale: {min: 0, max: 5}\n"
+        "    items:\n      - {id: importance, prompt: How important is the job?}\n", encoding="utf-8")
+    assert run(site, monkeypatch, "new", "Loyalty", "--slug", "loyalty-2").exit_code == 0
+    text = (site / "content/assessments/loyalty-2.md").read_text(encoding="utf-8")
+    assert "customer_job:" in text and "importance: {score: unknown" in text
