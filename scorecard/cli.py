@@ -12,6 +12,7 @@ from . import __version__
 from .build import BuildOptions, BuildResult, build as build_site, check as check_site
 from .content import ASSESSMENTS_DIR, load_content, slugify
 from .diagnostics import sort_diagnostics, strict as promote_warnings
+from .diff import DiffUsageError, diff_site, format_json, format_markdown
 from .gitrepo import repo_root
 from .report import FORMATS, format_diagnostics
 from .skeleton import assessment_skeleton
@@ -113,8 +114,6 @@ def new(title: str, slug: str | None) -> None:
               help="markdown for a pull-request comment, json for tools (shape in docs/diff.md).")
 def diff(base: str, head: str | None, fmt: str) -> None:
     """Show how scores moved between git revision BASE and HEAD (default: the working tree)."""
-    from .diff import DiffUsageError, diff_site, format_json, format_markdown
-
     try:
         result = diff_site(Path.cwd(), base, head)
     except DiffUsageError as exc:
