@@ -1,7 +1,8 @@
-"""The build, stage by stage: load → validate → score → site model → render → write."""
+"""The build, stage by stage: load → validate → score → history → site model → render → write."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -10,10 +11,12 @@ from typing import Any
 from .content import Content, load_content
 from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warnings
 from .export import scorecard_json
+from .history import read_history
 from .markdown import make_markdown, render_body
 from .render import default_theme_dir, render_site
 from .scoring import score_assessment
 from .site import Scored, build_site_model
+from .staleness import DEFAULT_MAX_AGE_DAYS
 from .writer import check_output_dir, write_site
 
 
@@ -29,6 +32,10 @@ class BuildOptions:
     strict: bool = False
     themes: tuple[Path, ...] = ()
     """Theme directories tried before the default theme."""
+    stale_after_days: int = DEFAULT_MAX_AGE_DAYS
+    """An assessment whose `date` is older than this is marked "Review due"."""
+    today: dt.date | None = None
+    """The day staleness is judged on; None means the day the build runs (resolved once)."""
 
     @classmethod
     def at(cls, root: Path, **changes: Any) -> BuildOptions:
@@ -86,8 +93,12 @@ def build(options: BuildOptions) -> BuildResult:
     if content is None or any(d.is_error for d in diagnostics):
         return BuildResult(tuple(diagnostics), len(scored))
 
+    history = read_history(options.root, options.content_dir)  # best-effort: empty outside git
+    today = options.today or dt.date.today()
+
     # All data is gathered and valid; from here on the site is assembled and written.
-    model = build_site_model(content, scored, options.title, options.description)
+    model = build_site_model(content, scored, options.title, options.description, history=history, today=today,
+                             stale_after_days=options.stale_after_days)
     files, problems = render_site(model, [*options.themes, default_theme_dir()])
     if problems:
         return BuildResult(tuple(diagnostics + problems), len(scored))

@@ -62,3 +62,43 @@ def radar(spokes: list[Spoke], *, title: str, chart_id: str, size: int = 320) ->
             parts.append(f'<circle class="radar-dot" cx="{_num(x)}" cy="{_num(y)}" r="3"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One revision on a trend line."""
+
+    label: str
+    """What the reader is told about the point: "2026-09-14 (a1b2c3d)"."""
+    value: Fraction
+    """Between 0 and 100."""
+    shown: str
+    """The value as the reader sees it: "70.8"."""
+
+
+def trend(points: list[TrendPoint], *, title: str, chart_id: str, width: int = 240, height: int = 60) -> Markup:
+    """A sparkline of scores between 0 and 100, one point per revision, oldest on the left."""
+    pad = 6
+    inner_w, inner_h = width - 2 * pad, height - 2 * pad
+
+    def point(index: int, value: Fraction) -> tuple[float, float]:
+        x = pad + (inner_w * index / (len(points) - 1) if len(points) > 1 else inner_w / 2)
+        return x, pad + inner_h * (1 - float(value) / 100)
+
+    parts = [
+        f'<svg class="trend" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape("; ".join(f"{p.label}: {p.shown}" for p in points))}</desc>',
+    ]
+    for level in (0, 50, 100):
+        _, y = point(0, Fraction(level))
+        parts.append(f'<line class="trend-grid" x1="{pad}" y1="{_num(y)}" x2="{width - pad}" y2="{_num(y)}"/>')
+    coords = [point(i, p.value) for i, p in enumerate(points)]
+    if len(coords) > 1:
+        parts.append(f'<polyline class="trend-line" points="{" ".join(f"{_num(x)},{_num(y)}" for x, y in coords)}"/>')
+    for index, (x, y) in enumerate(coords):
+        last = " trend-last" if index == len(coords) - 1 else ""
+        parts.append(f'<circle class="trend-dot{last}" cx="{_num(x)}" cy="{_num(y)}" r="{3 if last else 2}"/>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

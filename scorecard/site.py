@@ -6,21 +6,25 @@ and leaves templates and files to `render.py` and `writer.py`.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from markupsafe import Markup
 
 from . import __version__
 from .assessment import Assessment
-from .charts import Spoke, radar
+from .charts import Spoke, TrendPoint, radar, trend
 from .content import Content, slugify
+from .history import HistoryPoint
 from .rubric import Rubric, Section
 from .scoring import Scorecard
-from .views import (AssessmentView, BandView, Count, GroupIndexView, GroupView, HeatmapColumn, ItemPageView,
-                    ItemView, Link, Page, PortfolioView, RankedRow, RubricItemView, RubricSectionView, RubricView,
+from .staleness import DEFAULT_MAX_AGE_DAYS, staleness
+from .views import (AssessmentView, BandView, ChangesView, ChangeView, Count, FeedView, GroupIndexView, GroupView, HeatmapColumn, ItemPageView,
+                    ItemView, Link, Page, PortfolioView, RankedRow, RevisionView, RubricItemView, RubricSectionView, RubricView,
                     SectionView, SiteView)
 
 
@@ -64,10 +68,29 @@ def group_index_url(kind: str) -> str:
     return f"{GROUP_KINDS[kind][1]}/index.html"
 
 
-def build_site_model(content: Content, scored: list[Scored], title: str, description: str = "") -> SiteModel:
-    """Every page of the site, with its view model."""
+CHANGES_URL = "changes/index.html"
+FEED_URL = "changes.xml"
+CHANGES_SHOWN = 100
+"""How many of the most recent score changes the Changes page and the feed carry."""
+
+
+def build_site_model(content: Content, scored: list[Scored], title: str, description: str = "", *,
+                     history: Mapping[str, tuple[HistoryPoint, ...]] | None = None, today: dt.date | None = None,
+                     stale_after_days: int = DEFAULT_MAX_AGE_DAYS) -> SiteModel:
+    """Every page of the site, with its view model.
+
+    `history` holds each slug's score changes from git (none outside git); with `today`, an
+    assessment due for review is marked so.
+    """
     rubric = content.rubric
-    views = {s.assessment.slug: assessment_view(rubric, s, content) for s in scored}
+    history = history or {}
+    views = {}
+    for s in scored:
+        view = assessment_view(rubric, s, content)
+        points = history.get(s.assessment.slug, ())
+        views[view.slug] = replace(
+            view, review_due=(staleness(s.assessment, today, stale_after_days) or "") if today else "",
+            history=tuple(revision_view(p) for p in reversed(points)), trend=trend_chart(view.title, points))
     ranked = sorted(scored, key=lambda s: (-s.scorecard.overall, s.assessment.title.lower(), s.assessment.slug))
     leaderboard = tuple(views[s.assessment.slug] for s in ranked)
     rubric_view = build_rubric_view(rubric)
@@ -84,9 +107,10 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
                               ItemPageView(item_view.title, section.title, item_view, rows)))
     for kind in GROUP_KINDS:
         pages += group_pages(kind, leaderboard, rubric.statuses if kind == "status" else None)
+    pages += changes_pages(title, history, views)
 
     nav = (Link("Portfolio", "index.html"), Link("Rubric", "rubric/index.html"), Link("Tags", "tags/index.html"),
-           Link("Owners", "owners/index.html"), Link("Authors", "authors/index.html"))
+           Link("Owners", "owners/index.html"), Link("Authors", "authors/index.html"), Link("Changes", CHANGES_URL))
     site = SiteView(title, description or rubric.description, nav, f"scorecard {__version__}")
     return SiteModel(site, tuple(pages))
 
@@ -161,6 +185,48 @@ def assessment_view(rubric: Rubric, scored: Scored, content: Content) -> Assessm
         sections=tuple(sections), body=Markup(scored.body_html), radar=chart, radar_section=chart_section,
         source=a.path,
     )
+
+
+# -- history: trends, the Changes page and its feed ---------------------------------------------
+
+def revision_view(point: HistoryPoint) -> RevisionView:
+    return RevisionView(
+        date=point.date.date(), timestamp=point.date.isoformat(), author=point.author, subject=point.subject,
+        sha=point.sha, short=point.short, score=str(point.overall),
+        previous="" if point.previous is None else str(point.previous),
+        grade=point.grade, grade_css=slugify(point.grade), moved=point.moved)
+
+
+def trend_chart(title: str, points: tuple[HistoryPoint, ...]) -> Markup | None:
+    """The sparkline of an assessment's overall score per revision; None without history."""
+    if not points:
+        return None
+    spots = [TrendPoint(f"{p.date.date().isoformat()} ({p.short})", Fraction(p.overall), str(p.overall)) for p in points]
+    return trend(spots, title=f"Overall score of {title} over {len(points)} revision{'s' if len(points) != 1 else ''}",
+                 chart_id="trend")
+
+
+def changes_pages(title: str, history: Mapping[str, tuple[HistoryPoint, ...]],
+                  views: Mapping[str, AssessmentView]) -> list[Page]:
+    """The Changes page, and the Atom feed when there is at least one change to carry."""
+    found = [(point, views[slug]) for slug, points in history.items() if slug in views for point in points]
+    # Newest first; commits that share a date keep the log's order, then assessments their slugs'.
+    found.sort(key=lambda pair: (-pair[0].date.timestamp(), -pair[0].index, pair[1].slug))
+    changes = tuple(ChangeView(Link(view.title, view.url), revision_view(point), change_id(view.slug, point.sha))
+                    for point, view in found[:CHANGES_SHOWN])
+    page_title = "Changes"
+    pages = [Page(CHANGES_URL, "changes.html", page_title,
+                  ChangesView(page_title, changes, len(found), FEED_URL if changes else ""))]
+    if changes:
+        feed = FeedView(f"{title}: score changes", f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'scorecard:changes:' + title)}",
+                        changes[0].revision.timestamp, CHANGES_URL, changes)
+        pages.append(Page(FEED_URL, "changes.xml", feed.title, feed))
+    return pages
+
+
+def change_id(slug: str, sha: str) -> str:
+    """A permanent, unique id for one assessment's change in one commit."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'scorecard:{slug}@{sha}')}"
 
 
 # -- rubric, portfolio, rankings, groups ---------------------------------------------------------------

@@ -57,6 +57,29 @@ class SectionView:
 
 
 @dataclass(frozen=True)
+class RevisionView:
+    """One commit that changed an assessment's scores."""
+
+    date: dt.date
+    """The commit's author date (the day, in the author's time zone)."""
+    timestamp: str
+    """The author date in full, ISO 8601 with its offset: "2026-09-14T10:00:00+02:00"."""
+    author: str
+    subject: str
+    """The first line of the commit message."""
+    sha: str
+    short: str
+    score: str
+    """The overall score after the commit, one decimal."""
+    previous: str
+    """The overall score before the commit; "" when the commit created the assessment."""
+    grade: str
+    grade_css: str
+    moved: tuple[str, ...]
+    """What moved: "Search 3 → 4", "Builds trust yes → partly", "overall 62.0 → 70.8"; empty at creation."""
+
+
+@dataclass(frozen=True)
 class AssessmentView:
     slug: str
     url: str
@@ -84,6 +107,46 @@ class AssessmentView:
     radar_section: str
     """The id of the section the radar chart shows ("" when there is none)."""
     source: str
+    review_due: str = ""
+    """Why the assessment is due for review ("" when it is not): a past `review_by`, or its age."""
+    trend: Markup | None = None
+    """Sparkline of the overall score per revision (inline SVG); None without history."""
+    history: tuple[RevisionView, ...] = ()
+    """The commits that changed its scores, newest first; empty outside git."""
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """One score change on the Changes page and in the feed."""
+
+    assessment: Link
+    revision: RevisionView
+    id: str
+    """A permanent id for the feed entry: urn:uuid built from the slug and the commit."""
+
+
+@dataclass(frozen=True)
+class ChangesView:
+    """The Changes page: recent score changes across all assessments, newest first."""
+
+    title: str
+    changes: tuple[ChangeView, ...]
+    total: int
+    """How many changes the history holds (the page shows the most recent)."""
+    feed_url: str
+    """The Atom feed ("changes.xml"), or "" when there is nothing to put in one."""
+
+
+@dataclass(frozen=True)
+class FeedView:
+    """The Atom feed of score changes (changes.xml)."""
+
+    title: str
+    id: str
+    updated: str
+    """The newest change's date (ISO 8601): never the time of the build."""
+    page_url: str
+    changes: tuple[ChangeView, ...]
 
 
 @dataclass(frozen=True)

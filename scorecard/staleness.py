@@ -1,0 +1,19 @@
+"""Staleness: an assessment whose review date has passed, or that is too old to trust as it stands."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .assessment import Assessment
+
+DEFAULT_MAX_AGE_DAYS = 365
+
+
+def staleness(assessment: Assessment, today: dt.date, max_age_days: int = DEFAULT_MAX_AGE_DAYS) -> str | None:
+    """Why `assessment` is due for review on `today`, or None when it is not."""
+    if assessment.review_by is not None and assessment.review_by < today:
+        return f"the review was due on {assessment.review_by.isoformat()}"
+    age = (today - assessment.date).days
+    if age > max_age_days:
+        return f"assessed on {assessment.date.isoformat()}, {age} days ago (more than {max_age_days})"
+    return None
