@@ -61,6 +61,8 @@ class Assessment:
     body_line: int = 1
     related_lines: tuple[int, ...] = ()
     """The line of each `related` entry, for diagnostics about missing slugs."""
+    date_line: int = 1
+    review_by_line: int | None = None
 
     def response(self, section: str, item: str) -> Response | None:
         return next((r for r in self.responses if r.section == section and r.item == item), None)
@@ -130,6 +132,8 @@ class _FrontMatterChecker:
             tags=self.names("tags"),
             related=self.names("related"),
             related_lines=self.related_lines(),
+            date_line=self.doc.line(("date",)),
+            review_by_line=self.doc.line(("review_by",)) if review_by else None,
             responses=tuple(r for section in self.rubric.sections for r in self.section(section)),
         )
         if self.data.get("extra") is not None and not isinstance(self.data["extra"], dict):

@@ -16,12 +16,17 @@ from .diff import DiffUsageError, diff_site, format_json, format_markdown
 from .gitrepo import repo_root
 from .report import FORMATS, format_diagnostics
 from .skeleton import assessment_skeleton
+from .staleness import staleness_warnings
 
 
 def print_result(result: BuildResult) -> None:
     for diagnostic in result.diagnostics:
         colour = "red" if diagnostic.is_error else "yellow"
         click.secho(diagnostic.format(), fg=colour, err=True)
+
+
+TODAY = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                     help="Judge review dates as of this day (YYYY-MM-DD; default: today).")
 
 
 @click.group()
@@ -34,10 +39,12 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output directory (default: output/).")
-def build(strict: bool, out: Path | None) -> None:
+@TODAY
+def build(strict: bool, out: Path | None, today: dt.datetime | None) -> None:
     """Validate content/, score every assessment and write the site to output/."""
     root = Path.cwd()
-    options = BuildOptions.at(root, strict=strict, **({"output_dir": out} if out else {}))
+    options = BuildOptions.at(root, strict=strict, today=today.date() if today else None,
+                              **({"output_dir": out} if out else {}))
     result = build_site(options)
     print_result(result)
     if not result.ok:
@@ -52,10 +59,14 @@ def build(strict: bool, out: Path | None) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text for people, github for workflow annotations on the changed lines, json for tools.")
-def check(strict: bool, fmt: str) -> None:
+@TODAY
+def check(strict: bool, fmt: str, today: dt.datetime | None) -> None:
     """Validate everything the build validates, without building. Exit 0 when clean, 1 on errors."""
     root = Path.cwd()
-    _scored, diagnostics, _content = check_site(BuildOptions.at(root))
+    options = BuildOptions.at(root, today=today.date() if today else None)
+    _scored, diagnostics, content = check_site(options)
+    if content is not None:
+        diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
     if strict:
         diagnostics = promote_warnings(diagnostics)
     diagnostics = sort_diagnostics(diagnostics)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .assessment import Assessment
+from .diagnostics import Diagnostic, warning
 
 DEFAULT_MAX_AGE_DAYS = 365
 
@@ -17,3 +18,17 @@ def staleness(assessment: Assessment, today: dt.date, max_age_days: int = DEFAUL
     if age > max_age_days:
         return f"assessed on {assessment.date.isoformat()}, {age} days ago (more than {max_age_days})"
     return None
+
+
+def staleness_warnings(assessments: tuple[Assessment, ...], today: dt.date,
+                       max_age_days: int = DEFAULT_MAX_AGE_DAYS) -> list[Diagnostic]:
+    """A "review due" warning for each stale assessment, on the line of the date that makes it so."""
+    diagnostics = []
+    for a in assessments:
+        reason = staleness(a, today, max_age_days)
+        if reason:
+            overdue = a.review_by is not None and a.review_by < today
+            line = a.review_by_line if overdue else a.date_line
+            diagnostics.append(warning(a.path, line, f"review due: {reason}",
+                                       "look at the assessment again and update its date (and review_by)"))
+    return diagnostics

@@ -26,7 +26,10 @@ def site(tmp_path: Path) -> Path:
 
 
 def run(cwd: Path, monkeypatch: pytest.MonkeyPatch, *args: str):
+    """Run the CLI in `cwd`; `check` judges review dates as of 2026-11-22, when none of the fixture is due."""
     monkeypatch.chdir(cwd)
+    if args and args[0] == "check" and "--today" not in args:
+        args = (*args, "--today", "2026-11-22")
     return CliRunner().invoke(main, list(args))
 
 
@@ -140,3 +143,14 @@ def test_new_uses_the_site_rubric(site, monkeypatch):
     assert run(site, monkeypatch, "new", "Loyalty", "--slug", "loyalty-2").exit_code == 0
     text = (site / "content/assessments/loyalty-2.md").read_text(encoding="utf-8")
     assert "customer_job:" in text and "importance: {score: unknown" in text
+
+
+def test_check_warns_when_a_review_is_due(site, monkeypatch):
+    # alpha: review_by 2027-03-20 (line 8); gamma: dated 2026-06-01 (line 7), 365 days later is 2027-06-01
+    result = run(site, monkeypatch, "check", "--today", "2027-03-21")
+    assert result.exit_code == 0
+    assert "content/assessments/team/alpha.md:8: warning: review due: the review was due on 2027-03-20" in result.output
+    assert "gamma" not in result.output
+    later = run(site, monkeypatch, "check", "--today", "2027-06-02")
+    # 2026-06-01 → 2027-06-02 is 366 days
+    assert "content/assessments/gamma.md:7: warning: review due: assessed on 2026-06-01, 366 days ago" in later.output
