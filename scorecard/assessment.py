@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from .diagnostics import Diagnostic, did_you_mean, error, warning
@@ -65,7 +66,12 @@ class Assessment:
     review_by_line: int | None = None
 
     def response(self, section: str, item: str) -> Response | None:
-        return next((r for r in self.responses if r.section == section and r.item == item), None)
+        return self._responses_by_item.get((section, item))
+
+    @cached_property
+    def _responses_by_item(self) -> dict[tuple[str, str], Response]:
+        # Scoring asks for every item of every assessment; a scan each time adds up in history.
+        return {(r.section, r.item): r for r in self.responses}
 
 
 FIELDS = ("title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra")

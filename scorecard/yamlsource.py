@@ -170,6 +170,8 @@ class _Walker:
         return result
 
     def scalar(self, node: yaml.Node) -> Any:
+        if node.tag == "tag:yaml.org,2002:str":
+            return node.value  # most values: no need for the constructor's machinery
         try:
             return self.loader.construct_object(node, deep=True)
         except ValueError:
