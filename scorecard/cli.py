@@ -16,7 +16,7 @@ from .diff import DiffUsageError, diff_site, format_json, format_markdown
 from .gitrepo import repo_root
 from .report import FORMATS, format_diagnostics
 from .skeleton import assessment_skeleton
-from .staleness import staleness_warnings
+from .staleness import DEFAULT_MAX_AGE_DAYS, staleness_warnings
 
 
 def print_result(result: BuildResult) -> None:
@@ -27,6 +27,8 @@ def print_result(result: BuildResult) -> None:
 
 TODAY = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
                      help="Judge review dates as of this day (YYYY-MM-DD; default: today).")
+STALE_AFTER = click.option("--stale-after", "stale_after", type=click.IntRange(min=1), default=DEFAULT_MAX_AGE_DAYS,
+                           show_default=True, help="Days after its date when an assessment is due for review.")
 
 
 @click.group()
@@ -40,11 +42,12 @@ def main() -> None:
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output directory (default: output/).")
 @TODAY
-def build(strict: bool, out: Path | None, today: dt.datetime | None) -> None:
+@STALE_AFTER
+def build(strict: bool, out: Path | None, today: dt.datetime | None, stale_after: int) -> None:
     """Validate content/, score every assessment and write the site to output/."""
     root = Path.cwd()
     options = BuildOptions.at(root, strict=strict, today=today.date() if today else None,
-                              **({"output_dir": out} if out else {}))
+                              stale_after_days=stale_after, **({"output_dir": out} if out else {}))
     result = build_site(options)
     print_result(result)
     if not result.ok:
@@ -60,10 +63,11 @@ def build(strict: bool, out: Path | None, today: dt.datetime | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text for people, github for workflow annotations on the changed lines, json for tools.")
 @TODAY
-def check(strict: bool, fmt: str, today: dt.datetime | None) -> None:
+@STALE_AFTER
+def check(strict: bool, fmt: str, today: dt.datetime | None, stale_after: int) -> None:
     """Validate everything the build validates, without building. Exit 0 when clean, 1 on errors."""
     root = Path.cwd()
-    options = BuildOptions.at(root, today=today.date() if today else None)
+    options = BuildOptions.at(root, today=today.date() if today else None, stale_after_days=stale_after)
     _scored, diagnostics, content = check_site(options)
     if content is not None:
         diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)

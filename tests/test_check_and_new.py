@@ -154,3 +154,10 @@ def test_check_warns_when_a_review_is_due(site, monkeypatch):
     later = run(site, monkeypatch, "check", "--today", "2027-06-02")
     # 2026-06-01 → 2027-06-02 is 366 days
     assert "content/assessments/gamma.md:7: warning: review due: assessed on 2026-06-01, 366 days ago" in later.output
+
+
+def test_stale_after_sets_the_age(site, monkeypatch):
+    # gamma is dated 2026-06-01: on 2026-11-22 it is 29 (to 30 June) + 31 + 31 + 30 + 31 + 22 = 174 days old
+    assert "gamma.md:7: warning: review due" not in run(site, monkeypatch, "check", "--stale-after", "174").output
+    assert "gamma.md:7: warning: review due: assessed on 2026-06-01, 174 days ago (more than 173)" in \
+        run(site, monkeypatch, "check", "--stale-after", "173").output
