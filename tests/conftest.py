@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -39,6 +40,18 @@ def write_site(root: Path, files: dict[str, str]) -> Path:
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
+"""A small site of three assessments whose scores are worked out in test_build.py."""
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A fresh copy of the fixture site, outside any git repository."""
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURE_SITE, root)
     return root
 
 

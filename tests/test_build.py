@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -26,14 +25,7 @@ from scorecard.build import BuildOptions, build
 from scorecard.cli import main
 from scorecard.writer import MARKER
 
-FIXTURE = Path(__file__).parent / "fixtures" / "site"
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    shutil.copytree(FIXTURE, root)
-    return root
+from conftest import FIXTURE_SITE as FIXTURE
 
 
 @pytest.fixture

@@ -15,14 +15,7 @@ from scorecard.cli import main
 from scorecard.rubric import default_rubric
 from scorecard.scoring import score_assessment
 
-FIXTURE = Path(__file__).parent / "fixtures" / "site"
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    shutil.copytree(FIXTURE, root)
-    return root
+from conftest import FIXTURE_SITE as FIXTURE
 
 
 def run(cwd: Path, monkeypatch: pytest.MonkeyPatch, *args: str):
