@@ -25,7 +25,6 @@ from scorecard.build import BuildOptions, build
 from scorecard.cli import main
 from scorecard.writer import MARKER
 
-from conftest import FIXTURE_SITE as FIXTURE
 
 
 @pytest.fixture
