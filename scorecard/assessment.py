@@ -152,7 +152,7 @@ class _FrontMatterChecker:
 
     def text(self, key: str, required: bool = False) -> str:
         value = self.data.get(key)
-        if value is None or value == "":
+        if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 self.problem((), f"missing required field '{key}'", f"add '{key}: ...' to the front matter")
             return ""
@@ -200,17 +200,23 @@ class _FrontMatterChecker:
         return tuple(dict.fromkeys(names))  # de-duplicated, in the order written
 
     def related_lines(self) -> tuple[int, ...]:
+        """The line of each name `names("related")` keeps (blank and repeated entries are dropped)."""
         value = self.data.get("related")
-        if isinstance(value, list):
-            return tuple(self.doc.value_position(("related", i)).line for i in range(len(value)))
-        return (self.doc.line(("related",)),)
+        if not isinstance(value, list):
+            return (self.doc.line(("related",)),)
+        lines: dict[str, int] = {}
+        for i, name in enumerate(value):
+            text = str(name).strip()
+            if text and text not in lines:
+                lines[text] = self.doc.value_position(("related", i)).line
+        return tuple(lines.values())
 
     # -- sections ----------------------------------------------------------------------
 
     def section(self, section: Section) -> list[Response]:
         raw = self.data.get(section.id)
         if raw is not None and not isinstance(raw, dict):
-            self.problem((section.id,), f"'{section.id}' must be a mapping of {self.kind(section)} ids to answers", value=True)
+            self.problem((section.id,), f"'{section.id}' must be a mapping of {self.kind(section, one=True)} ids to answers", value=True)
             raw = None
         if raw is None:
             raw = {}

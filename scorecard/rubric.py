@@ -201,7 +201,7 @@ class _RubricReader:
         value = data.get(at[-1])
         if value is None:
             return default
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value in (float("inf"), float("-inf")):
             self.problem(at, f"'{at[-1]}' must be a number, not '{value}'")
             return default
         number = Fraction(str(value))  # str() keeps 0.6 as 3/5, not the nearest binary float
@@ -279,7 +279,7 @@ class _RubricReader:
     def identifier(self, entry: dict[str, Any], at: Path_, what: str) -> str | None:
         value = entry.get("id")
         if not isinstance(value, str) or not _ID.match(value):
-            self.problem(at + ("id",), f"a {what} needs an 'id' of lowercase letters, digits and '_'")
+            self.problem(at + ("id",), f"{'an' if what == 'item' else 'a'} {what} needs an 'id' of lowercase letters, digits and '_'")
             return None
         if what == "section" and value in RESERVED_KEYS:
             self.problem(at + ("id",), f"'{value}' is an assessment field and cannot be a section id")
@@ -320,7 +320,7 @@ class _RubricReader:
             parsed = []
             for name in choices:
                 if name in (UNKNOWN, NA):
-                    self.problem(at + ("choices", name), f"'{name}' is always accepted and cannot be a choice")
+                    self.problem(at + ("choices", name), f"'{name}' is reserved (unknown answers, n/a with allow_na) and cannot be a choice")
                     continue
                 parsed.append((name, self.number(choices, at + ("choices", name), Fraction(0), 0, 1)))
             return Scale(choices=tuple(parsed), allow_na=allow_na)

@@ -295,7 +295,7 @@ def group_pages(kind: str, leaderboard: tuple[AssessmentView, ...], fixed: tuple
         members = tuple(groups.get(slugify(name), (name, []))[1])
         title = f"{kind.capitalize()}: {name}"
         pages.append(Page(group_url(kind, name), "group.html", title,
-                          GroupView(title, kind, name, group_index_url(kind), members)))
+                          GroupView(title, kind, index_title.lower(), name, group_index_url(kind), members)))
     return pages
 
 

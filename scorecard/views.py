@@ -233,6 +233,7 @@ class GroupView:
 
     title: str
     kind: str
+    kind_plural: str
     name: str
     index_url: str
     assessments: tuple[AssessmentView, ...]

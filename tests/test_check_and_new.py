@@ -154,3 +154,35 @@ def test_stale_after_sets_the_age(site, monkeypatch):
     assert "gamma.md:7: warning: review due" not in run(site, monkeypatch, "check", "--stale-after", "174").output
     assert "gamma.md:7: warning: review due: assessed on 2026-06-01, 174 days ago (more than 173)" in \
         run(site, monkeypatch, "check", "--stale-after", "173").output
+
+
+def test_review_fixes_from_the_docs_pass(site, monkeypatch, tmp_path):
+    """Small defects found while documenting: each would mislead a reader or an author."""
+    from scorecard.assessment import parse_assessment
+    from scorecard.rubric import parse_rubric
+    # A title of spaces is a missing title, said so, not a silently dropped file (line 1: front matter start).
+    text = (FIXTURE / "content/assessments/gamma.md").read_text(encoding="utf-8").replace(
+        "title: Gamma hotline", 'title: "   "')
+    assessment, diagnostics = parse_assessment(text, "g.md", "g", default_rubric())
+    assert assessment is None and [d.message for d in diagnostics] == ["missing required field 'title'"]
+    # A weight of .inf is a diagnostic on its line (4), not a traceback.
+    rubric, problems = parse_rubric("extends: default\nsections:\n  - id: trust\n    weight: .inf\n", "r.yml",
+                                    default_rubric())
+    assert rubric is None and [(p.line, p.message) for p in problems] == [(4, "'weight' must be a number, not 'inf'")]
+    # A status page's breadcrumb says "All statuses".
+    assert run(site, monkeypatch, "build").exit_code == 0
+    assert "All statuses" in (site / "output/status/pilot/index.html").read_text(encoding="utf-8")
+
+
+def test_missing_related_is_reported_on_its_own_line_after_a_repeat(tmp_path):
+    from scorecard.content import load_content
+    from conftest import write_site
+    root = write_site(tmp_path, {
+        "content/assessments/a.md": "---\ntitle: A\ndate: 2026-01-01\n---\n",
+        # lines: 4 "related:", 5 "- a", 6 "- a", 7 "- nope"
+        "content/assessments/b.md": "---\ntitle: B\ndate: 2026-01-01\nrelated:\n  - a\n  - a\n  - nope\n---\n",
+    })
+    _content, diagnostics = load_content(root / "content", root)
+    missing = [d for d in diagnostics if "does not exist" in d.message]
+    assert [(d.path, d.line, d.message) for d in missing] == [
+        ("content/assessments/b.md", 7, "related assessment 'nope' does not exist")]

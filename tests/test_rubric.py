@@ -227,7 +227,7 @@ RUBRIC_ERRORS = [
         "      choices: {low: 1, high: 0, unknown: 0}\n"       # 5
         "    items:\n"                                         # 6
         "      - id: setup\n",                                 # 7
-        5, "'unknown' is always accepted and cannot be a choice", None, id="choice named unknown"),
+        5, "'unknown' is reserved (unknown answers, n/a with allow_na) and cannot be a choice", None, id="choice named unknown"),
     pytest.param(
         "extends: default\n"                    # 1
         "sections:\n"                           # 2
