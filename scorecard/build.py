@@ -36,6 +36,14 @@ class BuildOptions:
     """An assessment whose `date` is older than this is marked "Review due"."""
     today: dt.date | None = None
     """The day staleness is judged on; None means the day the build runs (resolved once)."""
+    base_url: str = ""
+    """Absolute URL the site is published at (sitemap, feed); "" when unknown."""
+    edit_url: str = ""
+    """Pattern for "Edit this page" links, with {path} for the file's path from the site root; "" for none."""
+    language: str = "en"
+    """The `lang` of every page."""
+    unsafe_html: bool = False
+    """Let raw HTML in Markdown bodies through unescaped (unsafe: only for fully trusted authors)."""
 
     @classmethod
     def at(cls, root: Path, **changes: Any) -> BuildOptions:
