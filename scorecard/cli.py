@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import click
 
 from . import __version__
-from .build import BuildOptions, BuildResult, build as build_site, check as check_site
+from .build import STAGES, BuildOptions, BuildResult, build as build_site, check as check_site
 from .content import ASSESSMENTS_DIR, load_content, slugify
 from .diagnostics import sort_diagnostics, strict as promote_warnings
 from .diff import DiffUsageError, diff_site, format_json, format_markdown
@@ -23,6 +26,31 @@ def print_result(result: BuildResult) -> None:
     for diagnostic in result.diagnostics:
         colour = "red" if diagnostic.is_error else "yellow"
         click.secho(diagnostic.format(), fg=colour, err=True)
+
+
+class BuildProgress:
+    """A progress bar on a terminal, shown once a build has taken a second; nothing when not a terminal."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.bar: Any = None
+        self.stages = 0
+
+    def __call__(self, stage: str) -> None:
+        self.stages += 1
+        if self.bar is None and time.monotonic() - self.started > 1 and sys.stderr.isatty():
+            self.bar = click.progressbar(length=len(STAGES), label="Building", file=sys.stderr, show_eta=False,
+                                         item_show_func=lambda s: s)
+            self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.update(self.stages - self.bar.pos, stage)
+
+    def __enter__(self) -> BuildProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 TODAY = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
@@ -41,15 +69,22 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output directory (default: output/).")
+@click.option("--timings", is_flag=True, help="Print the time each stage of the build took.")
+@click.option("--no-cache", "no_cache", is_flag=True, help="Build everything afresh, ignoring .scorecard-cache/.")
 @TODAY
 @STALE_AFTER
-def build(strict: bool, out: Path | None, today: dt.datetime | None, stale_after: int) -> None:
+def build(strict: bool, out: Path | None, timings: bool, no_cache: bool, today: dt.datetime | None, stale_after: int) -> None:
     """Validate content/, score every assessment and write the site to output/."""
     root = Path.cwd()
     options = BuildOptions.at(root, strict=strict, today=today.date() if today else None,
-                              stale_after_days=stale_after, **({"output_dir": out} if out else {}))
-    result = build_site(options)
+                              stale_after_days=stale_after, cache=not no_cache, **({"output_dir": out} if out else {}))
+    with BuildProgress() as progress:
+        result = build_site(options, progress)
     print_result(result)
+    if timings:
+        for stage, seconds in result.timings:
+            click.echo(f"{stage:>12}  {seconds:6.3f} s", err=True)
+        click.echo(f"{'cache':>12}  {result.cache}; {result.kept} page(s) reused", err=True)
     if not result.ok:
         click.secho(f"Build failed: {result.errors} error(s), {result.warnings} warning(s); nothing was written.",
                     fg="red", err=True)

@@ -3,6 +3,10 @@
 A build is written into a temporary directory beside the output and swapped in only when it is
 complete, so a failed build leaves the previous site as it was. The output directory is only
 ever replaced if this tool made it (it holds a marker file) or it is empty.
+
+A file whose bytes did not change is not rewritten: the previous output's file is hard-linked
+(or, where links are not possible, copied with its times) into the new directory, so it keeps
+its modification time and rsync or an object-store sync uploads only what changed.
 """
 
 from __future__ import annotations
@@ -11,11 +15,13 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Iterable, Mapping
 
 from .diagnostics import Diagnostic, error
 
 MARKER = ".scorecard-output"
 """Written into every output directory; its presence says the directory may be replaced."""
+MARKER_TEXT = b"This directory is written by scorecard and replaced on every build.\n"
 
 
 def check_output_dir(out_dir: Path, protected: list[Path]) -> list[Diagnostic]:
@@ -34,25 +40,66 @@ def check_output_dir(out_dir: Path, protected: list[Path]) -> list[Diagnostic]:
     return []
 
 
-def write_site(files: dict[str, bytes], out_dir: Path) -> None:
-    """Write `files` (output path → bytes) as the new content of `out_dir`, atomically."""
+def write_site(files: Mapping[str, bytes], out_dir: Path, kept: Iterable[str] = ()) -> None:
+    """Write `files` (output path → bytes) as the new content of `out_dir`, atomically.
+
+    `kept` names further output paths whose bytes are those of the previous output (the build
+    cache knows they did not change); they are carried over without being rendered again.
+    """
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".new", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a site is for reading
+    previous = out if (out / MARKER).is_file() else None
+    made: set[Path] = {staging}
     try:
-        for relative, data in files.items():
+        for relative in kept:
+            if previous is None or not carry_over(previous, staging, relative, made):
+                raise OSError(f"cannot carry over {relative} from the previous output")
+        for relative, data in {**files, MARKER: MARKER_TEXT}.items():
             target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        (staging / MARKER).write_text("This directory is written by scorecard and replaced on every build.\n")
+            make_parent(target, made)
+            if previous is None or not same_bytes(previous / relative, data) or not carry_over(previous, staging, relative, made):
+                target.write_bytes(data)
         if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-            os.replace(out, old / "site")
+            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+            os.replace(out, trash / "site")
             os.replace(staging, out)
-            shutil.rmtree(old, ignore_errors=True)
+            shutil.rmtree(trash, ignore_errors=True)
         else:
             os.replace(staging, out)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def make_parent(target: Path, made: set[Path]) -> None:
+    """Create the directory `target` goes in (remembering it, as mkdir per file is not free)."""
+    parent = target.parent
+    if parent not in made:
+        parent.mkdir(parents=True, exist_ok=True)
+        made.add(parent)
+
+
+def same_bytes(path: Path, data: bytes) -> bool:
+    """Whether the file at `path` holds exactly `data`."""
+    try:
+        if path.stat().st_size != len(data) or path.is_symlink():
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def carry_over(old: Path, staging: Path, relative: str, made: set[Path]) -> bool:
+    """Put the previous output's file into the new output, keeping its times; False if it cannot."""
+    source, target = old / relative, staging / relative
+    make_parent(target, made)
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        try:
+            shutil.copy2(source, target, follow_symlinks=False)
+        except OSError:
+            return False
+    return True

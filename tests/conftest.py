@@ -58,3 +58,9 @@ def site(tmp_path: Path) -> Path:
 @pytest.fixture
 def rubric() -> Rubric:
     return default_rubric()
+
+
+@pytest.fixture(autouse=True)
+def own_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds sign their cache with a key from the user's cache directory: keep it inside the test."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
