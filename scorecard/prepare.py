@@ -8,6 +8,7 @@ the build cache as long as its inputs are the same.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -89,6 +90,7 @@ _shared: tuple[Rubric, frozenset[str]] | None = None  # what forked workers inhe
 
 def _prepare_chunk(jobs: list[Job]) -> list[Prepared]:
     assert _shared is not None
+    gc.freeze()  # leave the objects inherited from the parent alone: scanning them costs time and copies their pages
     md = make_markdown()
     return [prepare(job, *_shared, md=md) for job in jobs]
 
@@ -97,7 +99,7 @@ def prepare_all(jobs: list[Job], rubric: Rubric, slugs: frozenset[str], *, worke
                 done: Callable[[int], None] | None = None) -> list[Prepared]:
     """Prepare every job, in order: in this process, or shared between forked workers."""
     global _shared
-    workers = workers or os.cpu_count() or 1
+    workers = workers or len(os.sched_getaffinity(0))
     if workers <= 1 or len(jobs) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         md = make_markdown()
         results = []

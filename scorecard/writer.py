@@ -11,8 +11,11 @@ its modification time and rsync or an object-store sync uploads only what change
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -50,6 +53,8 @@ def write_site(files: Mapping[str, bytes], out_dir: Path, kept: Iterable[str] = 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".new", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a site is for reading
+    for leftover in out.parent.glob(f".{glob.escape(out.name)}.*.old"):
+        shutil.rmtree(leftover, ignore_errors=True)  # a previous output whose removal was cut short
     previous = out if (out / MARKER).is_file() else None
     made: set[Path] = {staging}
     try:
@@ -65,12 +70,31 @@ def write_site(files: Mapping[str, bytes], out_dir: Path, kept: Iterable[str] = 
             trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
             os.replace(out, trash / "site")
             os.replace(staging, out)
-            shutil.rmtree(trash, ignore_errors=True)
+            remove_in_background(trash)
         else:
             os.replace(staging, out)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+_removals: list[subprocess.Popen] = []
+
+
+def remove_in_background(trash: Path) -> None:
+    """Delete the previous output without waiting for it: on some disks each directory takes milliseconds.
+
+    The site is already in place; if the removal is cut short, the next build finishes it.
+    """
+    for process in list(_removals):
+        if process.poll() is not None:
+            _removals.remove(process)
+    try:
+        _removals.append(subprocess.Popen(
+            [sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(trash)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+    except OSError:
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 def make_parent(target: Path, made: set[Path]) -> None:
