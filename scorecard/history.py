@@ -275,8 +275,7 @@ def read_history(root: Path, content_dir: Path) -> dict[str, tuple[HistoryPoint,
 
 def history_state(root: Path, content_dir: Path) -> str:
     """What `read_history` depends on, as a key: the repository, its HEAD and where the content is ("" outside git)."""
-    try:
-        out = gitrepo._git(root, "rev-parse", "--show-toplevel", "HEAD") if root.is_dir() else b""
-    except gitrepo.GitError:
+    state = gitrepo.top_and_head(root) if root.is_dir() else None
+    if state is None:
         return ""  # outside a repository, or one without commits: the history is empty either way
-    return out.decode("utf-8", "surrogateescape") + "\0" + content_dir.resolve().as_posix()
+    return state + "\0" + content_dir.resolve().as_posix()

@@ -277,3 +277,16 @@ def test_review_due_mark_on_page_and_leaderboard(tmp_path: Path):
     assert "Review due" in rows["Due"] and "Review due" not in rows["Fresh"]
     out = built(root, today=dt.date(2026, 10, 2), stale_after_days=10, output_dir=tmp_path / "strict")
     assert "Review due" in (out / "assessments/fresh/index.html").read_text()  # 18 days old
+
+
+def test_a_new_commit_reaches_a_build_through_the_cache(two_histories: Repo, tmp_path: Path):
+    built(two_histories.root)
+    assert "Search slipped" not in (two_histories.root / "output/changes/index.html").read_text()
+    two_histories.write("content/assessments/forum.md", forum(search=4))
+    two_histories.commit("Search slipped")  # 01-05: the history the cache holds is of 01-04's HEAD
+    out = built(two_histories.root)
+    assert "Search slipped" in (out / "changes/index.html").read_text()
+    cold = built(two_histories.root, output_dir=tmp_path / "cold", cache=False)
+    files = sorted(p.relative_to(cold) for p in cold.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert [f for f in files if (out / f).read_bytes() != (cold / f).read_bytes()] == []
