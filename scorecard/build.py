@@ -16,7 +16,7 @@ from .markdown import make_markdown, render_body
 from .render import default_theme_dir, render_site
 from .scoring import score_assessment
 from .site import Scored, build_site_model
-from .staleness import DEFAULT_MAX_AGE_DAYS
+from .staleness import DEFAULT_MAX_AGE_DAYS, staleness_warnings
 from .writer import check_output_dir, write_site
 
 
@@ -84,6 +84,7 @@ def check(options: BuildOptions) -> tuple[list[Scored], list[Diagnostic], Conten
                                      body_line=assessment.body_line, slugs=slugs)
         diagnostics += problems
         scored.append(Scored(assessment, score_assessment(content.rubric, assessment), html))
+    diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
     return scored, diagnostics, content
 
 
