@@ -264,6 +264,10 @@ class _FrontMatterChecker:
         line = self.doc.line(at)
         if value == NA and not reason:
             self.problem(at, f"'{item_id}' is n/a without a reason", f"write {item_id}: {{{key}: n/a, reason: \"why it does not apply\"}}")
+        elif reason and value is not None and value != NA:
+            self.warn(at + ("reason",), f"'reason' in '{item_id}' is only for n/a, and is ignored here",
+                      "put what supports the answer in 'evidence'")
+            reason = ""
         elif value is not None and value != NA and scale.normalise(value) > 0 and not evidence:
             self.warn(at, f"unsupported: {self.kind(section, one=True)} '{item_id}' is {self.shown(value)} without evidence",
                       "add evidence: \"...\", what shows this is true")

@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from click.testing import CliRunner
 
+from conftest import assessment_text, write_site
 from scorecard.build import BuildOptions, build
 from scorecard.cli import main
 from scorecard.writer import MARKER
@@ -264,3 +265,16 @@ def test_missing_content_directory_is_a_diagnostic(tmp_path: Path, monkeypatch: 
     result = run(tmp_path, monkeypatch, "build")
     assert result.exit_code == 1
     assert "content: error: content directory not found" in result.output
+
+
+def test_reasons_read_as_not_applicable_or_not_known(tmp_path: Path):
+    root = write_site(tmp_path / "s", {"content/assessments/forum.md": assessment_text(slates={
+        "extensions": '{score: n/a, reason: "No integrations are planned."}',
+        "tags": '{score: unknown, reason: "Not measured yet."}',
+        "links": '{score: 3, evidence: "Stable addresses.", reason: "Ignored."}'})})
+    result = build(BuildOptions.at(root, today=dt.date(2026, 11, 22)))
+    assert result.ok
+    page = text(root / "output/assessments/forum/index.html")
+    assert "<em>Not applicable:</em> No integrations are planned." in page
+    assert "<em>Not known yet:</em> Not measured yet." in page
+    assert "Ignored." not in page and "Stable addresses." in page

@@ -172,6 +172,11 @@ CASES = [
     # Line 17: n/a needs a reason.
     case("n/a without a reason", assessment(replace={17: "  extensions: {score: n/a}"}),
          E(17, "'extensions' is n/a without a reason", "reason")),
+    # Line 14: a reason on a score is dropped with a warning; on 'unknown' (line 16) it is kept.
+    case("reason on an answered item",
+         assessment(replace={14: '  links:      {score: 3, evidence: "Stable addresses.", reason: "Not planned."}'}),
+         W(14, "'reason' in 'links' is only for n/a, and is ignored here", "'evidence'")),
+    case("reason on an unknown item", assessment(replace={16: '  tags:       {score: unknown, reason: "Not measured yet."}'})),
     # Line 10: trust questions have no n/a.
     case("n/a on a trust question",
          assessment(replace={10: '  recommend:      {answer: n/a, reason: "Too early to say."}'}),
