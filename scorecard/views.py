@@ -106,6 +106,8 @@ class AssessmentView:
     radar: Markup | None
     radar_section: str
     """The id of the section the radar chart shows ("" when there is none)."""
+    radar_caption: str
+    """What the radar chart shows, in words, with its scale ("" when there is no chart)."""
     source: str
     review_due: str = ""
     """Why the assessment is due for review ("" when it is not): a past `review_by`, or its age."""

@@ -278,3 +278,22 @@ def test_reasons_read_as_not_applicable_or_not_known(tmp_path: Path):
     assert "<em>Not applicable:</em> No integrations are planned." in page
     assert "<em>Not known yet:</em> Not measured yet." in page
     assert "Ignored." not in page and "Stable addresses." in page
+
+
+def test_radar_caption_names_the_scale_in_use(tmp_path: Path):
+    # A rubric whose only score section runs 1–10: the caption must say so, not "0 … 5".
+    rubric = """\
+        sections:
+          - id: fit
+            title: Fit
+            scale: {min: 1, max: 10}
+            items: [{id: a}, {id: b}, {id: c}]
+        bands:
+          - {grade: Good, min: 50, verdict: Fine}
+          - {grade: Poor, min: 0, verdict: Not fine}
+        """
+    page = "---\ntitle: Ten\ndate: 2026-09-14\nfit:\n  a: {score: 10, evidence: x}\n  b: {score: 1}\n  c: {score: 5, evidence: y}\n---\n"
+    root = write_site(tmp_path / "s", {"content/rubric.yml": rubric, "content/assessments/ten.md": page})
+    result = build(BuildOptions.at(root, today=dt.date(2026, 11, 22)))
+    assert result.ok, [d.format() for d in result.diagnostics]
+    assert "<figcaption>Fit scores, 1 at the centre to 10 at the edge;" in text(root / "output/assessments/ten/index.html")
