@@ -64,6 +64,11 @@ class Assessment:
     """The line of each `related` entry, for diagnostics about missing slugs."""
     date_line: int = 1
     review_by_line: int | None = None
+    field_lines: tuple[tuple[str, int], ...] = ()
+    """The line of the `owner`, `authors` and `tags` keys that are present."""
+
+    def line_of(self, field: str) -> int:
+        return dict(self.field_lines).get(field, 1)
 
     def response(self, section: str, item: str) -> Response | None:
         return self._responses_by_item.get((section, item))
@@ -140,6 +145,7 @@ class _FrontMatterChecker:
             related_lines=self.related_lines(),
             date_line=self.doc.line(("date",)),
             review_by_line=self.doc.line(("review_by",)) if review_by else None,
+            field_lines=tuple((f, self.doc.line((f,))) for f in ("owner", "authors", "tags") if f in self.data),
             responses=tuple(r for section in self.rubric.sections for r in self.section(section)),
         )
         if self.data.get("extra") is not None and not isinstance(self.data["extra"], dict):
