@@ -185,7 +185,7 @@ def assessment_view(rubric: Rubric, scored: Scored, content: Content) -> Assessm
         gated=card.gate is not None, coverage=percent(card.coverage),
         unanswered=tuple(item_titles[key] for key in card.unanswered),
         sections=tuple(sections), body=Markup(scored.body_html), radar=chart, radar_section=chart_section, radar_caption=caption,
-        source=a.path,
+        source=a.path, extra=a.extra,
     )
 
 

@@ -297,3 +297,19 @@ def test_radar_caption_names_the_scale_in_use(tmp_path: Path):
     result = build(BuildOptions.at(root, today=dt.date(2026, 11, 22)))
     assert result.ok, [d.format() for d in result.diagnostics]
     assert "<figcaption>Fit scores, 1 at the centre to 10 at the edge;" in text(root / "output/assessments/ten/index.html")
+
+
+def test_extra_fields_reach_scorecard_json_and_themes(tmp_path: Path):
+    page = assessment_text(extra="extra:\n  cost_centre: 4711\n  launched: 2026-03-01\n  channels: [forum, email]")
+    theme = tmp_path / "theme"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "templates/assessment.html").write_text(
+        '{% extends "base.html" %}{% block content %}cost centre {{ page.extra.cost_centre }}, '
+        'since {{ page.extra.launched }}{% endblock %}')
+    root = write_site(tmp_path / "s", {"content/assessments/forum.md": page})
+    result = build(BuildOptions.at(root, today=dt.date(2026, 11, 22), themes=(theme,)))
+    assert result.ok, [d.format() for d in result.diagnostics]
+    (forum,) = json.loads(text(root / "output/scorecard.json"))["assessments"]
+    # The YAML date becomes text, as JSON has no dates; the number stays a number.
+    assert forum["extra"] == {"cost_centre": 4711, "launched": "2026-03-01", "channels": ["forum", "email"]}
+    assert "cost centre 4711, since 2026-03-01" in text(root / "output/assessments/forum/index.html")
