@@ -77,13 +77,13 @@ def check(options: BuildOptions) -> tuple[list[Scored], list[Diagnostic], Conten
     if content is None:
         return [], diagnostics, None
     md = make_markdown()
-    slugs = frozenset(a.slug for a in content.assessments)
+    titles = {a.slug: a.title for a in content.assessments}
     scored = []
     for assessment in content.assessments:
-        html, problems = render_body(md, assessment.body, slug=assessment.slug, path=assessment.path,
-                                     body_line=assessment.body_line, slugs=slugs)
-        diagnostics += problems
-        scored.append(Scored(assessment, score_assessment(content.rubric, assessment), html))
+        body = render_body(md, assessment.body, slug=assessment.slug, path=assessment.path,
+                           body_line=assessment.body_line, titles=titles)
+        diagnostics += body.diagnostics
+        scored.append(Scored(assessment, score_assessment(content.rubric, assessment), body.html, body.links))
     diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
     return scored, diagnostics, content
 

@@ -35,6 +35,8 @@ class Scored:
     assessment: Assessment
     scorecard: Scorecard
     body_html: str
+    links: tuple[str, ...] = ()
+    """Slugs of the assessments its body links to."""
 
 
 @dataclass(frozen=True)
