@@ -87,12 +87,14 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
     rubric = content.rubric
     history = history or {}
     views = {}
+    backlinks = referenced_by(scored)
     for s in scored:
         view = assessment_view(rubric, s, content)
         points = history.get(s.assessment.slug, ())
         views[view.slug] = replace(
             view, review_due=(staleness(s.assessment, today, stale_after_days) or "") if today else "",
-            history=tuple(revision_view(p) for p in reversed(points)), trend=trend_chart(view.title, points))
+            history=tuple(revision_view(p) for p in reversed(points)), trend=trend_chart(view.title, points),
+            referenced_by=backlinks.get(view.slug, ()))
     ranked = sorted(scored, key=lambda s: (-s.scorecard.overall, s.assessment.title.lower(), s.assessment.slug))
     leaderboard = tuple(views[s.assessment.slug] for s in ranked)
     rubric_view = build_rubric_view(rubric)
@@ -187,6 +189,17 @@ def assessment_view(rubric: Rubric, scored: Scored, content: Content) -> Assessm
         sections=tuple(sections), body=Markup(scored.body_html), radar=chart, radar_section=chart_section,
         source=a.path,
     )
+
+
+def referenced_by(scored: list[Scored]) -> dict[str, tuple[Link, ...]]:
+    """For each slug, the assessments whose bodies link to it (not itself), by title, each once."""
+    sources: dict[str, list[Assessment]] = {}
+    for s in scored:
+        for target in s.links:
+            if target != s.assessment.slug:
+                sources.setdefault(target, []).append(s.assessment)
+    return {slug: tuple(Link(a.title, assessment_url(a.slug)) for a in sorted(found, key=lambda a: (a.title.lower(), a.slug)))
+            for slug, found in sources.items()}
 
 
 # -- history: trends, the Changes page and its feed ---------------------------------------------

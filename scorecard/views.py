@@ -113,6 +113,8 @@ class AssessmentView:
     """Sparkline of the overall score per revision (inline SVG); None without history."""
     history: tuple[RevisionView, ...] = ()
     """The commits that changed its scores, newest first; empty outside git."""
+    referenced_by: tuple[Link, ...] = ()
+    """The assessments whose bodies link to this one, by title."""
 
 
 @dataclass(frozen=True)
