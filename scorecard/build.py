@@ -10,7 +10,7 @@ from typing import Any
 
 from .content import Content, load_content
 from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warnings
-from .export import scorecard_json
+from .export import scorecard_csv, scorecard_json
 from .history import read_history
 from .markdown import make_markdown, render_body
 from .render import default_theme_dir, render_site
@@ -112,5 +112,6 @@ def build(options: BuildOptions) -> BuildResult:
     if problems:
         return BuildResult(tuple(diagnostics + problems), len(scored))
     files["scorecard.json"] = scorecard_json(content.rubric, scored).encode("utf-8")
+    files["scorecard.csv"] = scorecard_csv(content.rubric, scored, options.base_url).encode("utf-8")
     write_site(files, options.output_dir)
     return BuildResult(tuple(diagnostics), len(scored), len(files), time.perf_counter() - started)

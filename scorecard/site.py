@@ -49,6 +49,15 @@ def assessment_url(slug: str) -> str:
     return f"assessments/{slug}/index.html"
 
 
+def badge_url(slug: str) -> str:
+    return f"assessments/{slug}/badge.svg"
+
+
+def published_url(base_url: str, path: str) -> str:
+    """A path from the site root as an absolute URL under `base_url`; the path itself when it is ""."""
+    return f"{base_url.rstrip('/')}/{path}" if base_url else path
+
+
 def item_url(section: str, item: str) -> str:
     return f"rubric/{section}/{item}/index.html"
 
