@@ -10,7 +10,7 @@ from typing import Any
 
 from .content import Content, load_content
 from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warnings
-from .export import scorecard_csv, scorecard_json
+from .export import badge_files, scorecard_csv, scorecard_json
 from .history import read_history
 from .markdown import make_markdown, render_body
 from .render import default_theme_dir, render_site
@@ -107,11 +107,12 @@ def build(options: BuildOptions) -> BuildResult:
 
     # All data is gathered and valid; from here on the site is assembled and written.
     model = build_site_model(content, scored, options.title, options.description, history=history, today=today,
-                             stale_after_days=options.stale_after_days)
+                             stale_after_days=options.stale_after_days, base_url=options.base_url)
     files, problems = render_site(model, [*options.themes, default_theme_dir()])
     if problems:
         return BuildResult(tuple(diagnostics + problems), len(scored))
     files["scorecard.json"] = scorecard_json(content.rubric, scored).encode("utf-8")
     files["scorecard.csv"] = scorecard_csv(content.rubric, scored, options.base_url).encode("utf-8")
+    files.update(badge_files(content.rubric, scored))
     write_site(files, options.output_dir)
     return BuildResult(tuple(diagnostics), len(scored), len(files), time.perf_counter() - started)

@@ -1,5 +1,6 @@
 """The exports: scorecard.json (every assessment's answers and scores, and the rubric they were
-scored with) and scorecard.csv (one row per assessment, for spreadsheets).
+scored with), scorecard.csv (one row per assessment, for spreadsheets) and each assessment's
+badge.svg (for wikis and READMEs).
 
 The JSON shape is documented in docs/json.md and versioned by `schema`; the CSV columns in
 docs/exports.md. Other tools read both.
@@ -15,9 +16,10 @@ from fractions import Fraction
 from typing import Any
 
 from . import __version__
+from .badge import assessment_badge
 from .rubric import Rubric
 from .scoring import one_decimal
-from .site import Scored, assessment_url, published_url
+from .site import Scored, assessment_url, badge_url, published_url
 
 SCHEMA = "scorecard/1"
 
@@ -156,3 +158,11 @@ def scorecard_csv(rubric: Rubric, scored: list[Scored], base_url: str = "") -> s
     for row in [csv_columns(rubric)] + [csv_row(rubric, s, base_url) for s in sorted(scored, key=lambda s: s.assessment.slug)]:
         writer.writerow([neutralise(cell) for cell in row])
     return buffer.getvalue()
+
+
+# -- badges --------------------------------------------------------------------------------------
+
+def badge_files(rubric: Rubric, scored: list[Scored]) -> dict[str, bytes]:
+    """Each assessment's badge, at assessments/<slug>/badge.svg."""
+    return {badge_url(s.assessment.slug): assessment_badge(rubric, s.assessment.title, s.scorecard).encode("utf-8")
+            for s in scored}

@@ -11,12 +11,13 @@ import math
 import uuid
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from markupsafe import Markup
 
 from . import __version__
 from .assessment import Assessment
+from .badge import LABEL, badge_value
 from .charts import Spoke, TrendPoint, radar, trend
 from .content import Content, slugify
 from .history import HistoryPoint
@@ -87,11 +88,11 @@ CHANGES_SHOWN = 100
 
 def build_site_model(content: Content, scored: list[Scored], title: str, description: str = "", *,
                      history: Mapping[str, tuple[HistoryPoint, ...]] | None = None, today: dt.date | None = None,
-                     stale_after_days: int = DEFAULT_MAX_AGE_DAYS) -> SiteModel:
+                     stale_after_days: int = DEFAULT_MAX_AGE_DAYS, base_url: str = "") -> SiteModel:
     """Every page of the site, with its view model.
 
     `history` holds each slug's score changes from git (none outside git); with `today`, an
-    assessment due for review is marked so.
+    assessment due for review is marked so. `base_url` is the site's published address, if known.
     """
     rubric = content.rubric
     history = history or {}
@@ -103,7 +104,7 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
         views[view.slug] = replace(
             view, review_due=(staleness(s.assessment, today, stale_after_days) or "") if today else "",
             history=tuple(revision_view(p) for p in reversed(points)), trend=trend_chart(view.title, points),
-            referenced_by=backlinks.get(view.slug, ()))
+            referenced_by=backlinks.get(view.slug, ()), **badge_fields(s, base_url))
     ranked = sorted(scored, key=lambda s: (-s.scorecard.overall, s.assessment.title.lower(), s.assessment.slug))
     leaderboard = tuple(views[s.assessment.slug] for s in ranked)
     rubric_view = build_rubric_view(rubric)
@@ -209,6 +210,16 @@ def referenced_by(scored: list[Scored]) -> dict[str, tuple[Link, ...]]:
                 sources.setdefault(target, []).append(s.assessment)
     return {slug: tuple(Link(a.title, assessment_url(a.slug)) for a in sorted(found, key=lambda a: (a.title.lower(), a.slug)))
             for slug, found in sources.items()}
+
+
+def badge_fields(scored: Scored, base_url: str) -> dict[str, Any]:
+    """The badge's address and alt text, and Markdown that embeds it linked to the page."""
+    slug = scored.assessment.slug
+    alt = f"{LABEL}: {badge_value(scored.scorecard)}"
+    image, page = published_url(base_url, badge_url(slug)), published_url(base_url, assessment_url(slug))
+    markdown_alt = alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    return {"badge_url": badge_url(slug), "badge_alt": alt, "badge_markdown": f"[![{markdown_alt}]({image})]({page})",
+            "badge_absolute": bool(base_url)}
 
 
 # -- history: trends, the Changes page and its feed ---------------------------------------------

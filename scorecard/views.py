@@ -115,6 +115,14 @@ class AssessmentView:
     """The commits that changed its scores, newest first; empty outside git."""
     referenced_by: tuple[Link, ...] = ()
     """The assessments whose bodies link to this one, by title."""
+    badge_url: str = ""
+    """Its badge (assessments/<slug>/badge.svg)."""
+    badge_alt: str = ""
+    """What the badge says: "scorecard: 72.3 Promising"."""
+    badge_markdown: str = ""
+    """Markdown that shows the badge, linked to the page: absolute URLs with a base URL, else paths from the site root."""
+    badge_absolute: bool = False
+    """The Markdown's URLs are absolute (the site's base URL is known)."""
 
 
 @dataclass(frozen=True)
