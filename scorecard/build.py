@@ -16,6 +16,7 @@ from .markdown import make_markdown, render_body
 from .render import default_theme_dir, render_site
 from .scoring import score_assessment
 from .site import Scored, build_site_model
+from .sitemap import SITEMAP_URL, sitemap_xml
 from .staleness import DEFAULT_MAX_AGE_DAYS, staleness_warnings
 from .writer import check_output_dir, write_site
 
@@ -107,12 +108,15 @@ def build(options: BuildOptions) -> BuildResult:
 
     # All data is gathered and valid; from here on the site is assembled and written.
     model = build_site_model(content, scored, options.title, options.description, history=history, today=today,
-                             stale_after_days=options.stale_after_days, base_url=options.base_url)
+                             stale_after_days=options.stale_after_days, base_url=options.base_url,
+                             edit_url=options.edit_url)
     files, problems = render_site(model, [*options.themes, default_theme_dir()])
     if problems:
         return BuildResult(tuple(diagnostics + problems), len(scored))
     files["scorecard.json"] = scorecard_json(content.rubric, scored).encode("utf-8")
     files["scorecard.csv"] = scorecard_csv(content.rubric, scored, options.base_url).encode("utf-8")
     files.update(badge_files(content.rubric, scored))
+    if options.base_url:  # the sitemap protocol needs absolute addresses
+        files[SITEMAP_URL] = sitemap_xml(options.base_url, [page.path for page in model.pages]).encode("utf-8")
     write_site(files, options.output_dir)
     return BuildResult(tuple(diagnostics), len(scored), len(files), time.perf_counter() - started)

@@ -115,6 +115,8 @@ class AssessmentView:
     """The commits that changed its scores, newest first; empty outside git."""
     referenced_by: tuple[Link, ...] = ()
     """The assessments whose bodies link to this one, by title."""
+    edit_url: str = ""
+    """Where to edit its file ("Edit this page"); "" when the site has no edit URL."""
     badge_url: str = ""
     """Its badge (assessments/<slug>/badge.svg)."""
     badge_alt: str = ""
@@ -256,6 +258,16 @@ class GroupIndexView:
     title: str
     kind: str
     groups: tuple[Count, ...]
+
+
+@dataclass(frozen=True)
+class NotFoundView:
+    """The 404 page, which a web server shows at whatever address it did not find."""
+
+    title: str
+    base: str
+    """Put in front of every link: the site's base URL ending in "/", or "" when it is not known
+    (the links then work where the page is shown at the top level of the site)."""
 
 
 @dataclass(frozen=True)

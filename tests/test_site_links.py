@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,70 @@ def test_referenced_by_lists_each_linking_assessment_once_by_title(linked: Path)
     assert referenced_by(linked, "b") == []
     html = (linked / "assessments/b/index.html").read_text(encoding="utf-8")
     assert re.search(r"<dt>Referenced by</dt><dd[^>]*>—</dd>", html)
+
+
+# -- "Edit this page" ------------------------------------------------------------------------------
+
+EDIT = "https://git.example.org/team/site/-/edit/main/{path}"
+
+
+def test_edit_link_points_at_the_file_with_its_path_quoted(tmp_path: Path):
+    out = build_site(tmp_path, {
+        "content/assessments/Q3 review.md": assessment_text(title="Q3 review"),
+        "content/assessments/team/alpha.md": assessment_text(title="Alpha"),
+    }, edit_url=EDIT)
+    # The file's path from the site root, with the space quoted: content/assessments/Q3%20review.md
+    review = (out / "assessments/q3-review/index.html").read_text(encoding="utf-8")
+    assert ('<a class="edit-link" href="https://git.example.org/team/site/-/edit/main/content/assessments/Q3%20review.md">'
+            "Edit this page</a>") in review
+    alpha = (out / "assessments/team/alpha/index.html").read_text(encoding="utf-8")
+    assert 'href="https://git.example.org/team/site/-/edit/main/content/assessments/team/alpha.md"' in alpha
+
+
+def test_no_edit_link_without_an_edit_url(linked: Path):
+    assert "Edit this page" not in (linked / "assessments/a/index.html").read_text(encoding="utf-8")
+
+
+# -- sitemap.xml -------------------------------------------------------------------------------------
+
+def test_sitemap_lists_every_page_at_its_absolute_address(site: Path):
+    out = site / "output"
+    result = build(BuildOptions.at(site, base_url="https://example.org/cards"))  # no trailing slash: one is added
+    assert result.ok
+    root = ET.fromstring((out / "sitemap.xml").read_bytes())
+    assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"
+    locs = [loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert locs == sorted(locs) and len(locs) == len(set(locs))
+    assert "https://example.org/cards/index.html" in locs
+    assert "https://example.org/cards/assessments/team/alpha/index.html" in locs
+    pages = {p.relative_to(out).as_posix() for p in out.rglob("*.html")} - {"404.html"}
+    assert {loc.removeprefix("https://example.org/cards/") for loc in locs} == pages
+
+
+def test_no_sitemap_without_a_base_url(linked: Path):
+    # Sitemaps need absolute addresses, which the build cannot know without a base URL.
+    assert not (linked / "sitemap.xml").exists()
+
+
+# -- 404.html ------------------------------------------------------------------------------------------
+
+def hrefs(html: str) -> list[str]:
+    return re.findall(r'href="([^"]*)"', html)
+
+
+def test_404_page_without_a_base_url_is_self_contained_and_links_from_the_site_root(linked: Path):
+    html = (linked / "404.html").read_text(encoding="utf-8")
+    assert "<h1>Page not found</h1>" in html
+    assert "<style>" in html and "stylesheet" not in html and "<script" not in html  # nothing to load
+    links = hrefs(html)
+    assert "index.html" in links and "rubric/index.html" in links
+    # Shown at the site's top level (or opened from disk), every link leads to a page.
+    assert all((linked / href).is_file() for href in links)
+
+
+def test_404_page_with_a_base_url_links_absolutely(tmp_path: Path):
+    out = build_site(tmp_path, LINKED, base_url="https://example.org/cards/")
+    links = hrefs((out / "404.html").read_text(encoding="utf-8"))
+    assert "https://example.org/cards/index.html" in links
+    assert all(href.startswith("https://example.org/cards/") for href in links)
+    assert "404" not in (out / "sitemap.xml").read_text(encoding="utf-8")
