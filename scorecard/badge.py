@@ -65,8 +65,9 @@ def badge_svg(label: str, value: str, colour: str, title: str) -> str:
     width = left + right
     font = 'font-family="Verdana,Geneva,DejaVu Sans,sans-serif" font-size="11"'
     return "\n".join([
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{HEIGHT}" viewBox="0 0 {width} {HEIGHT}" '
-        f'role="img" aria-label="{escape(title)}">',
+        # role="img" with a <title> names the image for screen readers (the SVG 1.1 schema that
+        # validators use has no aria-label); an embedding <img> gives its own alt text.
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{HEIGHT}" viewBox="0 0 {width} {HEIGHT}" role="img">',
         f"<title>{escape(title)}</title>",
         f'<clipPath id="round"><rect width="{width}" height="{HEIGHT}" rx="3"/></clipPath>',
         '<g clip-path="url(#round)">',
