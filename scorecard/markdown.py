@@ -72,7 +72,7 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
         opening.attrs = {"href": ""}
         opening.markup = "wikilink"
         target, text = match.group(1).strip(), (match.group(2) or "").strip()
-        opening.meta = {"wikilink": target, "titled": not text}
+        opening.meta = {"wikilink": target, "show_title": not text}
         label = state.push("text", "", 0)
         label.content = text or target  # without text, the target's title once resolved
         state.push("link_close", "a", -1).markup = "wikilink"
@@ -132,7 +132,7 @@ def _resolve_assessment_links(state: StateCore) -> None:
             # From assessments/<slug>/index.html to assessments/<target>/index.html.
             url = "../" * (env.slug.count("/") + 1) + f"{slug}/index.html"
             token.attrs["href"] = url + (f"#{fragment}" if fragment else "")
-            if token.meta.get("titled"):
+            if token.meta.get("show_title"):
                 children[index + 1].content = env.titles[slug]
 
 

@@ -164,8 +164,10 @@ def test_wikilink_goes_to_the_assessment_page(page: str, body: str, target: str,
 
 def test_wikilink_title_is_escaped_and_text_is_not_markdown() -> None:
     titles = {"a": "Fish & <chips>", "b": "B"}
-    body = render_body(make_markdown(), "[[a]] and [[b|*not* emphasis]]\n", slug="b", path="b.md", body_line=1, titles=titles)
-    assert links(body.html) == [("../a/index.html", "Fish &amp; &lt;chips&gt;"), ("../b/index.html", "*not* emphasis")]
+    body = render_body(make_markdown(), "[[a]] and [[b|*not* <i>html</i>]]\n", slug="b", path="b.md", body_line=1,
+                       titles=titles)
+    assert links(body.html) == [("../a/index.html", "Fish &amp; &lt;chips&gt;"),
+                                ("../b/index.html", "*not* &lt;i&gt;html&lt;/i&gt;")]
 
 
 @pytest.mark.parametrize("body", [

@@ -139,3 +139,13 @@ def test_404_page_with_a_base_url_links_absolutely(tmp_path: Path):
     assert "https://example.org/cards/index.html" in links
     assert all(href.startswith("https://example.org/cards/") for href in links)
     assert "404" not in (out / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_two_builds_with_base_and_edit_urls_are_byte_identical(site: Path, tmp_path: Path):
+    options = {"base_url": "https://example.org/cards/", "edit_url": EDIT}
+    first, second = tmp_path / "one", tmp_path / "two"
+    assert build(BuildOptions.at(site, output_dir=first, **options)).ok
+    assert build(BuildOptions.at(site, output_dir=second, **options)).ok
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert {"sitemap.xml", "scorecard.csv", "404.html", "assessments/beta/badge.svg"} <= {f.as_posix() for f in files}
+    assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
