@@ -15,6 +15,7 @@ from .history import read_history
 from .markdown import make_markdown, render_body
 from .render import default_theme_dir, render_site
 from .scoring import score_assessment
+from .search import search_documents, search_index_js
 from .site import Scored, build_site_model
 from .staleness import DEFAULT_MAX_AGE_DAYS
 from .writer import check_output_dir, write_site
@@ -111,5 +112,6 @@ def build(options: BuildOptions) -> BuildResult:
     if problems:
         return BuildResult(tuple(diagnostics + problems), len(scored))
     files["scorecard.json"] = scorecard_json(content.rubric, scored).encode("utf-8")
+    files["search-index.js"] = search_index_js(search_documents(scored)).encode("utf-8")
     write_site(files, options.output_dir)
     return BuildResult(tuple(diagnostics), len(scored), len(files), time.perf_counter() - started)
