@@ -29,7 +29,7 @@ def test_type_then_enter_opens_the_assessment_found_by_its_evidence(browse: Sess
     page = browse.page
     page.goto(site_url + "index.html")
     search_box(browse).fill(WORD)                   # keystroke 1: type
-    results = page.get_by_role("list", name="Search results").get_by_role("link")
+    results = page.locator(".search-results a")
     assert results.first.inner_text().startswith("Talk to a human")
     assert "1 assessment found" in page.get_by_role("status").first.inner_text()
     search_box(browse).press("Enter")               # keystroke 2: Enter opens the first result
@@ -54,11 +54,11 @@ def test_search_by_owner_and_tag_and_escape_clears(browse: Session, site_url: st
     page.goto(site_url + "index.html")
     box = search_box(browse)
     box.fill("Digital Workplace")                   # the owner of the two internal assessments
-    titles = page.get_by_role("list", name="Search results").get_by_role("link").all_inner_texts()
+    titles = page.locator(".search-results a").all_inner_texts()
     assert sorted(t.split("\n")[0] for t in titles) == ["Enterprise wiki", "Internal micro-blogging"]
     box.press("Escape")
     assert box.input_value() == ""
-    assert not page.get_by_role("list", name="Search results").is_visible()
+    assert not page.locator(".search-results").is_visible()
     box.fill("zzzqqq")
     assert page.get_by_role("status").first.inner_text() == "No assessment matches “zzzqqq”."
 
