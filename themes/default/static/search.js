@@ -73,7 +73,7 @@
     } else {
       var count = results.length === 1 ? "1 assessment" : results.length + " assessments";
       var shown = results.length > MAX_RESULTS ? " (first " + MAX_RESULTS + " shown)" : "";
-      status.textContent = count + " found" + shown + ". Enter opens the first; arrow keys move through them.";
+      status.textContent = count + " found" + shown + ". Enter opens the first; the arrow keys move through them.";
     }
   }
 
@@ -108,18 +108,14 @@
   // The results close when focus leaves the search, and come back when it returns.
   form.addEventListener("focusout", function (event) {
     if (!form.contains(event.relatedTarget)) {
-      list.hidden = true;
+      form.classList.add("is-closed");
     }
   });
-  input.addEventListener("focus", function () {
-    if (input.value.trim() && list.children.length) {
-      list.hidden = false;
-    }
-  });
+  form.addEventListener("focusin", function () { form.classList.remove("is-closed"); });
 
-  // A page restored from the back/forward cache keeps the typed text; show its results again.
+  // A page restored from the back/forward cache keeps the typed text: its results, closed.
   if (input.value) {
     show(input.value);
-    list.hidden = true;
+    form.classList.add("is-closed");
   }
 })();
