@@ -31,6 +31,7 @@ def test_type_then_enter_opens_the_assessment_found_by_its_evidence(browse: Sess
     search_box(browse).fill(WORD)                   # keystroke 1: type
     results = page.locator(".search-results a")
     assert results.first.inner_text().startswith("Talk to a human")
+    assert results.first.inner_text().endswith("Found in the evidence")
     assert "1 assessment found" in page.get_by_role("status").first.inner_text()
     search_box(browse).press("Enter")               # keystroke 2: Enter opens the first result
     page.wait_for_url(site_url + "assessments/talk-to-a-human/index.html")

@@ -32,6 +32,26 @@
   index.addAll(data.documents);
   form.hidden = false;
 
+  var FIELD_NAMES = { title: "the title", summary: "the summary", tags: "the tags", owner: "the owner",
+                      authors: "the authors", evidence: "the evidence", body: "the text" };
+
+  // Which fields the words matched, when the title alone does not explain the result.
+  function foundIn(result) {
+    var fields = [];
+    Object.keys(result.match).forEach(function (term) {
+      result.match[term].forEach(function (field) {
+        if (fields.indexOf(field) < 0) {
+          fields.push(field);
+        }
+      });
+    });
+    if (fields.indexOf("title") >= 0) {
+      return "";
+    }
+    return Object.keys(FIELD_NAMES).filter(function (f) { return fields.indexOf(f) >= 0; })
+      .map(function (f) { return FIELD_NAMES[f]; }).join(", ");
+  }
+
   function links() {
     return Array.prototype.slice.call(list.querySelectorAll("a"));
   }
@@ -63,6 +83,13 @@
         summary.className = "search-summary";
         summary.textContent = result.summary;
         link.appendChild(summary);
+      }
+      var where = foundIn(result);
+      if (where) {
+        var note = document.createElement("span");
+        note.className = "search-where";
+        note.textContent = "Found in " + where;
+        link.appendChild(note);
       }
       item.appendChild(link);
       list.appendChild(item);
