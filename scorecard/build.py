@@ -11,6 +11,7 @@ from typing import Any
 from .content import Content, load_content
 from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warnings
 from .export import badge_files, scorecard_csv, scorecard_json
+from .groups import spelling_clashes
 from .history import read_history
 from .markdown import make_markdown, render_body
 from .render import default_theme_dir, render_site
@@ -85,6 +86,7 @@ def check(options: BuildOptions) -> tuple[list[Scored], list[Diagnostic], Conten
                            body_line=assessment.body_line, titles=titles)
         diagnostics += body.diagnostics
         scored.append(Scored(assessment, score_assessment(content.rubric, assessment), body.html, body.links))
+    diagnostics += spelling_clashes(content.assessments)
     diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
     return scored, diagnostics, content
 
