@@ -116,8 +116,6 @@ class AssessmentView:
     """Sparkline of the overall score per revision (inline SVG); None without history."""
     history: tuple[RevisionView, ...] = ()
     """The commits that changed its scores, newest first; empty outside git."""
-    extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
-    """The author's own `extra:` fields (JSON-safe data), for themes that show them."""
     referenced_by: tuple[Link, ...] = ()
     """The assessments whose bodies link to this one, by title."""
     edit_url: str = ""
@@ -130,6 +128,8 @@ class AssessmentView:
     """Markdown that shows the badge, linked to the page: absolute URLs with a base URL, else paths from the site root."""
     badge_absolute: bool = False
     """The Markdown's URLs are absolute (the site's base URL is known)."""
+    extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    """The author's own `extra:` fields (JSON-safe data), for themes that show them."""
 
 
 @dataclass(frozen=True)
