@@ -12,13 +12,16 @@ from .cache import BuildCache, FileRecord, SiteRecord, digest, load_cache, save_
 from .content import (ASSESSMENTS_DIR, EXTENSIONS, RUBRIC_FILE, Content, content_from_files, decode, display_path,
                       load_content, parse_site_rubric, read_content_files, slug_for)
 from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warnings
-from .export import scorecard_json
+from .export import badge_files, scorecard_csv, scorecard_json
+from .groups import spelling_clashes
 from .history import history_state, read_history
 from .pagekeys import page_keys, theme_digest
-from .prepare import Job, Prepared, prepare_all
+from .prepare import Body, Job, Parsed, parse_all, render_all
 from .render import default_theme_dir, render_site
+from .search import search_documents, search_index_js
 from .site import Scored, build_site_model
-from .staleness import DEFAULT_MAX_AGE_DAYS
+from .sitemap import SITEMAP_URL, sitemap_xml
+from .staleness import DEFAULT_MAX_AGE_DAYS, staleness_warnings
 from .timings import Progress, Stopwatch
 from .writer import check_output_dir, write_site
 
@@ -100,23 +103,31 @@ def check(options: BuildOptions, cache: BuildCache | None = None,
     prefix = display_path(options.content_dir, options.root)
     files, diagnostics = read or read_content_files(options.content_dir, prefix)
     diagnostics = list(diagnostics)
-    prepared = prepare_files(files, prefix, cache or BuildCache(), options)
+    parsed = parse_files(files, prefix, cache or BuildCache(), options)
     content, problems = content_from_files(files, prefix, parse=lambda text, path, slug, rubric: (
-        prepared[path].assessment, list(prepared[path].parse_diagnostics)))
+        parsed[path][0].assessment, list(parsed[path][0].diagnostics)))
     diagnostics += problems
     if content is None:
         return [], diagnostics, None
+    bodies = render_bodies(content, parsed, cache or BuildCache())
     scored = []
     for assessment in content.assessments:
-        p = prepared[assessment.path]
-        assert p.scorecard is not None
-        diagnostics += p.body_diagnostics
-        scored.append(Scored(assessment, p.scorecard, p.body_html))
+        card, body = parsed[assessment.path][0].scorecard, bodies[assessment.path]
+        assert card is not None
+        diagnostics += body.diagnostics
+        scored.append(Scored(assessment, card, body.html, body.links))
+    diagnostics += spelling_clashes(content.assessments)
+    diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
     return scored, diagnostics, content
 
 
-def prepare_files(files: dict[str, bytes], prefix: str, cache: BuildCache, options: BuildOptions) -> dict[str, Prepared]:
-    """Every assessment file prepared, by path: reused from `cache` where its key is unchanged."""
+def parse_files(files: dict[str, bytes], prefix: str, cache: BuildCache,
+                options: BuildOptions) -> dict[str, tuple[Parsed, Body | None, bytes]]:
+    """Every assessment file parsed and scored, by path, with its cached body if any and its key.
+
+    A file's key is a digest of everything its parsing reads: its path, text and the rubric.
+    Files whose key the cache holds are not parsed again.
+    """
     rubric_path = f"{prefix}/{RUBRIC_FILE}"
     rubric_bytes = files.get(rubric_path)
     rubric_text = decode(rubric_bytes, rubric_path)[0] if rubric_bytes is not None else None
@@ -132,15 +143,25 @@ def prepare_files(files: dict[str, bytes], prefix: str, cache: BuildCache, optio
             text, _ = decode(data, path)
             if text is not None:
                 jobs[path] = Job(path, slug_for(PurePosixPath(path[len(folder):])), text)
-    slugs = frozenset(job.slug for job in jobs.values())
     rubric_key = digest(b"" if rubric_bytes is None else rubric_bytes, repr(options.unsafe_html).encode())
     keys = {path: digest(rubric_key, path.encode(), job.slug.encode(), job.text.encode()) for path, job in jobs.items()}
     known = cache.prepared
-    prepared = {path: known[key] for path, key in keys.items() if key in known and known[key].still_valid(slugs)}
-    todo = [job for path, job in jobs.items() if path not in prepared]
-    prepared.update(zip((job.path for job in todo), prepare_all(todo, rubric, slugs)))
-    cache.prepared = {keys[path]: p for path, p in prepared.items()}
-    return prepared
+    found = {path: (*known[key], key) for path, key in keys.items() if key in known}
+    todo = [job for path, job in jobs.items() if path not in found]
+    found.update((job.path, (parsed, None, keys[job.path])) for job, parsed in zip(todo, parse_all(todo, rubric)))
+    return found
+
+
+def render_bodies(content: Content, parsed: dict[str, tuple[Parsed, Body | None, bytes]],
+                  cache: BuildCache) -> dict[str, Body]:
+    """Every assessment's body rendered, by path: the cached one where the titles it showed are unchanged."""
+    titles = {a.slug: a.title for a in content.assessments}
+    bodies = {a.path: parsed[a.path][1] for a in content.assessments
+              if parsed[a.path][1] is not None and parsed[a.path][1].still_valid(titles)}  # type: ignore[union-attr]
+    todo = [a for a in content.assessments if a.path not in bodies]
+    bodies.update(zip((a.path for a in todo), render_all(todo, titles)))
+    cache.prepared = {key: (p, bodies.get(path)) for path, (p, _, key) in parsed.items()}
+    return bodies  # type: ignore[return-value]
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
@@ -186,7 +207,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         # All data is gathered and valid; from here on the site is assembled and written.
         with watch.stage("site model"):
             model = build_site_model(content, scored, options.title, options.description, history=history, today=today,
-                                     stale_after_days=options.stale_after_days)
+                                     stale_after_days=options.stale_after_days, base_url=options.base_url,
+                                     edit_url=options.edit_url)
         with watch.stage("render"):
             keys = page_keys(model, themes)
             kept = {path for path, key in keys.items() if cache.site and unchanged_file(cache.site.files.get(path), key,
@@ -195,6 +217,11 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             if problems:
                 return BuildResult(tuple(diagnostics + problems), len(scored), timings=tuple(watch.stages))
             files["scorecard.json"] = scorecard_json(content.rubric, scored).encode("utf-8")
+            files["scorecard.csv"] = scorecard_csv(content.rubric, scored, options.base_url).encode("utf-8")
+            files.update(badge_files(content.rubric, scored))
+            if options.base_url:  # the sitemap protocol needs absolute addresses
+                files[SITEMAP_URL] = sitemap_xml(options.base_url, [page.path for page in model.pages]).encode("utf-8")
+            files["search-index.js"] = search_index_js(search_documents(scored)).encode("utf-8")
         with watch.stage("write"):
             write_site(files, options.output_dir, kept=sorted(kept))
             if options.cache:

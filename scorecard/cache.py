@@ -27,11 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .prepare import Prepared
+from .prepare import Body, Parsed
+
+Prepared = tuple[Parsed, Body | None]
+"""An assessment file parsed and scored, and its body rendered (None: not rendered, as the file has errors)."""
 
 CACHE_DIR = ".scorecard-cache"
 MAGIC = b"scorecard build cache\n"
-FORMAT = 1
+FORMAT = 2
 LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml")
 
 

@@ -1,9 +1,9 @@
-"""Preparing one assessment file: parse, score and render its body, independently of the others.
+"""Preparing assessment files one by one: parse and score each, then render each body.
 
-Everything the build does per file happens here, as one pure function of the file's text, the
-rubric and the set of slugs (which body links consult). Being independent, files are prepared
-in forked worker processes when there are enough of them, and a prepared file can be reused from
-the build cache as long as its inputs are the same.
+Everything the build does per file happens here, as pure functions of the file's text, the
+rubric and (for the body, whose links show other assessments' titles) the titles by slug. Being
+independent, files are prepared in forked worker processes when there are enough of them, and a
+prepared file is reused from the build cache as long as its inputs are the same.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
 
 from .assessment import Assessment, parse_assessment
 from .diagnostics import Diagnostic
@@ -22,7 +22,7 @@ from .rubric import Rubric
 from .scoring import Scorecard, score_assessment
 
 PARALLEL_FROM = 400
-"""Below this many files to prepare, starting worker processes costs more than it saves."""
+"""Below this many files, starting worker processes costs more than it saves."""
 
 
 @dataclass(frozen=True)
@@ -36,92 +36,118 @@ class Job:
 
 
 @dataclass(frozen=True)
-class Prepared:
-    """One assessment file, parsed, scored and with its body rendered."""
+class Parsed:
+    """One assessment file, parsed and scored."""
 
     assessment: Assessment | None
     """None when the file is too broken to be scored."""
     scorecard: Scorecard | None
-    body_html: str
-    parse_diagnostics: tuple[Diagnostic, ...]
-    body_diagnostics: tuple[Diagnostic, ...]
-    slugs_seen: tuple[tuple[str, bool], ...] | None
-    """Each slug the body's links looked up, and whether it existed: the body's only dependence on
-    the other files. None when the body depends on all of them (a broken link's hint names the nearest)."""
-
-    def still_valid(self, slugs: frozenset[str]) -> bool:
-        """Whether this body renders the same with `slugs` as the set of assessments."""
-        return self.slugs_seen is not None and all((slug in slugs) == found for slug, found in self.slugs_seen)
+    diagnostics: tuple[Diagnostic, ...]
 
 
-class _Watched:
-    """A view of a set of slugs that remembers every membership test made through it."""
+@dataclass(frozen=True)
+class Body:
+    """One assessment's body, rendered."""
 
-    def __init__(self, slugs: frozenset[str]):
-        self.slugs = slugs
-        self.seen: dict[str, bool] = {}
+    html: str
+    links: tuple[str, ...]
+    """Slugs of the assessments the body links to."""
+    diagnostics: tuple[Diagnostic, ...]
+    titles_seen: tuple[tuple[str, str | None], ...] | None
+    """Each slug the body's links looked up, with its title then (None: no such assessment): the
+    body's only dependence on the other files. None when it depends on all of them (a broken
+    link's hint names the nearest slugs)."""
+
+    def still_valid(self, titles: Mapping[str, str]) -> bool:
+        """Whether the body renders the same with `titles` as the assessments' titles by slug."""
+        return self.titles_seen is not None and all(titles.get(slug) == title for slug, title in self.titles_seen)
+
+
+class _Watched(Mapping[str, str]):
+    """A read-only view of the titles by slug that remembers every slug looked up through it."""
+
+    def __init__(self, titles: Mapping[str, str]):
+        self.titles = titles
+        self.seen: dict[str, str | None] = {}
 
     def __contains__(self, slug: object) -> bool:
-        found = slug in self.slugs
-        self.seen[str(slug)] = found
-        return found
+        self.seen[str(slug)] = self.titles.get(str(slug))
+        return slug in self.titles
+
+    def __getitem__(self, slug: str) -> str:
+        self.seen[slug] = self.titles.get(slug)
+        return self.titles[slug]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.slugs)
+        return iter(self.titles)
 
     def __len__(self) -> int:
-        return len(self.slugs)
+        return len(self.titles)
 
 
-def prepare(job: Job, rubric: Rubric, slugs: frozenset[str], md=None) -> Prepared:
-    """Parse, score and render one file (pure: the same inputs give the same result)."""
-    assessment, parse_problems = parse_assessment(job.text, job.path, job.slug, rubric)
-    if assessment is None:
-        return Prepared(None, None, "", tuple(parse_problems), (), ())  # depends on no other file
-    watched = _Watched(slugs)
-    html, body_problems = render_body(md or make_markdown(), assessment.body, slug=assessment.slug, path=assessment.path,
-                                      body_line=assessment.body_line, slugs=watched)  # type: ignore[arg-type]
-    seen = None if body_problems else tuple(sorted(watched.seen.items()))
-    return Prepared(assessment, score_assessment(rubric, assessment), html, tuple(parse_problems), tuple(body_problems), seen)
+def parse_job(job: Job, rubric: Rubric) -> Parsed:
+    """Parse and score one file."""
+    assessment, problems = parse_assessment(job.text, job.path, job.slug, rubric)
+    card = score_assessment(rubric, assessment) if assessment is not None else None
+    return Parsed(assessment, card, tuple(problems))
 
 
-_shared: tuple[Rubric, frozenset[str]] | None = None  # what forked workers inherit
+def render_assessment_body(assessment: Assessment, titles: Mapping[str, str], md: Any = None) -> Body:
+    """Render one assessment's body; `titles` maps every assessment's slug to its title."""
+    watched = _Watched(titles)
+    body = render_body(md or make_markdown(), assessment.body, slug=assessment.slug, path=assessment.path,
+                       body_line=assessment.body_line, titles=watched)
+    seen = None if body.diagnostics else tuple(sorted(watched.seen.items()))
+    return Body(body.html, body.links, tuple(body.diagnostics), seen)
 
 
-def _prepare_chunk(jobs: list[Job]) -> list[Prepared]:
+def parse_all(jobs: list[Job], rubric: Rubric) -> list[Parsed]:
+    """Parse and score every job, in order, in worker processes when there are many."""
+    return parallel_map(_parse_chunk, jobs, rubric)
+
+
+def render_all(assessments: list[Assessment], titles: Mapping[str, str]) -> list[Body]:
+    """Render every body, in order, in worker processes when there are many."""
+    return parallel_map(_render_chunk, assessments, titles)
+
+
+def _parse_chunk(jobs: Sequence[Job], rubric: Rubric) -> list[Parsed]:
+    return [parse_job(job, rubric) for job in jobs]
+
+
+def _render_chunk(assessments: Sequence[Assessment], titles: Mapping[str, str]) -> list[Body]:
+    md = make_markdown()
+    return [render_assessment_body(a, titles, md) for a in assessments]
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+_shared: tuple[Callable[..., list[Any]], Any] | None = None  # what forked workers inherit
+
+
+def _run_shared(chunk: Sequence[Any]) -> list[Any]:
     assert _shared is not None
     gc.freeze()  # leave the objects inherited from the parent alone: scanning them costs time and copies their pages
-    md = make_markdown()
-    return [prepare(job, *_shared, md=md) for job in jobs]
+    work, context = _shared
+    return work(chunk, context)
 
 
-def prepare_all(jobs: list[Job], rubric: Rubric, slugs: frozenset[str], *, workers: int | None = None,
-                done: Callable[[int], None] | None = None) -> list[Prepared]:
-    """Prepare every job, in order: in this process, or shared between forked workers."""
+def parallel_map(work: Callable[[Sequence[T], Any], list[R]], items: list[T], context: Any) -> list[R]:
+    """`work(chunk, context)` over consecutive chunks of `items`, results in order: split between
+    forked workers (one per usable core) when there are enough items, else in this process."""
     global _shared
-    workers = workers or len(os.sched_getaffinity(0))
-    if workers <= 1 or len(jobs) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        md = make_markdown()
-        results = []
-        for job in jobs:
-            results.append(prepare(job, rubric, slugs, md=md))
-            if done:
-                done(1)
-        return results
-    _shared = (rubric, slugs)
+    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if workers <= 1 or len(items) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return work(items, context)
+    _shared = (work, context)
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = []
-            for chunk in pool.map(_prepare_chunk, chunks(jobs, workers * 8)):
-                results += chunk
-                if done:
-                    done(len(chunk))
+            return [result for chunk in pool.map(_run_shared, chunks(items, workers * 4)) for result in chunk]
     finally:
         _shared = None
-    return results
 
 
-def chunks(items: list, count: int) -> Iterator[list]:
+def chunks(items: list[T], count: int) -> Iterator[list[T]]:
     """`items` in about `count` consecutive slices."""
     size = max(1, -(-len(items) // count))
     return (items[i:i + size] for i in range(0, len(items), size))

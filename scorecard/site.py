@@ -11,12 +11,14 @@ import math
 import uuid
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
+from urllib.parse import quote
 
 from markupsafe import Markup
 
 from . import __version__
 from .assessment import Assessment
+from .badge import LABEL, badge_value
 from .charts import Spoke, TrendPoint, radar, trend
 from .content import Content, slugify
 from .history import HistoryPoint
@@ -24,7 +26,7 @@ from .rubric import Rubric, Section
 from .scoring import Scorecard
 from .staleness import DEFAULT_MAX_AGE_DAYS, staleness
 from .views import (AssessmentView, BandView, ChangesView, ChangeView, Count, FeedView, GroupIndexView, GroupView, HeatmapColumn, ItemPageView,
-                    ItemView, Link, Page, PortfolioView, RankedRow, RevisionView, RubricItemView, RubricSectionView, RubricView,
+                    ItemView, Link, NotFoundView, Page, PortfolioView, RankedRow, RevisionView, RubricItemView, RubricSectionView, RubricView,
                     SectionView, SiteView)
 
 
@@ -35,6 +37,8 @@ class Scored:
     assessment: Assessment
     scorecard: Scorecard
     body_html: str
+    links: tuple[str, ...] = ()
+    """Slugs of the assessments its body links to."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,15 @@ class SiteModel:
 
 def assessment_url(slug: str) -> str:
     return f"assessments/{slug}/index.html"
+
+
+def badge_url(slug: str) -> str:
+    return f"assessments/{slug}/badge.svg"
+
+
+def published_url(base_url: str, path: str) -> str:
+    """A path from the site root as an absolute URL under `base_url`; the path itself when it is ""."""
+    return f"{base_url.rstrip('/')}/{path}" if base_url else path
 
 
 def item_url(section: str, item: str) -> str:
@@ -68,6 +81,8 @@ def group_index_url(kind: str) -> str:
     return f"{GROUP_KINDS[kind][1]}/index.html"
 
 
+NOT_FOUND_URL = "404.html"
+"""The page a web server shows for an address it does not have (GitHub Pages, Netlify, nginx's error_page)."""
 CHANGES_URL = "changes/index.html"
 FEED_URL = "changes.xml"
 CHANGES_SHOWN = 100
@@ -76,22 +91,26 @@ CHANGES_SHOWN = 100
 
 def build_site_model(content: Content, scored: list[Scored], title: str, description: str = "", *,
                      history: Mapping[str, tuple[HistoryPoint, ...]] | None = None, today: dt.date | None = None,
-                     stale_after_days: int = DEFAULT_MAX_AGE_DAYS) -> SiteModel:
+                     stale_after_days: int = DEFAULT_MAX_AGE_DAYS, base_url: str = "", edit_url: str = "") -> SiteModel:
     """Every page of the site, with its view model.
 
     `history` holds each slug's score changes from git (none outside git); with `today`, an
-    assessment due for review is marked so.
+    assessment due for review is marked so. `base_url` is the site's published address, if
+    known; `edit_url` a pattern for "Edit this page" links, with {path} for the file's path.
     """
     rubric = content.rubric
     history = history or {}
     views = {}
     titles = {a.slug: a.title for a in content.assessments}
+    backlinks = referenced_by(scored)
     for s in scored:
         view = assessment_view(rubric, s, titles)
         points = history.get(s.assessment.slug, ())
         views[view.slug] = replace(
             view, review_due=(staleness(s.assessment, today, stale_after_days) or "") if today else "",
-            history=tuple(revision_view(p) for p in reversed(points)), trend=trend_chart(view.title, points))
+            history=tuple(revision_view(p) for p in reversed(points)), trend=trend_chart(view.title, points),
+            referenced_by=backlinks.get(view.slug, ()), edit_url=edit_link(edit_url, s.assessment.path),
+            **badge_fields(s, base_url))
     ranked = sorted(scored, key=lambda s: (-s.scorecard.overall, s.assessment.title.lower(), s.assessment.slug))
     leaderboard = tuple(views[s.assessment.slug] for s in ranked)
     rubric_view = build_rubric_view(rubric)
@@ -113,6 +132,9 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
     nav = (Link("Portfolio", "index.html"), Link("Rubric", "rubric/index.html"), Link("Tags", "tags/index.html"),
            Link("Owners", "owners/index.html"), Link("Authors", "authors/index.html"), Link("Changes", CHANGES_URL))
     site = SiteView(title, description or rubric.description, nav, f"scorecard {__version__}")
+    # Shown at any depth, so links are absolute when they can be, else from the site root.
+    base = base_url.rstrip("/") + "/" if base_url else ""
+    pages.append(Page(NOT_FOUND_URL, "404.html", "Page not found", NotFoundView("Page not found", base)))
     return SiteModel(site, tuple(pages))
 
 
@@ -159,7 +181,7 @@ def assessment_view(rubric: Rubric, scored: Scored, titles: Mapping[str, str]) -
     """The view of one assessment; `titles` maps every slug to its title, for `related` links."""
     a, card = scored.assessment, scored.scorecard
     sections = []
-    chart, chart_section = None, ""
+    chart, chart_section, caption = None, "", ""
     for section in rubric.sections:
         section_score = card.section(section.id)
         assert section_score is not None
@@ -171,6 +193,8 @@ def assessment_view(rubric: Rubric, scored: Scored, titles: Mapping[str, str]) -
             spokes = [Spoke(i.title, s.points, i.label) for i, s in zip(items, section_score.items)]
             chart = radar(spokes, title=f"{section.title} scores of {a.title}", chart_id=f"radar-{section.id}")
             chart_section = section.id
+            caption = (f"{section.title} scores, {section.scale.min} at the centre to {section.scale.max} at the edge; "
+                       "the table below gives the same numbers.")
     item_titles = {(s.id, i.id): i.title for s in rubric.sections for i in s.items}
     return AssessmentView(
         slug=a.slug, url=assessment_url(a.slug), title=a.title, summary=a.summary,
@@ -183,9 +207,35 @@ def assessment_view(rubric: Rubric, scored: Scored, titles: Mapping[str, str]) -
         score=str(card.shown), grade=card.grade, grade_css=slugify(card.grade), verdict=card.verdict,
         gated=card.gate is not None, coverage=percent(card.coverage),
         unanswered=tuple(item_titles[key] for key in card.unanswered),
-        sections=tuple(sections), body=Markup(scored.body_html), radar=chart, radar_section=chart_section,
-        source=a.path,
+        sections=tuple(sections), body=Markup(scored.body_html), radar=chart, radar_section=chart_section, radar_caption=caption,
+        source=a.path, extra=a.extra,
     )
+
+
+def referenced_by(scored: list[Scored]) -> dict[str, tuple[Link, ...]]:
+    """For each slug, the assessments whose bodies link to it (not itself), by title, each once."""
+    sources: dict[str, list[Assessment]] = {}
+    for s in scored:
+        for target in s.links:
+            if target != s.assessment.slug:
+                sources.setdefault(target, []).append(s.assessment)
+    return {slug: tuple(Link(a.title, assessment_url(a.slug)) for a in sorted(found, key=lambda a: (a.title.lower(), a.slug)))
+            for slug, found in sources.items()}
+
+
+def edit_link(pattern: str, path: str) -> str:
+    """The "Edit this page" URL: `pattern` with {path} replaced by the URL-quoted file path; "" without a pattern."""
+    return pattern.replace("{path}", quote(path)) if pattern else ""
+
+
+def badge_fields(scored: Scored, base_url: str) -> dict[str, Any]:
+    """The badge's address and alt text, and Markdown that embeds it linked to the page."""
+    slug = scored.assessment.slug
+    alt = f"{LABEL}: {badge_value(scored.scorecard)}"
+    image, page = published_url(base_url, badge_url(slug)), published_url(base_url, assessment_url(slug))
+    markdown_alt = alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    return {"badge_url": badge_url(slug), "badge_alt": alt, "badge_markdown": f"[![{markdown_alt}]({image})]({page})",
+            "badge_absolute": bool(base_url)}
 
 
 # -- history: trends, the Changes page and its feed ---------------------------------------------
@@ -265,7 +315,19 @@ def portfolio_view(rubric: Rubric, title: str, leaderboard: tuple[AssessmentView
     columns = tuple(HeatmapColumn(section.id, item.title, item_url(section.id, item.id))
                     for section in rubric.sections for item in section.items)
     spans = tuple((section.title, len(section.items)) for section in rubric.sections)
-    return PortfolioView(title, leaderboard, by_status, by_grade, columns, spans)
+    return PortfolioView(title, leaderboard, by_status, by_grade, columns, spans,
+                         tags=group_counts("tag", leaderboard), owners=group_counts("owner", leaderboard))
+
+
+def group_counts(kind: str, leaderboard: tuple[AssessmentView, ...]) -> tuple[Count, ...]:
+    """Each name of this kind in use, sorted with case ignored, with its page and how many assessments it has."""
+    counts: dict[str, tuple[str, int]] = {}
+    for view in leaderboard:
+        for name in GROUP_MEMBERSHIP[kind](view):
+            shown, count = counts.get(slugify(name), (name, 0))
+            counts[slugify(name)] = (shown, count + 1)
+    return tuple(Count(name, group_url(kind, name), count)
+                 for name, count in sorted(counts.values(), key=lambda pair: pair[0].lower()))
 
 
 def ranked_rows(section: Section, item_id: str, ranked: list[Scored], views: dict[str, AssessmentView]) -> tuple[RankedRow, ...]:

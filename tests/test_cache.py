@@ -130,10 +130,10 @@ def test_an_edit_rewrites_only_the_files_it_changes(site: Path):
     past = 1_000_000_000_000_000_000  # 2001-09-09, so a rewritten file is plain to see
     for path in tree(out):
         os.utime(out / path, ns=(past, past))
-    edit_one(site)  # gamma's body: only its own page shows it (not scorecard.json, nor any list)
+    edit_one(site)  # gamma's body: only its own page and the search index hold it (not scorecard.json, nor any list)
     build(BuildOptions.at(site))
     rewritten = sorted(path for path in tree(out) if (out / path).stat().st_mtime_ns != past)
-    assert rewritten == ["assessments/gamma/index.html"]
+    assert rewritten == ["assessments/gamma/index.html", "search-index.js"]
 
 
 def test_a_touched_output_file_is_rendered_again(site: Path, tmp_path: Path):
@@ -174,3 +174,13 @@ def test_the_cache_ignores_itself_in_git_and_no_cache_builds_without_it(site: Pa
     assert (site / CACHE_DIR / ".gitignore").read_text().splitlines()[-1] == "*"
     result = build(BuildOptions.at(site, cache=False))
     assert result.cache == "off" and result.kept == 0
+
+
+def test_a_wiki_link_shows_the_new_title_of_its_target_even_when_the_linking_file_is_cached(site: Path, tmp_path: Path):
+    beta = site / "content/assessments/beta.md"
+    beta.write_text(beta.read_text() + "\nSee [[gamma]].\n")  # a wiki-link without text shows gamma's title
+    assert build(BuildOptions.at(site)).ok
+    title_edit(site)  # gamma's title becomes "Renamed …"; beta.md itself is unchanged
+    assert build(BuildOptions.at(site)).ok
+    assert ">Renamed " in (site / "output/assessments/beta/index.html").read_text()
+    assert_same_as_cold_build(site, tmp_path)
