@@ -122,32 +122,32 @@ def _render_chunk(assessments: Sequence[Assessment], titles: Mapping[str, str]) 
 
 T = TypeVar("T")
 R = TypeVar("R")
-_shared: tuple[Callable[..., list[Any]], Any] | None = None  # what forked workers inherit
+_shared: tuple[Callable[..., list[Any]], Sequence[Any], Any] | None = None  # what forked workers inherit
 
 
-def _run_shared(chunk: Sequence[Any]) -> list[Any]:
+def _run_shared(span: tuple[int, int]) -> list[Any]:
     assert _shared is not None
     gc.freeze()  # leave the objects inherited from the parent alone: scanning them costs time and copies their pages
-    work, context = _shared
-    return work(chunk, context)
+    work, items, context = _shared
+    return work(items[span[0]:span[1]], context)
 
 
 def parallel_map(work: Callable[[Sequence[T], Any], list[R]], items: list[T], context: Any) -> list[R]:
     """`work(chunk, context)` over consecutive chunks of `items`, results in order: split between
-    forked workers (one per usable core) when there are enough items, else in this process."""
+    forked workers (one per usable core) when there are enough items, else in this process.
+
+    Workers inherit `items` and `context` through fork and are sent only where their chunk
+    starts and ends, so the items are never pickled.
+    """
     global _shared
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if workers <= 1 or len(items) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         return work(items, context)
-    _shared = (work, context)
+    _shared = (work, items, context)
+    size = -(-len(items) // (workers * 4))
+    spans = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [result for chunk in pool.map(_run_shared, chunks(items, workers * 4)) for result in chunk]
+            return [result for chunk in pool.map(_run_shared, spans) for result in chunk]
     finally:
         _shared = None
-
-
-def chunks(items: list[T], count: int) -> Iterator[list[T]]:
-    """`items` in about `count` consecutive slices."""
-    size = max(1, -(-len(items) // count))
-    return (items[i:i + size] for i in range(0, len(items), size))
