@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .content import Content, load_content
+from .content import Content, display_path, load_content
 from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warnings
 from .export import scorecard_json
 from .history import read_history
@@ -56,6 +56,8 @@ class BuildResult:
     diagnostics: tuple[Diagnostic, ...]
     assessments: int = 0
     files: int = 0
+    pages: int = 0
+    """How many of the files are HTML pages."""
     seconds: float = 0.0
 
     @property
@@ -108,8 +110,10 @@ def build(options: BuildOptions) -> BuildResult:
     model = build_site_model(content, scored, options.title, options.description, history=history, today=today,
                              stale_after_days=options.stale_after_days)
     files, problems = render_site(model, [*options.themes, default_theme_dir()])
-    if problems:
+    if problems:  # template errors name the theme's file: shown from the site root when it is inside
+        problems = [replace(d, path=display_path(Path(d.path), options.root)) for d in problems]
         return BuildResult(tuple(diagnostics + problems), len(scored))
     files["scorecard.json"] = scorecard_json(content.rubric, scored).encode("utf-8")
     write_site(files, options.output_dir)
-    return BuildResult(tuple(diagnostics), len(scored), len(files), time.perf_counter() - started)
+    pages = sum(1 for path in files if path.endswith(".html"))
+    return BuildResult(tuple(diagnostics), len(scored), len(files), pages, time.perf_counter() - started)

@@ -23,9 +23,17 @@ def default_theme_dir() -> Path:
 
 
 def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
-    """A Jinja environment that looks for templates in each theme in turn."""
+    """A Jinja environment that looks for templates in each theme in turn.
+
+    `default/<name>` always names the default theme's template, so a theme's own `base.html` can
+    extend the default `base.html` and change only some of its blocks.
+    """
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs]),
+        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(default_theme_dir() / "templates"))}),
+    ])
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs]),
+        loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
