@@ -68,7 +68,7 @@ def inject(page: bytes, script: str) -> bytes:
 def error_page(diagnostics: list[Diagnostic], generation: int) -> bytes:
     """A page listing the build's errors (and warnings) in place of the site, every text escaped."""
     items = []
-    for d in diagnostics:
+    for d in sorted(diagnostics, key=lambda d: not d.is_error):  # errors first, each group in reading order
         hint = f'<br><span class="hint">hint: {html.escape(d.hint)}</span>' if d.hint else ""
         items.append(f'<li class="{d.severity.value}"><code>{html.escape(d.location())}</code> '
                      f'<strong>{d.severity.value}</strong>: {html.escape(d.message)}{hint}</li>')
@@ -118,6 +118,7 @@ class SiteServer:
         self.state = BuildState(0, False, ())
         self.stopping = False
         self.pending: set[str] = set()
+        self.last_change = 0.0
         self.options: BuildOptions | None = None
         self.observer = Observer()
         self.threads: list[threading.Thread] = []
@@ -176,6 +177,7 @@ class SiteServer:
     def note_change(self, path: str) -> None:
         with self.changed:
             self.pending.add(path)
+            self.last_change = time.monotonic()
             self.changed.notify_all()
 
     def rebuild_on_changes(self) -> None:
@@ -187,14 +189,13 @@ class SiteServer:
                 if self.stopping:
                     return
                 first = time.monotonic()
-                seen = len(self.pending)
-                while True:  # debounce: wait until a quiet spell, or the longest delay
-                    self.changed.wait(DEBOUNCE_SECONDS)
+                while True:  # debounce: until no change for a moment, or the longest delay
+                    remaining = min(self.last_change + DEBOUNCE_SECONDS, first + MAX_DELAY_SECONDS) - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self.changed.wait(remaining)
                     if self.stopping:
                         return
-                    if len(self.pending) == seen or time.monotonic() - first >= MAX_DELAY_SECONDS:
-                        break
-                    seen = len(self.pending)
                 paths, self.pending = sorted(self.pending), set()
             self.log("changed: " + ", ".join(display(p, self.root) for p in paths), None)
             try:
@@ -212,7 +213,8 @@ class SiteServer:
         """Build once, then serve and watch in background threads."""
         self.rebuild()
         self.observer.start()
-        for target in (self.httpd.serve_forever, self.rebuild_on_changes):
+        serve = lambda: self.httpd.serve_forever(poll_interval=0.1)  # noqa: E731 (stop() waits for one poll)
+        for target in (serve, self.rebuild_on_changes):
             thread = threading.Thread(target=target, daemon=True)
             thread.start()
             self.threads.append(thread)

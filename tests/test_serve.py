@@ -1,0 +1,231 @@
+"""`scorecard serve`, driven over HTTP on a free loopback port: pages, the reload channel, errors, safety."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from scorecard.serve import EVENTS_PATH, SiteServer
+
+WAIT = 20.0
+"""Seconds to wait for a rebuild before failing (generous: the machine may be busy; not a timing test)."""
+
+
+@pytest.fixture
+def server(site: Path):
+    (site / "scorecard.yml").write_text("title: Served site  # the root holds a config a traversal would reach\n")
+    running = SiteServer(site, "127.0.0.1", 0)
+    running.start()
+    yield running
+    running.stop()
+
+
+def get(server: SiteServer, path: str, method: str = "GET") -> tuple[int, dict[str, str], str]:
+    """Send `path` exactly as given (no normalising of `..` by a client library)."""
+    host, port = server.httpd.server_address[:2]
+    connection = http.client.HTTPConnection(host, port, timeout=WAIT)
+    try:
+        connection.request(method, path)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
+def wait_for_generation(server: SiteServer, generation: int) -> None:
+    deadline = time.monotonic() + WAIT
+    while server.state.generation < generation:
+        assert time.monotonic() < deadline, "no rebuild after the change"
+        time.sleep(0.02)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_binds_to_loopback_and_serves_the_site_with_the_reload_script(server):
+    assert server.httpd.server_address[0] == "127.0.0.1"
+    status, headers, body = get(server, "/")
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "<title>Served site</title>" in body
+    assert f'new EventSource("{EVENTS_PATH}?since=1")' in body  # the first build is generation 1
+    built = (server.output / "index.html").read_text()
+    assert "EventSource" not in built  # the script is added when serving, not to the built files
+    status, headers, body = get(server, "/static/style.css")
+    assert status == 200 and headers["Content-Type"] == "text/css; charset=utf-8" and "EventSource" not in body
+    status, _, body = get(server, "/assessments/beta/", "HEAD")
+    assert status == 200 and body == ""
+
+
+def test_a_folder_without_a_slash_redirects_and_there_are_no_listings(server):
+    status, headers, _ = get(server, "/assessments/beta")
+    assert (status, headers["Location"]) == (301, "/assessments/beta/")
+    assert get(server, "/static/")[0] == 404  # a folder without index.html: no listing
+    assert get(server, "/assessments/")[0] == 404
+    assert get(server, "/no/such/page.html")[0] == 404
+
+
+@pytest.mark.parametrize("path", [
+    "/../scorecard.yml",
+    "/%2e%2e/scorecard.yml",
+    "/%2E%2E%2Fscorecard.yml",
+    "/static/..%2f..%2fscorecard.yml",
+    "/static/%2e%2e/%2e%2e/site/scorecard.yml",
+    "/..%5c..%5cscorecard.yml",
+    "/index.html%00.css",
+    "//etc/passwd",
+    "/%ff",
+])
+def test_paths_outside_the_output_are_refused(server, path):
+    status, _, body = get(server, path)
+    assert status == 404
+    assert "Served site" not in body and "root:" not in body
+
+
+def test_a_symbolic_link_out_of_the_output_is_refused(server, site):
+    (server.output / "leak.yml").symlink_to(site / "scorecard.yml")
+    assert get(server, "/leak.yml")[0] == 404
+
+
+def test_a_save_sends_a_reload_event_and_serves_the_new_page(server, site):
+    host, port = server.httpd.server_address[:2]
+    channel = http.client.HTTPConnection(host, port, timeout=WAIT)
+    try:
+        channel.request("GET", f"{EVENTS_PATH}?since=1")
+        response = channel.getresponse()
+        assert response.status == 200 and response.getheader("Content-Type") == "text/event-stream"
+        assert response.readline() == b"retry: 500\n"
+        edit(site / "content/assessments/beta.md", "title: Beta loyalty points", "title: Beta loyalty stamps")
+        lines = [response.readline() for _ in range(3)]
+        assert lines[1:] == [b"event: reload\n", b"data: 2\n"]
+    finally:
+        channel.close()
+    status, _, body = get(server, "/assessments/beta/")
+    assert status == 200 and "Beta loyalty stamps" in body and "?since=2" in body
+
+
+def test_an_old_page_hears_at_once_that_it_is_out_of_date(server):
+    host, port = server.httpd.server_address[:2]
+    channel = http.client.HTTPConnection(host, port, timeout=WAIT)
+    try:
+        channel.request("GET", f"{EVENTS_PATH}?since=0")  # served before the build it would show
+        response = channel.getresponse()
+        assert [response.readline() for _ in range(4)][2:] == [b"event: reload\n", b"data: 1\n"]
+    finally:
+        channel.close()
+
+
+def test_broken_yaml_shows_the_error_in_place_of_every_page_then_recovers(server, site):
+    beta = site / "content/assessments/beta.md"
+    # Line 2 of beta.md is its title; an unclosed [ is reported where it opens: column 8.
+    edit(beta, "title: Beta loyalty points", "title: [Beta <b>loyalty</b> points")
+    wait_for_generation(server, 2)
+    for path in ("/", "/assessments/beta/", "/rubric/index.html"):
+        status, _, body = get(server, path)
+        assert status == 500
+        assert "<code>content/assessments/beta.md:2:8</code> <strong>error</strong>: invalid YAML" in body
+        assert "hint: close the [ … ] opened here" in body
+        assert "?since=2" in body  # the error page reloads itself on the next build too
+    assert get(server, "/static/style.css")[0] == 200  # the last good build's files are still there
+    edit(beta, "title: [Beta <b>loyalty</b> points", "title: Beta loyalty points, fixed")
+    wait_for_generation(server, 3)
+    status, _, body = get(server, "/assessments/beta/")
+    assert status == 200 and "Beta loyalty points, fixed" in body
+
+
+def test_an_error_is_escaped_on_the_error_page(server, site):
+    edit(site / "content/assessments/beta.md", "status: proposed", "status: <script>x</script>")
+    wait_for_generation(server, 2)
+    status, _, body = get(server, "/")
+    assert status == 500
+    assert "unknown status &#x27;&lt;script&gt;x&lt;/script&gt;&#x27;" in body
+    assert "<script>x</script>" not in body
+
+
+def test_a_broken_config_and_a_missing_content_folder_are_shown_and_survived(server, site):
+    (site / "scorecard.yml").write_text("title: Served site\ntitel: typo\n")
+    wait_for_generation(server, 2)
+    status, _, body = get(server, "/")
+    assert status == 500 and "<code>scorecard.yml:2</code> <strong>error</strong>: unknown setting" in body
+    (site / "scorecard.yml").write_text("title: Served again\n")
+    wait_for_generation(server, 3)
+    assert "<title>Served again</title>" in get(server, "/")[2]
+    (site / "content/rubric.yml").write_text("sections: {}\nbogus: [\n")
+    wait_for_generation(server, 4)
+    assert get(server, "/")[0] == 500
+    (site / "content/rubric.yml").unlink()
+    wait_for_generation(server, 5)
+    assert get(server, "/")[0] == 200
+
+
+def test_a_theme_change_rebuilds(server, site):
+    (site / "themes/ours/templates").mkdir(parents=True)
+    (site / "scorecard.yml").write_text("theme: ours\n")
+    wait_for_generation(server, 2)
+    generation = server.state.generation
+    (site / "themes/ours/templates/rubric.html").write_text(
+        '{% extends "base.html" %}{% block content %}<h1>Our rubric</h1>{% endblock %}\n')
+    wait_for_generation(server, generation + 1)
+    assert "<h1>Our rubric</h1>" in get(server, "/rubric/")[2]
+
+
+def test_the_command_serves_and_stops_cleanly_on_ctrl_c(site):
+    env = {**os.environ, "NO_COLOR": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "scorecard", "serve", "--port", "0"], cwd=site, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("Serving "):
+                break
+        url = lines[-1].split()[1]
+        assert url.startswith("http://127.0.0.1:")
+        host, port = url.removeprefix("http://").rstrip("/").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=WAIT)
+        connection.request("GET", "/")
+        assert connection.getresponse().status == 200
+        connection.close()
+        process.send_signal(signal.SIGINT)
+        rest = process.communicate(timeout=WAIT)[0]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0
+    assert "Traceback" not in rest and rest.strip().endswith("Stopped.")
+    assert lines[0].startswith("Built 3 assessments: 34 pages")
+
+
+def test_a_burst_of_saves_is_one_rebuild(server, site):
+    beta = site / "content/assessments/beta.md"
+    text = beta.read_text(encoding="utf-8")
+    for n in range(5):  # an editor writing, renaming and touching a file in a few milliseconds
+        beta.write_text(text.replace("Beta loyalty points", f"Beta loyalty points {n}"), encoding="utf-8")
+    wait_for_generation(server, 2)
+    time.sleep(0.5)  # longer than the debounce: a second rebuild would have started by now
+    assert server.state.generation == 2
+    assert "Beta loyalty points 4" in get(server, "/assessments/beta/")[2]
+
+
+def test_a_failing_build_does_not_end_the_server(server, site, monkeypatch):
+    def broken_build(options):
+        raise RuntimeError("a bug")
+    monkeypatch.setattr("scorecard.serve.build", broken_build)
+    edit(site / "content/assessments/beta.md", "Beta loyalty points", "Beta loyalty")
+    wait_for_generation(server, 2)
+    status, _, body = get(server, "/")
+    assert status == 500 and "internal error while building: RuntimeError(&#x27;a bug&#x27;)" in body
+    monkeypatch.undo()
+    edit(site / "content/assessments/beta.md", "Beta loyalty", "Beta loyalty points")
+    wait_for_generation(server, 3)
+    assert get(server, "/")[0] == 200
