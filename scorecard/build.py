@@ -11,12 +11,13 @@ from typing import Any
 from .content import Content, display_path, load_content
 from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warnings
 from .export import scorecard_json
+from .groups import spelling_clashes
 from .history import read_history
 from .markdown import make_markdown, render_body
 from .render import default_theme_dir, render_site
 from .scoring import score_assessment
 from .site import Scored, build_site_model
-from .staleness import DEFAULT_MAX_AGE_DAYS
+from .staleness import DEFAULT_MAX_AGE_DAYS, staleness_warnings
 from .writer import check_output_dir, write_site
 
 
@@ -86,6 +87,8 @@ def check(options: BuildOptions) -> tuple[list[Scored], list[Diagnostic], Conten
                                      body_line=assessment.body_line, slugs=slugs)
         diagnostics += problems
         scored.append(Scored(assessment, score_assessment(content.rubric, assessment), html))
+    diagnostics += spelling_clashes(content.assessments)
+    diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
     return scored, diagnostics, content
 
 

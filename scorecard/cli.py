@@ -19,7 +19,7 @@ from .gitrepo import repo_root
 from .report import FORMATS, format_diagnostics
 from .skeleton import assessment_skeleton
 from .starter import is_empty, starter_files, write_starter
-from .staleness import DEFAULT_MAX_AGE_DAYS, staleness_warnings
+from .staleness import DEFAULT_MAX_AGE_DAYS
 
 
 from .config import CONFIG_FILE, load_config, options_for, theme_problems
@@ -101,10 +101,8 @@ def check(strict: bool, fmt: str, today: dt.datetime | None, stale_after: int | 
     config, diagnostics = load_config(root)
     diagnostics += theme_problems(root, config)
     options = options_for(root, config, today=today_option(today), stale_after_days=stale_after)
-    _scored, problems, content = check_site(options)
+    _scored, problems, _content = check_site(options)
     diagnostics += problems
-    if content is not None:
-        diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
     if strict:
         diagnostics = promote_warnings(diagnostics)
     diagnostics = sort_diagnostics(diagnostics)

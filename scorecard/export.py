@@ -92,6 +92,7 @@ def assessment_json(scored: Scored) -> dict[str, Any]:
         "gated": card.gate is not None,
         "evidence_coverage": number(card.coverage),
         "unanswered": [f"{section}.{item}" for section, item in card.unanswered],
+        "extra": dict(a.extra),
     }
 
 

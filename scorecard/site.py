@@ -158,7 +158,7 @@ def assessment_view(rubric: Rubric, scored: Scored, content: Content) -> Assessm
     a, card = scored.assessment, scored.scorecard
     titles = {x.slug: x.title for x in content.assessments}
     sections = []
-    chart, chart_section = None, ""
+    chart, chart_section, caption = None, "", ""
     for section in rubric.sections:
         section_score = card.section(section.id)
         assert section_score is not None
@@ -170,6 +170,8 @@ def assessment_view(rubric: Rubric, scored: Scored, content: Content) -> Assessm
             spokes = [Spoke(i.title, s.points, i.label) for i, s in zip(items, section_score.items)]
             chart = radar(spokes, title=f"{section.title} scores of {a.title}", chart_id=f"radar-{section.id}")
             chart_section = section.id
+            caption = (f"{section.title} scores, {section.scale.min} at the centre to {section.scale.max} at the edge; "
+                       "the table below gives the same numbers.")
     item_titles = {(s.id, i.id): i.title for s in rubric.sections for i in s.items}
     return AssessmentView(
         slug=a.slug, url=assessment_url(a.slug), title=a.title, summary=a.summary,
@@ -182,8 +184,8 @@ def assessment_view(rubric: Rubric, scored: Scored, content: Content) -> Assessm
         score=str(card.shown), grade=card.grade, grade_css=slugify(card.grade), verdict=card.verdict,
         gated=card.gate is not None, coverage=percent(card.coverage),
         unanswered=tuple(item_titles[key] for key in card.unanswered),
-        sections=tuple(sections), body=Markup(scored.body_html), radar=chart, radar_section=chart_section,
-        source=a.path,
+        sections=tuple(sections), body=Markup(scored.body_html), radar=chart, radar_section=chart_section, radar_caption=caption,
+        source=a.path, extra=a.extra,
     )
 
 

@@ -7,7 +7,8 @@ URLs are relative to the site root ("assessments/forum/index.html"); templates p
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 from markupsafe import Markup
 
@@ -106,6 +107,8 @@ class AssessmentView:
     radar: Markup | None
     radar_section: str
     """The id of the section the radar chart shows ("" when there is none)."""
+    radar_caption: str
+    """What the radar chart shows, in words, with its scale ("" when there is no chart)."""
     source: str
     review_due: str = ""
     """Why the assessment is due for review ("" when it is not): a past `review_by`, or its age."""
@@ -113,6 +116,8 @@ class AssessmentView:
     """Sparkline of the overall score per revision (inline SVG); None without history."""
     history: tuple[RevisionView, ...] = ()
     """The commits that changed its scores, newest first; empty outside git."""
+    extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    """The author's own `extra:` fields (JSON-safe data), for themes that show them."""
 
 
 @dataclass(frozen=True)
