@@ -15,6 +15,7 @@ import html
 import mimetypes
 import posixpath
 import shutil
+import socket
 import tempfile
 import threading
 import time
@@ -104,7 +105,8 @@ class SiteServer:
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000,
                  overrides: dict[str, Any] | None = None, log: Callable[[str, str | None], None] | None = None,
                  log_requests: bool = False):
-        self.httpd = ThreadingHTTPServer((host, port), make_handler(self))  # first: a busy port leaves nothing behind
+        server_class = IPv6Server if ":" in host else ThreadingHTTPServer
+        self.httpd = server_class((host, port), make_handler(self))  # first: a busy port leaves nothing behind
         self.httpd.daemon_threads = True
         self.root = root.resolve()
         self.overrides = dict(overrides or {})
@@ -126,7 +128,7 @@ class SiteServer:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
     # --- building ----------------------------------------------------------------------------
 
@@ -252,6 +254,10 @@ class SiteServer:
         if target != base and base not in target.parents:
             return None
         return target
+
+
+class IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
 
 
 def display(path: str, root: Path) -> str:
@@ -402,6 +408,8 @@ def serve(root: Path, host: str, port: int, overrides: dict[str, Any],
         server.start()
         log(f"Serving {server.url} — rebuilds when content, rubric, {CONFIG_FILE} or themes change. "
             "Ctrl-C to stop.", "green")
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            log(f"Listening on {host}: other machines that can reach this one can read the site.", "yellow")
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -178,9 +179,22 @@ def test_a_theme_change_rebuilds(server, site):
     assert "<h1>Our rubric</h1>" in get(server, "/rubric/")[2]
 
 
-def test_the_command_serves_and_stops_cleanly_on_ctrl_c(site):
+def read_event(response: http.client.HTTPResponse) -> list[bytes]:
+    """The lines of the next server-sent event (up to its blank line)."""
+    lines = []
+    while (line := response.readline()) not in (b"\n", b""):
+        lines.append(line)
+    return lines
+
+
+def test_a_new_users_session_init_serve_edit_break_fix_ctrl_c(tmp_path):
+    """`scorecard init mysite && cd mysite && scorecard serve`, then edit, break and fix the example."""
     env = {**os.environ, "NO_COLOR": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "scorecard", "serve", "--port", "0"], cwd=site, env=env,
+    scorecard = [sys.executable, "-m", "scorecard"]
+    subprocess.run([*scorecard, "init", "mysite"], cwd=tmp_path, env=env, check=True, capture_output=True)
+    site = tmp_path / "mysite"
+    example = site / "content/assessments/example.md"
+    process = subprocess.Popen([*scorecard, "serve", "--port", "0"], cwd=site, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         lines = []
@@ -188,13 +202,39 @@ def test_the_command_serves_and_stops_cleanly_on_ctrl_c(site):
             lines.append(line)
             if line.startswith("Serving "):
                 break
-        url = lines[-1].split()[1]
-        assert url.startswith("http://127.0.0.1:")
-        host, port = url.removeprefix("http://").rstrip("/").split(":")
-        connection = http.client.HTTPConnection(host, int(port), timeout=WAIT)
-        connection.request("GET", "/")
-        assert connection.getresponse().status == 200
-        connection.close()
+        assert lines[0].startswith("Built 1 assessment: ") and ", 0 warnings, 0 errors, " in lines[0]
+        host, port = lines[-1].split()[1].removeprefix("http://").rstrip("/").split(":")
+        assert host == "127.0.0.1"
+
+        def fetch(path: str) -> tuple[int, str]:
+            connection = http.client.HTTPConnection(host, int(port), timeout=WAIT)
+            try:
+                connection.request("GET", path)
+                response = connection.getresponse()
+                return response.status, response.read().decode("utf-8")
+            finally:
+                connection.close()
+
+        status, page = fetch("/assessments/example/")
+        assert status == 200 and "<h1>Customer community forum</h1>" in page.replace("\n", "")
+        channel = http.client.HTTPConnection(host, int(port), timeout=WAIT)
+        try:
+            channel.request("GET", f"{EVENTS_PATH}?since=1")
+            events = channel.getresponse()
+            assert read_event(events) == [b"retry: 500\n"]
+            edit(example, "title: Customer community forum", "title: Customer forum, edited")
+            assert read_event(events) == [b"event: reload\n", b"data: 2\n"]
+            assert "Customer forum, edited" in fetch("/assessments/example/")[1]
+            edit(example, "status: pilot", "status: [pilot")  # line 6, the [ at column 9
+            assert read_event(events) == [b"event: reload\n", b"data: 3\n"]
+            status, page = fetch("/assessments/example/")
+            assert status == 500 and "<code>content/assessments/example.md:6:9</code>" in page
+            edit(example, "status: [pilot", "status: pilot")
+            assert read_event(events) == [b"event: reload\n", b"data: 4\n"]
+            status, page = fetch("/assessments/example/")
+            assert status == 200 and "Customer forum, edited" in page
+        finally:
+            channel.close()
         process.send_signal(signal.SIGINT)
         rest = process.communicate(timeout=WAIT)[0]
     finally:
@@ -202,8 +242,23 @@ def test_the_command_serves_and_stops_cleanly_on_ctrl_c(site):
             process.kill()
             process.communicate()
     assert process.returncode == 0
-    assert "Traceback" not in rest and rest.strip().endswith("Stopped.")
-    assert lines[0].startswith("Built 3 assessments: 34 pages")
+    assert "Traceback" not in rest and rest.rstrip().endswith("Stopped.")
+    assert "content/assessments/example.md:6:9: error: invalid YAML" in rest
+
+
+def test_a_busy_port_is_a_clear_error(site, monkeypatch):
+    from click.testing import CliRunner
+
+    from scorecard.cli import main
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        monkeypatch.chdir(site)
+        result = CliRunner().invoke(main, ["serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert f"scorecard serve: cannot listen on 127.0.0.1:{port}: " in result.output
 
 
 def test_a_burst_of_saves_is_one_rebuild(server, site):
