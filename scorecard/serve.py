@@ -137,6 +137,8 @@ class SiteServer:
         config, diagnostics = load_config(self.root)
         diagnostics += theme_problems(self.root, config)
         options = replace(options_for(self.root, config, **self.overrides), output_dir=self.output)
+        if options != self.options:  # before building: a build that raises must not leave nothing watched
+            self.watch(options)
         result = None
         started = time.perf_counter()
         if not any(d.is_error for d in diagnostics):
@@ -145,8 +147,6 @@ class SiteServer:
             diagnostics += result.diagnostics
         seconds = time.perf_counter() - started
         ok = result is not None and result.ok
-        if options != self.options:
-            self.watch(options)
         previous = self.state.diagnostics
         with self.changed:
             self.state = BuildState(self.state.generation + 1, ok, tuple(diagnostics), result)
@@ -200,20 +200,25 @@ class SiteServer:
                         return
                 paths, self.pending = sorted(self.pending), set()
             self.log("changed: " + ", ".join(display(p, self.root) for p in paths), None)
-            try:
-                self.rebuild()
-            except Exception as exc:  # noqa: BLE001 — a bug in a build must not end the session
-                with self.changed:
-                    self.state = BuildState(self.state.generation + 1, False,
-                                            (error("", None, f"internal error while building: {exc!r}",
-                                                   "please report it; the server keeps running"),))
-                    self.changed.notify_all()
+            self.rebuild_safely()
+
+    def rebuild_safely(self) -> None:
+        """rebuild(), with a bug in the build shown on the pages instead of ending the session."""
+        try:
+            self.rebuild()
+        except Exception as exc:  # noqa: BLE001
+            self.log(f"internal error while building: {exc!r}", "red")
+            with self.changed:
+                self.state = BuildState(self.state.generation + 1, False,
+                                        (error("", None, f"internal error while building: {exc!r}",
+                                               "please report it; the server keeps running"),))
+                self.changed.notify_all()
 
     # --- running -----------------------------------------------------------------------------
 
     def start(self) -> None:
         """Build once, then serve and watch in background threads."""
-        self.rebuild()
+        self.rebuild_safely()
         self.observer.start()
         serve = lambda: self.httpd.serve_forever(poll_interval=0.1)  # noqa: E731 (stop() waits for one poll)
         for target in (serve, self.rebuild_on_changes):
@@ -227,7 +232,8 @@ class SiteServer:
             self.stopping = True
             self.changed.notify_all()
         self.observer.stop()
-        self.httpd.shutdown()
+        if self.threads:  # shutdown() waits for serve_forever, so only once it runs
+            self.httpd.shutdown()
         self.httpd.server_close()
         if self.observer.is_alive():
             self.observer.join()
