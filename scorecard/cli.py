@@ -12,21 +12,19 @@ import click
 
 from . import __version__
 from .build import BuildOptions, build as build_site, check as check_site
+from .config import CONFIG_FILE, load_config, options_for, theme_problems
 from .content import ASSESSMENTS_DIR, display_path, load_content, slugify
 from .diagnostics import sort_diagnostics, strict as promote_warnings
 from .diff import DiffUsageError, diff_site, format_json, format_markdown
 from .gitrepo import repo_root
 from .report import FORMATS, format_diagnostics
 from .skeleton import assessment_skeleton
-from .starter import is_empty, starter_files, write_starter
 from .staleness import DEFAULT_MAX_AGE_DAYS
-
-
-from .config import CONFIG_FILE, load_config, options_for, theme_problems
+from .starter import is_empty, starter_files, write_starter
 from .terminal import Verbosity, build_summary, describe_options, print_diagnostics, say
 
 
-def site_options(root: Path, verbosity: Verbosity = Verbosity(), **overrides: Any) -> BuildOptions:
+def site_options(root: Path, verbosity: Verbosity | None = None, **overrides: Any) -> BuildOptions:
     """BuildOptions from scorecard.yml and the command line's `overrides`; exit 1 when the config is wrong."""
     config, diagnostics = load_config(root)
     diagnostics += theme_problems(root, config)
@@ -35,7 +33,7 @@ def site_options(root: Path, verbosity: Verbosity = Verbosity(), **overrides: An
         say(f"{CONFIG_FILE} has {len(diagnostics)} problem(s); nothing was done.", "red")
         raise SystemExit(1)
     options = options_for(root, config, **overrides)
-    if verbosity.verbose:
+    if verbosity and verbosity.verbose:
         config_file = root / CONFIG_FILE
         given = [key for key, value in overrides.items() if value is not None]
         for line in describe_options(options, config_file if config_file.is_file() else None, given):

@@ -13,21 +13,27 @@ from __future__ import annotations
 
 import html
 import mimetypes
-import posixpath
 import shutil
 import socket
 import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from watchdog.events import (EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MODIFIED, EVENT_TYPE_MOVED,
-                             FileSystemEvent, FileSystemEventHandler)
+from watchdog.events import (
+    EVENT_TYPE_CREATED,
+    EVENT_TYPE_DELETED,
+    EVENT_TYPE_MODIFIED,
+    EVENT_TYPE_MOVED,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 
 from .build import BuildOptions, BuildResult, build
@@ -85,7 +91,7 @@ def error_page(diagnostics: list[Diagnostic], generation: int) -> bytes:
         '<p>Fix the file and save it: this page reloads by itself.</p>\n'
         f'<ul>\n{"".join(item + chr(10) for item in items)}</ul>\n'
         f'{reload_script(generation)}</body>\n</html>\n'
-    ).encode("utf-8")
+    ).encode()
 
 
 @dataclass(frozen=True)
@@ -220,7 +226,7 @@ class SiteServer:
         """Build once, then serve and watch in background threads."""
         self.rebuild_safely()
         self.observer.start()
-        serve = lambda: self.httpd.serve_forever(poll_interval=0.1)  # noqa: E731 (stop() waits for one poll)
+        serve = lambda: self.httpd.serve_forever(poll_interval=0.1)  # stop() waits up to one poll
         for target in (serve, self.rebuild_on_changes):
             thread = threading.Thread(target=target, daemon=True)
             thread.start()
@@ -308,10 +314,10 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
     site: SiteServer
     server_version = "scorecard-serve"
 
-    def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
+    def do_GET(self) -> None:  # the name http.server calls
         self.respond(head=False)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self.respond(head=True)
 
     def respond(self, head: bool) -> None:
@@ -368,9 +374,7 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
             self.wfile.flush()
             while True:
                 with changed:
-                    changed.wait_for(lambda: self.site.stopping or self.site.state.generation != since,
-                                     timeout=KEEPALIVE_SECONDS)
-                    stopping, generation = self.site.stopping, self.site.state.generation
+                    stopping, generation = self.wait_for_build(since)
                 if stopping:
                     return
                 if generation != since:
@@ -381,6 +385,12 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
                 self.wfile.flush()
         except OSError:  # the tab was closed or reloaded
             return
+
+    def wait_for_build(self, since: int) -> tuple[bool, int]:
+        """(stopping, generation) once either moves on from `since`, or after the keep-alive time."""
+        site = self.site
+        site.changed.wait_for(lambda: site.stopping or site.state.generation != since, timeout=KEEPALIVE_SECONDS)
+        return site.stopping, site.state.generation
 
     def redirect(self, location: str) -> None:
         self.send_response(HTTPStatus.MOVED_PERMANENTLY)
@@ -401,7 +411,7 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(data)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's name)
+    def log_message(self, format: str, *args: Any) -> None:  # http.server's name
         if self.site.log_requests:
             self.site.log(f"{self.address_string()} {format % args}", None)
 

@@ -7,9 +7,9 @@ logs) and here also when NO_COLOR is set (https://no-color.org).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Iterable
 
 import click
 
@@ -36,10 +36,10 @@ def say(text: str, fg: str | None = None, err: bool = True) -> None:
     click.secho(text, fg=fg, err=err, color=colour())
 
 
-def print_diagnostics(diagnostics: Iterable[Diagnostic], verbosity: Verbosity = Verbosity()) -> None:
+def print_diagnostics(diagnostics: Iterable[Diagnostic], verbosity: Verbosity | None = None) -> None:
     """Each diagnostic on its own line, errors red and warnings yellow; `--quiet` drops the warnings."""
     for diagnostic in diagnostics:
-        if diagnostic.is_error or not verbosity.quiet:
+        if diagnostic.is_error or not (verbosity and verbosity.quiet):
             say(diagnostic.format(), "red" if diagnostic.is_error else "yellow")
 
 
