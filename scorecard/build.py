@@ -113,7 +113,7 @@ def build(options: BuildOptions) -> BuildResult:
     # All data is gathered and valid; from here on the site is assembled and written.
     model = build_site_model(content, scored, options.title, options.description, history=history, today=today,
                              stale_after_days=options.stale_after_days, base_url=options.base_url,
-                             edit_url=options.edit_url)
+                             edit_url=options.edit_url, language=options.language)
     files, problems = render_site(model, [*options.themes, default_theme_dir()])
     if problems:  # template errors name the theme's file: shown from the site root when it is inside
         problems = [replace(d, path=display_path(Path(d.path), options.root)) for d in problems]

@@ -126,7 +126,9 @@ def test_build_uses_the_config(site, monkeypatch):
     (site / "scorecard.yml").write_text("title: Team scorecard\noutput_dir: public\nlanguage: fr\n")
     result = run(site, monkeypatch, "build")
     assert result.exit_code == 0, result.output
-    assert "<title>Team scorecard</title>" in (site / "public/index.html").read_text()
+    index = (site / "public/index.html").read_text()
+    assert "<title>Team scorecard</title>" in index and '<html lang="fr">' in index
+    assert '<html lang="fr">' in (site / "public/404.html").read_text()
     assert not (site / "output").exists()
     result = run(site, monkeypatch, "build", "--out", "other")  # the command line wins
     assert result.exit_code == 0

@@ -98,11 +98,12 @@ def test_build_ends_with_a_one_line_summary_and_no_colour_off_a_terminal(site, m
     result = run(site, monkeypatch, "build")
     assert result.exit_code == 0
     last = result.output.splitlines()[-1]
-    # Pages: index, rubric, changes, 4 group indexes (tags, owners, authors, statuses) = 7;
+    # Pages: index, rubric, changes, 404, 4 group indexes (tags, owners, authors, statuses) = 8;
     # 3 assessments; 4 trust + 6 SLATES item pages = 10; 4 statuses of the rubric; tags loyalty,
     # support, internal, knowledge = 4; 3 owners; authors Tom Becker, Ana Ruiz, Lena Park = 3.
-    # 7 + 3 + 10 + 4 + 4 + 3 + 3 = 34 pages; files: + style.css and scorecard.json = 36.
-    assert last.startswith("Built 3 assessments into output/: 34 pages (36 files), 0 warnings, 0 errors, ")
+    # 8 + 3 + 10 + 4 + 4 + 3 + 3 = 35 pages; files: + style.css, scorecard.json, scorecard.csv
+    # and a badge.svg per assessment (3) = 41.
+    assert last.startswith("Built 3 assessments into output/: 35 pages (41 files), 0 warnings, 0 errors, ")
     assert last.endswith(" s.")
     assert "\x1b[" not in result.output
 
