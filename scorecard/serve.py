@@ -51,6 +51,8 @@ MAX_DELAY_SECONDS = 0.5
 KEEPALIVE_SECONDS = 15.0
 """A comment line on idle reload channels, so a closed tab is noticed and its thread ends."""
 
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
 CHANGE_EVENTS = frozenset({EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MODIFIED, EVENT_TYPE_MOVED})
 """Reading a file (opened, closed without writing) is not a change: the build reads them all."""
 
@@ -135,6 +137,16 @@ class SiteServer:
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
         return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+    def host_allowed(self, host_header: str) -> bool:
+        """On loopback, only requests addressed to loopback: a web page whose own name was pointed at
+        127.0.0.1 (DNS rebinding) must not read the site; listening wider, any name may be used."""
+        host, port = self.httpd.server_address[:2]
+        if host not in LOOPBACK:
+            return True
+        names = ("127.0.0.1", "localhost", "[::1]")
+        allowed = {f"{name}:{port}" for name in names} | (set(names) if port == 80 else set())
+        return host_header.lower() in allowed
 
     # --- building ----------------------------------------------------------------------------
 
@@ -321,6 +333,9 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
         self.respond(head=True)
 
     def respond(self, head: bool) -> None:
+        if not self.site.host_allowed(self.headers.get("Host", "")):
+            self.send_text(HTTPStatus.MISDIRECTED_REQUEST, "This server answers only to its own address.\n", head)
+            return
         url = urllib.parse.urlsplit(self.path)
         if url.path == EVENTS_PATH:
             self.reload_channel(url.query)

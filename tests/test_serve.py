@@ -92,6 +92,22 @@ def test_paths_outside_the_output_are_refused(server, path):
     assert "secret-7f3a" not in body and "root:" not in body
 
 
+def test_only_requests_addressed_to_loopback_are_answered(server):
+    """A page of evil.example whose name was re-pointed at 127.0.0.1 (DNS rebinding) gets nothing."""
+    host, port = server.httpd.server_address[:2]
+    for name, expected in ((f"evil.example:{port}", 421), ("127.0.0.1", 421), (f"localhost:{port}", 200)):
+        connection = http.client.HTTPConnection(host, port, timeout=WAIT)
+        try:
+            connection.putrequest("GET", "/", skip_host=True)
+            connection.putheader("Host", name)
+            connection.endheaders()
+            response = connection.getresponse()
+            assert response.status == expected, name
+            assert (b"<html" in response.read()) == (expected == 200)
+        finally:
+            connection.close()
+
+
 def test_a_symbolic_link_out_of_the_output_is_refused(server, site):
     (server.output / "leak.yml").symlink_to(site / "scorecard.yml")
     assert get(server, "/leak.yml")[0] == 404
