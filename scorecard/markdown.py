@@ -59,6 +59,9 @@ _WIKILINK = re.compile(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]")
 def _wikilink(state: StateInline, silent: bool) -> bool:
     """Inline rule: `[[target]]` and `[[target|text]]` become a link token marked as a wiki-link.
 
+    mdit-py-plugins (0.7) has no wiki-link plugin and no maintained one exists for markdown-it-py,
+    hence this rule; it runs before the link rule, so `[[x]]` is never read as a reference link.
+
     The target is resolved (and its title filled in) by `_resolve_assessment_links`, which knows
     every assessment and the line of the block.
     """

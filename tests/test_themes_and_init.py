@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from scorecard.cli import main
+from scorecard.render import default_theme_dir
 
 from conftest import write_site
 
@@ -101,9 +102,11 @@ def test_build_ends_with_a_one_line_summary_and_no_colour_off_a_terminal(site, m
     # Pages: index, rubric, changes, 404, 4 group indexes (tags, owners, authors, statuses) = 8;
     # 3 assessments; 4 trust + 6 SLATES item pages = 10; 4 statuses of the rubric; tags loyalty,
     # support, internal, knowledge = 4; 3 owners; authors Tom Becker, Ana Ruiz, Lena Park = 3.
-    # 8 + 3 + 10 + 4 + 4 + 3 + 3 = 35 pages; files: + style.css, scorecard.json, scorecard.csv
-    # and a badge.svg per assessment (3) = 41.
-    assert last.startswith("Built 3 assessments into output/: 35 pages (41 files), 0 warnings, 0 errors, ")
+    # 8 + 3 + 10 + 4 + 4 + 3 + 3 = 35 pages. Files: the pages, a badge.svg per assessment (3),
+    # scorecard.json, scorecard.csv, search-index.js (3), and the default theme's static files.
+    static = sum(1 for p in (default_theme_dir() / "static").rglob("*") if p.is_file())
+    assert last.startswith(f"Built 3 assessments into output/: 35 pages ({35 + 3 + 3 + static} files), "
+                           "0 warnings, 0 errors, ")
     assert last.endswith(" s.")
     assert "\x1b[" not in result.output
 
