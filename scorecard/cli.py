@@ -53,7 +53,7 @@ STALE_AFTER = click.option("--stale-after", "stale_after", type=click.IntRange(m
 QUIET = click.option("--quiet", "-q", is_flag=True, help="Print errors only: no warnings, no summary.")
 VERBOSE = click.option("--verbose", "-v", is_flag=True,
                        help="Also print the settings in effect and where each came from (scorecard.yml, "
-                            "command line or default); serve also logs each change and request.")
+                            "command line or default); serve also logs each request.")
 
 
 @click.group()
