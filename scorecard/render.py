@@ -6,6 +6,7 @@ have fails the build with the template's name and line instead of printing nothi
 
 from __future__ import annotations
 
+import functools
 import traceback
 from pathlib import Path
 
@@ -21,6 +22,32 @@ def default_theme_dir() -> Path:
     package = Path(__file__).resolve().parent
     installed = package / "themes" / "default"
     return installed if installed.is_dir() else package.parent / "themes" / "default"
+
+
+def template_fingerprint(theme_dirs: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]:
+    """Every template file of the themes with its modification time and size: changes when any is added, edited or removed."""
+    found = []
+    for theme in (*theme_dirs, default_theme_dir()):
+        folder = theme / "templates"
+        if folder.is_dir():
+            found += [(str(p), stat.st_mtime_ns, stat.st_size)
+                      for p in folder.rglob("*") if p.is_file() and (stat := p.stat())]
+    return tuple(sorted(found))
+
+
+def environment_for(theme_dirs: list[Path]) -> jinja2.Environment:
+    """The environment for these themes, reused while no template changed.
+
+    Compiling the templates is a good part of a build; `serve` rebuilds in one process and gets
+    them compiled once. A new override file changes the fingerprint, which Jinja's own reload
+    check (only the files it loaded) would miss.
+    """
+    return _cached_environment(tuple(theme_dirs), template_fingerprint(tuple(theme_dirs)))
+
+
+@functools.lru_cache(maxsize=2)
+def _cached_environment(theme_dirs: tuple[Path, ...], _fingerprint: tuple[tuple[str, int, int], ...]) -> jinja2.Environment:
+    return make_environment(list(theme_dirs))
 
 
 def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
@@ -48,7 +75,7 @@ def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
 
 def render_site(model: SiteModel, theme_dirs: list[Path]) -> tuple[dict[str, bytes], list[Diagnostic]]:
     """Every page rendered, and the themes' static files, keyed by output path."""
-    env = make_environment(theme_dirs)
+    env = environment_for(theme_dirs)
     files: dict[str, bytes] = {}
     for page in model.pages:
         try:

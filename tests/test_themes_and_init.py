@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,24 @@ def test_quiet_prints_only_errors_and_verbose_the_settings(site, monkeypatch):
     assert result.exit_code == 1
     assert "error: unsupported: criterion 'tags'" in result.output
     assert "Build failed: 3 assessments read, 0 warnings, 1 error" in result.output
+
+
+def test_templates_added_or_edited_between_builds_in_one_process_are_used(site):
+    # serve rebuilds in one process and reuses compiled templates; a new or changed file must show.
+    from scorecard.build import BuildOptions, build
+
+    options = BuildOptions.at(site, themes=(site / "themes/ours",))
+    (site / "themes/ours/templates").mkdir(parents=True)
+    assert build(options).ok
+    assert "<h1>Ours</h1>" not in (site / "output/rubric/index.html").read_text()
+    rubric = site / "themes/ours/templates/rubric.html"
+    rubric.write_text('{% extends "base.html" %}{% block content %}<h1>Ours</h1>{% endblock %}\n')
+    assert build(options).ok
+    assert "<h1>Ours</h1>" in (site / "output/rubric/index.html").read_text()
+    rubric.write_text('{% extends "base.html" %}{% block content %}<h1>Ours, edited</h1>{% endblock %}\n')
+    os.utime(rubric, ns=(rubric.stat().st_atime_ns, rubric.stat().st_mtime_ns + 1_000_000))  # same-tick writes
+    assert build(options).ok
+    assert "<h1>Ours, edited</h1>" in (site / "output/rubric/index.html").read_text()
+    rubric.unlink()
+    assert build(options).ok
+    assert "<h1>Ours" not in (site / "output/rubric/index.html").read_text()
