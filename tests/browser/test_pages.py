@@ -28,7 +28,12 @@ def test_no_page_logs_an_error_or_fetches_from_elsewhere(browse: Session, site_u
     for path in pages:
         browse.page.goto(site_url + path)
     # The `browse` fixture then fails the test on any console error or request off the site.
-    assert any(url.endswith("/search-index.js") for url in browse.requests)
+    assert any(url.endswith("/static/search.js") for url in browse.requests)
+    # The search index and its library wait until someone uses the search box.
+    assert not any(url.endswith(("/search-index.js", "/minisearch.js")) for url in browse.requests)
+    browse.page.get_by_role("searchbox", name="Search").focus()
+    browse.page.wait_for_function("() => window.SCORECARD_SEARCH !== undefined")
+    assert browse.requests[-2:] == [site_url + "static/vendor/minisearch.js", site_url + "search-index.js"]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
