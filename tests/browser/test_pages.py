@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Session, check_session, open_session
+from .conftest import Session, check_session, open_session, search
 
 PAGE_TYPES = {
     "home": "index.html",
@@ -51,7 +51,7 @@ def test_axe_finds_no_violations(browser, site_url: str, site_dir: Path, scheme:
         reports[kind] = axe.run(page)
     # The enhanced states too: search results open, the leaderboard sorted and filtered.
     page.goto(site_url + "index.html")
-    page.get_by_role("searchbox", name="Search").fill("support")
+    search(page, "support")
     reports["search results"] = axe.run(page)
     page.goto(site_url + "index.html?status=adopted&sort=owner&order=asc")
     reports["filtered leaderboard"] = axe.run(page)
@@ -85,6 +85,7 @@ def test_keyboard_reaches_search_and_sort_buttons_with_visible_focus(browse: Ses
     # Type in the search box, Tab to the first result, Enter opens it.
     page.get_by_role("searchbox", name="Search").focus()
     page.keyboard.type("wiki")
+    page.locator(".search-results a").first.wait_for()
     page.keyboard.press("Tab")
     assert page.evaluate(FOCUSED)["visible"]
     page.keyboard.press("Enter")
