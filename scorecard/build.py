@@ -117,10 +117,10 @@ def build(options: BuildOptions) -> BuildResult:
     if problems:
         return BuildResult(tuple(diagnostics + problems), len(scored))
     files["scorecard.json"] = scorecard_json(content.rubric, scored).encode("utf-8")
-    files["search-index.js"] = search_index_js(search_documents(scored)).encode("utf-8")
     files["scorecard.csv"] = scorecard_csv(content.rubric, scored, options.base_url).encode("utf-8")
     files.update(badge_files(content.rubric, scored))
     if options.base_url:  # the sitemap protocol needs absolute addresses
         files[SITEMAP_URL] = sitemap_xml(options.base_url, [page.path for page in model.pages]).encode("utf-8")
+    files["search-index.js"] = search_index_js(search_documents(scored)).encode("utf-8")
     write_site(files, options.output_dir)
     return BuildResult(tuple(diagnostics), len(scored), len(files), time.perf_counter() - started)
