@@ -2,7 +2,7 @@
 
 Raw HTML in Markdown is escaped, and markdown-it's link validation keeps `javascript:`,
 `vbscript:` and `data:` URLs from becoming links. Headings move one level down (the page's
-title is the only h1) and get ids. Links between assessments, written as wiki-links
+title is the only h1) and get ids, never one the theme uses. Links between assessments, written as wiki-links
 (`[[slug]]`, `[[slug|text]]`) or as relative links to another assessment's `.md` file, become
 links to that assessment's page and are reported back as data (for "Referenced by"); one to a
 missing assessment is a diagnostic with its line.
@@ -22,6 +22,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.anchors.index import slugify as heading_slug
 
 from .content import EXTENSIONS, slug_for, slugify
 from .diagnostics import Diagnostic, did_you_mean, error
@@ -139,10 +140,20 @@ def _resolve_assessment_links(state: StateCore) -> None:
                 children[index + 1].content = env.titles[slug]
 
 
+THEME_IDS = re.compile(r"^(main|(section|site|radar|trend)-.*)$")
+"""Ids the theme uses on an assessment page: `main`, and any starting `section-`, `site-`, `radar-`, `trend-`."""
+
+
+def body_heading_id(title: str) -> str:
+    """A heading's id as GitHub makes it ("Next steps" → "next-steps"), kept clear of the theme's ids."""
+    slug = heading_slug(title)
+    return f"{slug}-notes" if THEME_IDS.match(slug) else slug
+
+
 def make_markdown() -> MarkdownIt:
     """The Markdown renderer for assessment bodies."""
     md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-    md.use(anchors_plugin, min_level=1, max_level=3)
+    md.use(anchors_plugin, min_level=1, max_level=3, slug_func=body_heading_id)
     md.inline.ruler.before("link", "scorecard_wikilink", _wikilink)
     md.core.ruler.push("scorecard_demote_headings", _demote_headings)
     md.core.ruler.push("scorecard_assessment_links", _resolve_assessment_links)
