@@ -68,6 +68,8 @@ class BuildResult:
     diagnostics: tuple[Diagnostic, ...]
     assessments: int = 0
     files: int = 0
+    pages: int = 0
+    """How many of the files are HTML pages."""
     seconds: float = 0.0
     timings: tuple[tuple[str, float], ...] = ()
     """Seconds per stage, in order."""
@@ -189,8 +191,10 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
                 scored, diagnostics, content = check(options, cache, read)
         if unchanged and last:
             # Nothing the site is made from changed, and the output is as the last build left it.
-            return BuildResult(last.diagnostics, last.assessments, len(last.files), time.perf_counter() - started,
-                               tuple(watch.stages), len(last.files), cache.status)
+            return BuildResult(last.diagnostics, last.assessments, files=len(last.files),
+                               pages=sum(1 for path in last.files if path.endswith(".html")),
+                               seconds=time.perf_counter() - started, timings=tuple(watch.stages), kept=len(last.files),
+                               cache=cache.status)
         if options.strict:
             diagnostics = promote_warnings(diagnostics)
         diagnostics = sort_diagnostics(diagnostics)
@@ -208,13 +212,14 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         with watch.stage("site model"):
             model = build_site_model(content, scored, options.title, options.description, history=history, today=today,
                                      stale_after_days=options.stale_after_days, base_url=options.base_url,
-                                     edit_url=options.edit_url)
+                                     edit_url=options.edit_url, language=options.language)
         with watch.stage("render"):
             keys = page_keys(model, themes)
             kept = {path for path, key in keys.items() if cache.site and unchanged_file(cache.site.files.get(path), key,
                                                                                          options.output_dir / path)}
             files, problems = render_site(replace(model, pages=tuple(p for p in model.pages if p.path not in kept)), themes)
-            if problems:
+            if problems:  # template errors name the theme's file: shown from the site root when it is inside
+                problems = [replace(d, path=display_path(Path(d.path), options.root)) for d in problems]
                 return BuildResult(tuple(diagnostics + problems), len(scored), timings=tuple(watch.stages))
             files["scorecard.json"] = scorecard_json(content.rubric, scored).encode("utf-8")
             files["scorecard.csv"] = scorecard_csv(content.rubric, scored, options.base_url).encode("utf-8")
@@ -228,8 +233,9 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
                 made = {**keys, **{path: digest(data) for path, data in files.items() if path not in keys}}
                 cache.site = SiteRecord(site_key, tuple(diagnostics), len(scored), record_files(made, options.output_dir))
                 save_cache(cache)
-    return BuildResult(tuple(diagnostics), len(scored), len(files) + len(kept), time.perf_counter() - started,
-                       tuple(watch.stages), len(kept), cache.status)
+    every = [*files, *kept]
+    return BuildResult(tuple(diagnostics), len(scored), files=len(every), pages=sum(1 for p in every if p.endswith(".html")),
+                       seconds=time.perf_counter() - started, timings=tuple(watch.stages), kept=len(kept), cache=cache.status)
 
 
 def unchanged_file(record: FileRecord | None, key: bytes, path: Path) -> bool:
