@@ -113,6 +113,8 @@ def test_a_template_edit_renders_again_what_uses_it(site: Path, tmp_path: Path):
     result = build(BuildOptions.at(site, themes=(theme,)))
     assert result.ok
     assert "Edited theme" in (site / "output/tags/index.html").read_text()
+    # groups.html makes the four group indexes (tags, owners, authors, statuses); nothing else uses it.
+    assert result.kept == result.pages - 4
     assert_same_as_cold_build(site, tmp_path, themes=(theme,))
 
 
