@@ -186,3 +186,18 @@ def test_a_wiki_link_shows_the_new_title_of_its_target_even_when_the_linking_fil
     assert build(BuildOptions.at(site)).ok
     assert ">Renamed " in (site / "output/assessments/beta/index.html").read_text()
     assert_same_as_cold_build(site, tmp_path)
+
+
+def test_work_shared_between_worker_processes_gives_the_same_site(site: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch):
+    from scorecard import prepare
+    monkeypatch.setattr(prepare, "PARALLEL_FROM", 1)  # the fixture's three files are split between workers too
+    monkeypatch.setattr(prepare.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)  # even on one core
+    assert build(BuildOptions.at(site, cache=False)).ok
+    assert_same_as_cold_build_in_one_process(site, tmp_path, monkeypatch)
+
+
+def assert_same_as_cold_build_in_one_process(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scorecard import prepare
+    monkeypatch.setattr(prepare, "PARALLEL_FROM", 10**9)
+    assert_same_as_cold_build(site, tmp_path)
