@@ -117,7 +117,7 @@ def check(options: BuildOptions, cache: BuildCache | None = None,
         card, body = parsed[assessment.path][0].scorecard, bodies[assessment.path]
         assert card is not None
         diagnostics += body.diagnostics
-        scored.append(Scored(assessment, card, body.html, body.links))
+        scored.append(Scored(assessment, card, body.html, body.text, body.links))
     diagnostics += spelling_clashes(content.assessments)
     diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
     return scored, diagnostics, content

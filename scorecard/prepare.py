@@ -20,6 +20,7 @@ from .diagnostics import Diagnostic
 from .markdown import make_markdown, render_body
 from .rubric import Rubric
 from .scoring import Scorecard, score_assessment
+from .search import plain_text
 
 PARALLEL_FROM = 400
 """Below this many files, starting worker processes costs more than it saves."""
@@ -50,6 +51,8 @@ class Body:
     """One assessment's body, rendered."""
 
     html: str
+    text: str
+    """The body as plain text, for the search index."""
     links: tuple[str, ...]
     """Slugs of the assessments the body links to."""
     diagnostics: tuple[Diagnostic, ...]
@@ -98,7 +101,7 @@ def render_assessment_body(assessment: Assessment, titles: Mapping[str, str], md
     body = render_body(md or make_markdown(), assessment.body, slug=assessment.slug, path=assessment.path,
                        body_line=assessment.body_line, titles=watched)
     seen = None if body.diagnostics else tuple(sorted(watched.seen.items()))
-    return Body(body.html, body.links, tuple(body.diagnostics), seen)
+    return Body(body.html, plain_text(body.html), body.links, tuple(body.diagnostics), seen)
 
 
 def parse_all(jobs: list[Job], rubric: Rubric) -> list[Parsed]:

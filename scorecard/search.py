@@ -8,7 +8,9 @@ Ranking is left to the vendored MiniSearch in the browser; this module only gath
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
+from html import unescape
 from html.parser import HTMLParser
 
 from .site import Scored, assessment_url
@@ -42,7 +44,7 @@ def search_documents(scored: list[Scored]) -> tuple[SearchDocument, ...]:
         evidence = "\n".join(text for r in a.responses for text in (r.evidence, r.reason) if text)
         documents.append(SearchDocument(
             id=a.slug, url=assessment_url(a.slug), title=a.title, summary=a.summary, tags=" ".join(a.tags),
-            owner=a.owner, authors=", ".join(a.authors), evidence=evidence, body=plain_text(s.body_html)))
+            owner=a.owner, authors=", ".join(a.authors), evidence=evidence, body=s.body_text))
     return tuple(documents)
 
 
@@ -73,8 +75,22 @@ class _TextExtractor(HTMLParser):
         self.parts.append(data)
 
 
+_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>""")
+"""A start or end tag, its attributes' values quoted or not (a quoted value may hold `>`)."""
+_RAW_TEXT = frozenset(("script", "style"))
+"""Elements whose content html.parser reads as text, tags and all."""
+
+
 def plain_text(html: str) -> str:
-    """The text of an HTML fragment, whitespace collapsed to single spaces."""
+    """The text of an HTML fragment, whitespace collapsed to single spaces.
+
+    What html.parser finds as text, found faster: every tag becomes a space. HTML that the quick
+    route does not know how to read as html.parser would (comments, `<script>`, a bare `<`) goes
+    through html.parser.
+    """
+    parts = _TAG.split(html)  # text, then per tag its slash and name, then text again
+    if all("<" not in text for text in parts[::3]) and not any(name.lower() in _RAW_TEXT for name in parts[2::3]):
+        return " ".join(unescape(" ".join(parts[::3])).split())
     parser = _TextExtractor()
     parser.feed(html)
     parser.close()

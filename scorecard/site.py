@@ -37,6 +37,8 @@ class Scored:
     assessment: Assessment
     scorecard: Scorecard
     body_html: str
+    body_text: str
+    """The body as plain text (for search)."""
     links: tuple[str, ...] = ()
     """Slugs of the assessments its body links to."""
 

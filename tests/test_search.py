@@ -6,6 +6,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
+
 from scorecard.build import BuildOptions, build
 from scorecard.search import SearchDocument, plain_text, search_index_js
 
@@ -45,3 +47,14 @@ def test_content_cannot_end_the_script_or_break_a_line():
 
 def test_plain_text_folds_tags_entities_and_whitespace():
     assert plain_text("<h2 id=\"a\">Risks</h2>\n<p>Fish &amp; <em>chips</em>\n  daily</p>") == "Risks Fish & chips daily"
+
+
+@pytest.mark.parametrize("html, text", [
+    ('<a title="x>y" href="q">link</a>after', "link after"),  # a quoted ">" does not end the tag
+    ("<p>a < b</p>", "a < b"),  # a bare "<" is text
+    ("<!-- note --><p>shown</p>", "shown"),  # comments are not text
+    ("<p>x</p><script>if (a<b) go()</script>", "x if (a<b) go()"),  # script content is read as text
+    ("<p>caf&eacute; &#39;q&#39; &amp</p>", "café 'q' &"),
+])
+def test_plain_text_reads_html_as_a_browser_does(html: str, text: str):
+    assert plain_text(html) == text
