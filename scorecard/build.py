@@ -114,10 +114,10 @@ def check(options: BuildOptions, cache: BuildCache | None = None,
     bodies = render_bodies(content, parsed, cache or BuildCache())
     scored = []
     for assessment in content.assessments:
-        card, body = parsed[assessment.path][0].scorecard, bodies[assessment.path]
-        assert card is not None
+        prepared, body = parsed[assessment.path][0], bodies[assessment.path]
+        assert prepared.scorecard is not None
         diagnostics += body.diagnostics
-        scored.append(Scored(assessment, card, body.html, body.text, body.links))
+        scored.append(Scored(assessment, prepared.scorecard, body.html, body.text, prepared.json_entry, body.links))
     diagnostics += spelling_clashes(content.assessments)
     diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
     return scored, diagnostics, content
@@ -221,7 +221,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             if problems:  # template errors name the theme's file: shown from the site root when it is inside
                 problems = [replace(d, path=display_path(Path(d.path), options.root)) for d in problems]
                 return BuildResult(tuple(diagnostics + problems), len(scored), timings=tuple(watch.stages))
-            files["scorecard.json"] = scorecard_json(content.rubric, scored).encode("utf-8")
+            files["scorecard.json"] = scorecard_json(content.rubric, [s.json_entry for s in sorted(scored, key=lambda s: s.assessment.slug)]).encode("utf-8")
             files["scorecard.csv"] = scorecard_csv(content.rubric, scored, options.base_url).encode("utf-8")
             files.update(badge_files(content.rubric, scored))
             if options.base_url:  # the sitemap protocol needs absolute addresses

@@ -16,9 +16,10 @@ from fractions import Fraction
 from typing import Any
 
 from . import __version__
+from .assessment import Assessment
 from .badge import assessment_badge
 from .rubric import Rubric
-from .scoring import one_decimal
+from .scoring import Scorecard, one_decimal
 from .site import Scored, assessment_url, badge_url, published_url
 
 SCHEMA = "scorecard/1"
@@ -62,8 +63,7 @@ def rubric_json(rubric: Rubric) -> dict[str, Any]:
     }
 
 
-def assessment_json(scored: Scored) -> dict[str, Any]:
-    a, card = scored.assessment, scored.scorecard
+def assessment_json(a: Assessment, card: Scorecard) -> dict[str, Any]:
     return {
         "slug": a.slug,
         "url": assessment_url(a.slug),
@@ -102,15 +102,32 @@ def assessment_json(scored: Scored) -> dict[str, Any]:
     }
 
 
-def scorecard_json(rubric: Rubric, scored: list[Scored]) -> str:
-    """The text of scorecard.json, assessments in slug order."""
+def assessment_entry(a: Assessment, card: Scorecard) -> str:
+    """One assessment's object as it stands in scorecard.json's list (indented two levels).
+
+    Made on its own, where each file is prepared, so that a build writes the file without
+    encoding every assessment again (json's indenting encoder is pure Python, and slow).
+    """
+    text = json.dumps(assessment_json(a, card), indent=2, ensure_ascii=False)
+    return "    " + text.replace("\n", "\n    ")  # JSON strings hold no raw line ends
+
+
+def scorecard_json(rubric: Rubric, entries: list[str]) -> str:
+    """The text of scorecard.json, from each assessment's `assessment_entry` in slug order.
+
+    The same text as `json.dumps` of the whole document with `indent=2`.
+    """
     document = {
         "schema": SCHEMA,
         "generator": f"scorecard {__version__}",
         "rubric": rubric_json(rubric),
-        "assessments": [assessment_json(s) for s in sorted(scored, key=lambda s: s.assessment.slug)],
+        "assessments": [],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    head = json.dumps(document, indent=2, ensure_ascii=False)
+    assert head.endswith('"assessments": []\n}')
+    if entries:
+        head = head[:-len("[]\n}")] + "[\n" + ",\n".join(entries) + "\n  ]\n}"
+    return head + "\n"
 
 
 # -- scorecard.csv ---------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
 
 from .assessment import Assessment, parse_assessment
 from .diagnostics import Diagnostic
+from .export import assessment_entry
 from .markdown import make_markdown, render_body
 from .rubric import Rubric
 from .scoring import Scorecard, score_assessment
@@ -44,6 +45,8 @@ class Parsed:
     """None when the file is too broken to be scored."""
     scorecard: Scorecard | None
     diagnostics: tuple[Diagnostic, ...]
+    json_entry: str = ""
+    """The assessment's entry in scorecard.json ("" when it is not scored)."""
 
 
 @dataclass(frozen=True)
@@ -91,8 +94,10 @@ class _Watched(Mapping[str, str]):
 def parse_job(job: Job, rubric: Rubric) -> Parsed:
     """Parse and score one file."""
     assessment, problems = parse_assessment(job.text, job.path, job.slug, rubric)
-    card = score_assessment(rubric, assessment) if assessment is not None else None
-    return Parsed(assessment, card, tuple(problems))
+    if assessment is None:
+        return Parsed(None, None, tuple(problems))
+    card = score_assessment(rubric, assessment)
+    return Parsed(assessment, card, tuple(problems), assessment_entry(assessment, card))
 
 
 def render_assessment_body(assessment: Assessment, titles: Mapping[str, str], md: Any = None) -> Body:

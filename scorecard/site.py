@@ -39,6 +39,8 @@ class Scored:
     body_html: str
     body_text: str
     """The body as plain text (for search)."""
+    json_entry: str
+    """Its entry in scorecard.json (`export.assessment_entry`)."""
     links: tuple[str, ...] = ()
     """Slugs of the assessments its body links to."""
 

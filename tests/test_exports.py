@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from fractions import Fraction
@@ -168,3 +169,13 @@ def test_assessment_page_shows_its_badge_and_markdown_to_embed_it(site: Path):
     assert ("[![scorecard: 80.0 Strong](https://example.org/cards/assessments/team/alpha/badge.svg)]"
             "(https://example.org/cards/assessments/team/alpha/index.html)") in html
     assert "in front of both paths" not in html
+
+
+def test_scorecard_json_is_the_whole_document_indented_by_two(site: Path):
+    # Each assessment's entry is encoded on its own; joined, they must read as one json.dumps(indent=2).
+    assert build(BuildOptions.at(site)).ok
+    text = (site / "output/scorecard.json").read_text(encoding="utf-8")
+    document = json.loads(text)
+    assert [a["slug"] for a in document["assessments"]] == sorted(a["slug"] for a in document["assessments"])
+    assert len(document["assessments"]) >= 2
+    assert text == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
