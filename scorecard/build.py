@@ -19,10 +19,12 @@ from .pagekeys import page_keys, theme_digest
 from .prepare import Body, Job, Parsed, parse_all, render_all
 from .render import default_theme_dir, render_site
 from .search import search_documents, search_index_js
-from .site import Scored, build_site_model
+from .rubric import Rubric
+from .site import Scored, assessment_view, build_site_model
 from .sitemap import SITEMAP_URL, sitemap_xml
 from .staleness import DEFAULT_MAX_AGE_DAYS, staleness_warnings
 from .timings import Progress, Stopwatch
+from .views import AssessmentView
 from .writer import check_output_dir, write_site
 
 
@@ -163,6 +165,7 @@ def render_bodies(content: Content, parsed: dict[str, tuple[Parsed, Body | None,
     todo = [a for a in content.assessments if a.path not in bodies]
     bodies.update(zip((a.path for a in todo), render_all(todo, titles)))
     cache.prepared = {key: (p, bodies.get(path)) for path, (p, _, key) in parsed.items()}
+    cache.file_keys = {path: key for path, (_, _, key) in parsed.items()}
     return bodies  # type: ignore[return-value]
 
 
@@ -212,7 +215,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         with watch.stage("site model"):
             model = build_site_model(content, scored, options.title, options.description, history=history, today=today,
                                      stale_after_days=options.stale_after_days, base_url=options.base_url,
-                                     edit_url=options.edit_url, language=options.language)
+                                     edit_url=options.edit_url, language=options.language,
+                                     known_views=assessment_views(content.rubric, scored, cache))
         with watch.stage("render"):
             keys = page_keys(model, themes)
             kept = {path for path, key in keys.items() if cache.site and unchanged_file(cache.site.files.get(path), key,
@@ -236,6 +240,20 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     every = [*files, *kept]
     return BuildResult(tuple(diagnostics), len(scored), files=len(every), pages=sum(1 for p in every if p.endswith(".html")),
                        seconds=time.perf_counter() - started, timings=tuple(watch.stages), kept=len(kept), cache=cache.status)
+
+
+def assessment_views(rubric: Rubric, scored: list[Scored], cache: BuildCache) -> dict[str, AssessmentView]:
+    """Each assessment's own view, by slug: the cached one when its file, its body and the titles
+    of its related assessments are what they were; `cache` then holds this build's views."""
+    titles = {s.assessment.slug: s.assessment.title for s in scored}
+    known, made, views = cache.views, {}, {}
+    for s in scored:
+        a = s.assessment
+        key = digest(cache.file_keys[a.path], s.body_html.encode(), *(titles.get(slug, slug).encode() for slug in a.related))
+        view = known.get(key) or assessment_view(rubric, s, titles)
+        made[key] = views[a.slug] = view
+    cache.views = made
+    return views
 
 
 def unchanged_file(record: FileRecord | None, key: bytes, path: Path) -> bool:

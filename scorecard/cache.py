@@ -23,7 +23,7 @@ import pickle
 import secrets
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -71,22 +71,39 @@ class BuildCache:
     """The git state the history was read at, and the history."""
     status: str = "empty"
     """How the cache was found: "used", "empty" (none yet), "off", or why it was ignored."""
+    file_keys: dict[str, bytes] = field(default_factory=dict)
+    """This build's key of each assessment file, by path (not saved: the keys of `prepared`)."""
     _prepared: dict[bytes, Prepared] | None = None
+    _views: dict[bytes, Any] | None = None
 
     @property
     def prepared(self) -> dict[bytes, Prepared]:
         """Prepared assessment files by key, read on first use (a build with nothing changed never needs them)."""
         if self._prepared is None:
-            try:
-                found = load_part(self.root, "prepared") if self.root and self.status == "used" else None
-            except CacheIgnored:
-                found = None
-            self._prepared = found if isinstance(found, dict) else {}
+            self._prepared = self._load_dict("prepared")
         return self._prepared
 
     @prepared.setter
     def prepared(self, value: dict[bytes, Prepared]) -> None:
         self._prepared = value
+
+    @property
+    def views(self) -> dict[bytes, Any]:
+        """Each assessment's view (`site.assessment_view`) by a digest of what it shows, read on first use."""
+        if self._views is None:
+            self._views = self._load_dict("views")
+        return self._views
+
+    @views.setter
+    def views(self, value: dict[bytes, Any]) -> None:
+        self._views = value
+
+    def _load_dict(self, name: str) -> dict[bytes, Any]:
+        try:
+            found = load_part(self.root, name) if self.root and self.status == "used" else None
+        except CacheIgnored:
+            found = None
+        return found if isinstance(found, dict) else {}
 
 
 def digest(*parts: bytes) -> bytes:
@@ -161,6 +178,8 @@ def save_cache(cache: BuildCache) -> None:
         return
     if cache._prepared is not None:
         save_part(cache.root, "prepared", cache._prepared)
+    if cache._views is not None:
+        save_part(cache.root, "views", cache._views)
     save_part(cache.root, "site", (cache.site, cache.history))
 
 

@@ -80,26 +80,33 @@ def _assessment_ref(key: bytes) -> bytes:  # pragma: no cover - never called: pi
     return key
 
 
+def fingerprint(value: object, table: dict | None = None) -> bytes:
+    """`value` pickled without pickle's memo, so that equal views give the same bytes whichever of
+    their strings are one object (views are trees: nothing refers back to itself)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    if table is not None:
+        pickler.dispatch_table = table
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
 def page_keys(model: SiteModel, theme_dirs: list[Path]) -> dict[str, bytes]:
     """Output path → the page's key."""
     templates = template_digests(theme_dirs)
     known: dict[int, bytes] = {}
     for page in model.pages:
         if type(page.view) is AssessmentView:
-            known[id(page.view)] = digest(pickle.dumps(page.view, protocol=5))
+            known[id(page.view)] = digest(fingerprint(page.view))
 
     def reduce_assessment(view: AssessmentView) -> tuple:
-        key = known.get(id(view)) or digest(pickle.dumps(view, protocol=5))
+        key = known.get(id(view)) or digest(fingerprint(view))
         return _assessment_ref, (key,)
 
     table = copyreg.dispatch_table.copy()
     table[AssessmentView] = reduce_assessment
-    site = pickle.dumps(model.site, protocol=5)
-    keys = {}
-    for page in model.pages:
-        buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=5)
-        pickler.dispatch_table = table
-        pickler.dump((page.path, page.template, page.title, page.root, page.view))
-        keys[page.path] = digest(templates(page.template), site, buffer.getvalue())
-    return keys
+    site = fingerprint(model.site)
+    return {page.path: digest(templates(page.template), site,
+                              fingerprint((page.path, page.template, page.title, page.root, page.view), table))
+            for page in model.pages}

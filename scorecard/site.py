@@ -96,7 +96,7 @@ CHANGES_SHOWN = 100
 def build_site_model(content: Content, scored: list[Scored], title: str, description: str = "", *,
                      history: Mapping[str, tuple[HistoryPoint, ...]] | None = None, today: dt.date | None = None,
                      stale_after_days: int = DEFAULT_MAX_AGE_DAYS, base_url: str = "", edit_url: str = "",
-                     language: str = "en") -> SiteModel:
+                     language: str = "en", known_views: Mapping[str, AssessmentView] | None = None) -> SiteModel:
     """Every page of the site, with its view model.
 
     `history` holds each slug's score changes from git (none outside git); with `today`, an
@@ -108,8 +108,9 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
     views = {}
     titles = {a.slug: a.title for a in content.assessments}
     backlinks = referenced_by(scored)
+    known_views = known_views or {}
     for s in scored:
-        view = assessment_view(rubric, s, titles)
+        view = known_views.get(s.assessment.slug) or assessment_view(rubric, s, titles)
         points = history.get(s.assessment.slug, ())
         views[view.slug] = replace(
             view, review_due=(staleness(s.assessment, today, stale_after_days) or "") if today else "",
@@ -338,12 +339,18 @@ def group_counts(kind: str, leaderboard: tuple[AssessmentView, ...]) -> tuple[Co
 def ranked_rows(section: Section, item_id: str, ranked: list[Scored], views: dict[str, AssessmentView]) -> tuple[RankedRow, ...]:
     """Every assessment's answer to one item, best first; n/a and unanswered last."""
     rows = []
+    if not ranked:
+        return ()
+    # Scores and views list sections and items in the rubric's order.
+    section_index = [score.section for score in ranked[0].scorecard.sections].index(section.id)
+    item_index = [item.id for item in section.items].index(item_id)
     for position, s in enumerate(ranked):
         view = views[s.assessment.slug]
-        item_score = s.scorecard.item(section.id, item_id)
-        section_view = next(sv for sv in view.sections if sv.id == section.id)
-        item_view = next(iv for iv in section_view.items if iv.id == item_id)
-        points = item_score.points if item_score and item_score.response.is_answered else None
+        section_view = view.sections[section_index]
+        item_view = section_view.items[item_index]
+        item_score = s.scorecard.sections[section_index].items[item_index]
+        assert section_view.id == item_score.section == section.id and item_view.id == item_score.item == item_id
+        points = item_score.points if item_score.response.is_answered else None
         rows.append(((points is None, -(points or 0), position), RankedRow(view, item_view)))
     rows.sort(key=lambda pair: pair[0])
     return tuple(row for _, row in rows)

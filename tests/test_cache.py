@@ -69,8 +69,15 @@ def title_edit(site: Path) -> None:
     path.write_text(path.read_text().replace("title: ", "title: Renamed ", 1))
 
 
+def related_title_edit(site: Path) -> None:
+    # beta.md lists team/alpha under related: beta's page shows alpha's title, so beta's cached view is stale.
+    path = site / "content/assessments/team/alpha.md"
+    path.write_text(path.read_text().replace("title: ", "title: Retitled ", 1))
+
+
 SCENARIOS: dict[str, Callable[[Path], None]] = {
     "edit one file": edit_one, "title edit (shows on the leaderboard, groups and criterion pages)": title_edit,
+    "title edit of a related assessment": related_title_edit,
     "rubric edit": rubric_edit, "rename": rename, "delete": delete,
 }
 
