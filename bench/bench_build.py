@@ -62,8 +62,8 @@ def run_build(site: Path, cores: int | None) -> dict:
         raise SystemExit(f"build failed in {site}:\n{out[-3000:]}")
     stages = {name.strip(): float(seconds) for name, seconds in re.findall(r"^\s*([a-z ]+?)\s+([\d.]+) s$", out, re.M)}
     peak = json.loads(out.split("PEAK ", 1)[1].splitlines()[0])
-    built = float(re.search(r"files, .*?([\d.]+) s\.", out).group(1))
-    reused = re.search(r"(\d+) page\(s\) reused", out)
+    built = float(re.search(r"files\)?, .*?([\d.]+) s\.", out).group(1))
+    reused = re.search(r"(\d+) (?:page|file)\(s\) reused", out)
     return {"wall": wall, "build": built, "stages": stages, **peak, "reused": int(reused.group(1)) if reused else 0}
 
 

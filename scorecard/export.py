@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -23,6 +24,7 @@ from .scoring import Scorecard, one_decimal
 from .site import Scored, assessment_url, badge_url, published_url
 
 SCHEMA = "scorecard/1"
+_encode_string = json.encoder.encode_basestring  # how json.dumps(ensure_ascii=False) writes a string
 
 
 def number(value: Fraction | None) -> float | int | None:
@@ -108,8 +110,31 @@ def assessment_entry(a: Assessment, card: Scorecard) -> str:
     Made on its own, where each file is prepared, so that a build writes the file without
     encoding every assessment again (json's indenting encoder is pure Python, and slow).
     """
-    text = json.dumps(assessment_json(a, card), indent=2, ensure_ascii=False)
-    return "    " + text.replace("\n", "\n    ")  # JSON strings hold no raw line ends
+    return "    " + indented_json(assessment_json(a, card), "    ")
+
+
+def indented_json(value: Any, pad: str = "") -> str:
+    """`json.dumps(value, indent=2, ensure_ascii=False)`, each line after the first prefixed with
+    `pad` (the first is for the caller to place): the same text, made some times faster, as the
+    json module encodes an indented document in pure Python. Values of other kinds than JSON's
+    own (which json would convert or refuse) go through json itself."""
+    if type(value) is str:
+        return _encode_string(value)
+    if value is None or value is True or value is False:
+        return "null" if value is None else ("true" if value else "false")
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return repr(value)
+    inner = pad + "  "
+    if type(value) is dict and all(type(key) is str for key in value):
+        if not value:
+            return "{}"
+        return "{\n" + ",\n".join(f"{inner}{_encode_string(key)}: {indented_json(item, inner)}"
+                                   for key, item in value.items()) + f"\n{pad}}}"
+    if type(value) in (list, tuple):
+        if not value:
+            return "[]"
+        return "[\n" + ",\n".join(inner + indented_json(item, inner) for item in value) + f"\n{pad}]"
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + pad)  # JSON strings hold no raw line ends
 
 
 def scorecard_json(rubric: Rubric, entries: list[str]) -> str:

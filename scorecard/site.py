@@ -338,22 +338,23 @@ def group_counts(kind: str, leaderboard: tuple[AssessmentView, ...]) -> tuple[Co
 
 def ranked_rows(section: Section, item_id: str, ranked: list[Scored], views: dict[str, AssessmentView]) -> tuple[RankedRow, ...]:
     """Every assessment's answer to one item, best first; n/a and unanswered last."""
-    rows = []
     if not ranked:
         return ()
     # Scores and views list sections and items in the rubric's order.
     section_index = [score.section for score in ranked[0].scorecard.sections].index(section.id)
     item_index = [item.id for item in section.items].index(item_id)
-    for position, s in enumerate(ranked):
+    found = []
+    for s in ranked:
         view = views[s.assessment.slug]
-        section_view = view.sections[section_index]
-        item_view = section_view.items[item_index]
+        item_view = view.sections[section_index].items[item_index]
         item_score = s.scorecard.sections[section_index].items[item_index]
-        assert section_view.id == item_score.section == section.id and item_view.id == item_score.item == item_id
-        points = item_score.points if item_score.response.is_answered else None
-        rows.append(((points is None, -(points or 0), position), RankedRow(view, item_view)))
-    rows.sort(key=lambda pair: pair[0])
-    return tuple(row for _, row in rows)
+        assert item_view.id == item_score.item == item_id
+        found.append((item_score.points if item_score.response.is_answered else None, RankedRow(view, item_view)))
+    # Points over one common denominator, so that the sort compares whole numbers (exactly, and
+    # much faster than Fractions); ties keep the overall ranking (the sort is stable).
+    common = math.lcm(*(points.denominator for points, _ in found if points is not None))
+    found.sort(key=lambda pair: (True, 0) if pair[0] is None else (False, -pair[0].numerator * (common // pair[0].denominator)))
+    return tuple(row for _, row in found)
 
 
 def group_pages(kind: str, leaderboard: tuple[AssessmentView, ...], fixed: tuple[str, ...] | None) -> list[Page]:

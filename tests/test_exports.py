@@ -15,6 +15,7 @@ import pytest
 
 from scorecard.badge import badge_svg, band_colour
 from scorecard.build import BuildOptions, build
+from scorecard import export
 from scorecard.export import neutralise
 from scorecard.rubric import Band, default_rubric
 
@@ -179,3 +180,13 @@ def test_scorecard_json_is_the_whole_document_indented_by_two(site: Path):
     assert [a["slug"] for a in document["assessments"]] == sorted(a["slug"] for a in document["assessments"])
     assert len(document["assessments"]) >= 2
     assert text == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("value", [
+    {"a": [], "b": {}, "c": [1, 2.5, None, True, False], "d": {"e": {"f": "é \" \\ \n \u2028 \t"}}},
+    {"extra": {1: "a number key", True: "a boolean key"}, "pairs": (1, 2), "inf": float("inf")},
+    [], {}, "text", 0, -1.0,
+])
+def test_the_quick_indented_json_is_json_dumps_indented_by_two(value: object):
+    # The json module is the reference: the quick encoder must write exactly what it writes.
+    assert export.indented_json(value) == json.dumps(value, indent=2, ensure_ascii=False)
