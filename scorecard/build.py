@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Iterator
 
 from .cache import BuildCache, FileRecord, SiteRecord, digest, load_cache, save_cache
 from .content import (ASSESSMENTS_DIR, EXTENSIONS, RUBRIC_FILE, Content, content_from_files, decode, display_path,
@@ -17,10 +18,10 @@ from .groups import spelling_clashes
 from .history import history_state, read_history
 from .pagekeys import page_keys, theme_digest
 from .prepare import Body, Job, Parsed, parse_all, render_all
-from .render import default_theme_dir, render_site
+from .render import RenderFailed, default_theme_dir, render_site
 from .search import search_documents, search_index_js
 from .rubric import Rubric
-from .site import Scored, assessment_view, build_site_model
+from .site import Scored, SiteModel, assessment_view, build_site_model
 from .sitemap import SITEMAP_URL, sitemap_xml
 from .staleness import DEFAULT_MAX_AGE_DAYS, staleness_warnings
 from .timings import Progress, Stopwatch
@@ -217,29 +218,62 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
                                      stale_after_days=options.stale_after_days, base_url=options.base_url,
                                      edit_url=options.edit_url, language=options.language,
                                      known_views=assessment_views(content.rubric, scored, cache))
-        with watch.stage("render"):
+        with watch.stage("render"):  # which pages need rendering; they are made one by one as the writer takes them
             keys = page_keys(model, themes)
             kept = {path for path, key in keys.items() if cache.site and unchanged_file(cache.site.files.get(path), key,
                                                                                          options.output_dir / path)}
-            files, problems = render_site(replace(model, pages=tuple(p for p in model.pages if p.path not in kept)), themes)
-            if problems:  # template errors name the theme's file: shown from the site root when it is inside
-                problems = [replace(d, path=display_path(Path(d.path), options.root)) for d in problems]
-                return BuildResult(tuple(diagnostics + problems), len(scored), timings=tuple(watch.stages))
-            files["scorecard.json"] = scorecard_json(content.rubric, [s.json_entry for s in sorted(scored, key=lambda s: s.assessment.slug)]).encode("utf-8")
-            files["scorecard.csv"] = scorecard_csv(content.rubric, scored, options.base_url).encode("utf-8")
-            files.update(badge_files(content.rubric, scored))
-            if options.base_url:  # the sitemap protocol needs absolute addresses
-                files[SITEMAP_URL] = sitemap_xml(options.base_url, [page.path for page in model.pages]).encode("utf-8")
-            files["search-index.js"] = search_index_js(search_documents(scored)).encode("utf-8")
+            made = Made(keys)
+            files = made.note(itertools.chain(render_site(replace(model, pages=tuple(p for p in model.pages if p.path not in kept)), themes),
+                                              export_files(content, scored, model, options)))
         with watch.stage("write"):
-            write_site(files, options.output_dir, kept=sorted(kept))
+            try:
+                write_site(files, options.output_dir, kept=sorted(kept))
+            except RenderFailed as exc:  # template errors name the theme's file: shown from the site root when it is inside
+                problem = replace(exc.diagnostic, path=display_path(Path(exc.diagnostic.path), options.root))
+                return BuildResult(tuple([*diagnostics, problem]), len(scored), timings=tuple(watch.stages))
             if options.cache:
-                made = {**keys, **{path: digest(data) for path, data in files.items() if path not in keys}}
-                cache.site = SiteRecord(site_key, tuple(diagnostics), len(scored), record_files(made, options.output_dir))
+                cache.site = SiteRecord(site_key, tuple(diagnostics), len(scored), record_files(made.digests, options.output_dir))
                 save_cache(cache)
-    every = [*files, *kept]
+        watch.move(made.seconds, "write", "render")
+    every = [*made.paths, *kept]
     return BuildResult(tuple(diagnostics), len(scored), files=len(every), pages=sum(1 for p in every if p.endswith(".html")),
                        seconds=time.perf_counter() - started, timings=tuple(watch.stages), kept=len(kept), cache=cache.status)
+
+
+def export_files(content: Content, scored: list[Scored], model: SiteModel, options: BuildOptions) -> Iterator[tuple[str, bytes]]:
+    """The files made from the data rather than from templates: exports, badges, sitemap, search index."""
+    by_slug = sorted(scored, key=lambda s: s.assessment.slug)
+    yield "scorecard.json", scorecard_json(content.rubric, [s.json_entry for s in by_slug]).encode("utf-8")
+    yield "scorecard.csv", scorecard_csv(content.rubric, scored, options.base_url).encode("utf-8")
+    yield from badge_files(content.rubric, scored).items()
+    if options.base_url:  # the sitemap protocol needs absolute addresses
+        yield SITEMAP_URL, sitemap_xml(options.base_url, [page.path for page in model.pages]).encode("utf-8")
+    yield "search-index.js", search_index_js(search_documents(scored)).encode("utf-8")
+
+
+class Made:
+    """Keeps count of the files made for the writer: their paths, the digest of each (a page's is
+    its key) for the cache's record, and the time spent making them."""
+
+    def __init__(self, page_keys: dict[str, bytes]):
+        self.page_keys = page_keys
+        self.digests = dict(page_keys)
+        self.paths: list[str] = []
+        self.seconds = 0.0
+
+    def note(self, files: Iterator[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
+        while True:
+            started = time.perf_counter()
+            try:
+                path, data = next(files)
+            except StopIteration:
+                return
+            finally:
+                self.seconds += time.perf_counter() - started
+            if path not in self.page_keys:
+                self.digests[path] = digest(data)
+            self.paths.append(path)
+            yield path, data
 
 
 def assessment_views(rubric: Rubric, scored: list[Scored], cache: BuildCache) -> dict[str, AssessmentView]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import traceback
 from pathlib import Path
+from typing import Iterator
 
 import jinja2
 
@@ -73,24 +74,37 @@ def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
     return env
 
 
-def render_site(model: SiteModel, theme_dirs: list[Path]) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """Every page rendered, and the themes' static files, keyed by output path."""
+class RenderFailed(Exception):
+    """A template failed; `diagnostic` says where (raised out of `render_site`'s stream, so the writer drops what it began)."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def render_site(model: SiteModel, theme_dirs: list[Path]) -> Iterator[tuple[str, bytes]]:
+    """Every page rendered, then the themes' static files, as (output path, bytes), one at a time
+    so that the writer can put each away before the next is made.
+
+    Raises RenderFailed when a template fails.
+    """
     env = environment_for(theme_dirs)
-    files: dict[str, bytes] = {}
     for page in model.pages:
         try:
             template = env.get_template(page.template)
             html = template.render(page=page.view, title=page.title, site=model.site, root=page.root, path=page.path)
         except jinja2.TemplateError as exc:
-            return {}, [template_problem(exc, page.template)]
-        files[page.path] = html.encode("utf-8")
+            raise RenderFailed(template_problem(exc, page.template)) from None
+        yield page.path, html.encode("utf-8")
     # Static files: a theme listed first overrides the same file of a later one.
+    static_files: dict[str, Path] = {}
     for theme in reversed(theme_dirs):
         static = theme / "static"
         if static.is_dir():
             for path in sorted(p for p in static.rglob("*") if p.is_file()):
-                files["static/" + path.relative_to(static).as_posix()] = path.read_bytes()
-    return files, []
+                static_files["static/" + path.relative_to(static).as_posix()] = path
+    for name, path in static_files.items():
+        yield name, path.read_bytes()
 
 
 def template_problem(exc: jinja2.TemplateError, template: str) -> Diagnostic:

@@ -24,6 +24,11 @@ class Stopwatch:
     def __exit__(self, *exc: object) -> None:
         gc.unfreeze()  # let the collector see this build's objects again, once they are garbage
 
+    def move(self, seconds: float, source: str, target: str) -> None:
+        """Count `seconds` of stage `source` as `target`'s: work that one stage hands to the next to do as it goes."""
+        self.stages = [(name, spent - seconds if name == source else spent + seconds if name == target else spent)
+                       for name, spent in self.stages]
+
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         if self.progress:

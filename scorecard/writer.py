@@ -12,13 +12,14 @@ its modification time and rsync or an object-store sync uploads only what change
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable
 
 from .diagnostics import Diagnostic, error
 
@@ -43,8 +44,11 @@ def check_output_dir(out_dir: Path, protected: list[Path]) -> list[Diagnostic]:
     return []
 
 
-def write_site(files: Mapping[str, bytes], out_dir: Path, kept: Iterable[str] = ()) -> None:
-    """Write `files` (output path → bytes) as the new content of `out_dir`, atomically.
+def write_site(files: Iterable[tuple[str, bytes]], out_dir: Path, kept: Iterable[str] = ()) -> None:
+    """Write `files` ((output path, bytes) pairs, each path once) as the new content of `out_dir`, atomically.
+
+    The pairs are taken one at a time, so they can be made as they are written. If taking one
+    raises, the exception goes on to the caller and the output is left as it was.
 
     `kept` names further output paths whose bytes are those of the previous output (the build
     cache knows they did not change); they are carried over without being rendered again.
@@ -61,7 +65,7 @@ def write_site(files: Mapping[str, bytes], out_dir: Path, kept: Iterable[str] = 
         for relative in kept:
             if previous is None or not carry_over(previous, staging, relative, made):
                 raise OSError(f"cannot carry over {relative} from the previous output")
-        for relative, data in {**files, MARKER: MARKER_TEXT}.items():
+        for relative, data in itertools.chain(files, [(MARKER, MARKER_TEXT)]):
             target = staging / relative
             make_parent(target, made)
             if previous is None or not same_bytes(previous / relative, data) or not carry_over(previous, staging, relative, made):
