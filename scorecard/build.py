@@ -193,6 +193,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
                              and output_unchanged(last.files, options.output_dir))
             if not unchanged:
                 scored, diagnostics, content = check(options, cache, read)
+                read = None  # the files' bytes are not needed again: let them go
         if unchanged and last:
             # Nothing the site is made from changed, and the output is as the last build left it.
             return BuildResult(last.diagnostics, last.assessments, files=len(last.files),

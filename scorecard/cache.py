@@ -202,10 +202,12 @@ def load_part(root: Path, name: str) -> Any:
         raise CacheIgnored("no signing key")
     if not data.startswith(MAGIC) or len(data) < head + 52 or data[len(MAGIC)] != FORMAT:
         raise CacheIgnored("not a cache of this format")
-    fingerprint, signature, payload = data[head:head + 20], data[head + 20:head + 52], data[head + 52:]
+    fingerprint, signature, payload = data[head:head + 20], data[head + 20:head + 52], memoryview(data)[head + 52:]
     if fingerprint != tool_fingerprint():
         raise CacheIgnored("written by another version of scorecard")
-    if not hmac.compare_digest(signature, hmac.digest(key, name.encode() + fingerprint + payload, "sha256")):
+    mac = hmac.new(key, name.encode() + fingerprint, "sha256")
+    mac.update(payload)  # a view, not a copy: the payload can be hundreds of megabytes
+    if not hmac.compare_digest(signature, mac.digest()):
         raise CacheIgnored("not signed on this machine, or damaged")
     try:
         return pickle.loads(payload)
@@ -219,17 +221,37 @@ def save_part(root: Path, name: str, value: Any) -> None:
     if key is None:
         return
     folder = root / CACHE_DIR
-    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     fingerprint = tool_fingerprint()
-    data = MAGIC + bytes([FORMAT]) + fingerprint + hmac.digest(key, name.encode() + fingerprint + payload, "sha256") + payload
     try:
         folder.mkdir(exist_ok=True)
         ignore = folder / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# Written by scorecard: the build cache, never committed.\n*\n")
         handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, folder / f"{name}.pickle")
     except OSError:
-        pass
+        return
+    try:
+        with os.fdopen(handle, "wb") as out:
+            # The payload is pickled straight into the file, signed as it goes, and the signature
+            # filled in last: the pickle is never held in memory whole.
+            out.write(MAGIC + bytes([FORMAT]) + fingerprint + bytes(32))
+            signed = _Signed(out, hmac.new(key, name.encode() + fingerprint, "sha256"))
+            pickle.dump(value, signed, protocol=pickle.HIGHEST_PROTOCOL)
+            out.seek(len(MAGIC) + 1 + len(fingerprint))
+            out.write(signed.mac.digest())
+        os.replace(temporary, folder / f"{name}.pickle")
+    except BaseException as exc:
+        Path(temporary).unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise
+
+
+class _Signed:
+    """A file to write to that signs what goes through it."""
+
+    def __init__(self, out: Any, mac: hmac.HMAC):
+        self.out, self.mac = out, mac
+
+    def write(self, data: bytes) -> int:
+        self.mac.update(data)
+        return self.out.write(data)
