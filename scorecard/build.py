@@ -9,6 +9,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
+from markupsafe import Markup
+
 from .cache import BuildCache, FileRecord, SiteRecord, digest, load_cache, save_cache
 from .content import (ASSESSMENTS_DIR, EXTENSIONS, RUBRIC_FILE, Content, content_from_files, decode, display_path,
                       load_content, parse_site_rubric, read_content_files, slug_for)
@@ -19,9 +21,9 @@ from .history import history_state, read_history
 from .pagekeys import page_keys, theme_digest
 from .prepare import Body, Job, Parsed, parse_all, render_all
 from .render import RenderFailed, default_theme_dir, render_site
-from .search import search_documents, search_index_js
 from .rubric import Rubric
-from .site import Scored, SiteModel, assessment_view, build_site_model
+from .search import search_documents, search_index_js
+from .site import Scored, SiteModel, as_markup, assessment_view, build_site_model
 from .sitemap import SITEMAP_URL, sitemap_xml
 from .staleness import DEFAULT_MAX_AGE_DAYS, staleness_warnings
 from .timings import Progress, Stopwatch
@@ -279,14 +281,18 @@ class Made:
 
 def assessment_views(rubric: Rubric, scored: list[Scored], cache: BuildCache) -> dict[str, AssessmentView]:
     """Each assessment's own view, by slug: the cached one when its file, its body and the titles
-    of its related assessments are what they were; `cache` then holds this build's views."""
+    of its related assessments are what they were; `cache` then holds this build's views.
+
+    The cache keeps the views without their bodies, which it holds already with the prepared files.
+    """
     titles = {s.assessment.slug: s.assessment.title for s in scored}
     known, made, views = cache.views, {}, {}
     for s in scored:
         a = s.assessment
         key = digest(cache.file_keys[a.path], s.body_html.encode(), *(titles.get(slug, slug).encode() for slug in a.related))
-        view = known.get(key) or assessment_view(rubric, s, titles)
-        made[key] = views[a.slug] = view
+        found = known.get(key)
+        views[a.slug] = replace(found, body=as_markup(s.body_html)) if found else assessment_view(rubric, s, titles)
+        made[key] = found or replace(views[a.slug], body=Markup())
     cache.views = made
     return views
 

@@ -15,6 +15,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
 
+from markupsafe import Markup
+
 from .assessment import Assessment, parse_assessment
 from .diagnostics import Diagnostic
 from .export import assessment_entry
@@ -106,7 +108,8 @@ def render_assessment_body(assessment: Assessment, titles: Mapping[str, str], md
     body = render_body(md or make_markdown(), assessment.body, slug=assessment.slug, path=assessment.path,
                        body_line=assessment.body_line, titles=watched)
     seen = None if body.diagnostics else tuple(sorted(watched.seen.items()))
-    return Body(body.html, plain_text(body.html), body.links, tuple(body.diagnostics), seen)
+    html = Markup(body.html)  # as the page shows it, made once
+    return Body(html, plain_text(html), body.links, tuple(body.diagnostics), seen)
 
 
 def parse_all(jobs: list[Job], rubric: Rubric) -> list[Parsed]:

@@ -213,9 +213,14 @@ def assessment_view(rubric: Rubric, scored: Scored, titles: Mapping[str, str]) -
         score=str(card.shown), grade=card.grade, grade_css=slugify(card.grade), verdict=card.verdict,
         gated=card.gate is not None, coverage=percent(card.coverage),
         unanswered=tuple(item_titles[key] for key in card.unanswered),
-        sections=tuple(sections), body=Markup(scored.body_html), radar=chart, radar_section=chart_section, radar_caption=caption,
+        sections=tuple(sections), body=as_markup(scored.body_html), radar=chart, radar_section=chart_section, radar_caption=caption,
         source=a.path, extra=a.extra,
     )
+
+
+def as_markup(html: str) -> Markup:
+    """`html` as Markup; itself when it is Markup already (Markup() would copy it: bodies are many and long)."""
+    return html if isinstance(html, Markup) else Markup(html)
 
 
 def referenced_by(scored: list[Scored]) -> dict[str, tuple[Link, ...]]:
