@@ -26,7 +26,7 @@ from .search import search_documents, search_index_js
 from .site import Scored, SiteModel, as_markup, assessment_view, build_site_model
 from .sitemap import SITEMAP_URL, sitemap_xml
 from .staleness import DEFAULT_MAX_AGE_DAYS, staleness_warnings
-from .timings import Progress, Stopwatch
+from .timings import Progress, Stopwatch, collector_paused
 from .views import AssessmentView
 from .writer import check_output_dir, write_site
 
@@ -184,7 +184,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     with Stopwatch(progress) as watch:
         with watch.stage("cache"):
             cache = load_cache(options.root) if options.cache else BuildCache(status="off")
-        with watch.stage("load"):  # read, parse, score and render each assessment's body
+        with watch.stage("load"), collector_paused():  # read, parse, score and render each assessment's body
             read = read_content_files(options.content_dir, display_path(options.content_dir, options.root)) \
                 if options.content_dir.is_dir() else None
             git_state = history_state(options.root, options.content_dir)
@@ -216,7 +216,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
                 cache.history = (git_state, history)
 
         # All data is gathered and valid; from here on the site is assembled and written.
-        with watch.stage("site model"):
+        with watch.stage("site model"), collector_paused():
             model = build_site_model(content, scored, options.title, options.description, history=history, today=today,
                                      stale_after_days=options.stale_after_days, base_url=options.base_url,
                                      edit_url=options.edit_url, language=options.language,

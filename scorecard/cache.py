@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .prepare import Body, Parsed
+from .timings import collector_paused
 
 Prepared = tuple[Parsed, Body | None]
 """An assessment file parsed and scored, and its body rendered (None: not rendered, as the file has errors)."""
@@ -210,7 +211,8 @@ def load_part(root: Path, name: str) -> Any:
     if not hmac.compare_digest(signature, mac.digest()):
         raise CacheIgnored("not signed on this machine, or damaged")
     try:
-        return pickle.loads(payload)
+        with collector_paused():
+            return pickle.loads(payload)
     except Exception:  # signed but unreadable (a bug, or a library that changed): like any other damage
         raise CacheIgnored("damaged") from None
 

@@ -139,6 +139,7 @@ _shared: tuple[Callable[..., list[Any]], Sequence[Any], Any] | None = None  # wh
 def _run_shared(span: tuple[int, int]) -> list[Any]:
     assert _shared is not None
     gc.freeze()  # leave the objects inherited from the parent alone: scanning them costs time and copies their pages
+    gc.enable()  # the parent may have paused the collector; Markdown rendering here makes cyclic garbage
     work, items, context = _shared
     return work(items[span[0]:span[1]], context)
 

@@ -11,6 +11,20 @@ Progress = Callable[[str], None]
 """Told the name of each stage as it starts."""
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: for work that makes many lasting objects and no cycles
+    (unpickling the cache or the workers' results, the site model), where each collection would scan
+    them all again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class Stopwatch:
     """Times the stages of one build, in order."""
 
