@@ -120,9 +120,9 @@ def check(options: BuildOptions, cache: BuildCache | None = None,
     scored = []
     for assessment in content.assessments:
         prepared, body = parsed[assessment.path][0], bodies[assessment.path]
-        assert prepared.scorecard is not None
+        assert prepared.scorecard is not None and prepared.exports is not None
         diagnostics += body.diagnostics
-        scored.append(Scored(assessment, prepared.scorecard, body.html, body.text, prepared.json_entry, body.links))
+        scored.append(Scored(assessment, prepared.scorecard, body.html, body.text, prepared.exports, body.links))
     diagnostics += spelling_clashes(content.assessments)
     diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
     return scored, diagnostics, content
@@ -246,9 +246,9 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
 def export_files(content: Content, scored: list[Scored], model: SiteModel, options: BuildOptions) -> Iterator[tuple[str, bytes]]:
     """The files made from the data rather than from templates: exports, badges, sitemap, search index."""
     by_slug = sorted(scored, key=lambda s: s.assessment.slug)
-    yield "scorecard.json", scorecard_json(content.rubric, [s.json_entry for s in by_slug]).encode("utf-8")
+    yield "scorecard.json", scorecard_json(content.rubric, [s.exports.json_entry for s in by_slug]).encode("utf-8")
     yield "scorecard.csv", scorecard_csv(content.rubric, scored, options.base_url).encode("utf-8")
-    yield from badge_files(content.rubric, scored).items()
+    yield from badge_files(scored)
     if options.base_url:  # the sitemap protocol needs absolute addresses
         yield SITEMAP_URL, sitemap_xml(options.base_url, [page.path for page in model.pages]).encode("utf-8")
     yield "search-index.js", search_index_js(search_documents(scored)).encode("utf-8")

@@ -12,9 +12,10 @@ import csv
 import io
 import json
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Iterator
 
 from . import __version__
 from .assessment import Assessment
@@ -25,6 +26,22 @@ from .site import Scored, assessment_url, badge_url, published_url
 
 SCHEMA = "scorecard/1"
 _encode_string = json.encoder.encode_basestring  # how json.dumps(ensure_ascii=False) writes a string
+
+
+@dataclass(frozen=True)
+class Exports:
+    """What the exports hold of one assessment, made where its file is prepared (in the workers, cached with it)."""
+
+    json_entry: str
+    """Its entry in scorecard.json (`assessment_entry`)."""
+    csv_cells: tuple[str, ...]
+    """Its row of scorecard.csv but the URL (`csv_cells`)."""
+    badge: bytes
+    """Its badge.svg."""
+
+
+def assessment_exports(rubric: Rubric, a: Assessment, card: Scorecard) -> Exports:
+    return Exports(assessment_entry(a, card), csv_cells(rubric, a, card), assessment_badge(rubric, a.title, card).encode("utf-8"))
 
 
 def number(value: Fraction | None) -> float | int | None:
@@ -180,8 +197,8 @@ def item_cell(value: str | int | None, missing: bool) -> str:
     return "unknown" if value is None else str(value)
 
 
-def csv_row(rubric: Rubric, scored: Scored, base_url: str) -> list[str]:
-    a, card = scored.assessment, scored.scorecard
+def csv_cells(rubric: Rubric, a: Assessment, card: Scorecard) -> tuple[str, ...]:
+    """An assessment's row of scorecard.csv but its last cell, the URL (which depends on the base URL)."""
     items = []
     for section in rubric.sections:
         section_score = card.section(section.id)
@@ -189,23 +206,24 @@ def csv_row(rubric: Rubric, scored: Scored, base_url: str) -> list[str]:
         items.append("n/a" if section_score.shown is None else str(section_score.shown))
         items += [item_cell(i.response.value, i.response.missing) for i in section_score.items]
     coverage = number(card.coverage)
-    return [a.slug, a.title, a.status, a.owner, "; ".join(a.authors), "; ".join(a.tags), str(card.shown), card.grade,
+    return (a.slug, a.title, a.status, a.owner, "; ".join(a.authors), "; ".join(a.tags), str(card.shown), card.grade,
             card.verdict, "true" if card.gate is not None else "false", "" if coverage is None else str(coverage), *items, a.date.isoformat(),
-            a.review_by.isoformat() if a.review_by else "", published_url(base_url, assessment_url(a.slug))]
+            a.review_by.isoformat() if a.review_by else "")
 
 
 def scorecard_csv(rubric: Rubric, scored: list[Scored], base_url: str = "") -> str:
     """The text of scorecard.csv: a header and one row per assessment in slug order (RFC 4180)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in [csv_columns(rubric)] + [csv_row(rubric, s, base_url) for s in sorted(scored, key=lambda s: s.assessment.slug)]:
-        writer.writerow([neutralise(cell) for cell in row])
+    writer.writerow([neutralise(cell) for cell in csv_columns(rubric)])
+    for s in sorted(scored, key=lambda s: s.assessment.slug):
+        url = published_url(base_url, assessment_url(s.assessment.slug))
+        writer.writerow([neutralise(cell) for cell in (*s.exports.csv_cells, url)])
     return buffer.getvalue()
 
 
 # -- badges --------------------------------------------------------------------------------------
 
-def badge_files(rubric: Rubric, scored: list[Scored]) -> dict[str, bytes]:
+def badge_files(scored: list[Scored]) -> Iterator[tuple[str, bytes]]:
     """Each assessment's badge, at assessments/<slug>/badge.svg."""
-    return {badge_url(s.assessment.slug): assessment_badge(rubric, s.assessment.title, s.scorecard).encode("utf-8")
-            for s in scored}
+    return ((badge_url(s.assessment.slug), s.exports.badge) for s in scored)

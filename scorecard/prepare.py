@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from .assessment import Assessment, parse_assessment
 from .diagnostics import Diagnostic
-from .export import assessment_entry
+from .export import Exports, assessment_exports
 from .markdown import make_markdown, render_body
 from .rubric import Rubric
 from .scoring import Scorecard, score_assessment
@@ -47,8 +47,8 @@ class Parsed:
     """None when the file is too broken to be scored."""
     scorecard: Scorecard | None
     diagnostics: tuple[Diagnostic, ...]
-    json_entry: str = ""
-    """The assessment's entry in scorecard.json ("" when it is not scored)."""
+    exports: Exports | None = None
+    """What the exports hold of it (None when it is not scored)."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def parse_job(job: Job, rubric: Rubric) -> Parsed:
     if assessment is None:
         return Parsed(None, None, tuple(problems))
     card = score_assessment(rubric, assessment)
-    return Parsed(assessment, card, tuple(problems), assessment_entry(assessment, card))
+    return Parsed(assessment, card, tuple(problems), assessment_exports(rubric, assessment, card))
 
 
 def render_assessment_body(assessment: Assessment, titles: Mapping[str, str], md: Any = None) -> Body:

@@ -11,7 +11,7 @@ import math
 import uuid
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -29,6 +29,9 @@ from .views import (AssessmentView, BandView, ChangesView, ChangeView, Count, Fe
                     ItemView, Link, NotFoundView, Page, PortfolioView, RankedRow, RevisionView, RubricItemView, RubricSectionView, RubricView,
                     SectionView, SiteView)
 
+if TYPE_CHECKING:  # export imports this module
+    from .export import Exports
+
 
 @dataclass(frozen=True)
 class Scored:
@@ -39,8 +42,8 @@ class Scored:
     body_html: str
     body_text: str
     """The body as plain text (for search)."""
-    json_entry: str
-    """Its entry in scorecard.json (`export.assessment_entry`)."""
+    exports: Exports
+    """What the exports hold of it, made where its file is prepared."""
     links: tuple[str, ...] = ()
     """Slugs of the assessments its body links to."""
 
