@@ -76,7 +76,7 @@ def check(options: BuildOptions) -> tuple[list[Scored], list[Diagnostic], Conten
     content, diagnostics = load_content(options.content_dir, options.root)
     if content is None:
         return [], diagnostics, None
-    md = make_markdown()
+    md = make_markdown(unsafe_html=options.unsafe_html)
     slugs = frozenset(a.slug for a in content.assessments)
     scored = []
     for assessment in content.assessments:
@@ -111,5 +111,7 @@ def build(options: BuildOptions) -> BuildResult:
     if problems:
         return BuildResult(tuple(diagnostics + problems), len(scored))
     files["scorecard.json"] = scorecard_json(content.rubric, scored).encode("utf-8")
-    write_site(files, options.output_dir)
+    problems = write_site(files, options.output_dir)
+    if problems:
+        return BuildResult(tuple(diagnostics + problems), len(scored))
     return BuildResult(tuple(diagnostics), len(scored), len(files), time.perf_counter() - started)

@@ -103,4 +103,7 @@ def scorecard_json(rubric: Rubric, scored: list[Scored]) -> str:
         "rubric": rubric_json(rubric),
         "assessments": [assessment_json(s) for s in sorted(scored, key=lambda s: s.assessment.slug)],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    # The same JSON with '<', '>' and '&' as \u escapes (they occur only inside strings), so that
+    # a hostile title cannot close a <script> the file is inlined into.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"

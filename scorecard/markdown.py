@@ -1,15 +1,19 @@
 """Rendering an assessment's Markdown body to HTML.
 
-Raw HTML in Markdown is escaped, and markdown-it's link validation keeps `javascript:`,
-`vbscript:` and `data:` URLs from becoming links. Headings move one level down (the page's
-title is the only h1) and get ids. A relative link to another assessment's `.md` file becomes
-a link to that assessment's page; one to a missing file is a diagnostic with its line.
+Raw HTML in Markdown is escaped unless the site opts into `unsafe_html`, and `safe_link` keeps
+`javascript:`, `vbscript:`, `data:` and `file:` URLs from becoming links or image sources, however
+they are disguised (case, whitespace, control characters, entities, percent-encoding).
+Headings move one level down (the page's title is the only h1) and get ids. A relative link to
+another assessment's `.md` file becomes a link to that assessment's page; one to a missing file
+is a diagnostic with its line.
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -17,7 +21,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from mdit_py_plugins.anchors import anchors_plugin
 
-from .content import EXTENSIONS, slug_for
+from .content import is_assessment_name, slug_for
 from .diagnostics import Diagnostic, did_you_mean, error
 
 
@@ -49,7 +53,7 @@ def _resolve_assessment_links(state: StateCore) -> None:
                 continue
             href = str(token.attrs.get("href", ""))
             parts = urlsplit(href)
-            if parts.scheme or parts.netloc or not parts.path.endswith(EXTENSIONS):
+            if parts.scheme or parts.netloc or not is_assessment_name(parts.path):
                 continue
             here = posixpath.dirname(env.slug)
             target = posixpath.normpath(posixpath.join(here, unquote(parts.path)))
@@ -65,9 +69,32 @@ def _resolve_assessment_links(state: StateCore) -> None:
             token.attrs["href"] = url + (f"#{parts.fragment}" if parts.fragment else "")
 
 
-def make_markdown() -> MarkdownIt:
-    """The Markdown renderer for assessment bodies."""
-    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
+"""URL schemes that run code or read local files when followed; never made into links or images."""
+
+_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f-\x9f\s]+")
+"""What browsers drop or trip over inside a scheme (tabs, newlines, controls) or before it (spaces)."""
+
+
+def safe_link(url: str) -> bool:
+    """Whether `url` may become an href or src: not one of UNSAFE_SCHEMES, however disguised.
+
+    markdown-it has already decoded entities (`jav&#x09;ascript:`) and percent-encoded what
+    is left (`jav%09ascript:`); undoing that encoding (and any entity markdown-it left alone)
+    and dropping whitespace and control characters leaves the scheme a browser would see.
+    This refuses more than a browser would run, which is the safe side to err on.
+    """
+    text = url
+    for _ in range(3):  # %2509 → %09 → tab, &amp;#9; → &#9; → tab: undo any nesting a browser might
+        text = unescape(unquote(text))
+    text = _IGNORED_IN_SCHEME.sub("", text).lower()
+    return not text.startswith(UNSAFE_SCHEMES)
+
+
+def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
+    """The Markdown renderer for assessment bodies; `unsafe_html` lets raw HTML through unescaped."""
+    md = MarkdownIt("commonmark", {"html": unsafe_html}).enable(["table", "strikethrough"])
+    md.validateLink = safe_link  # type: ignore[method-assign]
     md.use(anchors_plugin, min_level=1, max_level=3)
     md.core.ruler.push("scorecard_demote_headings", _demote_headings)
     md.core.ruler.push("scorecard_assessment_links", _resolve_assessment_links)

@@ -1,16 +1,25 @@
 """The one place that writes the site to disk.
 
 A build is written into a temporary directory beside the output and swapped in only when it is
-complete, so a failed build leaves the previous site as it was. The output directory is only
-ever replaced if this tool made it (it holds a marker file) or it is empty.
+complete, so a failed or killed build leaves the previous site as it was. The output directory is
+only ever replaced if this tool made it (it holds a marker file) or it is empty. Two builds into
+the same directory take turns: each holds a lock on a file beside the output while it writes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
+from typing import Iterator
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 from .diagnostics import Diagnostic, error
 
@@ -34,10 +43,66 @@ def check_output_dir(out_dir: Path, protected: list[Path]) -> list[Diagnostic]:
     return []
 
 
-def write_site(files: dict[str, bytes], out_dir: Path) -> None:
-    """Write `files` (output path → bytes) as the new content of `out_dir`, atomically."""
+LOCK_WAIT_SECONDS = 30.0
+"""How long a build waits for another build writing the same output directory to finish."""
+
+
+def lock_path(out: Path) -> Path:
+    """The lock file of an output directory: beside it, hidden (`.output.lock`)."""
+    return out.parent / f".{out.name}.lock"
+
+
+@contextlib.contextmanager
+def output_lock(out: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[bool]:
+    """Hold the output directory's lock; yields False if another build held it for `wait` seconds.
+
+    `flock` is released by the kernel when its holder dies, so a killed build leaves no stale
+    lock. Where there is no `fcntl` (Windows) builds are not serialised.
+    """
+    with open(lock_path(out), "a+b") as handle:
+        if fcntl is None:
+            yield True
+            return
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(0.05)
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def write_site(files: dict[str, bytes], out_dir: Path, wait: float = LOCK_WAIT_SECONDS) -> list[Diagnostic]:
+    """Write `files` (output path → bytes) as the new content of `out_dir`, atomically; problems if it cannot."""
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    with output_lock(out, wait) as locked:
+        if not locked:
+            return [error(str(out_dir), None, f"another scorecard build is writing to '{out_dir}'",
+                          f"wait for it to finish (it holds {lock_path(out).name}) and build again")]
+        remove_leftovers(out)
+        problems = check_output_dir(out_dir, [])  # the other build may have changed it meanwhile
+        if not problems:
+            swap_in(files, out)
+        return problems
+
+
+def remove_leftovers(out: Path) -> None:
+    """Delete the staging directories of builds that were killed before they finished."""
+    for path in out.parent.glob(f".{out.name}.*"):
+        if path.is_dir() and path.name.endswith((".new", ".old")):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def swap_in(files: dict[str, bytes], out: Path) -> None:
+    """Write `files` into a staging directory beside `out`, then swap it for `out`."""
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".new", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a site is for reading
     try:
