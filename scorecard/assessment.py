@@ -14,6 +14,7 @@ from typing import Any
 from .diagnostics import Diagnostic, did_you_mean, error, warning
 from .frontmatter import split_front_matter
 from .rubric import NA, RESERVED_KEYS, UNKNOWN, Rubric, Scale, Section
+from .slugs import NO_SLUG, slugify
 from .yamlsource import Path_, YamlDocument, parse_yaml
 
 
@@ -142,6 +143,8 @@ class _FrontMatterChecker:
             review_by_line=self.doc.line(("review_by",)) if review_by else None,
             responses=tuple(r for section in self.rubric.sections for r in self.section(section)),
         )
+        for key in ("owner", "authors", "tags"):  # each of these names a page of its own
+            self.need_page_names(key, fields[key] if isinstance(fields[key], tuple) else (fields[key],))
         if self.data.get("extra") is not None and not isinstance(self.data["extra"], dict):
             self.problem(("extra",), "'extra' must be a mapping of your own fields")
         if not title or not date:
@@ -198,6 +201,13 @@ class _FrontMatterChecker:
             return ()
         names = [str(v).strip() for v in value if str(v).strip()]
         return tuple(dict.fromkeys(names))  # de-duplicated, in the order written
+
+    def need_page_names(self, key: str, names: tuple[str, ...]) -> None:
+        """An error for each name that cannot become a page's address (`tags: ["???"]`)."""
+        for name in names:
+            if name and slugify(name) == NO_SLUG:
+                self.problem((key,), f"'{key}' entry '{name}' has no letters or digits to name its page",
+                             "use a name with at least one letter or digit", value=True)
 
     def related_lines(self) -> tuple[int, ...]:
         """The line of each name `names("related")` keeps (blank and repeated entries are dropped)."""

@@ -8,8 +8,6 @@ entries that name no assessment).
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Mapping
@@ -17,6 +15,7 @@ from typing import Mapping
 from .assessment import Assessment, parse_assessment
 from .diagnostics import Diagnostic, did_you_mean, error, warning
 from .rubric import Rubric, default_rubric, parse_rubric
+from .slugs import NO_SLUG, slugify
 
 ASSESSMENTS_DIR = "assessments"
 RUBRIC_FILE = "rubric.yml"
@@ -24,8 +23,6 @@ EXTENSIONS = (".md", ".markdown")
 """Compared without case: `X.MD` is read too."""
 MAX_FILE_BYTES = 1_000_000
 """A content file larger than this (1 MB) is refused: an assessment is a few kilobytes."""
-NO_SLUG = "-"
-"""What `slugify` gives for a name with no letters or digits in it."""
 
 
 @dataclass(frozen=True)
@@ -35,32 +32,6 @@ class Content:
     rubric: Rubric
     assessments: tuple[Assessment, ...]
     """Sorted by slug."""
-
-
-_SPELT_OUT = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "ł": "l", "ı": "i", "ħ": "h"}
-"""Latin letters that do not decompose into an ASCII letter and a mark."""
-
-
-def slugify(text: str) -> str:
-    """A URL-safe lowercase ASCII name: `São Paulo` → `sao-paulo`.
-
-    Accents are dropped; a letter or digit with no Latin spelling becomes `u` and its code
-    point (`東京` → `u6771-u4eac`), so distinct names keep distinct slugs; every run of
-    anything else becomes one '-'. A name with no letters or digits at all gives NO_SLUG.
-    """
-    out = []
-    for char in unicodedata.normalize("NFKD", text.lower()):
-        if char.isascii():
-            out.append(char if char.isalnum() else "-")
-        elif char in _SPELT_OUT:
-            out.append(_SPELT_OUT[char])
-        elif unicodedata.category(char) in ("Mn", "Mc", "Me"):
-            continue  # the accent of a decomposed letter
-        elif unicodedata.category(char)[0] in "LN":
-            out.append(f"-u{ord(char):x}-")
-        else:
-            out.append("-")
-    return re.sub(r"-+", "-", "".join(out)).strip("-") or NO_SLUG
 
 
 def is_assessment_name(name: str) -> bool:
@@ -203,6 +174,8 @@ def decode(data: bytes, shown: str) -> tuple[str | None, list[Diagnostic]]:
     """The file's bytes as UTF-8 text, or a diagnostic: too large, binary, or the line of the first bad byte."""
     if len(data) > MAX_FILE_BYTES:
         return None, [too_large(shown, len(data))]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # the byte-order mark of UTF-16 (or UTF-32)
+        return None, [error(shown, 1, "the file is UTF-16, not UTF-8", "save the file as UTF-8")]
     if b"\0" in data:
         line = data[: data.index(b"\0")].count(b"\n") + 1
         return None, [error(shown, line, "a binary file, not text (it contains a NUL byte)",
