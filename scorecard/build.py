@@ -90,8 +90,7 @@ def check(options: BuildOptions) -> tuple[list[Scored], list[Diagnostic], Conten
 def build(options: BuildOptions) -> BuildResult:
     """Build the site; on any error nothing is written and the previous output stays."""
     started = time.perf_counter()
-    protected = [options.root, options.content_dir, *options.themes]
-    diagnostics = check_output_dir(options.output_dir, protected)
+    diagnostics = check_output_dir(options.output_dir, [options.root], [options.content_dir, *options.themes])
     if diagnostics:
         return BuildResult(tuple(diagnostics))
     scored, diagnostics, content = check(options)

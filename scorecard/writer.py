@@ -27,12 +27,16 @@ MARKER = ".scorecard-output"
 """Written into every output directory; its presence says the directory may be replaced."""
 
 
-def check_output_dir(out_dir: Path, protected: list[Path]) -> list[Diagnostic]:
-    """Problems that forbid writing the site to `out_dir`, before any work is done."""
+def check_output_dir(out_dir: Path, protected: list[Path], sources: list[Path] | None = None) -> list[Diagnostic]:
+    """Problems that forbid writing the site to `out_dir`, before any work is done.
+
+    The output may not be or hold a `protected` directory, nor lie inside one of `sources`
+    (content/, a theme), which a build must never write into.
+    """
     out = out_dir.resolve()
-    for path in protected:
+    for path in protected + (sources or []):
         p = path.resolve()
-        if out == p or out in p.parents:
+        if out == p or out in p.parents or (path in (sources or []) and p in out.parents):
             return [error(str(out_dir), None, f"refusing to write the site to '{out_dir}': it would replace {path}",
                           "choose an output directory of its own, such as output/")]
     if out.exists() and not out.is_dir():
