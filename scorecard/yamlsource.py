@@ -24,6 +24,8 @@ Path_ = tuple[Any, ...]
 
 MAX_NODES = 100_000
 """More nodes than this is an alias bomb or not an assessment; either way it is refused."""
+MAX_DEPTH = 50
+"""Lists and mappings nested deeper than this are refused (an assessment needs three levels)."""
 
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it: ~10× faster
@@ -82,8 +84,51 @@ class _TooManyNodes(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    def __init__(self, line: int):
+        super().__init__(line)
+        self.line = line
+
+
+_COMPOSER_SAFE_DEPTH = 5_000
+"""Nesting the composer survives: it recurses per level, and libyaml's composer crashes the
+process (a C stack overflow, no exception) somewhere beyond 20,000 levels."""
+
+
+def _could_nest_deeper_than(text: str, depth: int) -> bool:
+    """A cheap upper bound: every level of nesting needs one of these indicators."""
+    return sum(text.count(c) for c in "[{-:?") > depth
+
+
+def _too_deep(text: str) -> bool:
+    """Whether lists and mappings nest more than MAX_DEPTH levels, found without recursion (from events)."""
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return True
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return False  # not valid YAML: composing it reports the error with its line
+    finally:
+        loader.dispose()
+    return False
+
+
+def too_deep(path: str, line: int) -> Diagnostic:
+    """The diagnostic for lists or mappings nested more than MAX_DEPTH levels."""
+    return error(path, line, f"YAML nested more than {MAX_DEPTH} levels deep",
+                 "an assessment needs three levels: section, item, answer")
+
+
 def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument | None, list[Diagnostic]]:
     """Parse `text` (which starts on `start_line` of file `path`) into a YamlDocument."""
+    if _could_nest_deeper_than(text, _COMPOSER_SAFE_DEPTH) and _too_deep(text):
+        return None, [too_deep(path, start_line)]
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -98,8 +143,15 @@ def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument 
         line = start_line + mark.line if mark else start_line
         col = mark.column + 1 if mark else None
         return None, [error(path, line, f"invalid YAML: {problem}", hint, col=col)]
-    except yaml.YAMLError as exc:  # a reader error: bad characters, no mark
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: no mark, but a position
+        line = start_line + text[: exc.position].count("\n")
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return None, [error(path, line, f"invalid YAML: the control character U+{code:04X} is not allowed",
+                            "remove it, or write it as an escape inside double quotes, e.g. \"\\x07\"")]
+    except yaml.YAMLError as exc:
         return None, [error(path, start_line, f"invalid YAML: {exc}")]
+    except RecursionError:  # the parser recurses once per level of nesting
+        return None, [too_deep(path, start_line)]
     finally:
         loader.dispose()
 
@@ -108,6 +160,8 @@ def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument 
         return YamlDocument(None, start_line=start_line), []
     try:
         data = walker.walk(node, ())
+    except _TooDeep as exc:
+        return None, [too_deep(path, exc.line)]
     except _TooManyNodes:
         return None, [error(path, start_line, f"YAML expands to more than {MAX_NODES} values",
                             "aliases (*name) that repeat large structures are refused")]
@@ -131,6 +185,8 @@ class _Walker:
         self.budget -= 1
         if self.budget < 0:
             raise _TooManyNodes
+        if len(path) > MAX_DEPTH:
+            raise _TooDeep(self.position(node).line)
         self.values.setdefault(path, self.position(node))
         if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
             pos = self.position(node)
