@@ -100,8 +100,8 @@ def _could_nest_deeper_than(text: str, depth: int) -> bool:
     return sum(text.count(c) for c in "[{-:?") > depth
 
 
-def _too_deep(text: str) -> bool:
-    """Whether lists and mappings nest more than MAX_DEPTH levels, found without recursion (from events)."""
+def _too_deep_at(text: str) -> int | None:
+    """The 0-based line where lists and mappings nest more than MAX_DEPTH levels, found from events (no recursion)."""
     loader = _Loader(text)
     depth = 0
     try:
@@ -109,14 +109,14 @@ def _too_deep(text: str) -> bool:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return True
+                    return int(event.start_mark.line)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError:
-        return False  # not valid YAML: composing it reports the error with its line
+        return None  # not valid YAML: composing it reports the error with its line
     finally:
         loader.dispose()
-    return False
+    return None
 
 
 def too_deep(path: str, line: int) -> Diagnostic:
@@ -127,8 +127,9 @@ def too_deep(path: str, line: int) -> Diagnostic:
 
 def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument | None, list[Diagnostic]]:
     """Parse `text` (which starts on `start_line` of file `path`) into a YamlDocument."""
-    if _could_nest_deeper_than(text, _COMPOSER_SAFE_DEPTH) and _too_deep(text):
-        return None, [too_deep(path, start_line)]
+    deep_at = _too_deep_at(text) if _could_nest_deeper_than(text, _COMPOSER_SAFE_DEPTH) else None
+    if deep_at is not None:
+        return None, [too_deep(path, start_line + deep_at)]
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -136,6 +137,8 @@ def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument 
         problem = exc.problem or exc.context or "not valid YAML"
         mark = exc.problem_mark or exc.context_mark
         hint = "quote values that contain ': ' or start with a special character" if "mapping values" in problem else None
+        if mark and "cannot start any token" in problem and text[mark.index:mark.index + 1] == "\t":
+            hint = "indent with spaces: YAML does not allow tabs"
         if exc.context and exc.context.startswith("while parsing a flow") and exc.context_mark:
             # An unclosed { or [ is noticed lines later; the line to fix is where it opened.
             mark = exc.context_mark

@@ -1,0 +1,67 @@
+"""The corpus in tests/hostile/: each broken or hostile file gives exactly the diagnostics listed
+for it in tests/hostile/expected.yml, never a traceback; each hostile but valid one builds with
+nothing unescaped in the output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scorecard.build import BuildOptions, build
+from scorecard.markdown import safe_link
+
+CORPUS = Path(__file__).parent / "hostile"
+EXPECTED: dict[str, list[str]] = yaml.safe_load((CORPUS / "expected.yml").read_text(encoding="utf-8"))
+EXPECT = re.compile(r"(?P<line>\d+)(?::(?P<col>\d+))?: (?P<severity>error|warning): (?P<message>.+)")
+# What a script or a handler looks like in HTML, SVG or XML that lets it through unescaped.
+UNESCAPED = re.compile(r"<script|<img[^>]*onerror|<svg[^>]*onload|]]><x>|\"><script", re.IGNORECASE)
+
+
+def test_every_file_of_the_corpus_has_an_expectation() -> None:
+    assert sorted(p.name for p in CORPUS.glob("*.md")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_hostile_file(tmp_path: Path, name: str) -> None:
+    folder = tmp_path / "content/assessments"
+    folder.mkdir(parents=True)
+    shutil.copyfile(CORPUS / name, folder / name)
+    result = build(BuildOptions.at(tmp_path, today=dt.date(2026, 10, 1)))
+
+    path = f"content/assessments/{name}"
+    assert all(d.path == path and d.line is not None for d in result.diagnostics), [d.format() for d in result.diagnostics]
+    unmatched = [d for d in result.diagnostics if d.is_error]
+    for expected in EXPECTED[name]:
+        want = EXPECT.fullmatch(expected)
+        assert want, f"malformed expectation {expected!r}"
+        found = [d for d in result.diagnostics
+                 if str(d.line) == want["line"] and (want["col"] is None or str(d.col) == want["col"])
+                 and d.severity.value == want["severity"] and d.message.startswith(want["message"])]
+        assert found, f"{expected!r} not among {[d.format() for d in result.diagnostics]}"
+        unmatched = [d for d in unmatched if d not in found]
+    assert unmatched == [], "errors the corpus does not expect"
+
+    output = tmp_path / "output"
+    if any(d.is_error for d in result.diagnostics):
+        assert not output.exists()  # nothing half-written
+        return
+    texts = {p.relative_to(output).as_posix(): p.read_text(encoding="utf-8")
+             for p in output.rglob("*") if p.suffix in (".html", ".xml", ".svg", ".json")}
+    assert f"assessments/{name.removesuffix('.md')}/index.html" in texts
+    for file, text in texts.items():
+        assert not UNESCAPED.search(text), (file, UNESCAPED.search(text))
+        for url in re.findall(r'(?:href|src)="([^"]*)"', text):
+            assert safe_link(url) and not url.lower().startswith(("javascript", "data")), (file, url)
+
+
+def test_the_output_check_can_fail() -> None:
+    # The patterns above catch what they are meant to catch.
+    assert UNESCAPED.search('<p><img src=x onerror=alert(1)></p>')
+    assert UNESCAPED.search("<title><script>alert(1)</script></title>")
+    assert not UNESCAPED.search("&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;")
+    assert not safe_link("jav%09ascript:alert(1)")
