@@ -7,9 +7,10 @@ problem found as a Diagnostic. Reading files is `content.py`'s job.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Mapping
 
 from .diagnostics import Diagnostic, did_you_mean, error, warning
 from .frontmatter import split_front_matter
@@ -42,6 +43,19 @@ class Response:
         return self.value is not None
 
 
+def plain(value: Any) -> Any:
+    """YAML data as JSON-safe data: dates and non-finite numbers become text, and so do mapping keys."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no .inf or .nan
+    return value
+
+
 @dataclass(frozen=True)
 class Assessment:
     """One initiative's assessment, as its author wrote it."""
@@ -65,6 +79,13 @@ class Assessment:
     """The line of each `related` entry, for diagnostics about missing slugs."""
     date_line: int = 1
     review_by_line: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    """The author's own fields from `extra:`, as plain JSON-safe data (dates as YYYY-MM-DD text)."""
+    field_lines: tuple[tuple[str, int], ...] = ()
+    """The line of the `owner`, `authors` and `tags` keys that are present."""
+
+    def line_of(self, field: str) -> int:
+        return dict(self.field_lines).get(field, 1)
 
     def response(self, section: str, item: str) -> Response | None:
         return self._responses_by_item.get((section, item))
@@ -141,12 +162,16 @@ class _FrontMatterChecker:
             related_lines=self.related_lines(),
             date_line=self.doc.line(("date",)),
             review_by_line=self.doc.line(("review_by",)) if review_by else None,
+            field_lines=tuple((f, self.doc.line((f,))) for f in ("owner", "authors", "tags") if f in self.data),
             responses=tuple(r for section in self.rubric.sections for r in self.section(section)),
         )
         for key in ("owner", "authors", "tags"):  # each of these names a page of its own
             self.need_page_names(key, fields[key] if isinstance(fields[key], tuple) else (fields[key],))
-        if self.data.get("extra") is not None and not isinstance(self.data["extra"], dict):
+        extra = self.data.get("extra")
+        if extra is not None and not isinstance(extra, dict):
             self.problem(("extra",), "'extra' must be a mapping of your own fields")
+        elif extra:
+            fields["extra"] = plain(extra)
         if not title or not date:
             return None
         return fields
@@ -274,6 +299,10 @@ class _FrontMatterChecker:
         line = self.doc.line(at)
         if value == NA and not reason:
             self.problem(at, f"'{item_id}' is n/a without a reason", f"write {item_id}: {{{key}: n/a, reason: \"why it does not apply\"}}")
+        elif reason and value is not None and value != NA:
+            self.warn(at + ("reason",), f"'reason' in '{item_id}' is only for n/a, and is ignored here",
+                      "put what supports the answer in 'evidence'")
+            reason = ""
         elif value is not None and value != NA and scale.normalise(value) > 0 and not evidence:
             self.warn(at, f"unsupported: {self.kind(section, one=True)} '{item_id}' is {self.shown(value)} without evidence",
                       "add evidence: \"...\", what shows this is true")

@@ -10,13 +10,15 @@ from typing import Any
 
 from .content import Content, load_content
 from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warnings
-from .export import scorecard_json
+from .export import badge_files, scorecard_csv, scorecard_json
+from .groups import spelling_clashes
 from .history import read_history
 from .markdown import make_markdown, render_body
 from .render import default_theme_dir, render_site
 from .scoring import score_assessment
 from .site import Scored, build_site_model
-from .staleness import DEFAULT_MAX_AGE_DAYS
+from .sitemap import SITEMAP_URL, sitemap_xml
+from .staleness import DEFAULT_MAX_AGE_DAYS, staleness_warnings
 from .writer import check_output_dir, write_site
 
 
@@ -77,13 +79,15 @@ def check(options: BuildOptions) -> tuple[list[Scored], list[Diagnostic], Conten
     if content is None:
         return [], diagnostics, None
     md = make_markdown(unsafe_html=options.unsafe_html)
-    slugs = frozenset(a.slug for a in content.assessments)
+    titles = {a.slug: a.title for a in content.assessments}
     scored = []
     for assessment in content.assessments:
-        html, problems = render_body(md, assessment.body, slug=assessment.slug, path=assessment.path,
-                                     body_line=assessment.body_line, slugs=slugs)
-        diagnostics += problems
-        scored.append(Scored(assessment, score_assessment(content.rubric, assessment), html))
+        body = render_body(md, assessment.body, slug=assessment.slug, path=assessment.path,
+                           body_line=assessment.body_line, titles=titles)
+        diagnostics += body.diagnostics
+        scored.append(Scored(assessment, score_assessment(content.rubric, assessment), body.html, body.links))
+    diagnostics += spelling_clashes(content.assessments)
+    diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
     return scored, diagnostics, content
 
 
@@ -105,11 +109,16 @@ def build(options: BuildOptions) -> BuildResult:
 
     # All data is gathered and valid; from here on the site is assembled and written.
     model = build_site_model(content, scored, options.title, options.description, history=history, today=today,
-                             stale_after_days=options.stale_after_days)
+                             stale_after_days=options.stale_after_days, base_url=options.base_url,
+                             edit_url=options.edit_url)
     files, problems = render_site(model, [*options.themes, default_theme_dir()])
     if problems:
         return BuildResult(tuple(diagnostics + problems), len(scored))
     files["scorecard.json"] = scorecard_json(content.rubric, scored).encode("utf-8")
+    files["scorecard.csv"] = scorecard_csv(content.rubric, scored, options.base_url).encode("utf-8")
+    files.update(badge_files(content.rubric, scored))
+    if options.base_url:  # the sitemap protocol needs absolute addresses
+        files[SITEMAP_URL] = sitemap_xml(options.base_url, [page.path for page in model.pages]).encode("utf-8")
     problems = write_site(files, options.output_dir)
     if problems:
         return BuildResult(tuple(diagnostics + problems), len(scored))

@@ -16,7 +16,7 @@ from .diff import DiffUsageError, diff_site, format_json, format_markdown
 from .gitrepo import repo_root
 from .report import FORMATS, format_diagnostics
 from .skeleton import assessment_skeleton
-from .staleness import DEFAULT_MAX_AGE_DAYS, staleness_warnings
+from .staleness import DEFAULT_MAX_AGE_DAYS
 
 
 def print_result(result: BuildResult) -> None:
@@ -68,9 +68,7 @@ def check(strict: bool, fmt: str, today: dt.datetime | None, stale_after: int) -
     """Validate everything the build validates, without building. Exit 0 when clean, 1 on errors."""
     root = Path.cwd()
     options = BuildOptions.at(root, today=today.date() if today else None, stale_after_days=stale_after)
-    _scored, diagnostics, content = check_site(options)
-    if content is not None:
-        diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
+    _scored, diagnostics, _content = check_site(options)
     if strict:
         diagnostics = promote_warnings(diagnostics)
     diagnostics = sort_diagnostics(diagnostics)

@@ -1,19 +1,25 @@
-"""scorecard.json: every assessment's answers and scores, and the rubric they were scored with.
+"""The exports: scorecard.json (every assessment's answers and scores, and the rubric they were
+scored with), scorecard.csv (one row per assessment, for spreadsheets) and each assessment's
+badge.svg (for wikis and READMEs).
 
-The shape is documented in docs/json.md and versioned by `schema`; other tools read it.
+The JSON shape is documented in docs/json.md and versioned by `schema`; the CSV columns in
+docs/exports.md. Other tools read both.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from . import __version__
+from .badge import assessment_badge
 from .rubric import Rubric
 from .scoring import one_decimal
-from .site import Scored, assessment_url
+from .site import Scored, assessment_url, badge_url, published_url
 
 SCHEMA = "scorecard/1"
 
@@ -92,6 +98,7 @@ def assessment_json(scored: Scored) -> dict[str, Any]:
         "gated": card.gate is not None,
         "evidence_coverage": number(card.coverage),
         "unanswered": [f"{section}.{item}" for section, item in card.unanswered],
+        "extra": dict(a.extra),
     }
 
 
@@ -107,3 +114,59 @@ def scorecard_json(rubric: Rubric, scored: list[Scored]) -> str:
     # The same JSON with '<', '>' and '&' as \u escapes (they occur only inside strings), so that
     # a hostile title cannot close a <script> the file is inlined into.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+
+
+# -- scorecard.csv ---------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection)."""
+
+
+def neutralise(cell: str) -> str:
+    """The cell, prefixed with ' when a spreadsheet would read it as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def csv_columns(rubric: Rubric) -> list[str]:
+    """The header row: fixed columns, then each section's score and its items, then dates and URL."""
+    items = [name for s in rubric.sections for name in (s.id, *(f"{s.id}.{i.id}" for i in s.items))]
+    return ["slug", "title", "status", "owner", "authors", "tags", "score", "grade", "verdict", "gated",
+            "evidence_coverage", *items, "date", "review_by", "url"]
+
+
+def item_cell(value: str | int | None, missing: bool) -> str:
+    """An answer or score as written; "unknown" when unanswered, "" when the item is not in the file."""
+    if missing:
+        return ""
+    return "unknown" if value is None else str(value)
+
+
+def csv_row(rubric: Rubric, scored: Scored, base_url: str) -> list[str]:
+    a, card = scored.assessment, scored.scorecard
+    items = []
+    for section in rubric.sections:
+        section_score = card.section(section.id)
+        assert section_score is not None
+        items.append("n/a" if section_score.shown is None else str(section_score.shown))
+        items += [item_cell(i.response.value, i.response.missing) for i in section_score.items]
+    coverage = number(card.coverage)
+    return [a.slug, a.title, a.status, a.owner, "; ".join(a.authors), "; ".join(a.tags), str(card.shown), card.grade,
+            card.verdict, "true" if card.gate is not None else "false", "" if coverage is None else str(coverage), *items, a.date.isoformat(),
+            a.review_by.isoformat() if a.review_by else "", published_url(base_url, assessment_url(a.slug))]
+
+
+def scorecard_csv(rubric: Rubric, scored: list[Scored], base_url: str = "") -> str:
+    """The text of scorecard.csv: a header and one row per assessment in slug order (RFC 4180)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in [csv_columns(rubric)] + [csv_row(rubric, s, base_url) for s in sorted(scored, key=lambda s: s.assessment.slug)]:
+        writer.writerow([neutralise(cell) for cell in row])
+    return buffer.getvalue()
+
+
+# -- badges --------------------------------------------------------------------------------------
+
+def badge_files(rubric: Rubric, scored: list[Scored]) -> dict[str, bytes]:
+    """Each assessment's badge, at assessments/<slug>/badge.svg."""
+    return {badge_url(s.assessment.slug): assessment_badge(rubric, s.assessment.title, s.scorecard).encode("utf-8")
+            for s in scored}

@@ -3,9 +3,10 @@
 Raw HTML in Markdown is escaped unless the site opts into `unsafe_html`, and `safe_link` keeps
 `javascript:`, `vbscript:`, `data:` and `file:` URLs from becoming links or image sources, however
 they are disguised (case, whitespace, control characters, entities, percent-encoding).
-Headings move one level down (the page's title is the only h1) and get ids. A relative link to
-another assessment's `.md` file becomes a link to that assessment's page; one to a missing file
-is a diagnostic with its line.
+Headings move one level down (the page's title is the only h1) and get ids. Links between
+assessments, written as wiki-links (`[[slug]]`, `[[slug|text]]`) or as relative links to another
+assessment's `.md` file, become links to that assessment's page and are reported back as data
+(for "Referenced by"); one to a missing assessment is a diagnostic with its line.
 """
 
 from __future__ import annotations
@@ -15,14 +16,27 @@ import re
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import PurePosixPath
+from typing import Mapping
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 
-from .content import is_assessment_name, slug_for
+from .content import is_assessment_name, slug_for, slugify
 from .diagnostics import Diagnostic, did_you_mean, error
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    """An assessment body as HTML, with the assessments it links to and the problems in its links."""
+
+    html: str
+    links: tuple[str, ...]
+    """Slugs of the assessments the body links to (wiki-links and `.md` links), each once, in order met."""
+    diagnostics: tuple[Diagnostic, ...]
 
 
 @dataclass
@@ -32,9 +46,48 @@ class _RenderEnv:
     slug: str
     path: str
     body_line: int
-    slugs: frozenset[str]
+    titles: Mapping[str, str]
+    """Every assessment's slug → title."""
+    links: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
+
+# -- wiki-links ---------------------------------------------------------------------------------
+
+_WIKILINK = re.compile(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]")
+"""`[[target]]` or `[[target|text]]` on one line; neither part may hold brackets."""
+
+
+def _wikilink(state: StateInline, silent: bool) -> bool:
+    """Inline rule: `[[target]]` and `[[target|text]]` become a link token marked as a wiki-link.
+
+    The target is resolved (and its title filled in) by `_resolve_assessment_links`, which knows
+    every assessment and the line of the block.
+    """
+    if state.linkLevel > 0 or not state.src.startswith("[[", state.pos):
+        return False  # no links inside a link's text
+    match = _WIKILINK.match(state.src, state.pos)
+    if not match or not match.group(1).strip():
+        return False
+    if not silent:
+        opening = state.push("link_open", "a", 1)
+        opening.attrs = {"href": ""}
+        opening.markup = "wikilink"
+        target, text = match.group(1).strip(), (match.group(2) or "").strip()
+        opening.meta = {"wikilink": target, "show_title": not text}
+        label = state.push("text", "", 0)
+        label.content = text or target  # without text, the target's title once resolved
+        state.push("link_close", "a", -1).markup = "wikilink"
+    state.pos = match.end()
+    return True
+
+
+def wikilink_slug(target: str) -> str:
+    """The slug a wiki-link target names: each folder and the name slugified, as file paths are."""
+    return "/".join(slugify(part) for part in target.strip().strip("/").split("/"))
+
+
+# -- core rules ---------------------------------------------------------------------------------
 
 def _demote_headings(state: StateCore) -> None:
     for token in state.tokens:
@@ -42,31 +95,47 @@ def _demote_headings(state: StateCore) -> None:
             token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
 
 
+def _link_target(env: _RenderEnv, token: Token) -> tuple[str, str, str] | None:
+    """(slug, fragment, as written) of a link to an assessment; None for any other link."""
+    wiki = token.meta.get("wikilink") if token.meta else None
+    if wiki is not None:
+        target, _, fragment = wiki.partition("#")
+        return wikilink_slug(target), fragment.strip(), f"[[{wiki}]]"
+    href = str(token.attrs.get("href", ""))
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not is_assessment_name(parts.path):
+        return None
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(env.slug), unquote(parts.path)))
+    if target.startswith(".."):  # above assessments/: never an assessment
+        return "", parts.fragment, href
+    return slug_for(PurePosixPath(target)), parts.fragment, href
+
+
 def _resolve_assessment_links(state: StateCore) -> None:
     env: _RenderEnv = state.env["scorecard"]
     for block in state.tokens:
         breaks = 0  # line breaks so far inside this block, to point at the link's own line
-        for token in block.children or ():
+        children = block.children or []
+        for index, token in enumerate(children):
             if token.type in ("softbreak", "hardbreak"):
                 breaks += 1
             if token.type != "link_open":
                 continue
-            href = str(token.attrs.get("href", ""))
-            parts = urlsplit(href)
-            if parts.scheme or parts.netloc or not is_assessment_name(parts.path):
+            found = _link_target(env, token)
+            if found is None:
                 continue
-            here = posixpath.dirname(env.slug)
-            target = posixpath.normpath(posixpath.join(here, unquote(parts.path)))
-            slug = slug_for(PurePosixPath(target))
-            if slug not in env.slugs or target.startswith(".."):
+            slug, fragment, written = found
+            if slug not in env.titles:
                 line = env.body_line + (block.map[0] if block.map else 0) + breaks
-                env.diagnostics.append(error(env.path, line, f"link to '{href}': no such assessment",
-                                             did_you_mean(slug, env.slugs)))
+                env.diagnostics.append(error(env.path, line, f"link to '{written}': no such assessment",
+                                             did_you_mean(slug, env.titles) if slug else None))
                 continue
+            env.links.append(slug)
             # From assessments/<slug>/index.html to assessments/<target>/index.html.
-            depth = env.slug.count("/") + 1
-            url = "../" * depth + f"{slug}/index.html"
-            token.attrs["href"] = url + (f"#{parts.fragment}" if parts.fragment else "")
+            url = "../" * (env.slug.count("/") + 1) + f"{slug}/index.html"
+            token.attrs["href"] = url + (f"#{fragment}" if fragment else "")
+            if token.meta.get("show_title"):
+                children[index + 1].content = env.titles[slug]
 
 
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
@@ -96,13 +165,18 @@ def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": unsafe_html}).enable(["table", "strikethrough"])
     md.validateLink = safe_link  # type: ignore[method-assign]
     md.use(anchors_plugin, min_level=1, max_level=3)
+    md.inline.ruler.before("link", "scorecard_wikilink", _wikilink)
     md.core.ruler.push("scorecard_demote_headings", _demote_headings)
     md.core.ruler.push("scorecard_assessment_links", _resolve_assessment_links)
     return md
 
 
-def render_body(md: MarkdownIt, text: str, *, slug: str, path: str, body_line: int, slugs: frozenset[str]) -> tuple[str, list[Diagnostic]]:
-    """The body's HTML and the problems found in its links."""
-    env = _RenderEnv(slug, path, body_line, slugs)
+def render_body(md: MarkdownIt, text: str, *, slug: str, path: str, body_line: int,
+                titles: Mapping[str, str]) -> RenderedBody:
+    """The body's HTML, the assessments it links to, and the problems found in its links.
+
+    `titles` maps every assessment's slug to its title (a wiki-link without text shows the title).
+    """
+    env = _RenderEnv(slug, path, body_line, titles)
     html = md.render(text, {"scorecard": env})
-    return html, env.diagnostics
+    return RenderedBody(html, tuple(dict.fromkeys(env.links)), tuple(env.diagnostics))

@@ -54,6 +54,10 @@ class Scale:
             return dict(self.choices)[str(value)]
         return Fraction(int(value) - self.min, self.max - self.min)
 
+    def answers(self) -> list[str]:
+        """Every answer or score the scale accepts, as written in a file (n/a and unknown aside)."""
+        return [name for name, _ in self.choices] if self.is_choice else [str(n) for n in range(self.min, self.max + 1)]
+
     def describe(self) -> str:
         """A human description of what the scale accepts, for hints and the rubric page."""
         if self.is_choice:
@@ -297,6 +301,13 @@ class _RubricReader:
         items = self.items(data.get("items"), at + ("items",), scale, old.items if old else ())
         if not items:
             return None
+        if old and "scale" in data:  # inherited gates must still name an answer of the new scale
+            regated = {e.get("id") for e in data.get("items") or [] if isinstance(e, dict) and "gate" in e}
+            for item in items:
+                if item.gate and item.id not in regated and item.gate.when not in scale.answers():
+                    self.problem(at + ("scale",), f"the inherited gate of '{item.id}' is on '{item.gate.when}', "
+                                 "which the new scale does not have",
+                                 f"give '{item.id}' a gate on an answer of the new scale, or 'gate: null'")
         return Section(section_id, title, description, weight, scale, items)
 
     def scale(self, value: Any, at: Path_, old: Scale | None) -> Scale | None:
@@ -377,8 +388,9 @@ class _RubricReader:
         if not isinstance(value, dict) or "when" not in value or not isinstance(value.get("verdict"), str):
             self.problem(at, "a gate must be a mapping {when: <answer>, verdict: <text>}")
             return None
+        self.check_keys(value, at, ("when", "verdict"), "gate")
         when = str(value["when"])
-        accepted = [name for name, _ in scale.choices] if scale.is_choice else [str(n) for n in range(scale.min, scale.max + 1)]
+        accepted = scale.answers()
         if when not in accepted:
             self.problem(at + ("when",), f"a gate's 'when' must be an answer of the scale, not '{when}'", did_you_mean(when, accepted))
             return None

@@ -11,12 +11,14 @@ import math
 import uuid
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
+from urllib.parse import quote
 
 from markupsafe import Markup
 
 from . import __version__
 from .assessment import Assessment
+from .badge import LABEL, badge_value
 from .charts import Spoke, TrendPoint, radar, trend
 from .content import Content, slugify
 from .history import HistoryPoint
@@ -24,7 +26,7 @@ from .rubric import Rubric, Section
 from .scoring import Scorecard
 from .staleness import DEFAULT_MAX_AGE_DAYS, staleness
 from .views import (AssessmentView, BandView, ChangesView, ChangeView, Count, FeedView, GroupIndexView, GroupView, HeatmapColumn, ItemPageView,
-                    ItemView, Link, Page, PortfolioView, RankedRow, RevisionView, RubricItemView, RubricSectionView, RubricView,
+                    ItemView, Link, NotFoundView, Page, PortfolioView, RankedRow, RevisionView, RubricItemView, RubricSectionView, RubricView,
                     SectionView, SiteView)
 
 
@@ -35,6 +37,8 @@ class Scored:
     assessment: Assessment
     scorecard: Scorecard
     body_html: str
+    links: tuple[str, ...] = ()
+    """Slugs of the assessments its body links to."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,15 @@ class SiteModel:
 
 def assessment_url(slug: str) -> str:
     return f"assessments/{slug}/index.html"
+
+
+def badge_url(slug: str) -> str:
+    return f"assessments/{slug}/badge.svg"
+
+
+def published_url(base_url: str, path: str) -> str:
+    """A path from the site root as an absolute URL under `base_url`; the path itself when it is ""."""
+    return f"{base_url.rstrip('/')}/{path}" if base_url else path
 
 
 def item_url(section: str, item: str) -> str:
@@ -68,6 +81,8 @@ def group_index_url(kind: str) -> str:
     return f"{GROUP_KINDS[kind][1]}/index.html"
 
 
+NOT_FOUND_URL = "404.html"
+"""The page a web server shows for an address it does not have (GitHub Pages, Netlify, nginx's error_page)."""
 CHANGES_URL = "changes/index.html"
 FEED_URL = "changes.xml"
 CHANGES_SHOWN = 100
@@ -76,21 +91,25 @@ CHANGES_SHOWN = 100
 
 def build_site_model(content: Content, scored: list[Scored], title: str, description: str = "", *,
                      history: Mapping[str, tuple[HistoryPoint, ...]] | None = None, today: dt.date | None = None,
-                     stale_after_days: int = DEFAULT_MAX_AGE_DAYS) -> SiteModel:
+                     stale_after_days: int = DEFAULT_MAX_AGE_DAYS, base_url: str = "", edit_url: str = "") -> SiteModel:
     """Every page of the site, with its view model.
 
     `history` holds each slug's score changes from git (none outside git); with `today`, an
-    assessment due for review is marked so.
+    assessment due for review is marked so. `base_url` is the site's published address, if
+    known; `edit_url` a pattern for "Edit this page" links, with {path} for the file's path.
     """
     rubric = content.rubric
     history = history or {}
     views = {}
+    backlinks = referenced_by(scored)
     for s in scored:
         view = assessment_view(rubric, s, content)
         points = history.get(s.assessment.slug, ())
         views[view.slug] = replace(
             view, review_due=(staleness(s.assessment, today, stale_after_days) or "") if today else "",
-            history=tuple(revision_view(p) for p in reversed(points)), trend=trend_chart(view.title, points))
+            history=tuple(revision_view(p) for p in reversed(points)), trend=trend_chart(view.title, points),
+            referenced_by=backlinks.get(view.slug, ()), edit_url=edit_link(edit_url, s.assessment.path),
+            **badge_fields(s, base_url))
     ranked = sorted(scored, key=lambda s: (-s.scorecard.overall, s.assessment.title.lower(), s.assessment.slug))
     leaderboard = tuple(views[s.assessment.slug] for s in ranked)
     rubric_view = build_rubric_view(rubric)
@@ -112,6 +131,9 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
     nav = (Link("Portfolio", "index.html"), Link("Rubric", "rubric/index.html"), Link("Tags", "tags/index.html"),
            Link("Owners", "owners/index.html"), Link("Authors", "authors/index.html"), Link("Changes", CHANGES_URL))
     site = SiteView(title, description or rubric.description, nav, f"scorecard {__version__}")
+    # Shown at any depth, so links are absolute when they can be, else from the site root.
+    base = base_url.rstrip("/") + "/" if base_url else ""
+    pages.append(Page(NOT_FOUND_URL, "404.html", "Page not found", NotFoundView("Page not found", base)))
     return SiteModel(site, tuple(pages))
 
 
@@ -158,7 +180,7 @@ def assessment_view(rubric: Rubric, scored: Scored, content: Content) -> Assessm
     a, card = scored.assessment, scored.scorecard
     titles = {x.slug: x.title for x in content.assessments}
     sections = []
-    chart, chart_section = None, ""
+    chart, chart_section, caption = None, "", ""
     for section in rubric.sections:
         section_score = card.section(section.id)
         assert section_score is not None
@@ -170,6 +192,8 @@ def assessment_view(rubric: Rubric, scored: Scored, content: Content) -> Assessm
             spokes = [Spoke(i.title, s.points, i.label) for i, s in zip(items, section_score.items)]
             chart = radar(spokes, title=f"{section.title} scores of {a.title}", chart_id=f"radar-{section.id}")
             chart_section = section.id
+            caption = (f"{section.title} scores, {section.scale.min} at the centre to {section.scale.max} at the edge; "
+                       "the table below gives the same numbers.")
     item_titles = {(s.id, i.id): i.title for s in rubric.sections for i in s.items}
     return AssessmentView(
         slug=a.slug, url=assessment_url(a.slug), title=a.title, summary=a.summary,
@@ -182,9 +206,35 @@ def assessment_view(rubric: Rubric, scored: Scored, content: Content) -> Assessm
         score=str(card.shown), grade=card.grade, grade_css=slugify(card.grade), verdict=card.verdict,
         gated=card.gate is not None, coverage=percent(card.coverage),
         unanswered=tuple(item_titles[key] for key in card.unanswered),
-        sections=tuple(sections), body=Markup(scored.body_html), radar=chart, radar_section=chart_section,
-        source=a.path,
+        sections=tuple(sections), body=Markup(scored.body_html), radar=chart, radar_section=chart_section, radar_caption=caption,
+        source=a.path, extra=a.extra,
     )
+
+
+def referenced_by(scored: list[Scored]) -> dict[str, tuple[Link, ...]]:
+    """For each slug, the assessments whose bodies link to it (not itself), by title, each once."""
+    sources: dict[str, list[Assessment]] = {}
+    for s in scored:
+        for target in s.links:
+            if target != s.assessment.slug:
+                sources.setdefault(target, []).append(s.assessment)
+    return {slug: tuple(Link(a.title, assessment_url(a.slug)) for a in sorted(found, key=lambda a: (a.title.lower(), a.slug)))
+            for slug, found in sources.items()}
+
+
+def edit_link(pattern: str, path: str) -> str:
+    """The "Edit this page" URL: `pattern` with {path} replaced by the URL-quoted file path; "" without a pattern."""
+    return pattern.replace("{path}", quote(path)) if pattern else ""
+
+
+def badge_fields(scored: Scored, base_url: str) -> dict[str, Any]:
+    """The badge's address and alt text, and Markdown that embeds it linked to the page."""
+    slug = scored.assessment.slug
+    alt = f"{LABEL}: {badge_value(scored.scorecard)}"
+    image, page = published_url(base_url, badge_url(slug)), published_url(base_url, assessment_url(slug))
+    markdown_alt = alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    return {"badge_url": badge_url(slug), "badge_alt": alt, "badge_markdown": f"[![{markdown_alt}]({image})]({page})",
+            "badge_absolute": bool(base_url)}
 
 
 # -- history: trends, the Changes page and its feed ---------------------------------------------

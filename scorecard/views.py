@@ -7,7 +7,8 @@ URLs are relative to the site root ("assessments/forum/index.html"); templates p
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 from markupsafe import Markup
 
@@ -106,6 +107,8 @@ class AssessmentView:
     radar: Markup | None
     radar_section: str
     """The id of the section the radar chart shows ("" when there is none)."""
+    radar_caption: str
+    """What the radar chart shows, in words, with its scale ("" when there is no chart)."""
     source: str
     review_due: str = ""
     """Why the assessment is due for review ("" when it is not): a past `review_by`, or its age."""
@@ -113,6 +116,20 @@ class AssessmentView:
     """Sparkline of the overall score per revision (inline SVG); None without history."""
     history: tuple[RevisionView, ...] = ()
     """The commits that changed its scores, newest first; empty outside git."""
+    referenced_by: tuple[Link, ...] = ()
+    """The assessments whose bodies link to this one, by title."""
+    edit_url: str = ""
+    """Where to edit its file ("Edit this page"); "" when the site has no edit URL."""
+    badge_url: str = ""
+    """Its badge (assessments/<slug>/badge.svg)."""
+    badge_alt: str = ""
+    """What the badge says: "scorecard: 72.3 Promising"."""
+    badge_markdown: str = ""
+    """Markdown that shows the badge, linked to the page: absolute URLs with a base URL, else paths from the site root."""
+    badge_absolute: bool = False
+    """The Markdown's URLs are absolute (the site's base URL is known)."""
+    extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    """The author's own `extra:` fields (JSON-safe data), for themes that show them."""
 
 
 @dataclass(frozen=True)
@@ -246,6 +263,16 @@ class GroupIndexView:
     title: str
     kind: str
     groups: tuple[Count, ...]
+
+
+@dataclass(frozen=True)
+class NotFoundView:
+    """The 404 page, which a web server shows at whatever address it did not find."""
+
+    title: str
+    base: str
+    """Put in front of every link: the site's base URL ending in "/", or "" when it is not known
+    (the links then work where the page is shown at the top level of the site)."""
 
 
 @dataclass(frozen=True)

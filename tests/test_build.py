@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from click.testing import CliRunner
 
+from conftest import assessment_text, write_site
 from scorecard.build import BuildOptions, build
 from scorecard.cli import main
 from scorecard.writer import MARKER
@@ -264,3 +265,51 @@ def test_missing_content_directory_is_a_diagnostic(tmp_path: Path, monkeypatch: 
     result = run(tmp_path, monkeypatch, "build")
     assert result.exit_code == 1
     assert "content: error: content directory not found" in result.output
+
+
+def test_reasons_read_as_not_applicable_or_not_known(tmp_path: Path):
+    root = write_site(tmp_path / "s", {"content/assessments/forum.md": assessment_text(slates={
+        "extensions": '{score: n/a, reason: "No integrations are planned."}',
+        "tags": '{score: unknown, reason: "Not measured yet."}',
+        "links": '{score: 3, evidence: "Stable addresses.", reason: "Ignored."}'})})
+    result = build(BuildOptions.at(root, today=dt.date(2026, 11, 22)))
+    assert result.ok
+    page = text(root / "output/assessments/forum/index.html")
+    assert "<em>Not applicable:</em> No integrations are planned." in page
+    assert "<em>Not known yet:</em> Not measured yet." in page
+    assert "Ignored." not in page and "Stable addresses." in page
+
+
+def test_radar_caption_names_the_scale_in_use(tmp_path: Path):
+    # A rubric whose only score section runs 1–10: the caption must say so, not "0 … 5".
+    rubric = """\
+        sections:
+          - id: fit
+            title: Fit
+            scale: {min: 1, max: 10}
+            items: [{id: a}, {id: b}, {id: c}]
+        bands:
+          - {grade: Good, min: 50, verdict: Fine}
+          - {grade: Poor, min: 0, verdict: Not fine}
+        """
+    page = "---\ntitle: Ten\ndate: 2026-09-14\nfit:\n  a: {score: 10, evidence: x}\n  b: {score: 1}\n  c: {score: 5, evidence: y}\n---\n"
+    root = write_site(tmp_path / "s", {"content/rubric.yml": rubric, "content/assessments/ten.md": page})
+    result = build(BuildOptions.at(root, today=dt.date(2026, 11, 22)))
+    assert result.ok, [d.format() for d in result.diagnostics]
+    assert "<figcaption>Fit scores, 1 at the centre to 10 at the edge;" in text(root / "output/assessments/ten/index.html")
+
+
+def test_extra_fields_reach_scorecard_json_and_themes(tmp_path: Path):
+    page = assessment_text(extra="extra:\n  cost_centre: 4711\n  launched: 2026-03-01\n  channels: [forum, email]")
+    theme = tmp_path / "theme"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "templates/assessment.html").write_text(
+        '{% extends "base.html" %}{% block content %}cost centre {{ page.extra.cost_centre }}, '
+        'since {{ page.extra.launched }}{% endblock %}')
+    root = write_site(tmp_path / "s", {"content/assessments/forum.md": page})
+    result = build(BuildOptions.at(root, today=dt.date(2026, 11, 22), themes=(theme,)))
+    assert result.ok, [d.format() for d in result.diagnostics]
+    (forum,) = json.loads(text(root / "output/scorecard.json"))["assessments"]
+    # The YAML date becomes text, as JSON has no dates; the number stays a number.
+    assert forum["extra"] == {"cost_centre": 4711, "launched": "2026-03-01", "channels": ["forum", "email"]}
+    assert "cost centre 4711, since 2026-03-01" in text(root / "output/assessments/forum/index.html")

@@ -7,12 +7,14 @@ written next to the case; nothing here is copied from the program's output.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from scorecard.assessment import parse_assessment
+from scorecard.build import BuildOptions, check
 from scorecard.content import load_content
 from scorecard.diagnostics import Diagnostic, Severity
 from scorecard.rubric import default_rubric
@@ -172,6 +174,11 @@ CASES = [
     # Line 17: n/a needs a reason.
     case("n/a without a reason", assessment(replace={17: "  extensions: {score: n/a}"}),
          E(17, "'extensions' is n/a without a reason", "reason")),
+    # Line 14: a reason on a score is dropped with a warning; on 'unknown' (line 16) it is kept.
+    case("reason on an answered item",
+         assessment(replace={14: '  links:      {score: 3, evidence: "Stable addresses.", reason: "Not planned."}'}),
+         W(14, "'reason' in 'links' is only for n/a, and is ignored here", "'evidence'")),
+    case("reason on an unknown item", assessment(replace={16: '  tags:       {score: unknown, reason: "Not measured yet."}'})),
     # Line 10: trust questions have no n/a.
     case("n/a on a trust question",
          assessment(replace={10: '  recommend:      {answer: n/a, reason: "Too early to say."}'}),
@@ -309,6 +316,23 @@ def test_content_diagnostics(tmp_path: Path, files: dict[str, str | bytes], expe
     write_files(tmp_path, files)
     _, diagnostics = load_content(tmp_path / "content", tmp_path)
     assert_diagnostics(diagnostics, expected)
+
+
+def test_names_that_share_a_group_page_are_warned(tmp_path: Path) -> None:
+    # Both files get an owner inserted at line 6, so their tags move to line 7. b.md writes 'Support'
+    # and 'ann lee' where a.md wrote 'support' and 'Ann Lee'; files are read in path order, so b.md is
+    # the one warned. b.md's repeated 'community' is one name, not a clash.
+    write_files(tmp_path, {
+        "a.md": assessment(insert={6: "owner: Ann Lee"}),
+        "b.md": assessment(insert={6: "owner: ann lee"}, replace={6: "tags: [Support, community, community]"}),
+    })
+    _, diagnostics, _ = check(BuildOptions.at(tmp_path, today=dt.date(2026, 9, 14)))
+    assert_diagnostics(diagnostics, [
+        W(7, "tag 'Support' shares a page with 'support' (content/assessments/a.md:7)", "write the name one way everywhere",
+          path=f"{ASSESSMENTS}/b.md"),
+        W(6, "owner 'ann lee' shares a page with 'Ann Lee' (content/assessments/a.md:6)", "write the name one way everywhere",
+          path=f"{ASSESSMENTS}/b.md"),
+    ])
 
 
 def test_sub_folder_file_has_a_slug_with_its_folder(tmp_path: Path) -> None:

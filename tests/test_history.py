@@ -277,3 +277,14 @@ def test_review_due_mark_on_page_and_leaderboard(tmp_path: Path):
     assert "Review due" in rows["Due"] and "Review due" not in rows["Fresh"]
     out = built(root, today=dt.date(2026, 10, 2), stale_after_days=10, output_dir=tmp_path / "strict")
     assert "Review due" in (out / "assessments/fresh/index.html").read_text()  # 18 days old
+
+
+def test_build_and_check_agree_on_review_dates(tmp_path: Path):
+    # review_by 2026-10-01 is passed on 2026-10-02: a warning in both; --strict makes it an error in both.
+    root = tmp_path / "site"
+    (root / "content/assessments").mkdir(parents=True)
+    (root / "content/assessments/due.md").write_text(forum(title="Due", extra="review_by: 2026-10-01"))
+    lenient = build(BuildOptions.at(root, today=dt.date(2026, 10, 2)))
+    assert lenient.ok and [d.message for d in lenient.diagnostics] == ["review due: the review was due on 2026-10-01"]
+    strict = build(BuildOptions.at(root, today=dt.date(2026, 10, 2), strict=True, output_dir=tmp_path / "strict"))
+    assert not strict.ok and not (tmp_path / "strict").exists()

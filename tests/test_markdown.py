@@ -11,13 +11,15 @@ import pytest
 from scorecard.diagnostics import Severity
 from scorecard.markdown import make_markdown, render_body
 
-SLUGS = frozenset({"customer-forum", "talk-to-a-human", "support-on-social", "internal/wiki", "internal/status-page"})
+TITLES = {"customer-forum": "Customer forum", "talk-to-a-human": "Talk to a human", "support-on-social": "Support on social",
+          "internal/wiki": "Enterprise wiki", "internal/status-page": "Status page"}
 
 
 def render(text: str, slug: str = "support-on-social", body_line: int = 1):
     """The HTML and diagnostics of `text` as the body of the assessment `slug`."""
-    return render_body(make_markdown(), text, slug=slug, path=f"content/assessments/{slug}.md",
-                       body_line=body_line, slugs=SLUGS)
+    body = render_body(make_markdown(), text, slug=slug, path=f"content/assessments/{slug}.md",
+                       body_line=body_line, titles=TITLES)
+    return body.html, list(body.diagnostics)
 
 
 def hrefs(html: str) -> list[str]:
@@ -128,3 +130,88 @@ def test_link_to_a_missing_assessment_is_an_error_on_its_line(page: str, body: s
     assert "no such assessment" in diagnostic.message
     if hint:
         assert diagnostic.hint and hint in diagnostic.hint
+
+
+# -- wiki-links: [[slug]] and [[slug|text]] -------------------------------------------------------
+
+def links(html: str) -> list[tuple[str, str]]:
+    """(href, text) of every link."""
+    return re.findall(r'<a href="([^"]*)">(.*?)</a>', html)
+
+
+@pytest.mark.parametrize(("page", "body", "target", "text"), [
+    # [[slug]] shows the target's title.
+    ("support-on-social", "Ask [[talk-to-a-human]] first.", "assessments/talk-to-a-human/index.html", "Talk to a human"),
+    # [[slug|text]] shows the text.
+    ("support-on-social", "Ask [[talk-to-a-human|a person]] first.", "assessments/talk-to-a-human/index.html", "a person"),
+    # A slug in a sub-folder, from a page at the top: ../ + internal/wiki/index.html.
+    ("support-on-social", "See [[internal/wiki]].", "assessments/internal/wiki/index.html", "Enterprise wiki"),
+    # Slugs count from assessments/, wherever the page is: from internal/wiki, ../../customer-forum/index.html.
+    ("internal/wiki", "See [[customer-forum|the forum]].", "assessments/customer-forum/index.html", "the forum"),
+    ("internal/wiki", "See [[internal/status-page]].", "assessments/internal/status-page/index.html", "Status page"),
+    # A fragment is kept; spaces round the parts are dropped.
+    ("internal/wiki", "See [[ customer-forum#risks | its risks ]].", "assessments/customer-forum/index.html#risks", "its risks"),
+    # The target is slugified like a file name: 'Talk to a Human' is 'talk-to-a-human'.
+    ("support-on-social", "Ask [[Talk to a Human]].", "assessments/talk-to-a-human/index.html", "Talk to a human"),
+], ids=["title", "text", "into a sub-folder", "from a sub-folder", "within a sub-folder", "fragment", "slugified"])
+def test_wikilink_goes_to_the_assessment_page(page: str, body: str, target: str, text: str) -> None:
+    html, diagnostics = render(body + "\n", slug=page)
+    assert diagnostics == []
+    ((href, shown),) = links(html)
+    assert lands_on(page, href) == target
+    assert shown == text
+
+
+def test_wikilink_title_is_escaped_and_text_is_not_markdown() -> None:
+    titles = {"a": "Fish & <chips>", "b": "B"}
+    body = render_body(make_markdown(), "[[a]] and [[b|*not* <i>html</i>]]\n", slug="b", path="b.md", body_line=1,
+                       titles=titles)
+    assert links(body.html) == [("../a/index.html", "Fish &amp; &lt;chips&gt;"),
+                                ("../b/index.html", "*not* &lt;i&gt;html&lt;/i&gt;")]
+
+
+@pytest.mark.parametrize("body", [
+    "`[[talk-to-a-human]]` in code",           # a code span is code
+    "\\[[talk-to-a-human]] escaped",           # an escaped bracket
+    "[[]] and [[|text]] and [[ ]]",            # no target
+    "[[talk-to-a-human\nsplit over lines]]",   # a wiki-link is on one line
+    "[[talk-[to]-a-human]]",                   # brackets inside
+])
+def test_things_that_are_not_wikilinks_stay_text(body: str) -> None:
+    html, diagnostics = render(body + "\n")
+    assert "<a " not in html and diagnostics == []
+    assert "[[" in html or "\\[" in body
+
+
+def test_wikilink_inside_a_link_text_behaves_as_a_nested_link() -> None:
+    # CommonMark: a link cannot contain a link, and the inner one wins, as with [see [x](y.html) too](…).
+    html, _ = render("[see [[talk-to-a-human]] too](https://example.com)\n")
+    assert hrefs(html) == ["../talk-to-a-human/index.html"]
+    # Inside an image's text it is alt text, as [x](y.html) would be: the target as written.
+    html, _ = render("![see [[talk-to-a-human]] too](chart.png)\n")
+    assert "<a " not in html and 'alt="see talk-to-a-human too"' in html
+
+
+@pytest.mark.parametrize(("body", "line", "hint"), [
+    # body_line 20: 20 'Intro.', 21 '', 22 the wiki-link.
+    ("Intro.\n\nAsk [[talk-to-a-humn]] first.\n", 22, "did you mean 'talk-to-a-human'?"),
+    # 22 'Escalation went to', 23 the wiki-link on the paragraph's second line.
+    ("Intro.\n\nEscalation went to\nthe [[talk-to-a-humn|support team]] in May.\n", 23, "did you mean 'talk-to-a-human'?"),
+    # 22 '| a | b |', 23 '|---|---|', 24 the row holding the wiki-link.
+    ("Intro.\n\n| a | b |\n|---|---|\n| x | [[internal/wikki]] |\n", 24, "did you mean 'internal/wiki'?"),
+], ids=["paragraph", "second line", "table cell"])
+def test_wikilink_to_a_missing_assessment_is_an_error_on_its_line(body: str, line: int, hint: str) -> None:
+    _, diagnostics = render(body, body_line=20)
+    (diagnostic,) = diagnostics
+    assert diagnostic.severity is Severity.ERROR
+    assert (diagnostic.path, diagnostic.line) == ("content/assessments/support-on-social.md", line), diagnostic.format()
+    assert "no such assessment" in diagnostic.message and "[[" in diagnostic.message
+    assert diagnostic.hint == hint
+
+
+def test_links_to_assessments_are_reported_once_each_in_order() -> None:
+    text = ("[[internal/wiki]], then [the forum](customer-forum.md), [[customer-forum|again]], "
+            "[[talk-to-a-humn]] (missing), [out](https://example.com/x.md) and [[internal/wiki#risks]].\n")
+    body = render_body(make_markdown(), text, slug="support-on-social", path="s.md", body_line=1, titles=TITLES)
+    assert body.links == ("internal/wiki", "customer-forum")
+    assert len(body.diagnostics) == 1

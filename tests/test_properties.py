@@ -77,7 +77,8 @@ def dump(data: Any) -> str:
 markdown_piece = st.one_of(
     hostile_text,
     st.sampled_from(["\n\n", "# ", "## ", "> ", "- ", "1. ", "```\n", "    ", "|a|b|\n|-|-|\n", "**", "_", "`",
-                     "~~", "<", ">", "\\", "[x]", "(", ")", "![i]", "[r]: ", "<https://e.org>", "[x](y.md)"]),
+                     "~~", "<", ">", "\\", "[x]", "(", ")", "![i]", "[r]: ", "<https://e.org>", "[x](y.md)",
+                     "[[y]]", "[[y|", "[[", "]]", "|"]),
     st.builds("[{}]({})".format, hostile_text, st.sampled_from(["javascript:x", "JAVASCRIPT:x", "data:x", "%6Aavascript:x",
                                                                  "java\nscript:x", "vbscript:x", "file:///x"])),
 )
@@ -124,8 +125,9 @@ def test_generated_front_matter_is_checked_field_by_field(data: dict[str, Any], 
 @FAST
 @given(markdown)
 def test_generated_markdown_never_makes_a_script_link_or_raw_tag(body: str) -> None:
-    html, diagnostics = render_body(MD, body, slug="x", path="x.md", body_line=5, slugs=frozenset({"y"}))
-    assert_located(diagnostics, "x.md")
+    rendered = render_body(MD, body, slug="x", path="x.md", body_line=5, titles={"y": "<script>Y</script>"})
+    assert_located(list(rendered.diagnostics), "x.md")
+    html = rendered.html
     assert "<script" not in html and "<img src=x" not in html
     for attribute in ("href", "src"):
         for url in html.split(f'{attribute}="')[1:]:

@@ -207,6 +207,22 @@ RUBRIC_ERRORS = [
         6, "a gate's 'when' must be an answer of the scale, not '6'", None, id="gate above a score scale"),
     pytest.param(
         "extends: default\n"                                   # 1
+        "sections:\n"                                          # 2
+        "  - id: slates\n"                                     # 3
+        "    items:\n"                                         # 4
+        "      - id: search\n"                                 # 5
+        "        gate: {when: 0, verdict: Unfindable, level: 2}\n",  # 6
+        6, "unknown gate key 'level'", None, id="gate with an unknown key"),
+    pytest.param(
+        # The default gate of builds_trust is on 'no', which this scale (line 4) no longer has.
+        "extends: default\n"                                           # 1
+        "sections:\n"                                                  # 2
+        "  - id: trust\n"                                              # 3
+        "    scale: {choices: {always: 1, sometimes: 0.5, never: 0}}\n",  # 4
+        4, "the inherited gate of 'builds_trust' is on 'no', which the new scale does not have", "'gate: null'",
+        id="scale replaced under an inherited gate"),
+    pytest.param(
+        "extends: default\n"                                   # 1
         "bands:\n"                                             # 2
         "  - {grade: Strong, min: 80, verdict: Good}\n"        # 3
         "  - {grade: Weak, min: 40, verdict: Doubtful}\n",     # 4
@@ -337,3 +353,24 @@ def test_the_default_rubric_does_not_know_the_new_section() -> None:
     # The same file under the default rubric: 'customer_job' (line 16) is an unknown field.
     _, diagnostics = parse_assessment(ANSWERS, "a.md", "a", default_rubric())
     assert [(d.line, d.severity, d.message) for d in diagnostics] == [(16, Severity.ERROR, "unknown field 'customer_job'")]
+
+
+def test_a_new_scale_can_regate_or_ungate_the_inherited_items() -> None:
+    regated, diagnostics = parse(
+        "extends: default\n"
+        "sections:\n"
+        "  - id: trust\n"
+        "    scale: {choices: {always: 1, sometimes: 0.5, never: 0}}\n"
+        "    items:\n"
+        "      - id: builds_trust\n"
+        "        gate: {when: never, verdict: Erodes trust}\n")
+    assert not diagnostics and regated is not None
+    assert regated.section("trust").item("builds_trust").gate.when == "never"
+    ungated, diagnostics = parse(
+        "extends: default\n"
+        "sections:\n"
+        "  - id: trust\n"
+        "    scale: {choices: {always: 1, never: 0}}\n"
+        "    items:\n"
+        "      - {id: builds_trust, gate: null}\n")
+    assert not diagnostics and ungated is not None and ungated.section("trust").item("builds_trust").gate is None

@@ -3,6 +3,8 @@ unless the site says otherwise, and a hostile value is escaped in every file of 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import subprocess
@@ -14,13 +16,12 @@ import pytest
 from scorecard.build import BuildOptions, build
 from scorecard.markdown import make_markdown, render_body, safe_link
 
-SLUGS = frozenset({"forum"})
+TITLES = {"forum": "Forum"}
 
 
 def render(text: str, unsafe_html: bool = False) -> str:
-    html, _ = render_body(make_markdown(unsafe_html), text, slug="forum", path="content/assessments/forum.md",
-                          body_line=1, slugs=SLUGS)
-    return html
+    return render_body(make_markdown(unsafe_html), text, slug="forum", path="content/assessments/forum.md",
+                       body_line=1, titles=TITLES).html
 
 
 # -- script URLs, however they are disguised ------------------------------------------------
@@ -142,7 +143,13 @@ def unescaped(files: dict[str, str], needle: str) -> list[str]:
     """The output files in which `needle` appears as it was written, unescaped for the file's kind."""
     found = []
     for name, text in files.items():
-        if name.endswith(".json"):
+        if name.endswith(".csv"):
+            # CSV has no markup: quoting is its escaping (and formula-like cells get a leading ').
+            # Reading it back must give whole rows, the value intact in a cell of its own.
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+            if len({len(row) for row in rows}) != 1:
+                found.append(name)
+        elif name.endswith(".json"):
             # JSON is escaped by its own rules: the value must come back intact, and '<' must not
             # be left raw, so that the file is safe to inline in a page.
             json.loads(text)
@@ -186,6 +193,8 @@ def test_a_hostile_value_never_appears_unescaped_in_any_output_file(tmp_path: Pa
     page = files["assessments/one/index.html"]
     assert "<h1>&lt;script&gt;alert(1)&lt;/script&gt;&#34;&#39;&amp;]]&gt;</h1>" in page
     assert [a["title"] for a in json.loads(files["scorecard.json"])["assessments"]] == [HOSTILE, HOSTILE]
+    rows = list(csv.DictReader(io.StringIO(files["scorecard.csv"], newline="")))
+    assert [(row["title"], row["owner"], row["tags"]) for row in rows] == [(HOSTILE, HOSTILE, HOSTILE)] * 2
     escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&#34;&#39;&amp;]]&gt;"
     assert f'<title id="radar-slates-title">SLATES scores of {escaped}</title>' in page  # the inline SVG
     if with_history:
@@ -202,3 +211,4 @@ def test_the_escaping_test_can_fail() -> None:
     # The scanner above is not blind: the raw value in an HTML file, or raw '<' in JSON, is caught.
     assert unescaped({"a.html": f"<p>{HOSTILE}</p>"}, "<script") == ["a.html"]
     assert unescaped({"a.json": json.dumps({"t": HOSTILE})}, "<script") == ["a.json"]
+    assert unescaped({"a.csv": "title,owner\r\nForum, the pilot,x\r\n"}, "<script") == ["a.csv"]  # unquoted: 3 cells
