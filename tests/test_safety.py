@@ -108,7 +108,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 def hostile_site(root: Path, value: str = HOSTILE) -> Path:
     """A site of two assessments whose every free-text field, name and tag is `value`."""
     quoted = json.dumps(value)  # a JSON string is a valid YAML double-quoted scalar
-    for slug in ("one", "two"):
+    for slug in ("one", "two", "<i>\"three\"&'"):  # the third's slug is i-three, its file name hostile too
         path = root / "content/assessments" / f"{slug}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"""---
@@ -178,11 +178,16 @@ def test_a_hostile_value_never_appears_unescaped_in_any_output_file(tmp_path: Pa
     root = hostile_site(tmp_path)
     if with_history:
         commit_twice(root)
-    result = build(BuildOptions.at(root))
+    # With a base URL and an edit URL, so that the sitemap and the "Edit this page" links are made too.
+    result = build(BuildOptions.at(root, base_url="https://example.org/sc/",
+                                   edit_url="https://git.example.org/edit/main/{path}"))
     assert result.ok, [d.format() for d in result.diagnostics]
     files = {p.relative_to(root / "output").as_posix(): p.read_text(encoding="utf-8")
              for p in (root / "output").rglob("*") if p.is_file()}
-    assert "assessments/one/index.html" in files and "scorecard.json" in files
+    assert {"assessments/one/index.html", "assessments/i-three/index.html", "scorecard.json", "scorecard.csv",
+            "sitemap.xml", "assessments/one/badge.svg"} <= set(files)
+    assert "https://git.example.org/edit/main/content/assessments/%3Ci%3E%22three%22%26%27.md" \
+        in files["assessments/i-three/index.html"]
     for needle in ("<script", "]]>"):
         assert unescaped(files, needle) == [], needle
     # Every link and image source in the site is relative, http(s) or a fragment.
@@ -192,9 +197,9 @@ def test_a_hostile_value_never_appears_unescaped_in_any_output_file(tmp_path: Pa
     # Each kind of file carries the value, escaped for its context (so the checks above saw it).
     page = files["assessments/one/index.html"]
     assert "<h1>&lt;script&gt;alert(1)&lt;/script&gt;&#34;&#39;&amp;]]&gt;</h1>" in page
-    assert [a["title"] for a in json.loads(files["scorecard.json"])["assessments"]] == [HOSTILE, HOSTILE]
+    assert [a["title"] for a in json.loads(files["scorecard.json"])["assessments"]] == [HOSTILE] * 3
     rows = list(csv.DictReader(io.StringIO(files["scorecard.csv"], newline="")))
-    assert [(row["title"], row["owner"], row["tags"]) for row in rows] == [(HOSTILE, HOSTILE, HOSTILE)] * 2
+    assert [(row["title"], row["owner"], row["tags"]) for row in rows] == [(HOSTILE, HOSTILE, HOSTILE)] * 3
     escaped = "&lt;script&gt;alert(1)&lt;/script&gt;&#34;&#39;&amp;]]&gt;"
     assert f'<title id="radar-slates-title">SLATES scores of {escaped}</title>' in page  # the inline SVG
     if with_history:
