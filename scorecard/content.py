@@ -152,13 +152,12 @@ def find_assessment_files(content_dir: Path, prefix: str) -> tuple[list[Path], l
 
 def unsafe_path(path: Path, content_dir: Path, shown: str) -> Diagnostic | None:
     """Why the file at `path` must not be read: a link leading outside content/, or not a plain file."""
-    if path.is_symlink():
-        target = path.resolve()
-        if not target.is_relative_to(content_dir.resolve()):
-            return error(shown, None, f"symbolic link to '{target}', outside the content directory: not followed",
-                         "copy the file into content/ instead of linking to it")
-        if not target.exists():
-            return error(shown, None, "broken symbolic link", "remove it, or point it at an existing file")
+    target = path.resolve()  # the link itself, or a folder on the way (assessments/ linked elsewhere)
+    if not target.is_relative_to(content_dir.resolve()):
+        return error(shown, None, f"symbolic link to '{target}', outside the content directory: not followed",
+                     "copy the file into content/ instead of linking to it")
+    if path.is_symlink() and not target.exists():
+        return error(shown, None, "broken symbolic link", "remove it, or point it at an existing file")
     if not path.is_file():
         return error(shown, None, "not a regular file", "only Markdown files belong under content/assessments/")
     return None

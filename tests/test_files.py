@@ -144,6 +144,18 @@ def test_a_symbolic_link_out_of_the_content_directory_is_not_followed(tmp_path: 
     assert not result.ok and not (tmp_path / "output").exists()
 
 
+def test_an_assessments_folder_linked_from_outside_is_not_read(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "secret.md").write_text(valid(title="Secret"))
+    (tmp_path / "content").mkdir()
+    (tmp_path / FOLDER).symlink_to(elsewhere, target_is_directory=True)
+    slugs, diagnostics = load(tmp_path)
+    assert slugs == []
+    assert diagnostics == [f"{FOLDER}/secret.md: error: symbolic link to '{elsewhere / 'secret.md'}', outside the "
+                           "content directory: not followed (hint: copy the file into content/ instead of linking to it)"]
+
+
 def test_a_symbolic_link_inside_the_content_directory_is_read(tmp_path: Path) -> None:
     put(tmp_path, "forum.md")
     (tmp_path / FOLDER / "alias.md").symlink_to("forum.md")
@@ -158,6 +170,7 @@ def test_a_rubric_linked_from_outside_is_not_read(tmp_path: Path) -> None:
     assert len(diagnostics) == 1 and diagnostics[0].startswith("content/rubric.yml: error: symbolic link to")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
 def test_broken_links_and_special_files_are_errors(tmp_path: Path) -> None:
     put(tmp_path, "forum.md")
     (tmp_path / FOLDER / "gone.md").symlink_to(tmp_path / FOLDER / "nowhere.md")
