@@ -217,3 +217,26 @@ def test_the_escaping_test_can_fail() -> None:
     assert unescaped({"a.html": f"<p>{HOSTILE}</p>"}, "<script") == ["a.html"]
     assert unescaped({"a.json": json.dumps({"t": HOSTILE})}, "<script") == ["a.json"]
     assert unescaped({"a.csv": "title,owner\r\nForum, the pilot,x\r\n"}, "<script") == ["a.csv"]  # unquoted: 3 cells
+
+
+def test_a_hostile_rubric_is_escaped_too(site: Path) -> None:
+    # content/rubric.yml is content: its names, titles, prompts and descriptions are escaped like the rest.
+    quoted = json.dumps(HOSTILE)
+    (site / "content/rubric.yml").write_text(f"""extends: default
+name: {quoted}
+sections:
+  - id: job
+    title: {quoted}
+    description: {quoted}
+    weight: 0.2
+    scale: {{min: 0, max: 5}}
+    items:
+      - {{id: pain, title: {quoted}, prompt: {quoted}, top: {quoted}}}
+""", encoding="utf-8")
+    result = build(BuildOptions.at(site))
+    assert result.ok, [d.format() for d in result.diagnostics]
+    files = {p.relative_to(site / "output").as_posix(): p.read_text(encoding="utf-8")
+             for p in (site / "output").rglob("*") if p.is_file()}
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&#34;&#39;&amp;]]&gt;" in files["rubric/index.html"]
+    for needle in ("<script", "]]>"):
+        assert unescaped(files, needle) == [], needle
