@@ -72,7 +72,6 @@ def load_content(content_dir: Path, root: Path) -> tuple[Content | None, list[Di
 def read_content_files(content_dir: Path, prefix: str) -> tuple[dict[str, bytes], list[Diagnostic]]:
     """The rubric and assessment files under `content_dir`, keyed by `prefix/relative/path`."""
     files: dict[str, bytes] = {}
-    diagnostics = []
     rubric = content_dir / RUBRIC_FILE
     paths = [rubric] if rubric.is_file() or rubric.is_symlink() else []
     found, diagnostics = find_assessment_files(content_dir, prefix)

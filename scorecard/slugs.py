@@ -8,7 +8,8 @@ import unicodedata
 NO_SLUG = "-"
 """What `slugify` gives for a name with no letters or digits in it."""
 
-_SPELT_OUT = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "ł": "l", "ı": "i", "ħ": "h"}
+_SPELT_OUT = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "ł": "l", "ı": "i",
+              "ħ": "h"}
 """Latin letters that do not decompose into an ASCII letter and a mark."""
 
 

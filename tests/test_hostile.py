@@ -34,7 +34,8 @@ def test_hostile_file(tmp_path: Path, name: str) -> None:
     result = build(BuildOptions.at(tmp_path, today=dt.date(2026, 10, 1)))
 
     path = f"content/assessments/{name}"
-    assert all(d.path == path and d.line is not None for d in result.diagnostics), [d.format() for d in result.diagnostics]
+    shown = [d.format() for d in result.diagnostics]
+    assert all(d.path == path and d.line is not None for d in result.diagnostics), shown
     unmatched = [d for d in result.diagnostics if d.is_error]
     for expected in EXPECTED[name]:
         want = EXPECT.fullmatch(expected)

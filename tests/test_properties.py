@@ -79,8 +79,9 @@ markdown_piece = st.one_of(
     st.sampled_from(["\n\n", "# ", "## ", "> ", "- ", "1. ", "```\n", "    ", "|a|b|\n|-|-|\n", "**", "_", "`",
                      "~~", "<", ">", "\\", "[x]", "(", ")", "![i]", "[r]: ", "<https://e.org>", "[x](y.md)",
                      "[[y]]", "[[y|", "[[", "]]", "|"]),
-    st.builds("[{}]({})".format, hostile_text, st.sampled_from(["javascript:x", "JAVASCRIPT:x", "data:x", "%6Aavascript:x",
-                                                                 "java\nscript:x", "vbscript:x", "file:///x"])),
+    st.builds("[{}]({})".format, hostile_text, st.sampled_from(["javascript:x", "JAVASCRIPT:x", "data:x",
+                                                                 "%6Aavascript:x", "java\nscript:x", "vbscript:x",
+                                                                 "file:///x"])),
 )
 markdown = st.lists(markdown_piece, max_size=12).map("".join)
 
