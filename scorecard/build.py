@@ -16,6 +16,7 @@ from .history import read_history
 from .markdown import make_markdown, render_body
 from .render import default_theme_dir, render_site
 from .scoring import score_assessment
+from .search import search_documents, search_index_js
 from .site import Scored, build_site_model
 from .sitemap import SITEMAP_URL, sitemap_xml
 from .staleness import DEFAULT_MAX_AGE_DAYS, staleness_warnings
@@ -119,6 +120,7 @@ def build(options: BuildOptions) -> BuildResult:
     files.update(badge_files(content.rubric, scored))
     if options.base_url:  # the sitemap protocol needs absolute addresses
         files[SITEMAP_URL] = sitemap_xml(options.base_url, [page.path for page in model.pages]).encode("utf-8")
+    files["search-index.js"] = search_index_js(search_documents(scored)).encode("utf-8")
     problems = write_site(files, options.output_dir)
     if problems:
         return BuildResult(tuple(diagnostics + problems), len(scored))

@@ -19,6 +19,7 @@ from . import __version__
 from .badge import assessment_badge
 from .rubric import Rubric
 from .scoring import one_decimal
+from .search import script_safe
 from .site import Scored, assessment_url, badge_url, published_url
 
 SCHEMA = "scorecard/1"
@@ -110,10 +111,8 @@ def scorecard_json(rubric: Rubric, scored: list[Scored]) -> str:
         "rubric": rubric_json(rubric),
         "assessments": [assessment_json(s) for s in sorted(scored, key=lambda s: s.assessment.slug)],
     }
-    text = json.dumps(document, indent=2, ensure_ascii=False)
-    # The same JSON with '<', '>' and '&' as \u escapes (they occur only inside strings), so that
-    # a hostile title cannot close a <script> the file is inlined into.
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+    # script_safe: a hostile title cannot close a <script> the file is inlined into.
+    return script_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 # -- scorecard.csv ---------------------------------------------------------------------------------

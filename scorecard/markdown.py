@@ -3,10 +3,11 @@
 Raw HTML in Markdown is escaped unless the site opts into `unsafe_html`, and `safe_link` keeps
 `javascript:`, `vbscript:`, `data:` and `file:` URLs from becoming links or image sources, however
 they are disguised (case, whitespace, control characters, entities, percent-encoding).
-Headings move one level down (the page's title is the only h1) and get ids. Links between
-assessments, written as wiki-links (`[[slug]]`, `[[slug|text]]`) or as relative links to another
-assessment's `.md` file, become links to that assessment's page and are reported back as data
-(for "Referenced by"); one to a missing assessment is a diagnostic with its line.
+Headings move one level down (the page's title is the only h1) and get ids, never one the theme
+uses. Links between assessments, written as wiki-links (`[[slug]]`, `[[slug|text]]`) or as
+relative links to another assessment's `.md` file, become links to that assessment's page and are
+reported back as data (for "Referenced by"); one to a missing assessment is a diagnostic with its
+line.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.anchors.index import slugify as heading_slug
 
 from .content import is_assessment_name, slug_for, slugify
 from .diagnostics import Diagnostic, did_you_mean, error
@@ -60,6 +62,9 @@ _WIKILINK = re.compile(r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]")
 
 def _wikilink(state: StateInline, silent: bool) -> bool:
     """Inline rule: `[[target]]` and `[[target|text]]` become a link token marked as a wiki-link.
+
+    mdit-py-plugins (0.7) has no wiki-link plugin and no maintained one exists for markdown-it-py,
+    hence this rule; it runs before the link rule, so `[[x]]` is never read as a reference link.
 
     The target is resolved (and its title filled in) by `_resolve_assessment_links`, which knows
     every assessment and the line of the block.
@@ -138,6 +143,16 @@ def _resolve_assessment_links(state: StateCore) -> None:
                 children[index + 1].content = env.titles[slug]
 
 
+THEME_IDS = re.compile(r"^(main|(section|site|radar|trend)-.*)$")
+"""Ids the theme uses on an assessment page: `main`, and any starting `section-`, `site-`, `radar-`, `trend-`."""
+
+
+def body_heading_id(title: str) -> str:
+    """A heading's id as GitHub makes it ("Next steps" → "next-steps"), kept clear of the theme's ids."""
+    slug = heading_slug(title)
+    return f"{slug}-notes" if THEME_IDS.match(slug) else slug
+
+
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
 """URL schemes that run code or read local files when followed; never made into links or images."""
 
@@ -164,7 +179,7 @@ def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
     """The Markdown renderer for assessment bodies; `unsafe_html` lets raw HTML through unescaped."""
     md = MarkdownIt("commonmark", {"html": unsafe_html}).enable(["table", "strikethrough"])
     md.validateLink = safe_link  # type: ignore[method-assign]
-    md.use(anchors_plugin, min_level=1, max_level=3)
+    md.use(anchors_plugin, min_level=1, max_level=3, slug_func=body_heading_id)
     md.inline.ruler.before("link", "scorecard_wikilink", _wikilink)
     md.core.ruler.push("scorecard_demote_headings", _demote_headings)
     md.core.ruler.push("scorecard_assessment_links", _resolve_assessment_links)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import jinja2
 
+from .content import slugify
 from .diagnostics import Diagnostic, error
 from .site import SiteModel
 
@@ -33,6 +34,7 @@ def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["isodate"] = lambda d: d.isoformat() if d else ""
+    env.filters["slug"] = slugify
     return env
 
 

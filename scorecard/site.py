@@ -314,7 +314,19 @@ def portfolio_view(rubric: Rubric, title: str, leaderboard: tuple[AssessmentView
     columns = tuple(HeatmapColumn(section.id, item.title, item_url(section.id, item.id))
                     for section in rubric.sections for item in section.items)
     spans = tuple((section.title, len(section.items)) for section in rubric.sections)
-    return PortfolioView(title, leaderboard, by_status, by_grade, columns, spans)
+    return PortfolioView(title, leaderboard, by_status, by_grade, columns, spans,
+                         tags=group_counts("tag", leaderboard), owners=group_counts("owner", leaderboard))
+
+
+def group_counts(kind: str, leaderboard: tuple[AssessmentView, ...]) -> tuple[Count, ...]:
+    """Each name of this kind in use, sorted with case ignored, with its page and how many assessments it has."""
+    counts: dict[str, tuple[str, int]] = {}
+    for view in leaderboard:
+        for name in GROUP_MEMBERSHIP[kind](view):
+            shown, count = counts.get(slugify(name), (name, 0))
+            counts[slugify(name)] = (shown, count + 1)
+    return tuple(Count(name, group_url(kind, name), count)
+                 for name, count in sorted(counts.values(), key=lambda pair: pair[0].lower()))
 
 
 def ranked_rows(section: Section, item_id: str, ranked: list[Scored], views: dict[str, AssessmentView]) -> tuple[RankedRow, ...]:

@@ -226,6 +226,10 @@ class PortfolioView:
     columns: tuple[HeatmapColumn, ...]
     sections: tuple[tuple[str, int], ...]
     """Heatmap column groups: section title and how many columns it spans."""
+    tags: tuple[Count, ...] = ()
+    """Every tag in use, by name (case ignored), with its page: the leaderboard's tag filter."""
+    owners: tuple[Count, ...] = ()
+    """Every owner named, by name (case ignored), with its page: the leaderboard's owner filter."""
 
 
 @dataclass(frozen=True)

@@ -313,3 +313,12 @@ def test_extra_fields_reach_scorecard_json_and_themes(tmp_path: Path):
     # The YAML date becomes text, as JSON has no dates; the number stays a number.
     assert forum["extra"] == {"cost_centre": 4711, "launched": "2026-03-01", "channels": ["forum", "email"]}
     assert "cost centre 4711, since 2026-03-01" in text(root / "output/assessments/forum/index.html")
+
+
+def test_body_headings_never_repeat_an_id_of_the_page(tmp_path: Path):
+    body = "# Section scores\n\nText.\n\n# Main\n\n# Badge\n"
+    root = write_site(tmp_path / "s", {"content/assessments/forum.md": assessment_text(body=body)})
+    assert build(BuildOptions.at(root, today=dt.date(2026, 11, 22))).ok
+    ids = re.findall(r'\sid="([^"]+)"', text(root / "output/assessments/forum/index.html"))
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert {"section-scores-notes", "main-notes", "badge"} <= set(ids)

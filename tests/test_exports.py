@@ -38,6 +38,11 @@ def test_csv_has_one_row_per_assessment_with_scores_answers_and_page(site: Path)
     out = built_site(site)
     rows = read_csv(out)
     assert [r["slug"] for r in rows] == ["beta", "gamma", "team/alpha"]
+    # The columns in the order docs/exports.md gives for the default rubric.
+    assert list(rows[0]) == (
+        "slug title status owner authors tags score grade verdict gated evidence_coverage trust trust.better_product "
+        "trust.return trust.recommend trust.builds_trust slates slates.search slates.links slates.authorship slates.tags "
+        "slates.extensions slates.signals date review_by url").split()
     gamma = rows[1]
     # gamma (tests/test_build.py): trust partly, unknown, no, partly → 30.0; SLATES 3, n/a, 2, 2, 2, 2 → 44.0;
     # overall 35.6 Poor. Claims above 0: 2 trust + 5 SLATES, all with evidence → coverage 7/7 = 1.

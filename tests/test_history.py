@@ -273,7 +273,7 @@ def test_review_due_mark_on_page_and_leaderboard(tmp_path: Path):
     assert "Review due" in (out / "assessments/due/index.html").read_text()
     assert "Review due" not in (out / "assessments/fresh/index.html").read_text()
     leaderboard = re.search(r'<table class="leaderboard">.*?</table>', (out / "index.html").read_text(), re.S).group()
-    rows = {re.search(r">(\w+)</a>", row).group(1): row for row in re.findall(r"<tr>.*?</tr>", leaderboard.split("<tbody>")[1], re.S)}
+    rows = {re.search(r">(\w+)</a>", row).group(1): row for row in re.findall(r"<tr[^>]*>.*?</tr>", leaderboard.split("<tbody>")[1], re.S)}
     assert "Review due" in rows["Due"] and "Review due" not in rows["Fresh"]
     out = built(root, today=dt.date(2026, 10, 2), stale_after_days=10, output_dir=tmp_path / "strict")
     assert "Review due" in (out / "assessments/fresh/index.html").read_text()  # 18 days old

@@ -71,6 +71,9 @@ def test_ordinary_links_stay_links() -> None:
     ("# Heading\n", '<h2 id="heading">Heading</h2>'),
     ("## What changes for the customer\n", '<h3 id="what-changes-for-the-customer">What changes for the customer</h3>'),
     ("###### Deepest\n", "<h6"),
+    # The default theme's assessment page has id="main" and id="section-scores": body headings keep clear.
+    ("# Section scores\n", '<h2 id="section-scores-notes">Section scores</h2>'),
+    ("# Main\n\n# Main\n", '<h2 id="main-notes">Main</h2>\n<h2 id="main-notes-1">Main</h2>'),
 ])
 def test_headings_move_one_level_down_with_ids(markdown: str, expected: str) -> None:
     html, _ = render(markdown)
