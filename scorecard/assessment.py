@@ -181,7 +181,7 @@ class _FrontMatterChecker:
     def text(self, key: str, required: bool = False) -> str:
         value = self.data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
+            if required and (key,) not in self.doc.refused:  # a refused value is reported already
                 self.problem((), f"missing required field '{key}'", f"add '{key}: ...' to the front matter")
             return ""
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -192,7 +192,7 @@ class _FrontMatterChecker:
     def date(self, key: str, required: bool = False) -> dt.date | None:
         value = self.data.get(key)
         if value is None:
-            if required:
+            if required and (key,) not in self.doc.refused:
                 self.problem((), f"missing required field '{key}'", f"add '{key}: YYYY-MM-DD' to the front matter")
             return None
         if isinstance(value, dt.datetime):

@@ -61,6 +61,8 @@ class YamlDocument:
     values: dict[Path_, Position] = field(default_factory=dict)
     start_line: int = 1
     """The line of the file on which the YAML text starts."""
+    refused: frozenset[Path_] = frozenset()
+    """Values already reported as unsupported (a `!!python/…` tag): None in `data`, not missing."""
 
     def line(self, path: Path_) -> int:
         """The line of the key at `path`, else of its value, else of the nearest parent."""
@@ -168,7 +170,7 @@ def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument 
     except _TooManyNodes:
         return None, [error(path, start_line, f"YAML expands to more than {MAX_NODES} values",
                             "aliases (*name) that repeat large structures are refused")]
-    return YamlDocument(data, walker.keys, walker.values, start_line), walker.diagnostics
+    return YamlDocument(data, walker.keys, walker.values, start_line, frozenset(walker.refused)), walker.diagnostics
 
 
 class _Walker:
@@ -180,6 +182,7 @@ class _Walker:
         self.values: dict[Path_, Position] = {}
         self.diagnostics: list[Diagnostic] = []
         self.budget = MAX_NODES
+        self.refused: set[Path_] = set()
 
     def position(self, node: yaml.Node) -> Position:
         return Position(self.start_line + node.start_mark.line, node.start_mark.column + 1)
@@ -195,12 +198,17 @@ class _Walker:
             pos = self.position(node)
             self.diagnostics.append(error(self.path, pos.line, f"unsupported YAML value: tag '{node.tag}'",
                                           "only plain values, lists and mappings are allowed", col=pos.col))
+            self.refused.add(path)
             return None
         if isinstance(node, yaml.MappingNode):
             return self.walk_mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.walk(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self.scalar(node)
+        reported = len(self.diagnostics)
+        value = self.scalar(node)
+        if len(self.diagnostics) > reported:
+            self.refused.add(path)
+        return value
 
     def walk_mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
         try:
