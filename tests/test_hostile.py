@@ -5,14 +5,18 @@ nothing unescaped in the output."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner, Result
 
 from scorecard.build import BuildOptions, build
+from scorecard.cli import main
 from scorecard.markdown import safe_link
 
 CORPUS = Path(__file__).parent / "hostile"
@@ -67,3 +71,35 @@ def test_the_output_check_can_fail() -> None:
     assert UNESCAPED.search("<title><script>alert(1)</script></title>")
     assert not UNESCAPED.search("&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;")
     assert not safe_link("jav%09ascript:alert(1)")
+
+
+def test_the_whole_corpus_at_once_through_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every file in one site: `check` and `build` report them all and exit 1, without a traceback;
+    # `diff` reads the same files from git and reports them beside the diff.
+    folder = tmp_path / "content/assessments"
+    shutil.copytree(CORPUS, folder, ignore=shutil.ignore_patterns("*.yml", ".gitattributes"))
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    for args in (["check", "--format", "json"], ["build"]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 1 and exited_cleanly(result), (args, result.output)
+    reported = {d["path"] for d in json.loads(runner.invoke(main, ["check", "--format", "json"]).output)}
+    broken = {f"content/assessments/{name}" for name, expected in EXPECTED.items() if expected}
+    assert broken <= reported
+    assert not (tmp_path / "output").exists()
+
+    git = ["git", "-c", "user.name=A", "-c", "user.email=a@example.org"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "corpus"], check=True)
+    (folder / "hostile-links.md").unlink()
+    result = runner.invoke(main, ["diff", "HEAD"])
+    # docs/diff.md: exit 0 when the diff was produced, errors in either side printed with it.
+    assert result.exit_code == 0 and exited_cleanly(result), result.output
+    assert "hostile-links (removed)" in result.output
+    assert "HEAD:content/assessments/alias-bomb.md:2: error: YAML expands" in result.output
+
+
+def exited_cleanly(result: Result) -> bool:
+    """The command ended by returning or by exiting with a code, not with an exception."""
+    return result.exception is None or isinstance(result.exception, SystemExit)
