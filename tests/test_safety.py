@@ -12,8 +12,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from scorecard.build import BuildOptions, build
+from scorecard.cli import main
 from scorecard.markdown import make_markdown, render_body, safe_link
 
 TITLES = {"forum": "Forum"}
@@ -244,3 +246,16 @@ sections:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&#34;&#39;&amp;]]&gt;" in files["rubric/index.html"]
     for needle in ("<script>alert", "]]>"):
         assert unescaped(files, needle) == [], needle
+
+
+def test_diagnostics_cannot_drive_the_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An escape sequence in a file name and in a value (here: clear the screen, set the clipboard)
+    # is printed as visible text, not sent to the terminal.
+    page = tmp_path / "content/assessments/x\x1b[2J.md"
+    page.parent.mkdir(parents=True)
+    page.write_text('---\ntitle: X\ndate: 2026-09-14\nstatus: "\\e]52;c;cm0gLXJm\\a"\n---\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "content/assessments/x\\x1b[2J.md:4:9: error: unknown status '\\x1b]52;c;cm0gLXJm\\x07'" in result.output
