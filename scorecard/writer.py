@@ -9,6 +9,7 @@ the same directory take turns: each holds a lock on a file beside the output whi
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
 import tempfile
@@ -98,6 +99,17 @@ def write_site(files: dict[str, bytes], out_dir: Path, wait: float = LOCK_WAIT_S
         return problems
 
 
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one atomic step, so that `b` never goes missing; False where the
+    system cannot (renameat2 with RENAME_EXCHANGE is Linux's, from 3.15, on most file systems)."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
 def remove_leftovers(out: Path) -> None:
     """Delete the staging directories of builds that were killed before they finished."""
     for path in out.parent.glob(f".{out.name}.*"):
@@ -115,13 +127,14 @@ def swap_in(files: dict[str, bytes], out: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         (staging / MARKER).write_text("This directory is written by scorecard and replaced on every build.\n")
-        if out.exists():
+        if not out.exists():
+            os.replace(staging, out)
+        elif not exchange(staging, out):  # on success the old site is in `staging`, removed below
+            # Two renames instead: killed between them, the old site is left in the .old directory beside.
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
             os.replace(out, old / "site")
             os.replace(staging, out)
             shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, out)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

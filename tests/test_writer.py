@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from scorecard.build import BuildOptions, build
-from scorecard.writer import MARKER, lock_path, output_lock, write_site
+from scorecard.writer import MARKER, exchange, lock_path, output_lock, write_site
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
@@ -126,3 +126,16 @@ def test_killing_a_build_while_it_writes_leaves_the_previous_output(site: Path) 
     assert not staging[0].exists()
     assert b"Changed" in (site / "output/assessments/beta/index.html").read_bytes()
     assert (site / "output" / MARKER).is_file()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")
+def test_the_new_site_is_exchanged_for_the_old_in_one_step(tmp_path: Path) -> None:
+    # With an atomic exchange there is no moment at which output/ is missing.
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "which").write_text("a")
+    (b / "which").write_text("b")
+    assert exchange(a, b)
+    assert ((a / "which").read_text(), (b / "which").read_text()) == ("b", "a")
+    assert not exchange(a, tmp_path / "missing")  # a failure is reported, not raised
