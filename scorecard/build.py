@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .content import Content, load_content
+from .content import Content, display_path, load_content
 from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warnings
 from .export import badge_files, scorecard_csv, scorecard_json
 from .groups import spelling_clashes
@@ -59,6 +59,8 @@ class BuildResult:
     diagnostics: tuple[Diagnostic, ...]
     assessments: int = 0
     files: int = 0
+    pages: int = 0
+    """How many of the files are HTML pages."""
     seconds: float = 0.0
 
     @property
@@ -111,9 +113,10 @@ def build(options: BuildOptions) -> BuildResult:
     # All data is gathered and valid; from here on the site is assembled and written.
     model = build_site_model(content, scored, options.title, options.description, history=history, today=today,
                              stale_after_days=options.stale_after_days, base_url=options.base_url,
-                             edit_url=options.edit_url)
+                             edit_url=options.edit_url, language=options.language)
     files, problems = render_site(model, [*options.themes, default_theme_dir()])
-    if problems:
+    if problems:  # template errors name the theme's file: shown from the site root when it is inside
+        problems = [replace(d, path=display_path(Path(d.path), options.root)) for d in problems]
         return BuildResult(tuple(diagnostics + problems), len(scored))
     files["scorecard.json"] = scorecard_json(content.rubric, scored).encode("utf-8")
     files["scorecard.csv"] = scorecard_csv(content.rubric, scored, options.base_url).encode("utf-8")
@@ -124,4 +127,5 @@ def build(options: BuildOptions) -> BuildResult:
     problems = write_site(files, options.output_dir)
     if problems:
         return BuildResult(tuple(diagnostics + problems), len(scored))
-    return BuildResult(tuple(diagnostics), len(scored), len(files), time.perf_counter() - started)
+    pages = sum(1 for path in files if path.endswith(".html"))
+    return BuildResult(tuple(diagnostics), len(scored), len(files), pages, time.perf_counter() - started)

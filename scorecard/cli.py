@@ -4,31 +4,56 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+import time
 from pathlib import Path
+from typing import Any
 
 import click
 
 from . import __version__
-from .build import BuildOptions, BuildResult, build as build_site, check as check_site
-from .content import ASSESSMENTS_DIR, load_content, slugify
+from .build import BuildOptions, build as build_site, check as check_site
+from .config import CONFIG_FILE, load_config, options_for, theme_problems
+from .content import ASSESSMENTS_DIR, display_path, load_content, slugify
 from .diagnostics import sort_diagnostics, strict as promote_warnings
 from .diff import DiffUsageError, diff_site, format_json, format_markdown
 from .gitrepo import repo_root
 from .report import FORMATS, format_diagnostics
 from .skeleton import assessment_skeleton
 from .staleness import DEFAULT_MAX_AGE_DAYS
+from .starter import is_empty, starter_files, write_starter
+from .terminal import Verbosity, build_summary, describe_options, print_diagnostics, say
 
 
-def print_result(result: BuildResult) -> None:
-    for diagnostic in result.diagnostics:
-        colour = "red" if diagnostic.is_error else "yellow"
-        click.secho(diagnostic.format(), fg=colour, err=True)
+def site_options(root: Path, verbosity: Verbosity | None = None, **overrides: Any) -> BuildOptions:
+    """BuildOptions from scorecard.yml and the command line's `overrides`; exit 1 when the config is wrong."""
+    config, diagnostics = load_config(root)
+    diagnostics += theme_problems(root, config)
+    if any(d.is_error for d in diagnostics):
+        print_diagnostics(diagnostics)
+        say(f"{CONFIG_FILE} has {len(diagnostics)} problem(s); nothing was done.", "red")
+        raise SystemExit(1)
+    options = options_for(root, config, **overrides)
+    if verbosity and verbosity.verbose:
+        config_file = root / CONFIG_FILE
+        given = [key for key, value in overrides.items() if value is not None]
+        for line in describe_options(options, config_file if config_file.is_file() else None, given):
+            say(line)
+    return options
+
+
+def today_option(today: dt.datetime | None) -> dt.date | None:
+    return today.date() if today else None
 
 
 TODAY = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
                      help="Judge review dates as of this day (YYYY-MM-DD; default: today).")
-STALE_AFTER = click.option("--stale-after", "stale_after", type=click.IntRange(min=1), default=DEFAULT_MAX_AGE_DAYS,
-                           show_default=True, help="Days after its date when an assessment is due for review.")
+STALE_AFTER = click.option("--stale-after", "stale_after", type=click.IntRange(min=1), default=None,
+                           help=f"Days after its date when an assessment is due for review "
+                                f"(default: stale_after_days in {CONFIG_FILE}, else {DEFAULT_MAX_AGE_DAYS}).")
+QUIET = click.option("--quiet", "-q", is_flag=True, help="Print errors only: no warnings, no summary.")
+VERBOSE = click.option("--verbose", "-v", is_flag=True,
+                       help="Also print the settings in effect and where each came from (scorecard.yml, "
+                            "command line or default); serve also logs each request.")
 
 
 @click.group()
@@ -40,22 +65,26 @@ def main() -> None:
 @main.command()
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output directory (default: output/).")
+              help=f"Output directory (default: output_dir in {CONFIG_FILE}, else output/).")
 @TODAY
 @STALE_AFTER
-def build(strict: bool, out: Path | None, today: dt.datetime | None, stale_after: int) -> None:
-    """Validate content/, score every assessment and write the site to output/."""
-    root = Path.cwd()
-    options = BuildOptions.at(root, strict=strict, today=today.date() if today else None,
-                              stale_after_days=stale_after, **({"output_dir": out} if out else {}))
+@QUIET
+@VERBOSE
+def build(strict: bool, out: Path | None, today: dt.datetime | None, stale_after: int | None,
+          quiet: bool, verbose: bool) -> None:
+    """Validate the content, score every assessment and write the site (to output/ by default)."""
+    verbosity = Verbosity(quiet, verbose)
+    options = site_options(Path.cwd(), verbosity, strict=strict or None, output_dir=out, today=today_option(today),
+                           stale_after_days=stale_after)
+    started = time.perf_counter()
     result = build_site(options)
-    print_result(result)
+    seconds = time.perf_counter() - started
+    print_diagnostics(result.diagnostics, verbosity)
     if not result.ok:
-        click.secho(f"Build failed: {result.errors} error(s), {result.warnings} warning(s); nothing was written.",
-                    fg="red", err=True)
+        say(build_summary(result, options, seconds), "red")
         raise SystemExit(1)
-    click.echo(f"Built {result.assessments} assessments into {options.output_dir.relative_to(root) if options.output_dir.is_relative_to(root) else options.output_dir}: "
-               f"{result.files} files, {result.warnings} warning(s), {result.seconds:.2f} s.")
+    if not quiet:
+        say(build_summary(result, options, seconds), "green" if not result.warnings else None, err=False)
 
 
 @main.command()
@@ -64,11 +93,14 @@ def build(strict: bool, out: Path | None, today: dt.datetime | None, stale_after
               help="text for people, github for workflow annotations on the changed lines, json for tools.")
 @TODAY
 @STALE_AFTER
-def check(strict: bool, fmt: str, today: dt.datetime | None, stale_after: int) -> None:
+def check(strict: bool, fmt: str, today: dt.datetime | None, stale_after: int | None) -> None:
     """Validate everything the build validates, without building. Exit 0 when clean, 1 on errors."""
     root = Path.cwd()
-    options = BuildOptions.at(root, today=today.date() if today else None, stale_after_days=stale_after)
-    _scored, diagnostics, _content = check_site(options)
+    config, diagnostics = load_config(root)
+    diagnostics += theme_problems(root, config)
+    options = options_for(root, config, today=today_option(today), stale_after_days=stale_after)
+    _scored, problems, _content = check_site(options)
+    diagnostics += problems
     if strict:
         diagnostics = promote_warnings(diagnostics)
     diagnostics = sort_diagnostics(diagnostics)
@@ -81,7 +113,7 @@ def check(strict: bool, fmt: str, today: dt.datetime | None, stale_after: int) -
     errors = sum(1 for d in diagnostics if d.is_error)
     if fmt == "text":
         summary = f"{errors} error(s), {len(diagnostics) - errors} warning(s)."
-        click.secho(summary, fg="red" if errors else None, err=True)
+        say(summary, "red" if errors else None)
     raise SystemExit(1 if errors else 0)
 
 
@@ -100,24 +132,22 @@ def git_user(root: Path) -> str:
 def new(title: str, slug: str | None) -> None:
     """Write a new assessment pre-filled with every question and criterion of the rubric in use."""
     root = Path.cwd()
-    content_dir = root / "content"
+    content_dir = site_options(root).content_dir
     content, diagnostics = load_content(content_dir, root)
     if content is None:
-        for diagnostic in diagnostics:
-            click.secho(diagnostic.format(), fg="red", err=True)
+        print_diagnostics(diagnostics)
         raise SystemExit(1)
     slug = slugify(slug or title)
     path = content_dir / ASSESSMENTS_DIR / f"{slug}.md"
     if path.exists() or slug in {a.slug for a in content.assessments}:
-        click.secho(f"{path.relative_to(root)} already exists; nothing was written (choose another title or --slug).",
-                    fg="red", err=True)
+        say(f"{display_path(path, root)} already exists; nothing was written (choose another title or --slug).", "red")
         raise SystemExit(1)
     author = git_user(root)
     text = assessment_skeleton(content.rubric, title, dt.date.today(), [author] if author else [])
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
         handle.write(text)
-    click.echo(f"Wrote {path.relative_to(root)}")
+    click.echo(f"Wrote {display_path(path, root)}")
 
 
 @main.command()
@@ -127,11 +157,62 @@ def new(title: str, slug: str | None) -> None:
               help="markdown for a pull-request comment, json for tools (shape in docs/diff.md).")
 def diff(base: str, head: str | None, fmt: str) -> None:
     """Show how scores moved between git revision BASE and HEAD (default: the working tree)."""
+    root = Path.cwd()
+    options = site_options(root)
     try:
-        result = diff_site(Path.cwd(), base, head)
+        result = diff_site(root, base, head, content_dir=options.content_dir)
     except DiffUsageError as exc:
-        click.secho(f"scorecard diff: {exc}", fg="red", err=True)
+        say(f"scorecard diff: {exc}", "red")
         raise SystemExit(2) from None
-    for diagnostic in result.diagnostics:
-        click.secho(diagnostic.format(), fg="red", err=True)
+    print_diagnostics(result.diagnostics)
     click.echo(format_json(result) if fmt == "json" else format_markdown(result), nl=False)
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; only this machine can connect to the default. 0.0.0.0 opens it to the network.")
+@TODAY
+@STALE_AFTER
+@QUIET
+@VERBOSE
+def serve(port: int, host: str, today: dt.datetime | None, stale_after: int | None, quiet: bool, verbose: bool) -> None:
+    """Build the site into a temporary folder, serve it, and rebuild and reload open pages on every save."""
+    from .serve import serve as run_server  # watchdog is imported only by the command that needs it
+
+    root = Path.cwd()
+    overrides = {"today": today_option(today), "stale_after_days": stale_after}
+    if verbose and not load_config(root)[1]:  # a broken scorecard.yml is not fatal here: the pages show it
+        site_options(root, Verbosity(verbose=True), **overrides)
+
+    def log(text: str, fg: str | None) -> None:
+        if not quiet or fg == "red" or text.startswith("Serving "):
+            say(text, fg)
+
+    try:
+        run_server(root, host, port, overrides, log, log_requests=verbose)
+    except OSError as exc:
+        say(f"scorecard serve: cannot listen on {host}:{port}: {exc.strerror or exc}", "red")
+        raise SystemExit(2) from None
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="Scorecard", show_default=True, help="The site's title, written to scorecard.yml.")
+@click.option("--force", is_flag=True, help="Write into a directory that is not empty (existing files are still kept).")
+def init(directory: Path, title: str, force: bool) -> None:
+    """Start a new site in DIRECTORY: scorecard.yml, a copy of the rubric, an example assessment, a .gitignore."""
+    if directory.exists() and not directory.is_dir():
+        say(f"scorecard init: {directory} exists and is not a directory.", "red")
+        raise SystemExit(2)
+    if not is_empty(directory) and not force:
+        say(f"scorecard init: {directory} is not empty; nothing was written "
+            "(choose a new directory, or --force to add the missing files and keep the others).", "red")
+        raise SystemExit(1)
+    result = write_starter(directory, starter_files(title, dt.date.today()))
+    for relative in result.written:
+        click.echo(f"Wrote {directory / relative}")
+    for relative in result.kept:
+        say(f"Kept {directory / relative}: it was already there.", "yellow")
+    click.echo(f"Next: cd {directory} && scorecard serve  (then open http://127.0.0.1:8000/)")

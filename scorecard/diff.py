@@ -388,14 +388,15 @@ def format_json(diff: ScoreDiff) -> str:
 
 # --- reading git and disk ------------------------------------------------------------------
 
-def read_snapshots(site_root: Path, base: str, head: str | None) -> tuple[Snapshot, Snapshot]:
+def read_snapshots(site_root: Path, base: str, head: str | None,
+                   content_dir: Path | None = None) -> tuple[Snapshot, Snapshot]:
     """The site's content at `base` and at `head` (the working tree when None)."""
     repo = gitrepo.repo_root(site_root)
     if repo is None:
         raise DiffUsageError(f"{site_root} is not inside a git repository")
     if not gitrepo.has_commits(repo):
         raise DiffUsageError("the git repository has no commits yet: there is nothing to compare with")
-    content_dir = site_root / "content"
+    content_dir = content_dir or site_root / "content"
     try:
         prefix = content_dir.resolve().relative_to(repo.resolve()).as_posix()
     except ValueError:
@@ -415,7 +416,7 @@ def read_snapshots(site_root: Path, base: str, head: str | None) -> tuple[Snapsh
     return old, new
 
 
-def diff_site(site_root: Path, base: str, head: str | None = None) -> ScoreDiff:
-    """Read both sides, follow renames and diff them."""
-    old, new = read_snapshots(site_root, base, head)
+def diff_site(site_root: Path, base: str, head: str | None = None, content_dir: Path | None = None) -> ScoreDiff:
+    """Read both sides, follow renames and diff them (`content_dir` defaults to `site_root`/content)."""
+    old, new = read_snapshots(site_root, base, head, content_dir)
     return diff_snapshots(old, new, find_renames(old.texts, new.texts))

@@ -6,6 +6,7 @@ have fails the build with the template's name and line instead of printing nothi
 
 from __future__ import annotations
 
+import functools
 import traceback
 from pathlib import Path
 
@@ -23,10 +24,44 @@ def default_theme_dir() -> Path:
     return installed if installed.is_dir() else package.parent / "themes" / "default"
 
 
+def template_fingerprint(theme_dirs: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]:
+    """Every template file of the themes with its modification time and size: changes when any is added, edited or removed."""
+    found = []
+    for theme in (*theme_dirs, default_theme_dir()):
+        folder = theme / "templates"
+        if folder.is_dir():
+            found += [(str(p), stat.st_mtime_ns, stat.st_size)
+                      for p in folder.rglob("*") if p.is_file() and (stat := p.stat())]
+    return tuple(sorted(found))
+
+
+def environment_for(theme_dirs: list[Path]) -> jinja2.Environment:
+    """The environment for these themes, reused while no template changed.
+
+    Compiling the templates is a good part of a build; `serve` rebuilds in one process and gets
+    them compiled once. A new override file changes the fingerprint, which Jinja's own reload
+    check (only the files it loaded) would miss.
+    """
+    return _cached_environment(tuple(theme_dirs), template_fingerprint(tuple(theme_dirs)))
+
+
+@functools.lru_cache(maxsize=2)
+def _cached_environment(theme_dirs: tuple[Path, ...], _fingerprint: tuple[tuple[str, int, int], ...]) -> jinja2.Environment:
+    return make_environment(list(theme_dirs))
+
+
 def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
-    """A Jinja environment that looks for templates in each theme in turn."""
+    """A Jinja environment that looks for templates in each theme in turn.
+
+    `default/<name>` always names the default theme's template, so a theme's own `base.html` can
+    extend the default `base.html` and change only some of its blocks.
+    """
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs]),
+        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(default_theme_dir() / "templates"))}),
+    ])
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs]),
+        loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -40,7 +75,7 @@ def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
 
 def render_site(model: SiteModel, theme_dirs: list[Path]) -> tuple[dict[str, bytes], list[Diagnostic]]:
     """Every page rendered, and the themes' static files, keyed by output path."""
-    env = make_environment(theme_dirs)
+    env = environment_for(theme_dirs)
     files: dict[str, bytes] = {}
     for page in model.pages:
         try:

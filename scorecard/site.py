@@ -91,7 +91,8 @@ CHANGES_SHOWN = 100
 
 def build_site_model(content: Content, scored: list[Scored], title: str, description: str = "", *,
                      history: Mapping[str, tuple[HistoryPoint, ...]] | None = None, today: dt.date | None = None,
-                     stale_after_days: int = DEFAULT_MAX_AGE_DAYS, base_url: str = "", edit_url: str = "") -> SiteModel:
+                     stale_after_days: int = DEFAULT_MAX_AGE_DAYS, base_url: str = "", edit_url: str = "",
+                     language: str = "en") -> SiteModel:
     """Every page of the site, with its view model.
 
     `history` holds each slug's score changes from git (none outside git); with `today`, an
@@ -130,7 +131,7 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
 
     nav = (Link("Portfolio", "index.html"), Link("Rubric", "rubric/index.html"), Link("Tags", "tags/index.html"),
            Link("Owners", "owners/index.html"), Link("Authors", "authors/index.html"), Link("Changes", CHANGES_URL))
-    site = SiteView(title, description or rubric.description, nav, f"scorecard {__version__}")
+    site = SiteView(title, description or rubric.description, nav, f"scorecard {__version__}", language)
     # Shown at any depth, so links are absolute when they can be, else from the site root.
     base = base_url.rstrip("/") + "/" if base_url else ""
     pages.append(Page(NOT_FOUND_URL, "404.html", "Page not found", NotFoundView("Page not found", base)))

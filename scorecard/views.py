@@ -302,3 +302,5 @@ class SiteView:
     description: str
     nav: tuple[Link, ...]
     generator: str
+    language: str = "en"
+    """The `lang` of every page (`language` in scorecard.yml)."""

@@ -259,3 +259,15 @@ def test_diagnostics_cannot_drive_the_terminal(tmp_path: Path, monkeypatch: pyte
     assert result.exit_code == 1
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "content/assessments/x\\x1b[2J.md:4:9: error: unknown status '\\x1b]52;c;cm0gLXJm\\x07'" in result.output
+
+
+def test_unsafe_html_from_scorecard_yml_reaches_the_pages(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    page = site / "content/assessments/beta.md"
+    page.write_text(page.read_text() + "\n<mark>raw</mark>\n")
+    out = site / "output/assessments/beta/index.html"
+    monkeypatch.chdir(site)
+    assert CliRunner().invoke(main, ["build"]).exit_code == 0
+    assert "&lt;mark&gt;raw&lt;/mark&gt;" in out.read_text()
+    (site / "scorecard.yml").write_text("unsafe_html: true\n")
+    assert CliRunner().invoke(main, ["build"]).exit_code == 0
+    assert "<mark>raw</mark>" in out.read_text()

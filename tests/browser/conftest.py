@@ -121,3 +121,12 @@ def browse(browser: Any, site_url: str, site_dir: Path) -> Iterator[Session]:
     yield session
     context.close()
     check_session(session)
+
+
+def search(page: Any, text: str) -> None:
+    """Type `text` into the search box and wait until the results (or "no match") are shown."""
+    page.get_by_role("searchbox", name="Search").fill(text)
+    page.wait_for_function("""() => {
+        const status = document.getElementById("site-search-status").textContent;
+        return status !== "" && !status.startsWith("Loading");
+    }""")

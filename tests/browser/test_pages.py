@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Session, check_session, open_session
+from .conftest import Session, check_session, open_session, search
 
 PAGE_TYPES = {
     "home": "index.html",
@@ -28,7 +28,12 @@ def test_no_page_logs_an_error_or_fetches_from_elsewhere(browse: Session, site_u
     for path in pages:
         browse.page.goto(site_url + path)
     # The `browse` fixture then fails the test on any console error or request off the site.
-    assert any(url.endswith("/search-index.js") for url in browse.requests)
+    assert any(url.endswith("/static/search.js") for url in browse.requests)
+    # The search index and its library wait until someone uses the search box.
+    assert not any(url.endswith(("/search-index.js", "/minisearch.js")) for url in browse.requests)
+    browse.page.get_by_role("searchbox", name="Search").focus()
+    browse.page.wait_for_function("() => window.SCORECARD_SEARCH !== undefined")
+    assert browse.requests[-2:] == [site_url + "static/vendor/minisearch.js", site_url + "search-index.js"]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -46,7 +51,7 @@ def test_axe_finds_no_violations(browser, site_url: str, site_dir: Path, scheme:
         reports[kind] = axe.run(page)
     # The enhanced states too: search results open, the leaderboard sorted and filtered.
     page.goto(site_url + "index.html")
-    page.get_by_role("searchbox", name="Search").fill("support")
+    search(page, "support")
     reports["search results"] = axe.run(page)
     page.goto(site_url + "index.html?status=adopted&sort=owner&order=asc")
     reports["filtered leaderboard"] = axe.run(page)
@@ -80,6 +85,7 @@ def test_keyboard_reaches_search_and_sort_buttons_with_visible_focus(browse: Ses
     # Type in the search box, Tab to the first result, Enter opens it.
     page.get_by_role("searchbox", name="Search").focus()
     page.keyboard.type("wiki")
+    page.locator(".search-results a").first.wait_for()
     page.keyboard.press("Tab")
     assert page.evaluate(FOCUSED)["visible"]
     page.keyboard.press("Enter")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .conftest import REPO, Session
+from .conftest import REPO, Session, search
 
 WORD = "telephony"
 """In the demo, this word is only in the evidence of talk-to-a-human (checked below)."""
@@ -28,7 +28,7 @@ def search_box(session: Session):
 def test_type_then_enter_opens_the_assessment_found_by_its_evidence(browse: Session, site_url: str) -> None:
     page = browse.page
     page.goto(site_url + "index.html")
-    search_box(browse).fill(WORD)                   # keystroke 1: type
+    search(page, WORD)                              # keystroke 1: type
     results = page.locator(".search-results a")
     assert results.first.inner_text().startswith("Talk to a human")
     assert results.first.inner_text().endswith("Found in the evidence")
@@ -42,10 +42,13 @@ def test_arrow_key_then_enter_from_a_deep_page(browse: Session, site_url: str) -
     page = browse.page
     # Three levels down (root is "../../../"): the result's link must still reach the assessment.
     page.goto(site_url + "rubric/slates/search/index.html")
-    search_box(browse).fill("council")              # in the title "Customer product council" only
+    search(page, "council")                         # in the title "Customer product council" only
     search_box(browse).press("ArrowDown")
     focused = page.evaluate("document.activeElement.textContent")
     assert focused.startswith("Customer product council")
+    page.keyboard.press("ArrowUp")                  # back to the box, and down again
+    assert page.evaluate("document.activeElement.type") == "search"
+    page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.wait_for_url(site_url + "assessments/product-council/index.html")
 
@@ -54,19 +57,23 @@ def test_search_by_owner_and_tag_and_escape_clears(browse: Session, site_url: st
     page = browse.page
     page.goto(site_url + "index.html")
     box = search_box(browse)
-    box.fill("Digital Workplace")                   # the owner of the two internal assessments
+    search(page, "Digital Workplace")               # the owner of the two internal assessments
     titles = page.locator(".search-results a").all_inner_texts()
     assert sorted(t.split("\n")[0] for t in titles) == ["Enterprise wiki", "Internal micro-blogging"]
-    box.press("Escape")
+    box.press("ArrowDown")
+    box.page.keyboard.press("Escape")               # from a result: cleared, and focus back in the box
     assert box.input_value() == ""
+    assert page.evaluate("document.activeElement.type") == "search"
     assert not page.locator(".search-results").is_visible()
-    box.fill("zzzqqq")
+    search(page, "zzzqqq")
     assert page.get_by_role("status").first.inner_text() == "No assessment matches “zzzqqq”."
 
 
 def test_search_works_from_disk(browse: Session, site_dir: Path) -> None:
     page = browse.page
     page.goto((site_dir / "index.html").as_uri())
+    # Enter straight after typing, without waiting for results: the first result opens when the
+    # index has arrived.
     search_box(browse).fill(WORD)
     search_box(browse).press("Enter")
     page.wait_for_url((site_dir / "assessments" / "talk-to-a-human" / "index.html").as_uri())

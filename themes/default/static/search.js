@@ -1,15 +1,15 @@
 /* Site search: results as you type, from the index in search-index.js, ranked by MiniSearch.
  *
- * Works offline and from file:// (the index is a script that sets window.SCORECARD_SEARCH, not a
- * file to fetch). The form is `hidden` in the HTML and shown here, so without JavaScript there
- * is no dead search box. Keyboard: type, Enter opens the first result, ArrowDown/ArrowUp move
- * through the results, Escape clears.
+ * Works offline and from file://: the index is a script that sets window.SCORECARD_SEARCH (a
+ * page opened from disk cannot fetch() a file), added to the page with MiniSearch the first time
+ * the search box gets focus, so pages that are only read do not load them. The form is `hidden`
+ * in the HTML and shown here, so without JavaScript there is no dead search box. Keyboard: type,
+ * Enter opens the first result, ArrowDown/ArrowUp move through the results, Escape clears.
  */
 (function () {
   "use strict";
   var form = document.querySelector("[data-search]");
-  var data = window.SCORECARD_SEARCH;
-  if (!form || !data || typeof window.MiniSearch !== "function") {
+  if (!form) {
     return;
   }
   var root = form.getAttribute("data-root") || "";
@@ -17,20 +17,46 @@
   var status = form.querySelector("[role=status]");
   var list = form.querySelector("ul");
   var MAX_RESULTS = 8;
+  var index = null;
+  var loading = false;
+  var openWhenReady = false;
 
-  var index = new window.MiniSearch({
-    fields: ["title", "summary", "tags", "owner", "authors", "evidence", "body"],
-    storeFields: ["title", "url", "summary"],
-    searchOptions: {
-      boost: { title: 3, tags: 2, summary: 1.5, owner: 1.5, authors: 1.5 },
-      prefix: true,
-      // Typos are forgiven in longer words only: a short word is too easily another word.
-      fuzzy: function (term) { return term.length > 4 ? 0.2 : false; },
-      combineWith: "AND"
+  function loadScript(src, done) {
+    var script = document.createElement("script");
+    script.src = src;
+    script.onload = done;
+    script.onerror = function () {
+      status.textContent = "Search is not available: " + src + " could not be loaded.";
+    };
+    document.head.appendChild(script);
+  }
+
+  function load() {
+    if (loading) {
+      return;
     }
-  });
-  index.addAll(data.documents);
-  form.hidden = false;
+    loading = true;
+    loadScript(root + "static/vendor/minisearch.js", function () {
+      loadScript(root + "search-index.js", function () {
+        index = new window.MiniSearch({
+          fields: ["title", "summary", "tags", "owner", "authors", "evidence", "body"],
+          storeFields: ["title", "url", "summary"],
+          searchOptions: {
+            boost: { title: 3, tags: 2, summary: 1.5, owner: 1.5, authors: 1.5 },
+            prefix: true,
+            // Typos are forgiven in longer words only: a short word is too easily another word.
+            fuzzy: function (term) { return term.length > 4 ? 0.2 : false; },
+            combineWith: "AND"
+          }
+        });
+        index.addAll(window.SCORECARD_SEARCH.documents);
+        show(input.value);
+        if (openWhenReady) {
+          openFirst();
+        }
+      });
+    });
+  }
 
   var FIELD_NAMES = { title: "the title", summary: "the summary", tags: "the tags", owner: "the owner",
                       authors: "the authors", evidence: "the evidence", body: "the text" };
@@ -63,6 +89,10 @@
 
   function show(query) {
     query = query.trim();
+    if (!index) {
+      status.textContent = query ? "Loading the search index…" : "";
+      return;
+    }
     list.textContent = "";
     if (!query) {
       list.hidden = true;
@@ -104,13 +134,25 @@
     }
   }
 
-  input.addEventListener("input", function () { show(input.value); });
-
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
+  function openFirst() {
     var first = links()[0];
     if (first) {
       window.location.href = first.href;
+    }
+  }
+
+  input.addEventListener("focus", load);
+  input.addEventListener("input", function () {
+    load();
+    show(input.value);
+  });
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (index) {
+      openFirst();
+    } else {
+      openWhenReady = true;  // Enter pressed before the index arrived: open the first result then
     }
   });
 
@@ -140,9 +182,10 @@
   });
   form.addEventListener("focusin", function () { form.classList.remove("is-closed"); });
 
-  // A page restored from the back/forward cache keeps the typed text: its results, closed.
+  form.hidden = false;
+  // A page restored with text in the box (back/forward cache, form restoration): its results, closed.
   if (input.value) {
-    show(input.value);
+    load();
     form.classList.add("is-closed");
   }
 })();
