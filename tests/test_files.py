@@ -7,8 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from scorecard.build import BuildOptions, build
+from scorecard.cli import main
 from scorecard.content import MAX_FILE_BYTES, content_from_files, load_content
 from scorecard.diagnostics import sort_diagnostics
 from scorecard.slugs import slugify
@@ -227,3 +229,14 @@ def test_crlf_and_lone_cr_keep_line_numbers(tmp_path: Path) -> None:
     bad_status = [d for d in diagnostics if "unknown status" in d]
     assert [d.split(": error")[0] for d in bad_status] == [f"{FOLDER}/dos.md:4:9", f"{FOLDER}/mac.md:4:9"]
 
+
+
+def test_new_refuses_a_title_without_letters_or_digits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / FOLDER).mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["new", "!!!"])
+    assert result.exit_code == 2
+    assert "'!!!' has no letters or digits to make a file name from" in result.output
+    assert list((tmp_path / FOLDER).iterdir()) == []
+    assert CliRunner().invoke(main, ["new", "São Paulo"]).exit_code == 0
+    assert (tmp_path / FOLDER / "sao-paulo.md").is_file()
