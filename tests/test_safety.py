@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from scorecard.build import BuildOptions, build
 from scorecard.cli import main
 from scorecard.markdown import make_markdown, render_body, safe_link
+from scorecard.render import make_environment
 
 TITLES = {"forum": "Forum"}
 
@@ -271,3 +272,11 @@ def test_unsafe_html_from_scorecard_yml_reaches_the_pages(site: Path, monkeypatc
     (site / "scorecard.yml").write_text("unsafe_html: true\n")
     assert CliRunner().invoke(main, ["build"]).exit_code == 0
     assert "<mark>raw</mark>" in out.read_text()
+
+
+@pytest.mark.parametrize("name", ["page.html", "feed.xml", "chart.svg", "data.txt"])
+def test_every_template_autoescapes_whatever_its_extension(tmp_path: Path, name: str) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / name).write_text("{{ value }}")
+    html = make_environment([tmp_path]).get_template(name).render(value=HOSTILE)
+    assert html == "&lt;script&gt;alert(1)&lt;/script&gt;&#34;&#39;&amp;]]&gt;"
