@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from scorecard.assessment import parse_assessment
@@ -30,7 +30,7 @@ MD = make_markdown()
 # (the shared CI machine is slow and noisy).
 FAST = settings(max_examples=300, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=40, deadline=None, derandomize=True, database=None,
+SLOW = settings(max_examples=100, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
                 phases=[Phase.explicit, Phase.generate])  # a whole build per example: report, do not shrink
 
@@ -64,7 +64,11 @@ def answers(draw: st.DrawFn, section: str) -> dict[str, Any]:
 def front_matter(draw: st.DrawFn) -> dict[str, Any]:
     """A front-matter mapping of real and made-up fields with generated values."""
     data: dict[str, Any] = {}
+    if draw(st.booleans()):  # half the files have a usable title and date, so that the rest is checked too
+        data.update(title=draw(hostile_text), date=draw(st.dates()))
     for field in draw(st.lists(st.sampled_from(FIELDS + ["sumary"]), unique=True, max_size=len(FIELDS))):
+        if field in data:
+            continue
         data[field] = draw(answers(field)) if field in ITEMS else draw(value)
     return data
 
@@ -115,6 +119,7 @@ def test_yaml_shaped_noise_loads_or_is_reported_with_its_line(text: str) -> None
 def test_generated_front_matter_is_checked_field_by_field(data: dict[str, Any], body: str) -> None:
     text = "---\n" + dump(data) + "---\n" + body
     assessment, diagnostics = parse_assessment(text, "x.md", "x", RUBRIC)
+    event("loaded" if assessment is not None else "refused")
     assert_located(diagnostics, "x.md")
     lines = text.count("\n") + 1
     assert all(d.line <= lines for d in diagnostics)  # type: ignore[operator]
@@ -155,6 +160,7 @@ def test_no_generated_string_reaches_the_site_unescaped(title: str, owner: str, 
         page.write_text(valid_assessment(title, owner, tag, evidence, body), encoding="utf-8")
         result = build(BuildOptions.at(root, today=dt.date(2026, 10, 1)))
         assert_located(list(result.diagnostics), "content/assessments/x.md")
+        event("built" if result.ok else "refused: " + next(d.message for d in result.diagnostics if d.is_error))
         if not result.ok:
             assert not (root / "output").exists()
             return
