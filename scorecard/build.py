@@ -5,22 +5,29 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .content import Content, display_path, load_content
+from .cache import BuildCache, FileRecord, SiteRecord, digest, load_cache, save_cache
+from .content import (ASSESSMENTS_DIR, RUBRIC_FILE, Content, content_from_files, decode, display_path,
+                      is_assessment_file, load_content, parse_site_rubric, read_content_files, slug_for)
 from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warnings
 from .export import badge_files, scorecard_csv, scorecard_json
 from .groups import spelling_clashes
-from .history import read_history
-from .markdown import make_markdown, render_body
+from .history import history_state, read_history
+from .pagekeys import page_keys, theme_digest
+from .prepare import Body, Job, Parsed, parse_all, render_all
 from .render import default_theme_dir, render_site
-from .scoring import score_assessment
 from .search import search_documents, search_index_js
 from .site import Scored, build_site_model
 from .sitemap import SITEMAP_URL, sitemap_xml
 from .staleness import DEFAULT_MAX_AGE_DAYS, staleness_warnings
+from .timings import Progress, Stopwatch
 from .writer import check_output_dir, write_site
+
+
+STAGES = ("cache", "load", "history", "site model", "render", "write")
+"""The stages of a build, in order, as `--timings` and the progress bar name them."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,8 @@ class BuildOptions:
     """The `lang` of every page."""
     unsafe_html: bool = False
     """Let raw HTML in Markdown bodies through unescaped (unsafe: only for fully trusted authors)."""
+    cache: bool = True
+    """Reuse what the last build left in .scorecard-cache/ for files and pages that did not change."""
 
     @classmethod
     def at(cls, root: Path, **changes: Any) -> BuildOptions:
@@ -62,6 +71,12 @@ class BuildResult:
     pages: int = 0
     """How many of the files are HTML pages."""
     seconds: float = 0.0
+    timings: tuple[tuple[str, float], ...] = ()
+    """Seconds per stage, in order."""
+    kept: int = 0
+    """Pages not rendered again: the cache knew they had not changed."""
+    cache: str = ""
+    """How the build cache was found ("used", "empty", "off", or why it was ignored)."""
 
     @property
     def ok(self) -> bool:
@@ -76,56 +91,174 @@ class BuildResult:
         return sum(1 for d in self.diagnostics if not d.is_error)
 
 
-def check(options: BuildOptions) -> tuple[list[Scored], list[Diagnostic], Content | None]:
-    """Load, validate and score the content: everything a build knows before it renders."""
-    content, diagnostics = load_content(options.content_dir, options.root)
+def check(options: BuildOptions, cache: BuildCache | None = None,
+          read: tuple[dict[str, bytes], list[Diagnostic]] | None = None) -> tuple[list[Scored], list[Diagnostic], Content | None]:
+    """Load, validate and score the content: everything a build knows before it renders.
+
+    Each assessment file is prepared (parsed, scored, its body rendered) on its own: taken from
+    `cache` when nothing it depends on changed, else in worker processes; `cache` then holds
+    what this build prepared. `read` is the content directory as `read_content_files` gave it,
+    when the caller has read it already.
+    """
+    if not options.content_dir.is_dir():
+        return [], load_content(options.content_dir, options.root)[1], None
+    prefix = display_path(options.content_dir, options.root)
+    files, diagnostics = read or read_content_files(options.content_dir, prefix)
+    diagnostics = list(diagnostics)
+    parsed = parse_files(files, prefix, cache or BuildCache(), options)
+    content, problems = content_from_files(files, prefix, parse=lambda text, path, slug, rubric: (
+        parsed[path][0].assessment, list(parsed[path][0].diagnostics)))
+    diagnostics += problems
     if content is None:
         return [], diagnostics, None
-    md = make_markdown(unsafe_html=options.unsafe_html)
-    titles = {a.slug: a.title for a in content.assessments}
+    bodies = render_bodies(content, parsed, cache or BuildCache(), options.unsafe_html)
     scored = []
     for assessment in content.assessments:
-        body = render_body(md, assessment.body, slug=assessment.slug, path=assessment.path,
-                           body_line=assessment.body_line, titles=titles)
+        card, body = parsed[assessment.path][0].scorecard, bodies[assessment.path]
+        assert card is not None
         diagnostics += body.diagnostics
-        scored.append(Scored(assessment, score_assessment(content.rubric, assessment), body.html, body.links))
+        scored.append(Scored(assessment, card, body.html, body.links))
     diagnostics += spelling_clashes(content.assessments)
     diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
     return scored, diagnostics, content
 
 
-def build(options: BuildOptions) -> BuildResult:
+def parse_files(files: dict[str, bytes], prefix: str, cache: BuildCache,
+                options: BuildOptions) -> dict[str, tuple[Parsed, Body | None, bytes]]:
+    """Every assessment file parsed and scored, by path, with its cached body if any and its key.
+
+    A file's key is a digest of everything its parsing reads: its path, text and the rubric.
+    Files whose key the cache holds are not parsed again.
+    """
+    rubric_path = f"{prefix}/{RUBRIC_FILE}"
+    rubric_bytes = files.get(rubric_path)
+    rubric_text = decode(rubric_bytes, rubric_path)[0] if rubric_bytes is not None else None
+    if rubric_bytes is not None and rubric_text is None:
+        return {}  # content_from_files reports why
+    rubric, _ = parse_site_rubric(rubric_text, rubric_path)
+    if rubric is None:
+        return {}
+    folder = f"{prefix}/{ASSESSMENTS_DIR}/"
+    jobs = {}
+    for path, data in files.items():
+        if path.startswith(folder) and is_assessment_file(path[len(folder):]):
+            text, _ = decode(data, path)
+            if text is not None:
+                jobs[path] = Job(path, slug_for(PurePosixPath(path[len(folder):])), text)
+    rubric_key = digest(b"" if rubric_bytes is None else rubric_bytes, repr(options.unsafe_html).encode())
+    keys = {path: digest(rubric_key, path.encode(), job.slug.encode(), job.text.encode()) for path, job in jobs.items()}
+    known = cache.prepared
+    found = {path: (*known[key], key) for path, key in keys.items() if key in known}
+    todo = [job for path, job in jobs.items() if path not in found]
+    found.update((job.path, (parsed, None, keys[job.path])) for job, parsed in zip(todo, parse_all(todo, rubric)))
+    return found
+
+
+def render_bodies(content: Content, parsed: dict[str, tuple[Parsed, Body | None, bytes]],
+                  cache: BuildCache, unsafe_html: bool = False) -> dict[str, Body]:
+    """Every assessment's body rendered, by path: the cached one where the titles it showed are unchanged."""
+    titles = {a.slug: a.title for a in content.assessments}
+    bodies = {a.path: parsed[a.path][1] for a in content.assessments
+              if parsed[a.path][1] is not None and parsed[a.path][1].still_valid(titles)}  # type: ignore[union-attr]
+    todo = [a for a in content.assessments if a.path not in bodies]
+    bodies.update(zip((a.path for a in todo), render_all(todo, titles, unsafe_html)))
+    cache.prepared = {key: (p, bodies.get(path)) for path, (p, _, key) in parsed.items()}
+    return bodies  # type: ignore[return-value]
+
+
+def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build the site; on any error nothing is written and the previous output stays."""
     started = time.perf_counter()
     diagnostics = check_output_dir(options.output_dir, [options.root], [options.content_dir, *options.themes])
     if diagnostics:
         return BuildResult(tuple(diagnostics))
-    scored, diagnostics, content = check(options)
-    if options.strict:
-        diagnostics = promote_warnings(diagnostics)
-    diagnostics = sort_diagnostics(diagnostics)
-    if content is None or any(d.is_error for d in diagnostics):
-        return BuildResult(tuple(diagnostics), len(scored))
-
-    history = read_history(options.root, options.content_dir)  # best-effort: empty outside git
+    themes = [*options.themes, default_theme_dir()]
     today = options.today or dt.date.today()
+    with Stopwatch(progress) as watch:
+        with watch.stage("cache"):
+            cache = load_cache(options.root) if options.cache else BuildCache(status="off")
+        with watch.stage("load"):  # read, parse, score and render each assessment's body
+            read = read_content_files(options.content_dir, display_path(options.content_dir, options.root)) \
+                if options.content_dir.is_dir() else None
+            git_state = history_state(options.root, options.content_dir)
+            site_key = digest(repr(replace(options, today=today)).encode(), git_state.encode(), theme_digest(themes),
+                              *(part for path, data in sorted(read[0].items()) for part in (path.encode(), data)) if read else ())
+            last = cache.site
+            unchanged = bool(read and not read[1] and last and last.key == site_key
+                             and output_unchanged(last.files, options.output_dir))
+            if not unchanged:
+                scored, diagnostics, content = check(options, cache, read)
+        if unchanged and last:
+            # Nothing the site is made from changed, and the output is as the last build left it.
+            return BuildResult(last.diagnostics, last.assessments, files=len(last.files),
+                               pages=sum(1 for path in last.files if path.endswith(".html")),
+                               seconds=time.perf_counter() - started, timings=tuple(watch.stages), kept=len(last.files),
+                               cache=cache.status)
+        if options.strict:
+            diagnostics = promote_warnings(diagnostics)
+        diagnostics = sort_diagnostics(diagnostics)
+        if content is None or any(d.is_error for d in diagnostics):
+            return BuildResult(tuple(diagnostics), len(scored), timings=tuple(watch.stages))
 
-    # All data is gathered and valid; from here on the site is assembled and written.
-    model = build_site_model(content, scored, options.title, options.description, history=history, today=today,
-                             stale_after_days=options.stale_after_days, base_url=options.base_url,
-                             edit_url=options.edit_url, language=options.language)
-    files, problems = render_site(model, [*options.themes, default_theme_dir()])
-    if problems:  # template errors name the theme's file: shown from the site root when it is inside
-        problems = [replace(d, path=display_path(Path(d.path), options.root)) for d in problems]
-        return BuildResult(tuple(diagnostics + problems), len(scored))
-    files["scorecard.json"] = scorecard_json(content.rubric, scored).encode("utf-8")
-    files["scorecard.csv"] = scorecard_csv(content.rubric, scored, options.base_url).encode("utf-8")
-    files.update(badge_files(content.rubric, scored))
-    if options.base_url:  # the sitemap protocol needs absolute addresses
-        files[SITEMAP_URL] = sitemap_xml(options.base_url, [page.path for page in model.pages]).encode("utf-8")
-    files["search-index.js"] = search_index_js(search_documents(scored)).encode("utf-8")
-    problems = write_site(files, options.output_dir)
-    if problems:
-        return BuildResult(tuple(diagnostics + problems), len(scored))
-    pages = sum(1 for path in files if path.endswith(".html"))
-    return BuildResult(tuple(diagnostics), len(scored), len(files), pages, time.perf_counter() - started)
+        with watch.stage("history"):  # best-effort: empty outside git
+            if cache.history is not None and cache.history[0] == git_state:
+                history = cache.history[1]
+            else:
+                history = read_history(options.root, options.content_dir)
+                cache.history = (git_state, history)
+
+        # All data is gathered and valid; from here on the site is assembled and written.
+        with watch.stage("site model"):
+            model = build_site_model(content, scored, options.title, options.description, history=history, today=today,
+                                     stale_after_days=options.stale_after_days, base_url=options.base_url,
+                                     edit_url=options.edit_url, language=options.language)
+        with watch.stage("render"):
+            keys = page_keys(model, themes)
+            kept = {path for path, key in keys.items() if cache.site and unchanged_file(cache.site.files.get(path), key,
+                                                                                         options.output_dir / path)}
+            files, problems = render_site(replace(model, pages=tuple(p for p in model.pages if p.path not in kept)), themes)
+            if problems:  # template errors name the theme's file: shown from the site root when it is inside
+                problems = [replace(d, path=display_path(Path(d.path), options.root)) for d in problems]
+                return BuildResult(tuple(diagnostics + problems), len(scored), timings=tuple(watch.stages))
+            files["scorecard.json"] = scorecard_json(content.rubric, scored).encode("utf-8")
+            files["scorecard.csv"] = scorecard_csv(content.rubric, scored, options.base_url).encode("utf-8")
+            files.update(badge_files(content.rubric, scored))
+            if options.base_url:  # the sitemap protocol needs absolute addresses
+                files[SITEMAP_URL] = sitemap_xml(options.base_url, [page.path for page in model.pages]).encode("utf-8")
+            files["search-index.js"] = search_index_js(search_documents(scored)).encode("utf-8")
+        with watch.stage("write"):
+            problems = write_site(files, options.output_dir, kept=sorted(kept))
+            if problems:
+                return BuildResult(tuple(diagnostics + problems), len(scored), timings=tuple(watch.stages))
+            if options.cache:
+                made = {**keys, **{path: digest(data) for path, data in files.items() if path not in keys}}
+                cache.site = SiteRecord(site_key, tuple(diagnostics), len(scored), record_files(made, options.output_dir))
+                save_cache(cache)
+    every = [*files, *kept]
+    return BuildResult(tuple(diagnostics), len(scored), files=len(every), pages=sum(1 for p in every if p.endswith(".html")),
+                       seconds=time.perf_counter() - started, timings=tuple(watch.stages), kept=len(kept), cache=cache.status)
+
+
+def unchanged_file(record: FileRecord | None, key: bytes, path: Path) -> bool:
+    """Whether the output file at `path` is the one `record` says was made from `key`."""
+    if record is None or record.key != key:
+        return False
+    try:
+        stat = path.lstat()
+    except OSError:
+        return False
+    return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
+
+
+def output_unchanged(records: dict[str, FileRecord], out_dir: Path) -> bool:
+    """Whether every file of the output is as the last build left it."""
+    return all(unchanged_file(record, record.key, out_dir / path) for path, record in records.items())
+
+
+def record_files(keys: dict[str, bytes], out_dir: Path) -> dict[str, FileRecord]:
+    """What the next build needs to trust the files just written."""
+    records = {}
+    for path, key in keys.items():
+        stat = (out_dir / path).lstat()
+        records[path] = FileRecord(key, stat.st_size, stat.st_mtime_ns)
+    return records

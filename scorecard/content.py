@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Mapping
+from typing import Callable, Mapping
 
 from .assessment import Assessment, parse_assessment
 from .diagnostics import Diagnostic, did_you_mean, error, warning
@@ -91,8 +91,16 @@ def read_content_files(content_dir: Path, prefix: str) -> tuple[dict[str, bytes]
     return files, diagnostics
 
 
-def content_from_files(files: Mapping[str, bytes], prefix: str) -> tuple[Content | None, list[Diagnostic]]:
-    """Parse a content directory given as bytes keyed by path (from disk or from a git revision)."""
+Parse = Callable[[str, str, str, Rubric], tuple[Assessment | None, list[Diagnostic]]]
+
+
+def content_from_files(files: Mapping[str, bytes], prefix: str,
+                       parse: Parse = parse_assessment) -> tuple[Content | None, list[Diagnostic]]:
+    """Parse a content directory given as bytes keyed by path (from disk or from a git revision).
+
+    `parse` parses one assessment (text, path, slug, rubric); the build passes one that reuses
+    files it has already parsed.
+    """
     rubric_path = f"{prefix}/{RUBRIC_FILE}"
     diagnostics: list[Diagnostic] = []
     rubric_text = None
@@ -118,7 +126,7 @@ def content_from_files(files: Mapping[str, bytes], prefix: str) -> tuple[Content
         diagnostics += problems
         if text is None:
             continue
-        assessment, problems = parse_assessment(text, shown, slug, rubric)
+        assessment, problems = parse(text, shown, slug, rubric)
         diagnostics += problems
         if assessment is not None:
             assessments.append(assessment)

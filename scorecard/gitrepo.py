@@ -59,6 +59,14 @@ def repo_root(path: Path) -> Path | None:
     return Path(out.decode().strip())
 
 
+def top_and_head(path: Path) -> str | None:
+    """The top of the work tree holding `path` and its HEAD commit, in one call; None outside one or without commits."""
+    try:
+        return _git(path, "rev-parse", "--show-toplevel", "HEAD").decode("utf-8", "surrogateescape")
+    except GitError:
+        return None
+
+
 def has_commits(repo: Path) -> bool:
     try:
         _git(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")

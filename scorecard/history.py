@@ -271,3 +271,11 @@ def read_history(root: Path, content_dir: Path) -> dict[str, tuple[HistoryPoint,
     except gitrepo.GitError:
         return {}
     return replay(commits, blobs, prefix, workers=os.cpu_count() or 1)
+
+
+def history_state(root: Path, content_dir: Path) -> str:
+    """What `read_history` depends on, as a key: the repository, its HEAD and where the content is ("" outside git)."""
+    state = gitrepo.top_and_head(root) if root.is_dir() else None
+    if state is None:
+        return ""  # outside a repository, or one without commits: the history is empty either way
+    return state + "\0" + content_dir.resolve().as_posix()

@@ -102,9 +102,10 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
     rubric = content.rubric
     history = history or {}
     views = {}
+    titles = {a.slug: a.title for a in content.assessments}
     backlinks = referenced_by(scored)
     for s in scored:
-        view = assessment_view(rubric, s, content)
+        view = assessment_view(rubric, s, titles)
         points = history.get(s.assessment.slug, ())
         views[view.slug] = replace(
             view, review_due=(staleness(s.assessment, today, stale_after_days) or "") if today else "",
@@ -177,9 +178,9 @@ def percent(fraction: Fraction | None) -> str:
     return "—" if fraction is None else f"{round_half_up(fraction * 100)}%"
 
 
-def assessment_view(rubric: Rubric, scored: Scored, content: Content) -> AssessmentView:
+def assessment_view(rubric: Rubric, scored: Scored, titles: Mapping[str, str]) -> AssessmentView:
+    """The view of one assessment; `titles` maps every slug to its title, for `related` links."""
     a, card = scored.assessment, scored.scorecard
-    titles = {x.slug: x.title for x in content.assessments}
     sections = []
     chart, chart_section, caption = None, "", ""
     for section in rubric.sections:

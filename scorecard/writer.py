@@ -4,18 +4,25 @@ A build is written into a temporary directory beside the output and swapped in o
 complete, so a failed or killed build leaves the previous site as it was. The output directory is
 only ever replaced if this tool made it (it holds a marker file) or it is empty. Two builds into
 the same directory take turns: each holds a lock on a file beside the output while it writes.
+
+A file whose bytes did not change is not rewritten: the previous output's file is hard-linked
+(or, where links are not possible, copied with its times) into the new directory, so it keeps
+its modification time and rsync or an object-store sync uploads only what changed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import glob
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator, Mapping
 
 try:
     import fcntl
@@ -26,6 +33,7 @@ from .diagnostics import Diagnostic, error
 
 MARKER = ".scorecard-output"
 """Written into every output directory; its presence says the directory may be replaced."""
+MARKER_TEXT = b"This directory is written by scorecard and replaced on every build.\n"
 
 
 def check_output_dir(out_dir: Path, protected: list[Path], sources: list[Path] | None = None) -> list[Diagnostic]:
@@ -84,8 +92,13 @@ def output_lock(out: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[bool]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def write_site(files: dict[str, bytes], out_dir: Path, wait: float = LOCK_WAIT_SECONDS) -> list[Diagnostic]:
-    """Write `files` (output path → bytes) as the new content of `out_dir`, atomically; problems if it cannot."""
+def write_site(files: Mapping[str, bytes], out_dir: Path, kept: Iterable[str] = (),
+               wait: float = LOCK_WAIT_SECONDS) -> list[Diagnostic]:
+    """Write `files` (output path → bytes) as the new content of `out_dir`, atomically; problems if it cannot.
+
+    `kept` names further output paths whose bytes are those of the previous output (the build
+    cache knows they did not change); they are carried over without being rendered again.
+    """
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     with output_lock(out, wait) as locked:
@@ -95,7 +108,7 @@ def write_site(files: dict[str, bytes], out_dir: Path, wait: float = LOCK_WAIT_S
         remove_leftovers(out)
         problems = check_output_dir(out_dir, [])  # the other build may have changed it meanwhile
         if not problems:
-            swap_in(files, out)
+            swap_in(files, out, kept)
         return problems
 
 
@@ -111,30 +124,88 @@ def exchange(a: Path, b: Path) -> bool:
 
 
 def remove_leftovers(out: Path) -> None:
-    """Delete the staging directories of builds that were killed before they finished."""
-    for path in out.parent.glob(f".{out.name}.*"):
+    """Delete what builds that were killed (or whose removal of the old site was cut short) left beside `out`."""
+    for path in out.parent.glob(f".{glob.escape(out.name)}.*"):
         if path.is_dir() and path.name.endswith((".new", ".old")):
             shutil.rmtree(path, ignore_errors=True)
 
 
-def swap_in(files: dict[str, bytes], out: Path) -> None:
-    """Write `files` into a staging directory beside `out`, then swap it for `out`."""
+def swap_in(files: Mapping[str, bytes], out: Path, kept: Iterable[str]) -> None:
+    """Write `files` (and carry `kept` over) into a staging directory beside `out`, then swap it for `out`."""
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".new", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a site is for reading
+    previous = out if (out / MARKER).is_file() else None
+    made: set[Path] = {staging}
     try:
-        for relative, data in files.items():
+        for relative in kept:
+            if previous is None or not carry_over(previous, staging, relative, made):
+                raise OSError(f"cannot carry over {relative} from the previous output")
+        for relative, data in {**files, MARKER: MARKER_TEXT}.items():
             target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        (staging / MARKER).write_text("This directory is written by scorecard and replaced on every build.\n")
+            make_parent(target, made)
+            if previous is None or not same_bytes(previous / relative, data) or not carry_over(previous, staging, relative, made):
+                target.write_bytes(data)
         if not out.exists():
             os.replace(staging, out)
-        elif not exchange(staging, out):  # on success the old site is in `staging`, removed below
-            # Two renames instead: killed between them, the old site is left in the .old directory beside.
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-            os.replace(out, old / "site")
-            os.replace(staging, out)
-            shutil.rmtree(old, ignore_errors=True)
+        else:
+            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+            if exchange(staging, out):  # one atomic step: output/ is never missing, the old site is in staging
+                os.replace(staging, trash / "site")
+            else:  # two renames: killed between them, the old site is left in the .old directory beside
+                os.replace(out, trash / "site")
+                os.replace(staging, out)
+            remove_in_background(trash)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+_removals: list[subprocess.Popen] = []
+
+
+def remove_in_background(trash: Path) -> None:
+    """Delete the previous output without waiting for it: on some disks each directory takes milliseconds.
+
+    The site is already in place; if the removal is cut short, the next build finishes it.
+    """
+    for process in list(_removals):
+        if process.poll() is not None:
+            _removals.remove(process)
+    try:
+        _removals.append(subprocess.Popen(
+            [sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(trash)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+    except OSError:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def make_parent(target: Path, made: set[Path]) -> None:
+    """Create the directory `target` goes in (remembering it, as mkdir per file is not free)."""
+    parent = target.parent
+    if parent not in made:
+        parent.mkdir(parents=True, exist_ok=True)
+        made.add(parent)
+
+
+def same_bytes(path: Path, data: bytes) -> bool:
+    """Whether the file at `path` holds exactly `data`."""
+    try:
+        if path.stat().st_size != len(data) or path.is_symlink():
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def carry_over(old: Path, staging: Path, relative: str, made: set[Path]) -> bool:
+    """Put the previous output's file into the new output, keeping its times; False if it cannot."""
+    source, target = old / relative, staging / relative
+    make_parent(target, made)
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        try:
+            shutil.copy2(source, target, follow_symlinks=False)
+        except OSError:
+            return False
+    return True

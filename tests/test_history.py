@@ -288,3 +288,16 @@ def test_build_and_check_agree_on_review_dates(tmp_path: Path):
     assert lenient.ok and [d.message for d in lenient.diagnostics] == ["review due: the review was due on 2026-10-01"]
     strict = build(BuildOptions.at(root, today=dt.date(2026, 10, 2), strict=True, output_dir=tmp_path / "strict"))
     assert not strict.ok and not (tmp_path / "strict").exists()
+
+
+def test_a_new_commit_reaches_a_build_through_the_cache(two_histories: Repo, tmp_path: Path):
+    built(two_histories.root)
+    assert "Search slipped" not in (two_histories.root / "output/changes/index.html").read_text()
+    two_histories.write("content/assessments/forum.md", forum(search=4))
+    two_histories.commit("Search slipped")  # 01-05: the history the cache holds is of 01-04's HEAD
+    out = built(two_histories.root)
+    assert "Search slipped" in (out / "changes/index.html").read_text()
+    cold = built(two_histories.root, output_dir=tmp_path / "cold", cache=False)
+    files = sorted(p.relative_to(cold) for p in cold.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert [f for f in files if (out / f).read_bytes() != (cold / f).read_bytes()] == []

@@ -1,0 +1,127 @@
+"""Time `scorecard build` on generated sites of 1,000, 4,000 and 16,000 assessments.
+
+    python bench/bench_build.py [--sizes 1000 4000 16000] [--git] [--cores 1] [--keep DIR]
+
+For each size it generates a site (bench/corpus.py) and runs `scorecard build --timings` as a
+user would, in a fresh process each time, in these scenarios:
+
+  cold        no output and no cache
+  no-op       again, nothing changed
+  edit one    one assessment's score and a sentence of its body changed
+  rubric      a section weight in rubric.yml changed (every score moves)
+
+and prints, per scenario, the whole command's wall time (interpreter start included), the
+build's own time, the stages (--timings) and the peak memory of the build process and of its
+largest worker. Then the cold build's time per assessment. `--git` makes each site a git
+repository with one commit, so the history stage reads and scores every file once; without it
+the history stage is empty. `--cores 1` pins the builds to one core (taskset) to see what the
+worker processes bring.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from corpus import write_corpus  # noqa: E402
+
+RUNNER = """
+import json, resource, sys, time
+from scorecard.cli import main
+try:
+    main(["build", "--timings"], standalone_mode=False)
+finally:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print("PEAK " + json.dumps({"own_mb": own / 1024, "worker_mb": workers / 1024}), file=sys.stderr)
+"""
+
+
+def run_build(site: Path, cores: int | None) -> dict:
+    """One `scorecard build --timings` in a fresh process; what it took."""
+    command = [sys.executable, "-c", RUNNER]
+    if cores:
+        command = ["taskset", "-c", ",".join(str(c) for c in range(cores)), *command]
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=site, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    out = result.stdout + result.stderr
+    if result.returncode != 0 or "Built" not in out:
+        raise SystemExit(f"build failed in {site}:\n{out[-3000:]}")
+    stages = {name.strip(): float(seconds) for name, seconds in re.findall(r"^\s*([a-z ]+?)\s+([\d.]+) s$", out, re.M)}
+    peak = json.loads(out.split("PEAK ", 1)[1].splitlines()[0])
+    built = float(re.search(r"files, .*?([\d.]+) s\.", out).group(1))
+    reused = re.search(r"(\d+) page\(s\) reused", out)
+    return {"wall": wall, "build": built, "stages": stages, **peak, "reused": int(reused.group(1)) if reused else 0}
+
+
+def edit_one(site: Path, total: int) -> None:
+    path = site / "content" / "assessments" / f"initiative-{total // 2:05d}.md"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(  search:\s+\{score: )(\d)", lambda m: m.group(1) + str((int(m.group(2)) + 1) % 6), text, count=1)
+    path.write_text(text.replace("## Risks\n", "## Risks\n\nAn edited sentence for the benchmark.\n", 1), encoding="utf-8")
+
+
+def edit_rubric(site: Path) -> None:
+    path = site / "content" / "rubric.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("weight: 0.2", "weight: 0.3", 1), encoding="utf-8")
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    import os
+    return (f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, {platform.system()} {platform.release()}; "
+            f"load average {' '.join(load)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000, 16000])
+    parser.add_argument("--git", action="store_true", help="make each site a git repository with one commit")
+    parser.add_argument("--cores", type=int, default=None, help="pin the builds to this many cores")
+    parser.add_argument("--keep", type=Path, default=None, help="generate the sites here and keep them")
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    scratch = args.keep or Path(tempfile.mkdtemp(prefix="scorecard-bench-"))
+    try:
+        for total in args.sizes:
+            site = scratch / f"site-{total}{'-git' if args.git else ''}"
+            shutil.rmtree(site, ignore_errors=True)
+            write_corpus(site, total, git=args.git)
+            runs = {}
+            runs["cold"] = run_build(site, args.cores)
+            runs["no-op"] = run_build(site, args.cores)
+            edit_one(site, total)
+            runs["edit one"] = run_build(site, args.cores)
+            edit_rubric(site)
+            runs["rubric"] = run_build(site, args.cores)
+            print(f"\n{total} assessments{' (git)' if args.git else ''}:")
+            for name, r in runs.items():
+                stages = " ".join(f"{stage} {seconds:.2f}" for stage, seconds in r["stages"].items())
+                print(f"  {name:9s} command {r['wall']:6.2f} s  build {r['build']:6.2f} s  peak {r['own_mb']:5.0f} MB "
+                      f"(worker {r['worker_mb']:4.0f} MB)  pages reused {r['reused']:6d}  | {stages}")
+            print(f"  time per assessment, cold: {runs['cold']['wall'] / total * 1000:.2f} ms (command), "
+                  f"{runs['cold']['build'] / total * 1000:.2f} ms (build)")
+            if not args.keep:
+                shutil.rmtree(site, ignore_errors=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+"""The build cache: what one build leaves for the next, in `.scorecard-cache/` at the site root.
+
+It holds every prepared assessment file (parsed, scored, body rendered), keyed by a digest of
+everything that file's preparation reads, and for every page of the output a digest of what it
+was rendered from (view model, templates, site). A later build reuses a prepared file whose key
+is unchanged, and carries over an output file whose page key is unchanged (and which is still
+the file it wrote: same size and modification time) instead of rendering it again.
+
+The cache is never trusted blindly. It is ignored, and rebuilt, when it is missing, truncated,
+of another format, written by another version of scorecard or its libraries (a digest of their
+code is part of it), or not signed with this machine's key: the cache is pickled, and a pickle
+can run code when loaded, so one committed to a repository by someone else must never be read.
+The key lives outside the site, in the user's cache directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import importlib.metadata
+import os
+import pickle
+import secrets
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .prepare import Body, Parsed
+
+Prepared = tuple[Parsed, Body | None]
+"""An assessment file parsed and scored, and its body rendered (None: not rendered, as the file has errors)."""
+
+CACHE_DIR = ".scorecard-cache"
+MAGIC = b"scorecard build cache\n"
+FORMAT = 2
+LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml")
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """An output file as the last build left it."""
+
+    key: bytes
+    """Digest of what the file was made from (for a page: its view, templates and site)."""
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class SiteRecord:
+    """The last build as a whole: enough to tell that nothing changed since, and to say what it said."""
+
+    key: bytes
+    """Digest of every input: content files, options, themes, git state, the day."""
+    diagnostics: tuple[Any, ...]
+    assessments: int
+    files: dict[str, FileRecord]
+    """Every file of the output, by path."""
+
+
+@dataclass
+class BuildCache:
+    """What the last build left for this one, and what this one leaves for the next."""
+
+    root: Path | None = None
+    """The site root whose cache this is; None for a build without cache."""
+    site: SiteRecord | None = None
+    history: tuple[str, Any] | None = None
+    """The git state the history was read at, and the history."""
+    status: str = "empty"
+    """How the cache was found: "used", "empty" (none yet), "off", or why it was ignored."""
+    _prepared: dict[bytes, Prepared] | None = None
+
+    @property
+    def prepared(self) -> dict[bytes, Prepared]:
+        """Prepared assessment files by key, read on first use (a build with nothing changed never needs them)."""
+        if self._prepared is None:
+            try:
+                found = load_part(self.root, "prepared") if self.root and self.status == "used" else None
+            except CacheIgnored:
+                found = None
+            self._prepared = found if isinstance(found, dict) else {}
+        return self._prepared
+
+    @prepared.setter
+    def prepared(self, value: dict[bytes, Prepared]) -> None:
+        self._prepared = value
+
+
+def digest(*parts: bytes) -> bytes:
+    """A digest of the parts, each length-prefixed so that no two sequences collide."""
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        h.update(len(part).to_bytes(8, "little"))
+        h.update(part)
+    return h.digest()
+
+
+_fingerprint: bytes | None = None
+
+
+def tool_fingerprint() -> bytes:
+    """A digest of scorecard's own code and templates and of the libraries' versions it renders with."""
+    global _fingerprint
+    if _fingerprint is None:
+        package = Path(__file__).resolve().parent
+        parts = [sys.version.encode(), str(FORMAT).encode()]
+        for path in sorted(package.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".yml", ".html", ".xml", ".css", ".js", ".svg"):
+                parts += [path.relative_to(package).as_posix().encode(), path.read_bytes()]
+        for name in LIBRARIES:
+            try:
+                parts.append(f"{name} {importlib.metadata.version(name)}".encode())
+            except importlib.metadata.PackageNotFoundError:
+                parts.append(name.encode())
+        _fingerprint = digest(*parts)
+    return _fingerprint
+
+
+def signing_key() -> bytes | None:
+    """This user's key for signing caches, made on first use; None when it cannot be kept."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    path = base / "scorecard" / "cache-key"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+        return path.read_bytes()
+    except FileExistsError:
+        return path.read_bytes()  # another build made it just now
+    except OSError:
+        return None
+
+
+def load_cache(root: Path) -> BuildCache:
+    """The cache the last build left at `root`, or an empty one (saying why) if it cannot be trusted."""
+    try:
+        found = load_part(root, "site")
+    except CacheIgnored as exc:
+        return BuildCache(root, status=f"ignored: {exc}")
+    if found is None:
+        return BuildCache(root)
+    try:
+        site, history = found
+    except (TypeError, ValueError):
+        return BuildCache(root, status="ignored: damaged")
+    return BuildCache(root, site if isinstance(site, SiteRecord) else None, history, "used")
+
+
+def save_cache(cache: BuildCache) -> None:
+    """Leave `cache` for the next build; best-effort, since a build does not need it."""
+    if cache.root is None:
+        return
+    if cache._prepared is not None:
+        save_part(cache.root, "prepared", cache._prepared)
+    save_part(cache.root, "site", (cache.site, cache.history))
+
+
+class CacheIgnored(Exception):
+    """A cache file that exists but must not be used; the message says why."""
+
+
+def load_part(root: Path, name: str) -> Any:
+    """The object saved as `name` in the cache at `root`; None when there is none; CacheIgnored when untrusted."""
+    path = root / CACHE_DIR / f"{name}.pickle"
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CacheIgnored(f"cannot read it ({exc.strerror})") from None
+    key = signing_key()
+    head = len(MAGIC) + 1
+    if key is None:
+        raise CacheIgnored("no signing key")
+    if not data.startswith(MAGIC) or len(data) < head + 52 or data[len(MAGIC)] != FORMAT:
+        raise CacheIgnored("not a cache of this format")
+    fingerprint, signature, payload = data[head:head + 20], data[head + 20:head + 52], data[head + 52:]
+    if fingerprint != tool_fingerprint():
+        raise CacheIgnored("written by another version of scorecard")
+    if not hmac.compare_digest(signature, hmac.digest(key, name.encode() + fingerprint + payload, "sha256")):
+        raise CacheIgnored("not signed on this machine, or damaged")
+    try:
+        return pickle.loads(payload)
+    except Exception:  # signed but unreadable (a bug, or a library that changed): like any other damage
+        raise CacheIgnored("damaged") from None
+
+
+def save_part(root: Path, name: str, value: Any) -> None:
+    """Save `value` as `name` in the cache at `root`, atomically; best-effort."""
+    key = signing_key()
+    if key is None:
+        return
+    folder = root / CACHE_DIR
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    fingerprint = tool_fingerprint()
+    data = MAGIC + bytes([FORMAT]) + fingerprint + hmac.digest(key, name.encode() + fingerprint + payload, "sha256") + payload
+    try:
+        folder.mkdir(exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Written by scorecard: the build cache, never committed.\n*\n")
+        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, folder / f"{name}.pickle")
+    except OSError:
+        pass
