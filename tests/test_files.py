@@ -110,6 +110,16 @@ def test_upper_case_extensions_are_read(tmp_path: Path) -> None:
     assert load(tmp_path) == (["forum", "wiki"], [])
 
 
+def test_the_build_reads_the_same_files_as_the_loader(tmp_path: Path) -> None:
+    # The build parses files through its cache; an upper-case extension or a hidden folder must be
+    # treated there exactly as the loader treats them.
+    put(tmp_path, "Forum.MD")
+    put(tmp_path, ".obsidian/x.md", "not an assessment")
+    result = build(BuildOptions.at(tmp_path))
+    assert result.ok and result.assessments == 1, [d.format() for d in result.diagnostics]
+    assert (tmp_path / "output/assessments/forum/index.html").is_file()
+
+
 def test_hidden_files_and_folders_are_skipped(tmp_path: Path) -> None:
     put(tmp_path, "forum.md")
     put(tmp_path, ".git/objects/x.md", b"\x00\x01binary")
