@@ -54,11 +54,16 @@ class Diagnostic:
         text = f"{self.location()}: {self.severity.value}: {self.message}"
         if self.hint:
             text += f" (hint: {self.hint})"
-        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+        return visible(text)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 """Control characters other than tab and newline."""
+
+
+def visible(text: str) -> str:
+    """`text` with control characters other than tab and newline written out as `\\x1b`."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def error(path: str | Path, line: int | None, message: str, hint: str | None = None, col: int | None = None) -> Diagnostic:
