@@ -17,18 +17,21 @@ import re
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import PurePosixPath
-from typing import Mapping
+from typing import Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.anchors.index import slugify as heading_slug
 
 from .content import is_assessment_name, slug_for, slugify
-from .diagnostics import Diagnostic, did_you_mean, error
+from .diagnostics import Diagnostic, did_you_mean, error, warning
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,13 @@ def _resolve_assessment_links(state: StateCore) -> None:
         for index, token in enumerate(children):
             if token.type in ("softbreak", "hardbreak"):
                 breaks += 1
+            if token.type == "image" and _is_external(str(token.attrs.get("src", ""))):
+                line = env.body_line + (block.map[0] if block.map else 0) + breaks
+                env.diagnostics.append(warning(
+                    env.path, line, f"image from outside the site is shown as a link: {token.attrs['src']}",
+                    "the site loads nothing from the internet; say in words what the image shows, or link to it"))
+                token.type = "external_image"  # rendered by _render_external_image
+                continue
             if token.type != "link_open":
                 continue
             found = _link_target(env, token)
@@ -141,6 +151,20 @@ def _resolve_assessment_links(state: StateCore) -> None:
             token.attrs["href"] = url + (f"#{fragment}" if fragment else "")
             if token.meta.get("show_title"):
                 children[index + 1].content = env.titles[slug]
+
+
+def _is_external(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.scheme or parts.netloc)
+
+
+def _render_external_image(renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                           env: EnvType) -> str:
+    """An image from another site as a link to it, named by its alt text: the page loads nothing from outside."""
+    token = tokens[idx]
+    src = str(token.attrs["src"])
+    alt = renderer.renderInlineAsText(token.children or [], options, env)
+    return f'<a href="{escapeHtml(src)}">{escapeHtml(alt or src)}</a>'
 
 
 THEME_IDS = re.compile(r"^(main|(section|site|radar|trend)-.*)$")
@@ -183,6 +207,7 @@ def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
     md.inline.ruler.before("link", "scorecard_wikilink", _wikilink)
     md.core.ruler.push("scorecard_demote_headings", _demote_headings)
     md.core.ruler.push("scorecard_assessment_links", _resolve_assessment_links)
+    md.add_render_rule("external_image", _render_external_image)
     return md
 
 
