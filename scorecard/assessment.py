@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from .diagnostics import Diagnostic, did_you_mean, error, warning
 from .frontmatter import split_front_matter
 from .rubric import NA, RESERVED_KEYS, UNKNOWN, Rubric, Scale, Section
+from .slugs import NO_SLUG, slugify
 from .yamlsource import Path_, YamlDocument, parse_yaml
 
 
@@ -164,6 +165,8 @@ class _FrontMatterChecker:
             field_lines=tuple((f, self.doc.line((f,))) for f in ("owner", "authors", "tags") if f in self.data),
             responses=tuple(r for section in self.rubric.sections for r in self.section(section)),
         )
+        for key in ("owner", "authors", "tags"):  # each of these names a page of its own
+            self.need_page_names(key, fields[key] if isinstance(fields[key], tuple) else (fields[key],))
         extra = self.data.get("extra")
         if extra is not None and not isinstance(extra, dict):
             self.problem(("extra",), "'extra' must be a mapping of your own fields")
@@ -178,7 +181,7 @@ class _FrontMatterChecker:
     def text(self, key: str, required: bool = False) -> str:
         value = self.data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
+            if required and (key,) not in self.doc.refused:  # a refused value is reported already
                 self.problem((), f"missing required field '{key}'", f"add '{key}: ...' to the front matter")
             return ""
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -189,7 +192,7 @@ class _FrontMatterChecker:
     def date(self, key: str, required: bool = False) -> dt.date | None:
         value = self.data.get(key)
         if value is None:
-            if required:
+            if required and (key,) not in self.doc.refused:
                 self.problem((), f"missing required field '{key}'", f"add '{key}: YYYY-MM-DD' to the front matter")
             return None
         if isinstance(value, dt.datetime):
@@ -223,6 +226,13 @@ class _FrontMatterChecker:
             return ()
         names = [str(v).strip() for v in value if str(v).strip()]
         return tuple(dict.fromkeys(names))  # de-duplicated, in the order written
+
+    def need_page_names(self, key: str, names: tuple[str, ...]) -> None:
+        """An error for each name that cannot become a page's address (`tags: ["???"]`)."""
+        for name in names:
+            if name and slugify(name) == NO_SLUG:
+                self.problem((key,), f"'{key}' entry '{name}' has no letters or digits to name its page",
+                             "use a name with at least one letter or digit", value=True)
 
     def related_lines(self) -> tuple[int, ...]:
         """The line of each name `names("related")` keeps (blank and repeated entries are dropped)."""

@@ -12,8 +12,8 @@ from typing import Any, Iterator
 from markupsafe import Markup
 
 from .cache import BuildCache, FileRecord, SiteRecord, digest, load_cache, save_cache
-from .content import (ASSESSMENTS_DIR, EXTENSIONS, RUBRIC_FILE, Content, content_from_files, decode, display_path,
-                      load_content, parse_site_rubric, read_content_files, slug_for)
+from .content import (ASSESSMENTS_DIR, RUBRIC_FILE, Content, content_from_files, decode, display_path,
+                      is_assessment_file, load_content, parse_site_rubric, read_content_files, slug_for)
 from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warnings
 from .export import badge_files, scorecard_csv, scorecard_json
 from .groups import spelling_clashes
@@ -116,7 +116,7 @@ def check(options: BuildOptions, cache: BuildCache | None = None,
     diagnostics += problems
     if content is None:
         return [], diagnostics, None
-    bodies = render_bodies(content, parsed, cache or BuildCache())
+    bodies = render_bodies(content, parsed, cache or BuildCache(), options.unsafe_html)
     scored = []
     for assessment in content.assessments:
         prepared, body = parsed[assessment.path][0], bodies[assessment.path]
@@ -146,7 +146,7 @@ def parse_files(files: dict[str, bytes], prefix: str, cache: BuildCache,
     folder = f"{prefix}/{ASSESSMENTS_DIR}/"
     jobs = {}
     for path, data in files.items():
-        if path.startswith(folder) and path.endswith(EXTENSIONS):
+        if path.startswith(folder) and is_assessment_file(path[len(folder):]):
             text, _ = decode(data, path)
             if text is not None:
                 jobs[path] = Job(path, slug_for(PurePosixPath(path[len(folder):])), text)
@@ -160,13 +160,13 @@ def parse_files(files: dict[str, bytes], prefix: str, cache: BuildCache,
 
 
 def render_bodies(content: Content, parsed: dict[str, tuple[Parsed, Body | None, bytes]],
-                  cache: BuildCache) -> dict[str, Body]:
+                  cache: BuildCache, unsafe_html: bool = False) -> dict[str, Body]:
     """Every assessment's body rendered, by path: the cached one where the titles it showed are unchanged."""
     titles = {a.slug: a.title for a in content.assessments}
     bodies = {a.path: parsed[a.path][1] for a in content.assessments
               if parsed[a.path][1] is not None and parsed[a.path][1].still_valid(titles)}  # type: ignore[union-attr]
     todo = [a for a in content.assessments if a.path not in bodies]
-    bodies.update(zip((a.path for a in todo), render_all(todo, titles)))
+    bodies.update(zip((a.path for a in todo), render_all(todo, titles, unsafe_html)))
     cache.prepared = {key: (p, bodies.get(path)) for path, (p, _, key) in parsed.items()}
     cache.file_keys = {path: key for path, (_, _, key) in parsed.items()}
     return bodies  # type: ignore[return-value]
@@ -175,8 +175,7 @@ def render_bodies(content: Content, parsed: dict[str, tuple[Parsed, Body | None,
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build the site; on any error nothing is written and the previous output stays."""
     started = time.perf_counter()
-    protected = [options.root, options.content_dir, *options.themes]
-    diagnostics = check_output_dir(options.output_dir, protected)
+    diagnostics = check_output_dir(options.output_dir, [options.root], [options.content_dir, *options.themes])
     if diagnostics:
         return BuildResult(tuple(diagnostics))
     themes = [*options.themes, default_theme_dir()]
@@ -230,10 +229,11 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
                                               export_files(content, scored, model, options)))
         with watch.stage("write"):
             try:
-                write_site(files, options.output_dir, kept=sorted(kept))
+                problems = write_site(files, options.output_dir, kept=sorted(kept))
             except RenderFailed as exc:  # template errors name the theme's file: shown from the site root when it is inside
-                problem = replace(exc.diagnostic, path=display_path(Path(exc.diagnostic.path), options.root))
-                return BuildResult(tuple([*diagnostics, problem]), len(scored), timings=tuple(watch.stages))
+                problems = [replace(exc.diagnostic, path=display_path(Path(exc.diagnostic.path), options.root))]
+            if problems:
+                return BuildResult(tuple(diagnostics + problems), len(scored), timings=tuple(watch.stages))
             if options.cache:
                 cache.site = SiteRecord(site_key, tuple(diagnostics), len(scored), record_files(made.digests, options.output_dir))
                 save_cache(cache)

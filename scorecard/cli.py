@@ -14,7 +14,7 @@ import click
 from . import __version__
 from .build import STAGES, BuildOptions, build as build_site, check as check_site
 from .config import CONFIG_FILE, load_config, options_for, theme_problems
-from .content import ASSESSMENTS_DIR, display_path, load_content, slugify
+from .content import ASSESSMENTS_DIR, NO_SLUG, display_path, load_content, slugify
 from .diagnostics import sort_diagnostics, strict as promote_warnings
 from .diff import DiffUsageError, diff_site, format_json, format_markdown
 from .gitrepo import repo_root
@@ -170,7 +170,11 @@ def new(title: str, slug: str | None) -> None:
     if content is None:
         print_diagnostics(diagnostics)
         raise SystemExit(1)
-    slug = slugify(slug or title)
+    name, slug = slug or title, slugify(slug or title)
+    if slug == NO_SLUG:
+        say(f"'{name}' has no letters or digits to make a file name from; nothing was written "
+            "(give one with --slug NAME).", "red")
+        raise SystemExit(2)
     path = content_dir / ASSESSMENTS_DIR / f"{slug}.md"
     if path.exists() or slug in {a.slug for a in content.assessments}:
         say(f"{display_path(path, root)} already exists; nothing was written (choose another title or --slug).", "red")

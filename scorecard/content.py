@@ -7,18 +7,22 @@ entries that name no assessment).
 
 from __future__ import annotations
 
-import re
+import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Mapping
 
 from .assessment import Assessment, parse_assessment
-from .diagnostics import Diagnostic, did_you_mean, error
+from .diagnostics import Diagnostic, did_you_mean, error, warning
 from .rubric import Rubric, default_rubric, parse_rubric
+from .slugs import NO_SLUG, slugify
 
 ASSESSMENTS_DIR = "assessments"
 RUBRIC_FILE = "rubric.yml"
 EXTENSIONS = (".md", ".markdown")
+"""Compared without case: `X.MD` is read too."""
+MAX_FILE_BYTES = 1_000_000
+"""A content file larger than this (1 MB) is refused: an assessment is a few kilobytes."""
 
 
 @dataclass(frozen=True)
@@ -30,9 +34,14 @@ class Content:
     """Sorted by slug."""
 
 
-def slugify(text: str) -> str:
-    """A URL-safe lowercase name: runs of anything but letters and digits become '-'."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "-"
+def is_assessment_name(name: str) -> bool:
+    """Whether a file name or path ends like an assessment file (`.md`, `.markdown`, in any case)."""
+    return name.lower().endswith(EXTENSIONS)
+
+
+def is_assessment_file(relative: str) -> bool:
+    """Whether a path under assessments/ is read: an assessment name, and no hidden file or folder in it."""
+    return is_assessment_name(relative) and not any(part.startswith(".") for part in relative.split("/"))
 
 
 def slug_for(relative: Path) -> str:
@@ -63,12 +72,19 @@ def load_content(content_dir: Path, root: Path) -> tuple[Content | None, list[Di
 def read_content_files(content_dir: Path, prefix: str) -> tuple[dict[str, bytes], list[Diagnostic]]:
     """The rubric and assessment files under `content_dir`, keyed by `prefix/relative/path`."""
     files: dict[str, bytes] = {}
-    diagnostics = []
-    paths = [content_dir / RUBRIC_FILE] if (content_dir / RUBRIC_FILE).is_file() else []
-    paths += [path for path, _ in find_assessment_files(content_dir / ASSESSMENTS_DIR)]
-    for path in paths:
+    rubric = content_dir / RUBRIC_FILE
+    paths = [rubric] if rubric.is_file() or rubric.is_symlink() else []
+    found, diagnostics = find_assessment_files(content_dir, prefix)
+    for path in paths + found:
         shown = f"{prefix}/{path.relative_to(content_dir).as_posix()}"
+        problem = unsafe_path(path, content_dir, shown)
+        if problem:
+            diagnostics.append(problem)
+            continue
         try:
+            if path.stat().st_size > MAX_FILE_BYTES:  # refused before it is read into memory
+                diagnostics.append(too_large(shown, path.stat().st_size))
+                continue
             files[shown] = path.read_bytes()
         except OSError as exc:
             diagnostics.append(error(shown, None, f"cannot read file: {exc.strerror}"))
@@ -99,8 +115,12 @@ def content_from_files(files: Mapping[str, bytes], prefix: str,
     folder = f"{prefix}/{ASSESSMENTS_DIR}/"
     by_slug: dict[str, list[str]] = {}
     assessments = []
-    for shown in sorted(p for p in files if p.startswith(folder) and p.endswith(EXTENSIONS)):
+    for shown in sorted(p for p in files if p.startswith(folder) and is_assessment_file(p[len(folder):])):
         slug = slug_for(PurePosixPath(shown[len(folder):]))
+        if NO_SLUG in slug.split("/"):
+            diagnostics.append(error(shown, None, "the file name has no letters or digits to make a slug from",
+                                     "rename the file (or its folder) to say what the initiative is"))
+            continue
         by_slug.setdefault(slug, []).append(shown)
         text, problems = decode(files[shown], shown)
         diagnostics += problems
@@ -116,16 +136,56 @@ def content_from_files(files: Mapping[str, bytes], prefix: str,
     return Content(rubric, tuple(assessments)), diagnostics
 
 
-def find_assessment_files(directory: Path) -> list[tuple[Path, Path]]:
-    """Every assessment file below `directory`, with its path relative to it, in sorted order."""
-    if not directory.is_dir():
-        return []
-    found = [(p, p.relative_to(directory)) for p in directory.rglob("*") if p.suffix in EXTENSIONS and p.is_file()]
-    return sorted(found, key=lambda pair: pair[1].as_posix())
+def find_assessment_files(content_dir: Path, prefix: str) -> tuple[list[Path], list[Diagnostic]]:
+    """Every assessment file under content_dir/assessments/, in sorted order, and what was skipped.
+
+    Hidden files and folders (`.git`, `.obsidian`, `.draft.md`) are skipped silently. Symbolic
+    links to folders are not followed (they could loop or lead anywhere): a warning each.
+    """
+    directory = content_dir / ASSESSMENTS_DIR
+    found: list[Path] = []
+    diagnostics = []
+    for folder, dirnames, filenames in os.walk(directory):  # does not follow links to folders
+        here = Path(folder)
+        for name in sorted(dirnames):
+            shown = f"{prefix}/{(here / name).relative_to(content_dir).as_posix()}"
+            if not name.startswith(".") and (here / name).is_symlink():
+                diagnostics.append(warning(shown, None, "symbolic link to a folder: not followed",
+                                           "move or copy the folder into content/assessments/"))
+        dirnames[:] = [name for name in dirnames if not name.startswith(".")]
+        found += [here / name for name in filenames if not name.startswith(".") and is_assessment_name(name)]
+    return sorted(found, key=lambda p: p.relative_to(directory).as_posix()), diagnostics
+
+
+def unsafe_path(path: Path, content_dir: Path, shown: str) -> Diagnostic | None:
+    """Why the file at `path` must not be read: a link leading outside content/, or not a plain file."""
+    target = path.resolve()  # the link itself, or a folder on the way (assessments/ linked elsewhere)
+    if not target.is_relative_to(content_dir.resolve()):
+        return error(shown, None, f"symbolic link to '{target}', outside the content directory: not followed",
+                     "copy the file into content/ instead of linking to it")
+    if path.is_symlink() and not target.exists():
+        return error(shown, None, "broken symbolic link", "remove it, or point it at an existing file")
+    if not path.is_file():
+        return error(shown, None, "not a regular file", "only Markdown files belong under content/assessments/")
+    return None
+
+
+def too_large(shown: str, size: int) -> Diagnostic:
+    """The diagnostic for a file over MAX_FILE_BYTES."""
+    return error(shown, None, f"the file is {size / 1_000_000:.1f} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB",
+                 "an assessment is a few kilobytes of text: is this the right file?")
 
 
 def decode(data: bytes, shown: str) -> tuple[str | None, list[Diagnostic]]:
-    """The file's bytes as UTF-8 text, or a diagnostic naming the line of the first bad byte."""
+    """The file's bytes as UTF-8 text, or a diagnostic: too large, binary, or the line of the first bad byte."""
+    if len(data) > MAX_FILE_BYTES:
+        return None, [too_large(shown, len(data))]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # the byte-order mark of UTF-16 (or UTF-32)
+        return None, [error(shown, 1, "the file is UTF-16, not UTF-8", "save the file as UTF-8")]
+    if b"\0" in data:
+        line = data[: data.index(b"\0")].count(b"\n") + 1
+        return None, [error(shown, line, "a binary file, not text (it contains a NUL byte)",
+                            "only Markdown text files belong under content/assessments/")]
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -45,11 +46,24 @@ class Diagnostic:
         return ":".join(parts)
 
     def format(self) -> str:
-        """The one-line text form, as compilers print it: `path:line:col: error: message (hint)`."""
+        """The one-line text form, as compilers print it: `path:line:col: error: message (hint)`.
+
+        Control characters from the input (an escape sequence in a file name or a value) are
+        shown as `\\x1b`, so that printing a diagnostic cannot drive the reader's terminal.
+        """
         text = f"{self.location()}: {self.severity.value}: {self.message}"
         if self.hint:
             text += f" (hint: {self.hint})"
-        return text
+        return visible(text)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters other than tab and newline."""
+
+
+def visible(text: str) -> str:
+    """`text` with control characters other than tab and newline written out as `\\x1b`."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def error(path: str | Path, line: int | None, message: str, hint: str | None = None, col: int | None = None) -> Diagnostic:

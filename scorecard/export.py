@@ -22,6 +22,7 @@ from .assessment import Assessment
 from .badge import assessment_badge
 from .rubric import Rubric
 from .scoring import Scorecard, one_decimal
+from .search import script_safe
 from .site import Scored, assessment_url, badge_url, published_url
 
 SCHEMA = "scorecard/1"
@@ -157,7 +158,7 @@ def indented_json(value: Any, pad: str = "") -> str:
 def scorecard_json(rubric: Rubric, entries: list[str]) -> str:
     """The text of scorecard.json, from each assessment's `assessment_entry` in slug order.
 
-    The same text as `json.dumps` of the whole document with `indent=2`.
+    The same text as `json.dumps` of the whole document with `indent=2`, made script-safe.
     """
     document = {
         "schema": SCHEMA,
@@ -169,7 +170,8 @@ def scorecard_json(rubric: Rubric, entries: list[str]) -> str:
     assert head.endswith('"assessments": []\n}')
     if entries:
         head = head[:-len("[]\n}")] + "[\n" + ",\n".join(entries) + "\n  ]\n}"
-    return head + "\n"
+    # script_safe: a hostile title cannot close a <script> the file is inlined into.
+    return script_safe(head) + "\n"
 
 
 # -- scorecard.csv ---------------------------------------------------------------------------------

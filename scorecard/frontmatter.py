@@ -28,7 +28,8 @@ def normalise_text(text: str) -> str:
 
 def split_front_matter(text: str, path: str) -> tuple[SplitFile | None, list[Diagnostic]]:
     """Split `text` into front matter and body; a file must open with a `---` line."""
-    lines = normalise_text(text).split("\n")
+    text = normalise_text(text)
+    lines = text.split("\n")
     if not lines or not _FENCE.match(lines[0]):
         hint = "start the file with a line '---', the fields, then another '---'"
         if not text.strip():

@@ -22,7 +22,7 @@ from typing import Mapping
 
 from . import gitrepo
 from .assessment import parse_assessment
-from .content import ASSESSMENTS_DIR, EXTENSIONS, RUBRIC_FILE, parse_site_rubric, slug_for
+from .content import ASSESSMENTS_DIR, RUBRIC_FILE, is_assessment_file, parse_site_rubric, slug_for
 from .rubric import Rubric
 from .scoring import score_assessment
 
@@ -152,7 +152,7 @@ def _plan(commits: list[gitrepo.Commit], prefix: str) -> tuple[list[_Step], dict
     rubric_path = _join(prefix, RUBRIC_FILE)
 
     def is_assessment(path: str) -> bool:
-        return path.startswith(folder) and path.endswith(EXTENSIONS)
+        return path.startswith(folder) and is_assessment_file(path[len(folder):])
 
     def slug(path: str) -> str:
         return slug_for(PurePosixPath(path[len(folder):]))
@@ -265,8 +265,8 @@ def read_history(root: Path, content_dir: Path) -> dict[str, tuple[HistoryPoint,
     try:
         commits = gitrepo.log(repo, prefix)
         wanted = [change.blob for commit in commits for change in commit.changes
-                  if change.status != "D" and (change.new_path == rubric_path
-                                               or (change.new_path.startswith(folder) and change.new_path.endswith(EXTENSIONS)))]
+                  if change.status != "D" and (change.new_path == rubric_path or (
+                      change.new_path.startswith(folder) and is_assessment_file(change.new_path[len(folder):])))]
         blobs = gitrepo.read_blobs(repo, wanted)
     except gitrepo.GitError:
         return {}

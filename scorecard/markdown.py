@@ -1,11 +1,13 @@
 """Rendering an assessment's Markdown body to HTML.
 
-Raw HTML in Markdown is escaped, and markdown-it's link validation keeps `javascript:`,
-`vbscript:` and `data:` URLs from becoming links. Headings move one level down (the page's
-title is the only h1) and get ids, never one the theme uses. Links between assessments, written as wiki-links
-(`[[slug]]`, `[[slug|text]]`) or as relative links to another assessment's `.md` file, become
-links to that assessment's page and are reported back as data (for "Referenced by"); one to a
-missing assessment is a diagnostic with its line.
+Raw HTML in Markdown is escaped unless the site opts into `unsafe_html`, and `safe_link` keeps
+`javascript:`, `vbscript:`, `data:` and `file:` URLs from becoming links or image sources, however
+they are disguised (case, whitespace, control characters, entities, percent-encoding).
+Headings move one level down (the page's title is the only h1) and get ids, never one the theme
+uses. Links between assessments, written as wiki-links (`[[slug]]`, `[[slug|text]]`) or as
+relative links to another assessment's `.md` file, become links to that assessment's page and are
+reported back as data (for "Referenced by"); one to a missing assessment is a diagnostic with its
+line.
 """
 
 from __future__ import annotations
@@ -13,19 +15,23 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import PurePosixPath
-from typing import Mapping
+from typing import Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.anchors.index import slugify as heading_slug
 
-from .content import EXTENSIONS, slug_for, slugify
-from .diagnostics import Diagnostic, did_you_mean, error
+from .content import is_assessment_name, slug_for, slugify
+from .diagnostics import Diagnostic, did_you_mean, error, warning
 
 
 @dataclass(frozen=True)
@@ -105,7 +111,7 @@ def _link_target(env: _RenderEnv, token: Token) -> tuple[str, str, str] | None:
         return wikilink_slug(target), fragment.strip(), f"[[{wiki}]]"
     href = str(token.attrs.get("href", ""))
     parts = urlsplit(href)
-    if parts.scheme or parts.netloc or not parts.path.endswith(EXTENSIONS):
+    if parts.scheme or parts.netloc or not is_assessment_name(parts.path):
         return None
     target = posixpath.normpath(posixpath.join(posixpath.dirname(env.slug), unquote(parts.path)))
     if target.startswith(".."):  # above assessments/: never an assessment
@@ -121,6 +127,13 @@ def _resolve_assessment_links(state: StateCore) -> None:
         for index, token in enumerate(children):
             if token.type in ("softbreak", "hardbreak"):
                 breaks += 1
+            if token.type == "image" and _is_external(str(token.attrs.get("src", ""))):
+                line = env.body_line + (block.map[0] if block.map else 0) + breaks
+                env.diagnostics.append(warning(
+                    env.path, line, f"image from outside the site is shown as a link: {token.attrs['src']}",
+                    "the site loads nothing from the internet; say in words what the image shows, or link to it"))
+                token.type = "external_image"  # rendered by _render_external_image
+                continue
             if token.type != "link_open":
                 continue
             found = _link_target(env, token)
@@ -140,6 +153,20 @@ def _resolve_assessment_links(state: StateCore) -> None:
                 children[index + 1].content = env.titles[slug]
 
 
+def _is_external(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.scheme or parts.netloc)
+
+
+def _render_external_image(renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                           env: EnvType) -> str:
+    """An image from another site as a link to it, named by its alt text: the page loads nothing from outside."""
+    token = tokens[idx]
+    src = str(token.attrs["src"])
+    alt = renderer.renderInlineAsText(token.children or [], options, env)
+    return f'<a href="{escapeHtml(src)}">{escapeHtml(alt or src)}</a>'
+
+
 THEME_IDS = re.compile(r"^(main|(section|site|radar|trend)-.*)$")
 """Ids the theme uses on an assessment page: `main`, and any starting `section-`, `site-`, `radar-`, `trend-`."""
 
@@ -150,13 +177,37 @@ def body_heading_id(title: str) -> str:
     return f"{slug}-notes" if THEME_IDS.match(slug) else slug
 
 
-def make_markdown() -> MarkdownIt:
-    """The Markdown renderer for assessment bodies."""
-    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
+"""URL schemes that run code or read local files when followed; never made into links or images."""
+
+_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f-\x9f\s]+")
+"""What browsers drop or trip over inside a scheme (tabs, newlines, controls) or before it (spaces)."""
+
+
+def safe_link(url: str) -> bool:
+    """Whether `url` may become an href or src: not one of UNSAFE_SCHEMES, however disguised.
+
+    markdown-it has already decoded entities (`jav&#x09;ascript:`) and percent-encoded what
+    is left (`jav%09ascript:`); undoing that encoding (and any entity markdown-it left alone)
+    and dropping whitespace and control characters leaves the scheme a browser would see.
+    This refuses more than a browser would run, which is the safe side to err on.
+    """
+    text = url
+    for _ in range(3):  # %2509 → %09 → tab, &amp;#9; → &#9; → tab: undo any nesting a browser might
+        text = unescape(unquote(text))
+    text = _IGNORED_IN_SCHEME.sub("", text).lower()
+    return not text.startswith(UNSAFE_SCHEMES)
+
+
+def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
+    """The Markdown renderer for assessment bodies; `unsafe_html` lets raw HTML through unescaped."""
+    md = MarkdownIt("commonmark", {"html": unsafe_html}).enable(["table", "strikethrough"])
+    md.validateLink = safe_link  # type: ignore[method-assign]
     md.use(anchors_plugin, min_level=1, max_level=3, slug_func=body_heading_id)
     md.inline.ruler.before("link", "scorecard_wikilink", _wikilink)
     md.core.ruler.push("scorecard_demote_headings", _demote_headings)
     md.core.ruler.push("scorecard_assessment_links", _resolve_assessment_links)
+    md.add_render_rule("external_image", _render_external_image)
     return md
 
 

@@ -117,17 +117,18 @@ def parse_all(jobs: list[Job], rubric: Rubric) -> list[Parsed]:
     return parallel_map(_parse_chunk, jobs, rubric)
 
 
-def render_all(assessments: list[Assessment], titles: Mapping[str, str]) -> list[Body]:
+def render_all(assessments: list[Assessment], titles: Mapping[str, str], unsafe_html: bool = False) -> list[Body]:
     """Render every body, in order, in worker processes when there are many."""
-    return parallel_map(_render_chunk, assessments, titles)
+    return parallel_map(_render_chunk, assessments, (titles, unsafe_html))
 
 
 def _parse_chunk(jobs: Sequence[Job], rubric: Rubric) -> list[Parsed]:
     return [parse_job(job, rubric) for job in jobs]
 
 
-def _render_chunk(assessments: Sequence[Assessment], titles: Mapping[str, str]) -> list[Body]:
-    md = make_markdown()
+def _render_chunk(assessments: Sequence[Assessment], context: tuple[Mapping[str, str], bool]) -> list[Body]:
+    titles, unsafe_html = context
+    md = make_markdown(unsafe_html)
     return [render_assessment_body(a, titles, md) for a in assessments]
 
 

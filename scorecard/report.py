@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, visible
 
 FORMATS = ("text", "github", "json")
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Text for a workflow command: control characters made visible (they would reach the log), then
+    GitHub's own escapes."""
+    return visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:

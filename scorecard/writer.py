@@ -1,8 +1,9 @@
 """The one place that writes the site to disk.
 
 A build is written into a temporary directory beside the output and swapped in only when it is
-complete, so a failed build leaves the previous site as it was. The output directory is only
-ever replaced if this tool made it (it holds a marker file) or it is empty.
+complete, so a failed or killed build leaves the previous site as it was. The output directory is
+only ever replaced if this tool made it (it holds a marker file) or it is empty. Two builds into
+the same directory take turns: each holds a lock on a file beside the output while it writes.
 
 A file whose bytes did not change is not rewritten: the previous output's file is hard-linked
 (or, where links are not possible, copied with its times) into the new directory, so it keeps
@@ -11,6 +12,8 @@ its modification time and rsync or an object-store sync uploads only what change
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import glob
 import itertools
 import os
@@ -18,8 +21,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator, Mapping
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 from .diagnostics import Diagnostic, error
 
@@ -28,12 +37,16 @@ MARKER = ".scorecard-output"
 MARKER_TEXT = b"This directory is written by scorecard and replaced on every build.\n"
 
 
-def check_output_dir(out_dir: Path, protected: list[Path]) -> list[Diagnostic]:
-    """Problems that forbid writing the site to `out_dir`, before any work is done."""
+def check_output_dir(out_dir: Path, protected: list[Path], sources: list[Path] | None = None) -> list[Diagnostic]:
+    """Problems that forbid writing the site to `out_dir`, before any work is done.
+
+    The output may not be or hold a `protected` directory, nor lie inside one of `sources`
+    (content/, a theme), which a build must never write into.
+    """
     out = out_dir.resolve()
-    for path in protected:
+    for path in protected + (sources or []):
         p = path.resolve()
-        if out == p or out in p.parents:
+        if out == p or out in p.parents or (path in (sources or []) and p in out.parents):
             return [error(str(out_dir), None, f"refusing to write the site to '{out_dir}': it would replace {path}",
                           "choose an output directory of its own, such as output/")]
     if out.exists() and not out.is_dir():
@@ -44,8 +57,46 @@ def check_output_dir(out_dir: Path, protected: list[Path]) -> list[Diagnostic]:
     return []
 
 
-def write_site(files: Iterable[tuple[str, bytes]], out_dir: Path, kept: Iterable[str] = ()) -> None:
-    """Write `files` ((output path, bytes) pairs, each path once) as the new content of `out_dir`, atomically.
+LOCK_WAIT_SECONDS = 30.0
+"""How long a build waits for another build writing the same output directory to finish."""
+
+
+def lock_path(out: Path) -> Path:
+    """The lock file of an output directory: beside it, hidden (`.output.lock`)."""
+    return out.parent / f".{out.name}.lock"
+
+
+@contextlib.contextmanager
+def output_lock(out: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[bool]:
+    """Hold the output directory's lock; yields False if another build held it for `wait` seconds.
+
+    `flock` is released by the kernel when its holder dies, so a killed build leaves no stale
+    lock. Where there is no `fcntl` (Windows) builds are not serialised.
+    """
+    with open(lock_path(out), "a+b") as handle:
+        if fcntl is None:
+            yield True
+            return
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(0.05)
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], out_dir: Path, kept: Iterable[str] = (),
+               wait: float = LOCK_WAIT_SECONDS) -> list[Diagnostic]:
+    """Write `files` (output path → bytes, or (output path, bytes) pairs, each path once) as the
+    new content of `out_dir`, atomically; problems if it cannot.
 
     The pairs are taken one at a time, so they can be made as they are written. If taking one
     raises, the exception goes on to the caller and the output is left as it was.
@@ -55,10 +106,39 @@ def write_site(files: Iterable[tuple[str, bytes]], out_dir: Path, kept: Iterable
     """
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    with output_lock(out, wait) as locked:
+        if not locked:
+            return [error(str(out_dir), None, f"another scorecard build is writing to '{out_dir}'",
+                          f"wait for it to finish (it holds {lock_path(out).name}) and build again")]
+        remove_leftovers(out)
+        problems = check_output_dir(out_dir, [])  # the other build may have changed it meanwhile
+        if not problems:
+            swap_in(files.items() if isinstance(files, Mapping) else files, out, kept)
+        return problems
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one atomic step, so that `b` never goes missing; False where the
+    system cannot (renameat2 with RENAME_EXCHANGE is Linux's, from 3.15, on most file systems)."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def remove_leftovers(out: Path) -> None:
+    """Delete what builds that were killed (or whose removal of the old site was cut short) left beside `out`."""
+    for path in out.parent.glob(f".{glob.escape(out.name)}.*"):
+        if path.is_dir() and path.name.endswith((".new", ".old")):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def swap_in(files: Iterable[tuple[str, bytes]], out: Path, kept: Iterable[str]) -> None:
+    """Write `files` (and carry `kept` over) into a staging directory beside `out`, then swap it for `out`."""
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".new", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a site is for reading
-    for leftover in out.parent.glob(f".{glob.escape(out.name)}.*.old"):
-        shutil.rmtree(leftover, ignore_errors=True)  # a previous output whose removal was cut short
     previous = out if (out / MARKER).is_file() else None
     made: set[Path] = {staging}
     try:
@@ -70,13 +150,16 @@ def write_site(files: Iterable[tuple[str, bytes]], out_dir: Path, kept: Iterable
             make_parent(target, made)
             if previous is None or not same_bytes(previous / relative, data) or not carry_over(previous, staging, relative, made):
                 target.write_bytes(data)
-        if out.exists():
-            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-            os.replace(out, trash / "site")
+        if not out.exists():
             os.replace(staging, out)
-            remove_in_background(trash)
         else:
-            os.replace(staging, out)
+            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+            if exchange(staging, out):  # one atomic step: output/ is never missing, the old site is in staging
+                os.replace(staging, trash / "site")
+            else:  # two renames: killed between them, the old site is left in the .old directory beside
+                os.replace(out, trash / "site")
+                os.replace(staging, out)
+            remove_in_background(trash)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

@@ -24,6 +24,8 @@ Path_ = tuple[Any, ...]
 
 MAX_NODES = 100_000
 """More nodes than this is an alias bomb or not an assessment; either way it is refused."""
+MAX_DEPTH = 50
+"""Lists and mappings nested deeper than this are refused (an assessment needs three levels)."""
 
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it: ~10× faster
@@ -59,6 +61,8 @@ class YamlDocument:
     values: dict[Path_, Position] = field(default_factory=dict)
     start_line: int = 1
     """The line of the file on which the YAML text starts."""
+    refused: frozenset[Path_] = frozenset()
+    """Values already reported as unsupported (a `!!python/…` tag): None in `data`, not missing."""
 
     def line(self, path: Path_) -> int:
         """The line of the key at `path`, else of its value, else of the nearest parent."""
@@ -82,8 +86,52 @@ class _TooManyNodes(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    def __init__(self, line: int):
+        super().__init__(line)
+        self.line = line
+
+
+_COMPOSER_SAFE_DEPTH = 5_000
+"""Nesting the composer survives: it recurses per level, and libyaml's composer crashes the
+process (a C stack overflow, no exception) somewhere beyond 20,000 levels."""
+
+
+def _could_nest_deeper_than(text: str, depth: int) -> bool:
+    """A cheap upper bound: every level of nesting needs one of these indicators."""
+    return sum(text.count(c) for c in "[{-:?") > depth
+
+
+def _too_deep_at(text: str) -> int | None:
+    """The 0-based line where lists and mappings nest more than MAX_DEPTH levels, found from events (no recursion)."""
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return int(event.start_mark.line)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # not valid YAML: composing it reports the error with its line
+    finally:
+        loader.dispose()
+    return None
+
+
+def too_deep(path: str, line: int) -> Diagnostic:
+    """The diagnostic for lists or mappings nested more than MAX_DEPTH levels."""
+    return error(path, line, f"YAML nested more than {MAX_DEPTH} levels deep",
+                 "an assessment needs three levels: section, item, answer")
+
+
 def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument | None, list[Diagnostic]]:
     """Parse `text` (which starts on `start_line` of file `path`) into a YamlDocument."""
+    deep_at = _too_deep_at(text) if _could_nest_deeper_than(text, _COMPOSER_SAFE_DEPTH) else None
+    if deep_at is not None:
+        return None, [too_deep(path, start_line + deep_at)]
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -91,6 +139,8 @@ def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument 
         problem = exc.problem or exc.context or "not valid YAML"
         mark = exc.problem_mark or exc.context_mark
         hint = "quote values that contain ': ' or start with a special character" if "mapping values" in problem else None
+        if mark and "cannot start any token" in problem and text[mark.index:mark.index + 1] == "\t":
+            hint = "indent with spaces: YAML does not allow tabs"
         if exc.context and exc.context.startswith("while parsing a flow") and exc.context_mark:
             # An unclosed { or [ is noticed lines later; the line to fix is where it opened.
             mark = exc.context_mark
@@ -98,8 +148,15 @@ def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument 
         line = start_line + mark.line if mark else start_line
         col = mark.column + 1 if mark else None
         return None, [error(path, line, f"invalid YAML: {problem}", hint, col=col)]
-    except yaml.YAMLError as exc:  # a reader error: bad characters, no mark
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: no mark, but a position
+        line = start_line + text[: exc.position].count("\n")
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return None, [error(path, line, f"invalid YAML: the control character U+{code:04X} is not allowed",
+                            "remove it, or write it as an escape inside double quotes, e.g. \"\\x07\"")]
+    except yaml.YAMLError as exc:
         return None, [error(path, start_line, f"invalid YAML: {exc}")]
+    except RecursionError:  # the parser recurses once per level of nesting
+        return None, [too_deep(path, start_line)]
     finally:
         loader.dispose()
 
@@ -108,10 +165,12 @@ def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument 
         return YamlDocument(None, start_line=start_line), []
     try:
         data = walker.walk(node, ())
+    except _TooDeep as exc:
+        return None, [too_deep(path, exc.line)]
     except _TooManyNodes:
         return None, [error(path, start_line, f"YAML expands to more than {MAX_NODES} values",
                             "aliases (*name) that repeat large structures are refused")]
-    return YamlDocument(data, walker.keys, walker.values, start_line), walker.diagnostics
+    return YamlDocument(data, walker.keys, walker.values, start_line, frozenset(walker.refused)), walker.diagnostics
 
 
 class _Walker:
@@ -123,6 +182,7 @@ class _Walker:
         self.values: dict[Path_, Position] = {}
         self.diagnostics: list[Diagnostic] = []
         self.budget = MAX_NODES
+        self.refused: set[Path_] = set()
 
     def position(self, node: yaml.Node) -> Position:
         return Position(self.start_line + node.start_mark.line, node.start_mark.column + 1)
@@ -131,17 +191,24 @@ class _Walker:
         self.budget -= 1
         if self.budget < 0:
             raise _TooManyNodes
+        if len(path) > MAX_DEPTH:
+            raise _TooDeep(self.position(node).line)
         self.values.setdefault(path, self.position(node))
         if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
             pos = self.position(node)
             self.diagnostics.append(error(self.path, pos.line, f"unsupported YAML value: tag '{node.tag}'",
                                           "only plain values, lists and mappings are allowed", col=pos.col))
+            self.refused.add(path)
             return None
         if isinstance(node, yaml.MappingNode):
             return self.walk_mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.walk(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self.scalar(node)
+        reported = len(self.diagnostics)
+        value = self.scalar(node)
+        if len(self.diagnostics) > reported:
+            self.refused.add(path)
+        return value
 
     def walk_mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
         try:

@@ -14,14 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import assessment_text, write_site
+from conftest import assessment_text, broken_links, read_anchors, write_site
 from scorecard.build import BuildOptions, build
 from scorecard.cli import main
 from scorecard.writer import MARKER
@@ -98,7 +97,7 @@ def test_gated_assessment_says_erodes_trust(built: Path):
     assert "61% of the case depends on selling purchase data." in page
     # related and the .md link in the body both point at alpha's page
     beta = built / "assessments/beta/index.html"
-    targets = [(beta.parent / url).resolve() for url in parse_links(beta).urls]
+    targets = [(beta.parent / url).resolve() for url in read_anchors(beta).urls]
     assert targets.count(built / "assessments/team/alpha/index.html") == 2
 
 
@@ -154,41 +153,12 @@ def test_scorecard_json(built: Path):
 
 # -- the site as a whole ------------------------------------------------------------------------
 
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-        self.ids: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name in ("href", "src") and value is not None:
-                self.urls.append(value)
-            if name == "id" and value:
-                self.ids.add(value)
-
-
-def parse_links(path: Path) -> _Links:
-    parser = _Links()
-    parser.feed(text(path))
-    return parser
-
-
 def test_every_internal_link_and_anchor_resolves_and_nothing_is_external(built: Path):
-    pages = sorted(built.rglob("*.html"))
-    ids = {page: parse_links(page).ids for page in pages}
-    broken = []
-    for page in pages:
-        for url in parse_links(page).urls:
-            parts = urlsplit(url)
-            assert not parts.scheme and not parts.netloc, f"{page}: external URL {url}"
-            assert not parts.path.startswith("/"), f"{page}: absolute path {url} breaks sub-path hosting"
-            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
-            if not target.is_file():
-                broken.append(f"{page.relative_to(built)} → {url}")
-            elif parts.fragment and target.suffix == ".html" and parts.fragment not in ids[target]:
-                broken.append(f"{page.relative_to(built)} → {url} (no such anchor)")
-    assert not broken
+    broken, checked = broken_links(built)
+    assert broken == [] and checked > 0
+    for page in built.rglob("*.html"):
+        for url in read_anchors(page).urls:
+            assert not urlsplit(url).scheme and not urlsplit(url).netloc, f"{page}: external URL {url}"
 
 
 def test_pages_have_language_landmarks_and_one_h1(built: Path):

@@ -80,6 +80,16 @@ def test_github_annotation_escapes_newlines_and_percent():
     assert line == "::error file=a%2Cb.md,line=3,title=scorecard::50%25 done%0Asecond line"
 
 
+
+def test_github_annotation_shows_control_characters_instead_of_sending_them():
+    from scorecard.diagnostics import error
+    from scorecard.report import github_annotation
+    # An escape sequence in a file name or value would otherwise reach the workflow log as is.
+    line = github_annotation(error("\x1b[2Ja.md", 1, "title \x1b]8;;x\x07"))
+    assert "\x1b" not in line and "\x07" not in line
+    assert line == "::error file=\\x1b[2Ja.md,line=1,title=scorecard::title \\x1b]8;;x\\x07"
+
+
 def test_check_json_lists_diagnostics(site, monkeypatch):
     break_gamma(site)
     result = run(site, monkeypatch, "check", "--format", "json")

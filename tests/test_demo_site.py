@@ -11,12 +11,11 @@ import json
 import os
 import shutil
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from conftest import broken_links
 from scorecard.build import BuildOptions, build
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,47 +60,6 @@ def test_every_page_is_valid_html5(demo: Path):
                 or m.get("subType") == "warning"]
     assert problems == []
     assert run.returncode == 0
-
-
-class Anchors(HTMLParser):
-    """The URLs a page links to or loads, and the ids it has."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-        self.ids: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name in ("href", "src") and value is not None:
-                self.urls.append(value)
-            if name == "id" and value:
-                self.ids.add(value)
-
-
-def read_anchors(path: Path) -> Anchors:
-    parser = Anchors()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return parser
-
-
-def broken_links(site: Path) -> tuple[list[str], int]:
-    """Internal links (href and src) of every page that miss their file or id, and how many were checked."""
-    pages = {page: read_anchors(page) for page in sorted(site.rglob("*.html"))}
-    checked, broken = 0, []
-    for page, anchors in pages.items():
-        for url in anchors.urls:
-            parts = urlsplit(url)
-            if parts.scheme or parts.netloc:
-                continue  # an external link is the author's business; the browser tests catch external loads
-            assert not parts.path.startswith("/"), f"{page}: {url} is absolute and breaks sub-path hosting"
-            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
-            checked += 1
-            if not target.is_file():
-                broken.append(f"{page.relative_to(site)} → {url}")
-            elif parts.fragment and target in pages and unquote(parts.fragment) not in pages[target].ids:
-                broken.append(f"{page.relative_to(site)} → {url} (no element has id {parts.fragment!r})")
-    return broken, checked
 
 
 def test_every_internal_link_and_anchor_resolves(demo: Path):

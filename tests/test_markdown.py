@@ -59,6 +59,23 @@ def test_script_urls_do_not_become_links(form: str, url: str) -> None:
     assert "href=" not in html and "src=" not in html, html
 
 
+def test_images_from_other_sites_become_links_with_a_warning() -> None:
+    # Body line 1 is file line 10; the image is on the third body line, so line 12.
+    html, diagnostics = render("Intro\n\nSee ![the <b>chart</b>](https://x.example/c.png?a=1&b=2)\n", body_line=10)
+    assert "<img" not in html
+    assert '<a href="https://x.example/c.png?a=1&amp;b=2">the &lt;b&gt;chart&lt;/b&gt;</a>' in html
+    assert [(d.line, d.severity.value, d.message) for d in diagnostics] == [
+        (12, "warning", "image from outside the site is shown as a link: https://x.example/c.png?a=1&b=2")]
+    # Protocol-relative addresses are other sites too; without alt text the address is the link's text.
+    html, diagnostics = render("![](//cdn.example/y.png)\n")
+    assert '<a href="//cdn.example/y.png">//cdn.example/y.png</a>' in html and len(diagnostics) == 1
+
+
+def test_images_beside_the_page_stay_images() -> None:
+    html, diagnostics = render("![diagram](diagram.png)\n")
+    assert '<img src="diagram.png" alt="diagram" />' in html and diagnostics == []
+
+
 def test_ordinary_links_stay_links() -> None:
     # The test above must be able to fail: a plain https link does become a link.
     html, _ = render("[x](https://example.com/a?b=1)\n")
