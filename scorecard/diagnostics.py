@@ -89,12 +89,18 @@ def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=lambda d: (d.path, d.line or 0, d.col or 0, d.message))
 
 
+LISTED_CHOICES = 12
+"""Up to this many choices, a hint with no close match lists them all; beyond, it only counts them."""
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """A hint naming the closest of `choices` to a misspelt `word`, or listing them all."""
+    """A hint naming the closest of `choices` to a misspelt `word`, or listing them when they are few."""
     options = sorted(choices)
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if close:
         return f"did you mean '{close[0]}'?"
+    if len(options) > LISTED_CHOICES:
+        return f"none of the {len(options)} names is close"
     if options:
         return "expected one of: " + ", ".join(options)
     return None

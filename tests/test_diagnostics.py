@@ -347,3 +347,12 @@ def test_sub_folder_file_has_a_slug_with_its_folder(tmp_path: Path) -> None:
         ("internal/wiki", "Enterprise wiki"),
         ("support-on-social", "Customer community forum"),
     ]
+
+
+def test_hints_list_a_few_choices_but_only_count_many() -> None:
+    from scorecard.diagnostics import did_you_mean
+    assert did_you_mean("zzz", ["alpha", "beta"]) == "expected one of: alpha, beta"
+    # 13 slugs, none close to "zzz": listing them all would bury the message; 13 are counted instead.
+    many = [f"initiative-{n}" for n in range(13)]
+    assert did_you_mean("zzz", many) == "none of the 13 names is close"
+    assert did_you_mean("initiative-7x", many) == "did you mean 'initiative-7'?"
