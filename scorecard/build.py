@@ -11,7 +11,8 @@ from typing import Any, Iterator
 
 from markupsafe import Markup
 
-from .cache import BuildCache, FileRecord, SiteRecord, digest, load_cache, save_cache
+from .cache import (BuildCache, SiteRecord, digest, load_cache, output_unchanged, record_files, save_cache,
+                    unchanged_file)
 from .content import (ASSESSMENTS_DIR, RUBRIC_FILE, Content, content_from_files, decode, display_path,
                       is_assessment_file, load_content, parse_site_rubric, read_content_files, slug_for)
 from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warnings
@@ -295,28 +296,3 @@ def assessment_views(rubric: Rubric, scored: list[Scored], cache: BuildCache) ->
         made[key] = found or replace(views[a.slug], body=Markup())
     cache.views = made
     return views
-
-
-def unchanged_file(record: FileRecord | None, key: bytes, path: Path) -> bool:
-    """Whether the output file at `path` is the one `record` says was made from `key`."""
-    if record is None or record.key != key:
-        return False
-    try:
-        stat = path.lstat()
-    except OSError:
-        return False
-    return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
-
-
-def output_unchanged(records: dict[str, FileRecord], out_dir: Path) -> bool:
-    """Whether every file of the output is as the last build left it."""
-    return all(unchanged_file(record, record.key, out_dir / path) for path, record in records.items())
-
-
-def record_files(keys: dict[str, bytes], out_dir: Path) -> dict[str, FileRecord]:
-    """What the next build needs to trust the files just written."""
-    records = {}
-    for path, key in keys.items():
-        stat = (out_dir / path).lstat()
-        records[path] = FileRecord(key, stat.st_size, stat.st_mtime_ns)
-    return records

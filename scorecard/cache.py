@@ -107,6 +107,33 @@ class BuildCache:
         return found if isinstance(found, dict) else {}
 
 
+# -- output files the last build wrote ------------------------------------------------------
+
+def unchanged_file(record: FileRecord | None, key: bytes, path: Path) -> bool:
+    """Whether the output file at `path` is the one `record` says was made from `key`."""
+    if record is None or record.key != key:
+        return False
+    try:
+        stat = path.lstat()
+    except OSError:
+        return False
+    return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
+
+
+def output_unchanged(records: dict[str, FileRecord], out_dir: Path) -> bool:
+    """Whether every file of the output is as the last build left it."""
+    return all(unchanged_file(record, record.key, out_dir / path) for path, record in records.items())
+
+
+def record_files(keys: dict[str, bytes], out_dir: Path) -> dict[str, FileRecord]:
+    """What the next build needs to trust the files just written."""
+    records = {}
+    for path, key in keys.items():
+        stat = (out_dir / path).lstat()
+        records[path] = FileRecord(key, stat.st_size, stat.st_mtime_ns)
+    return records
+
+
 def digest(*parts: bytes) -> bytes:
     """A digest of the parts, each length-prefixed so that no two sequences collide."""
     h = hashlib.blake2b(digest_size=20)
