@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -13,6 +14,7 @@ _SPELT_OUT = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d
 """Latin letters that do not decompose into an ASCII letter and a mark."""
 
 
+@functools.lru_cache(maxsize=65536)  # pure, and asked for the same tags and owners on every page
 def slugify(text: str) -> str:
     """A URL-safe lowercase ASCII name: `São Paulo` → `sao-paulo`.
 

@@ -22,8 +22,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 try:
     import fcntl
@@ -145,11 +147,9 @@ def swap_in(files: Iterable[tuple[str, bytes]], out: Path, kept: Iterable[str]) 
         for relative in kept:
             if previous is None or not carry_over(previous, staging, relative, made):
                 raise OSError(f"cannot carry over {relative} from the previous output")
-        for relative, data in itertools.chain(files, [(MARKER, MARKER_TEXT)]):
-            target = staging / relative
-            make_parent(target, made)
-            if previous is None or not same_bytes(previous / relative, data) or not carry_over(previous, staging, relative, made):
-                target.write_bytes(data)
+        with FileWriters() as writers:  # the files are made here while threads write them out
+            for relative, data in itertools.chain(files, [(MARKER, MARKER_TEXT)]):
+                writers.submit(put_file, previous, staging, relative, data, made)
         if not out.exists():
             os.replace(staging, out)
         else:
@@ -163,6 +163,45 @@ def swap_in(files: Iterable[tuple[str, bytes]], out: Path, kept: Iterable[str]) 
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def put_file(previous: Path | None, staging: Path, relative: str, data: bytes, made: set[Path]) -> None:
+    """Write one file into the staging directory, or carry the previous output's over when its bytes are the same."""
+    target = staging / relative
+    make_parent(target, made)
+    unchanged = previous is not None and same_bytes(previous / relative, data)
+    if not unchanged or not carry_over(previous, staging, relative, made):
+        target.write_bytes(data)
+
+
+class FileWriters:
+    """A few threads that write files while the caller goes on making the next ones.
+
+    Creating directories and files costs milliseconds on some disks, time the system call spends
+    without holding the interpreter, so rendering and writing overlap. At most IN_FLIGHT files wait
+    in memory. The first error is raised when the block ends, after every thread has stopped.
+    """
+
+    THREADS = 4
+    IN_FLIGHT = 64
+
+    def __enter__(self) -> FileWriters:
+        self.pool = ThreadPoolExecutor(self.THREADS, thread_name_prefix="scorecard-write")
+        self.pending: deque[Future[None]] = deque()
+        return self
+
+    def submit(self, *call: Any) -> None:
+        if len(self.pending) >= self.IN_FLIGHT:
+            self.pending.popleft().result()
+        self.pending.append(self.pool.submit(*call))
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            for future in self.pending:
+                if exc_info[0] is None:
+                    future.result()
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 _removals: list[subprocess.Popen] = []

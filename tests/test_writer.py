@@ -141,3 +141,22 @@ def test_the_new_site_is_exchanged_for_the_old_in_one_step(tmp_path: Path) -> No
     assert exchange(a, b)
     assert ((a / "which").read_text(), (b / "which").read_text()) == ("b", "a")
     assert not exchange(a, tmp_path / "missing")  # a failure is reported, not raised
+
+
+def test_a_file_that_cannot_be_written_fails_the_write_and_keeps_the_previous_output(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert write_site({"index.html": b"old"}, out) == []
+    before = snapshot(out)
+    # "a" is a file, so "a/b.html" cannot be written: the writer thread's error must reach the caller,
+    # after the files before it were written, and the new site must not be swapped in.
+    files = {f"p{n}/index.html": b"x" for n in range(200)} | {"a": b"file", "a/b.html": b"under a file"}
+    with pytest.raises(OSError):
+        write_site(files, out)
+    assert snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")] in ([], [lock_path(out).name])
+
+
+def test_many_files_are_all_written(tmp_path: Path) -> None:
+    files = {f"assessments/a{n}/index.html": f"page {n}".encode() for n in range(500)}
+    assert write_site(files, tmp_path / "out") == []
+    assert snapshot(tmp_path / "out") == files | {MARKER: snapshot(tmp_path / "out")[MARKER]}
