@@ -109,3 +109,8 @@ def broken_links(site: Path) -> tuple[list[str], int]:
             elif parts.fragment and target in pages and unquote(parts.fragment) not in pages[target].ids:
                 broken.append(f"{page.relative_to(site)} → {url} (no element has id {parts.fragment!r})")
     return broken, checked
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    """Every file under `directory` and its bytes."""
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}

@@ -14,6 +14,7 @@ from typing import Callable
 
 import pytest
 
+from conftest import snapshot
 from scorecard import cache as cache_module
 from scorecard.build import BuildOptions, build
 from scorecard.cache import CACHE_DIR
@@ -30,16 +31,12 @@ sections:
 """
 
 
-def tree(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
-
-
 def assert_same_as_cold_build(site: Path, tmp_path: Path, **options: object) -> None:
     cold = tmp_path / "cold"
     shutil.rmtree(cold, ignore_errors=True)
     assert build(BuildOptions.at(site, output_dir=cold, cache=False, **options)).ok
-    cached = tree(site / "output")
-    fresh = tree(cold)
+    cached = snapshot(site / "output")
+    fresh = snapshot(cold)
     assert sorted(cached) == sorted(fresh)
     assert [path for path in fresh if cached[path] != fresh[path]] == []
 
@@ -127,21 +124,21 @@ def test_a_template_edit_renders_again_what_uses_it(site: Path, tmp_path: Path):
 
 def test_nothing_changed_means_nothing_rewritten(site: Path):
     first = build(BuildOptions.at(site))
-    before = {path: (site / "output" / path).stat().st_mtime_ns for path in tree(site / "output")}
+    before = {path: (site / "output" / path).stat().st_mtime_ns for path in snapshot(site / "output")}
     second = build(BuildOptions.at(site))
     assert second.ok and second.kept == second.files == first.files
-    assert {path: (site / "output" / path).stat().st_mtime_ns for path in tree(site / "output")} == before
+    assert {path: (site / "output" / path).stat().st_mtime_ns for path in snapshot(site / "output")} == before
 
 
 def test_an_edit_rewrites_only_the_files_it_changes(site: Path):
     build(BuildOptions.at(site))
     out = site / "output"
     past = 1_000_000_000_000_000_000  # 2001-09-09, so a rewritten file is plain to see
-    for path in tree(out):
+    for path in snapshot(out):
         os.utime(out / path, ns=(past, past))
     edit_one(site)  # gamma's body: only its own page and the search index hold it (not scorecard.json, nor any list)
     build(BuildOptions.at(site))
-    rewritten = sorted(path for path in tree(out) if (out / path).stat().st_mtime_ns != past)
+    rewritten = sorted(path for path in snapshot(out) if (out / path).stat().st_mtime_ns != past)
     assert rewritten == ["assessments/gamma/index.html", "search-index.js"]
 
 

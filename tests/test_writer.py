@@ -12,13 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import snapshot
 from scorecard.build import BuildOptions, build
 from scorecard.writer import MARKER, exchange, lock_path, output_lock, write_site
-
-
-def snapshot(directory: Path) -> dict[str, bytes]:
-    """Every file under `directory` and its bytes."""
-    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
 def test_a_failed_build_leaves_the_previous_output_byte_identical(site: Path) -> None:
