@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
 import time
 from dataclasses import dataclass, replace
@@ -19,11 +20,11 @@ from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warning
 from .export import badge_files, scorecard_csv, scorecard_json
 from .groups import spelling_clashes
 from .history import history_state, read_history
-from .pagekeys import page_keys, theme_digest
+from .pagekeys import page_keys, theme_digest, view_keys
 from .prepare import Body, Job, Parsed, parse_all, render_all
 from .render import RenderFailed, default_theme_dir, render_site
 from .rubric import Rubric
-from .search import search_documents, search_index_js
+from .search import search_index_js
 from .site import Scored, SiteModel, as_markup, assessment_view, build_site_model
 from .sitemap import SITEMAP_URL, sitemap_xml
 from .staleness import DEFAULT_MAX_AGE_DAYS, staleness_warnings
@@ -123,7 +124,7 @@ def check(options: BuildOptions, cache: BuildCache | None = None,
         prepared, body = parsed[assessment.path][0], bodies[assessment.path]
         assert prepared.scorecard is not None and prepared.exports is not None
         diagnostics += body.diagnostics
-        scored.append(Scored(assessment, prepared.scorecard, body.html, body.text, prepared.exports, body.links))
+        scored.append(Scored(assessment, prepared.scorecard, body.html, body.search, prepared.exports, body.links))
     diagnostics += spelling_clashes(content.assessments)
     diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
     return scored, diagnostics, content
@@ -175,6 +176,14 @@ def render_bodies(content: Content, parsed: dict[str, tuple[Parsed, Body | None,
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build the site; on any error nothing is written and the previous output stays."""
+    try:
+        return build_stages(options, progress)
+    finally:
+        gc.unfreeze()  # what the stages froze for the collector (`collector_paused`) is its to scan again
+
+
+def build_stages(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
+    """The build, stage by stage."""
     started = time.perf_counter()
     diagnostics = check_output_dir(options.output_dir, [options.root], [options.content_dir, *options.themes])
     if diagnostics:
@@ -217,12 +226,12 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
 
         # All data is gathered and valid; from here on the site is assembled and written.
         with watch.stage("site model"), collector_paused():
+            views, view_digests = assessment_views(content.rubric, scored, cache)
             model = build_site_model(content, scored, options.title, options.description, history=history, today=today,
                                      stale_after_days=options.stale_after_days, base_url=options.base_url,
-                                     edit_url=options.edit_url, language=options.language,
-                                     known_views=assessment_views(content.rubric, scored, cache))
+                                     edit_url=options.edit_url, language=options.language, known_views=views)
         with watch.stage("render"):  # which pages need rendering; they are made one by one as the writer takes them
-            keys = page_keys(model, themes)
+            keys = page_keys(model, themes, view_keys(model, views, view_digests))
             kept = {path for path, key in keys.items() if cache.site and unchanged_file(cache.site.files.get(path), key,
                                                                                          options.output_dir / path)}
             made = Made(keys)
@@ -252,7 +261,7 @@ def export_files(content: Content, scored: list[Scored], model: SiteModel, optio
     yield from badge_files(scored)
     if options.base_url:  # the sitemap protocol needs absolute addresses
         yield SITEMAP_URL, sitemap_xml(options.base_url, [page.path for page in model.pages]).encode("utf-8")
-    yield "search-index.js", search_index_js(search_documents(scored)).encode("utf-8")
+    yield "search-index.js", search_index_js((s.assessment.slug, s.search_entry) for s in scored).encode("utf-8")
 
 
 class Made:
@@ -280,19 +289,22 @@ class Made:
             yield path, data
 
 
-def assessment_views(rubric: Rubric, scored: list[Scored], cache: BuildCache) -> dict[str, AssessmentView]:
-    """Each assessment's own view, by slug: the cached one when its file, its body and the titles
-    of its related assessments are what they were; `cache` then holds this build's views.
+def assessment_views(rubric: Rubric, scored: list[Scored],
+                     cache: BuildCache) -> tuple[dict[str, AssessmentView], dict[str, bytes]]:
+    """Each assessment's own view, and its key (a digest of everything it is made from), by slug:
+    the cached view when its file, its body and the titles of its related assessments are what
+    they were; `cache` then holds this build's views.
 
     The cache keeps the views without their bodies, which it holds already with the prepared files.
     """
     titles = {s.assessment.slug: s.assessment.title for s in scored}
-    known, made, views = cache.views, {}, {}
+    known, made, views, keys = cache.views, {}, {}, {}
     for s in scored:
         a = s.assessment
         key = digest(cache.file_keys[a.path], s.body_html.encode(), *(titles.get(slug, slug).encode() for slug in a.related))
         found = known.get(key)
         views[a.slug] = replace(found, body=as_markup(s.body_html)) if found else assessment_view(rubric, s, titles)
+        keys[a.slug] = key
         made[key] = found or replace(views[a.slug], body=Markup())
     cache.views = made
-    return views
+    return views, keys

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import subprocess
 import sys
 import time
@@ -108,6 +109,7 @@ def build(strict: bool, out: Path | None, timings: bool, no_cache: bool, today: 
     with BuildProgress() as progress:
         result = build_site(options, progress)
     seconds = time.perf_counter() - started
+    gc.freeze()  # the process ends soon: spare its last collection a scan of everything the build made
     print_diagnostics(result.diagnostics, verbosity)
     if timings:
         for stage, stage_seconds in result.timings:

@@ -8,6 +8,7 @@ entries that name no assessment).
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Mapping
@@ -75,15 +76,25 @@ def read_content_files(content_dir: Path, prefix: str) -> tuple[dict[str, bytes]
     rubric = content_dir / RUBRIC_FILE
     paths = [rubric] if rubric.is_file() or rubric.is_symlink() else []
     found, diagnostics = find_assessment_files(content_dir, prefix)
+    inside: dict[Path, bool] = {}  # folder → whether it resolves inside content/ (one resolve per folder, not per file)
+    top = content_dir.resolve()
     for path in paths + found:
         shown = f"{prefix}/{path.relative_to(content_dir).as_posix()}"
-        problem = unsafe_path(path, content_dir, shown)
+        try:
+            status = path.lstat()
+            if path.parent not in inside:
+                inside[path.parent] = path.parent.resolve().is_relative_to(top)
+            plain = stat.S_ISREG(status.st_mode) and inside[path.parent]
+        except OSError:
+            plain = False
+        problem = None if plain else unsafe_path(path, content_dir, shown)
         if problem:
             diagnostics.append(problem)
             continue
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:  # refused before it is read into memory
-                diagnostics.append(too_large(shown, path.stat().st_size))
+            size = status.st_size if plain else path.stat().st_size
+            if size > MAX_FILE_BYTES:  # refused before it is read into memory
+                diagnostics.append(too_large(shown, size))
                 continue
             files[shown] = path.read_bytes()
         except OSError as exc:

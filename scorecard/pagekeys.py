@@ -14,15 +14,16 @@ from __future__ import annotations
 import copyreg
 import io
 import pickle
+from dataclasses import fields
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import jinja2
 from jinja2 import meta
 
 from .cache import digest
 from .site import SiteModel
-from .views import AssessmentView
+from .views import AssessmentView, ItemView
 
 
 def template_digests(theme_dirs: list[Path]) -> Callable[[str], bytes]:
@@ -76,7 +77,7 @@ def theme_digest(theme_dirs: list[Path]) -> bytes:
     return digest(*parts)
 
 
-def _assessment_ref(key: bytes) -> bytes:  # pragma: no cover - never called: pickles here are only hashed
+def _view_ref(key: bytes) -> bytes:  # pragma: no cover - never called: pickles here are only hashed
     return key
 
 
@@ -92,20 +93,47 @@ def fingerprint(value: object, table: dict | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def page_keys(model: SiteModel, theme_dirs: list[Path]) -> dict[str, bytes]:
-    """Output path → the page's key."""
-    templates = template_digests(theme_dirs)
-    known: dict[int, bytes] = {}
+def view_keys(model: SiteModel, base_views: Mapping[str, AssessmentView], base_keys: Mapping[str, bytes]) -> dict[int, bytes]:
+    """A key for the view of every assessment page, by the view's `id`, without pickling whole views.
+
+    The site model makes each page's view from the assessment's own view (`base_views`, whose keys
+    `base_keys` cover everything it was made from) by replacing some fields (history, backlinks,
+    review due…). The key is the base view's key and a fingerprint of the fields that are not the
+    base view's own objects: whatever the site model changes is covered, whichever field it is.
+
+    Each item of a view's sections (which the criterion pages list) is keyed too: by its view's
+    key and its place in the view.
+    """
+    keys = {}
     for page in model.pages:
-        if type(page.view) is AssessmentView:
+        view = page.view
+        if type(view) is AssessmentView and view.slug in base_keys:
+            base = base_views[view.slug]
+            changed = [(name, getattr(view, name)) for name in _VIEW_FIELDS if getattr(view, name) is not getattr(base, name)]
+            key = keys[id(view)] = digest(base_keys[view.slug], fingerprint(changed))
+            for s, section in enumerate(view.sections):
+                for i, item in enumerate(section.items):
+                    keys[id(item)] = key + b"/%d/%d" % (s, i)
+    return keys
+
+
+_VIEW_FIELDS = tuple(f.name for f in fields(AssessmentView))
+
+
+def page_keys(model: SiteModel, theme_dirs: list[Path], known_views: Mapping[int, bytes] | None = None) -> dict[str, bytes]:
+    """Output path → the page's key; `known_views` gives the keys of assessment views by `id` (`view_keys`)."""
+    templates = template_digests(theme_dirs)
+    known: dict[int, bytes] = dict(known_views or {})
+    for page in model.pages:
+        if type(page.view) is AssessmentView and id(page.view) not in known:
             known[id(page.view)] = digest(fingerprint(page.view))
 
-    def reduce_assessment(view: AssessmentView) -> tuple:
+    def reduce_view(view: AssessmentView | ItemView) -> tuple:
         key = known.get(id(view)) or digest(fingerprint(view))
-        return _assessment_ref, (key,)
+        return _view_ref, (key,)
 
     table = copyreg.dispatch_table.copy()
-    table[AssessmentView] = reduce_assessment
+    table[AssessmentView] = table[ItemView] = reduce_view
     site = fingerprint(model.site)
     return {page.path: digest(templates(page.template), site,
                               fingerprint((page.path, page.template, page.title, page.root, page.view), table))

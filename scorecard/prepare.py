@@ -23,7 +23,7 @@ from .export import Exports, assessment_exports
 from .markdown import make_markdown, render_body
 from .rubric import Rubric
 from .scoring import Scorecard, score_assessment
-from .search import plain_text
+from .search import plain_text, search_document, search_entry
 
 PARALLEL_FROM = 400
 """Below this many files, starting worker processes costs more than it saves."""
@@ -56,8 +56,8 @@ class Body:
     """One assessment's body, rendered."""
 
     html: str
-    text: str
-    """The body as plain text, for the search index."""
+    search: str
+    """The assessment's entry in the search index (its body as plain text, with its front matter's text)."""
     links: tuple[str, ...]
     """Slugs of the assessments the body links to."""
     diagnostics: tuple[Diagnostic, ...]
@@ -109,7 +109,7 @@ def render_assessment_body(assessment: Assessment, titles: Mapping[str, str], md
                        body_line=assessment.body_line, titles=watched)
     seen = None if body.diagnostics else tuple(sorted(watched.seen.items()))
     html = Markup(body.html)  # as the page shows it, made once
-    return Body(html, plain_text(html), body.links, tuple(body.diagnostics), seen)
+    return Body(html, search_entry(search_document(assessment, plain_text(html))), body.links, tuple(body.diagnostics), seen)
 
 
 def parse_all(jobs: list[Job], rubric: Rubric) -> list[Parsed]:

@@ -12,8 +12,10 @@ import re
 from dataclasses import asdict, dataclass
 from html import unescape
 from html.parser import HTMLParser
+from typing import Iterable
 
-from .site import Scored, assessment_url
+from .assessment import Assessment
+from .site import assessment_url
 
 GLOBAL = "SCORECARD_SEARCH"
 """The name of the global the index script assigns; static/search.js reads it."""
@@ -36,23 +38,27 @@ class SearchDocument:
     """The body as plain text (tags stripped, whitespace collapsed)."""
 
 
-def search_documents(scored: list[Scored]) -> tuple[SearchDocument, ...]:
-    """One document per assessment, in slug order (so two builds write the same file)."""
-    documents = []
-    for s in sorted(scored, key=lambda s: s.assessment.slug):
-        a = s.assessment
-        evidence = "\n".join(text for r in a.responses for text in (r.evidence, r.reason) if text)
-        documents.append(SearchDocument(
-            id=a.slug, url=assessment_url(a.slug), title=a.title, summary=a.summary, tags=" ".join(a.tags),
-            owner=a.owner, authors=", ".join(a.authors), evidence=evidence, body=s.body_text))
-    return tuple(documents)
+def search_document(assessment: Assessment, body_text: str) -> SearchDocument:
+    """What search finds one assessment by; `body_text` is its body as plain text."""
+    a = assessment
+    evidence = "\n".join(text for r in a.responses for text in (r.evidence, r.reason) if text)
+    return SearchDocument(id=a.slug, url=assessment_url(a.slug), title=a.title, summary=a.summary, tags=" ".join(a.tags),
+                          owner=a.owner, authors=", ".join(a.authors), evidence=evidence, body=body_text)
 
 
-def search_index_js(documents: tuple[SearchDocument, ...]) -> str:
-    """The index as a script: `window.SCORECARD_SEARCH = {"documents": [...]};`."""
-    data = json.dumps({"documents": [asdict(d) for d in documents]}, ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":"))
-    return f"window.{GLOBAL} = {script_safe(data)};\n"
+def search_entry(document: SearchDocument) -> str:
+    """One document as the index holds it: JSON, keys sorted, safe inside a script.
+
+    Made where the assessment's body is rendered (and cached with it), so a build only joins them.
+    """
+    return script_safe(json.dumps(asdict(document), ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+
+
+def search_index_js(entries: Iterable[tuple[str, str]]) -> str:
+    """The index as a script: `window.SCORECARD_SEARCH = {"documents": [...]};`, from (slug, entry)
+    pairs, in slug order so that two builds write the same file."""
+    documents = ",".join(entry for _, entry in sorted(entries))
+    return f'window.{GLOBAL} = {{"documents":[{documents}]}};\n'
 
 
 def script_safe(json_text: str) -> str:

@@ -23,7 +23,7 @@ from .charts import Spoke, TrendPoint, radar, trend
 from .content import Content, slugify
 from .history import HistoryPoint
 from .rubric import Rubric, Section
-from .scoring import Scorecard
+from .scoring import ItemScore, Scorecard
 from .staleness import DEFAULT_MAX_AGE_DAYS, staleness
 from .views import (AssessmentView, BandView, ChangesView, ChangeView, Count, FeedView, GroupIndexView, GroupView, HeatmapColumn, ItemPageView,
                     ItemView, Link, NotFoundView, Page, PortfolioView, RankedRow, RevisionView, RubricItemView, RubricSectionView, RubricView,
@@ -40,8 +40,8 @@ class Scored:
     assessment: Assessment
     scorecard: Scorecard
     body_html: str
-    body_text: str
-    """The body as plain text (for search)."""
+    search_entry: str
+    """Its entry in the search index (`search.search_entry`)."""
     exports: Exports
     """What the exports hold of it, made where its file is prepared."""
     links: tuple[str, ...] = ()
@@ -120,7 +120,9 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
             history=tuple(revision_view(p) for p in reversed(points)), trend=trend_chart(view.title, points),
             referenced_by=backlinks.get(view.slug, ()), edit_url=edit_link(edit_url, s.assessment.path),
             **badge_fields(s, base_url))
-    ranked = sorted(scored, key=lambda s: (-s.scorecard.overall, s.assessment.title.lower(), s.assessment.slug))
+    overall = whole_numbers([s.scorecard.overall for s in scored])
+    order = sorted(range(len(scored)), key=lambda n: (-overall[n], scored[n].assessment.title.lower(), scored[n].assessment.slug))  # type: ignore[operator]
+    ranked = [scored[n] for n in order]
     leaderboard = tuple(views[s.assessment.slug] for s in ranked)
     rubric_view = build_rubric_view(rubric)
 
@@ -129,11 +131,11 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
         Page("rubric/index.html", "rubric.html", f"Rubric: {rubric.name}", rubric_view),
     ]
     pages += [Page(view.url, "assessment.html", view.title, view) for view in leaderboard]
+    ranked_items = iter(rankings(ranked, views))
     for section_view, section in zip(rubric_view.sections, rubric.sections):
         for item_view in section_view.items:
-            rows = ranked_rows(section, item_view.id, ranked, views)
             pages.append(Page(item_view.url, "item.html", item_view.title,
-                              ItemPageView(item_view.title, section.title, item_view, rows)))
+                              ItemPageView(item_view.title, section.title, item_view, next(ranked_items, ()))))
     for kind in GROUP_KINDS:
         pages += group_pages(kind, leaderboard, rubric.statuses if kind == "status" else None)
     pages += changes_pages(title, history, views)
@@ -344,25 +346,39 @@ def group_counts(kind: str, leaderboard: tuple[AssessmentView, ...]) -> tuple[Co
                  for name, count in sorted(counts.values(), key=lambda pair: pair[0].lower()))
 
 
-def ranked_rows(section: Section, item_id: str, ranked: list[Scored], views: dict[str, AssessmentView]) -> tuple[RankedRow, ...]:
-    """Every assessment's answer to one item, best first; n/a and unanswered last."""
+def rankings(ranked: list[Scored], views: Mapping[str, AssessmentView]) -> list[tuple[RankedRow, ...]]:
+    """For every item of the rubric, in order, every assessment's answer to it, best first; n/a and
+    unanswered last; ties keep the overall ranking.
+
+    One pass over the assessments for all items at once (views and scores list sections and items
+    in the rubric's order), sorted on whole numbers (points over one common denominator): exact,
+    and much faster than comparing Fractions.
+    """
     if not ranked:
-        return ()
-    # Scores and views list sections and items in the rubric's order.
-    section_index = [score.section for score in ranked[0].scorecard.sections].index(section.id)
-    item_index = [item.id for item in section.items].index(item_id)
-    found = []
+        return []
+    found: list[list[tuple[Fraction | None, RankedRow]]] = [[] for _ in flat_items(ranked[0].scorecard)]
     for s in ranked:
         view = views[s.assessment.slug]
-        item_view = view.sections[section_index].items[item_index]
-        item_score = s.scorecard.sections[section_index].items[item_index]
-        assert item_view.id == item_score.item == item_id
-        found.append((item_score.points if item_score.response.is_answered else None, RankedRow(view, item_view)))
-    # Points over one common denominator, so that the sort compares whole numbers (exactly, and
-    # much faster than Fractions); ties keep the overall ranking (the sort is stable).
-    common = math.lcm(*(points.denominator for points, _ in found if points is not None))
-    found.sort(key=lambda pair: (True, 0) if pair[0] is None else (False, -pair[0].numerator * (common // pair[0].denominator)))
-    return tuple(row for _, row in found)
+        item_views = [item for section in view.sections for item in section.items]
+        for rows, item_view, item_score in zip(found, item_views, flat_items(s.scorecard)):
+            rows.append((item_score.points if item_score.response.is_answered else None, RankedRow(view, item_view)))
+    result = []
+    for rows in found:
+        keys = whole_numbers([points for points, _ in rows])
+        order = sorted(range(len(rows)), key=lambda n: (True, 0) if keys[n] is None else (False, -keys[n]))  # type: ignore[operator]
+        result.append(tuple(rows[n][1] for n in order))
+    return result
+
+
+def flat_items(card: Scorecard) -> list[ItemScore]:
+    return [item for section in card.sections for item in section.items]
+
+
+def whole_numbers(fractions: list[Fraction | None]) -> list[int | None]:
+    """The fractions as whole numbers in one common unit (their order and ties kept); None stays None."""
+    present = [f for f in fractions if f is not None]
+    common = math.lcm(*{f.denominator for f in present}) if present else 1
+    return [None if f is None else f.numerator * (common // f.denominator) for f in fractions]
 
 
 def group_pages(kind: str, leaderboard: tuple[AssessmentView, ...], fixed: tuple[str, ...] | None) -> list[Page]:

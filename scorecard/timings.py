@@ -15,12 +15,18 @@ Progress = Callable[[str], None]
 def collector_paused() -> Iterator[None]:
     """No cyclic garbage collection inside: for work that makes many lasting objects and no cycles
     (unpickling the cache or the workers' results, the site model), where each collection would scan
-    them all again."""
+    them all again.
+
+    On the way out the objects made so far are frozen (`gc.freeze`), or the next collection would
+    scan them all at once (0.2-0.4 s at 4,000 assessments); `build` unfreezes them when it ends.
+    Frozen objects are still freed when no longer used; only cycles among them wait for the unfreeze.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 

@@ -72,10 +72,18 @@ def related_title_edit(site: Path) -> None:
     path.write_text(path.read_text().replace("title: ", "title: Retitled ", 1))
 
 
+def backlink_added(site: Path) -> None:
+    # Only alpha.md changes, but beta's page must now list alpha under "Referenced by": beta's
+    # view changes though its file did not.
+    path = site / "content/assessments/team/alpha.md"
+    path.write_text(path.read_text() + "\nSee also [[beta]].\n")
+
+
 SCENARIOS: dict[str, Callable[[Path], None]] = {
     "edit one file": edit_one, "title edit (shows on the leaderboard, groups and criterion pages)": title_edit,
     "title edit of a related assessment": related_title_edit,
     "rubric edit": rubric_edit, "rename": rename, "delete": delete,
+    "a new link to an assessment (its page lists the linking one)": backlink_added,
 }
 
 

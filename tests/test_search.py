@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scorecard.build import BuildOptions, build
-from scorecard.search import SearchDocument, plain_text, search_index_js
+from scorecard.search import SearchDocument, plain_text, search_entry, search_index_js
 
 PREFIX, SUFFIX = "window.SCORECARD_SEARCH = ", ";\n"
 
@@ -38,7 +38,7 @@ def test_content_cannot_end_the_script_or_break_a_line():
     nasty = "</script><script>alert(1)</script> <!-- & \u2028 line \u2029 paragraph"
     doc = SearchDocument(id="x", url="assessments/x/index.html", title=nasty, summary="", tags="", owner="",
                          authors="", evidence="", body="")
-    script = search_index_js((doc,))
+    script = search_index_js([("x", search_entry(doc))])
     for unsafe in ("<", ">", "&", "\u2028", "\u2029"):
         assert unsafe not in script
     assert "\\u003c/script\\u003e" in script and "\\u2028" in script
