@@ -25,7 +25,7 @@ from .prepare import Body, Job, Parsed, parse_all, render_all
 from .render import RenderFailed, default_theme_dir, render_site
 from .rubric import Rubric
 from .search import search_index_js
-from .site import Scored, SiteModel, as_markup, assessment_view, build_site_model
+from .site import Scored, SiteModel, assessment_view, build_site_model
 from .sitemap import SITEMAP_URL, sitemap_xml
 from .staleness import DEFAULT_MAX_AGE_DAYS, staleness_warnings
 from .timings import Progress, Stopwatch, collector_paused
@@ -291,20 +291,17 @@ class Made:
 
 def assessment_views(rubric: Rubric, scored: list[Scored],
                      cache: BuildCache) -> tuple[dict[str, AssessmentView], dict[str, bytes]]:
-    """Each assessment's own view, and its key (a digest of everything it is made from), by slug:
-    the cached view when its file, its body and the titles of its related assessments are what
-    they were; `cache` then holds this build's views.
+    """Each assessment's own view without its body, and its key (a digest of everything it is made
+    from), by slug: the cached view when its file and the titles of its related assessments are
+    what they were; `cache` then holds this build's views.
 
-    The cache keeps the views without their bodies, which it holds already with the prepared files.
+    The body, which the cache holds already with the prepared files, is the site model's to add.
     """
     titles = {s.assessment.slug: s.assessment.title for s in scored}
     known, made, views, keys = cache.views, {}, {}, {}
     for s in scored:
         a = s.assessment
-        key = digest(cache.file_keys[a.path], s.body_html.encode(), *(titles.get(slug, slug).encode() for slug in a.related))
-        found = known.get(key)
-        views[a.slug] = replace(found, body=as_markup(s.body_html)) if found else assessment_view(rubric, s, titles)
-        keys[a.slug] = key
-        made[key] = found or replace(views[a.slug], body=Markup())
+        key = keys[a.slug] = digest(cache.file_keys[a.path], *(titles.get(slug, slug).encode() for slug in a.related))
+        views[a.slug] = made[key] = known.get(key) or replace(assessment_view(rubric, s, titles), body=Markup())
     cache.views = made
     return views, keys

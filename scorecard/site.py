@@ -105,6 +105,8 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
     `history` holds each slug's score changes from git (none outside git); with `today`, an
     assessment due for review is marked so. `base_url` is the site's published address, if
     known; `edit_url` a pattern for "Edit this page" links, with {path} for the file's path.
+    `known_views` holds each assessment's own view (`assessment_view`) by slug, when the caller has
+    it already; its body is set here.
     """
     rubric = content.rubric
     history = history or {}
@@ -116,7 +118,7 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
         view = known_views.get(s.assessment.slug) or assessment_view(rubric, s, titles)
         points = history.get(s.assessment.slug, ())
         views[view.slug] = replace(
-            view, review_due=(staleness(s.assessment, today, stale_after_days) or "") if today else "",
+            view, body=as_markup(s.body_html), review_due=(staleness(s.assessment, today, stale_after_days) or "") if today else "",
             history=tuple(revision_view(p) for p in reversed(points)), trend=trend_chart(view.title, points),
             referenced_by=backlinks.get(view.slug, ()), edit_url=edit_link(edit_url, s.assessment.path),
             **badge_fields(s, base_url))
