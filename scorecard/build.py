@@ -81,7 +81,7 @@ class BuildResult:
     timings: tuple[tuple[str, float], ...] = ()
     """Seconds per stage, in order."""
     kept: int = 0
-    """Pages not rendered again: the cache knew they had not changed."""
+    """Files not made again (pages, badges): the cache knew they had not changed."""
     cache: str = ""
     """How the build cache was found ("used", "empty", "off", or why it was ignored)."""
 
@@ -230,13 +230,14 @@ def build_stages(options: BuildOptions, progress: Progress | None = None) -> Bui
             model = build_site_model(content, scored, options.title, options.description, history=history, today=today,
                                      stale_after_days=options.stale_after_days, base_url=options.base_url,
                                      edit_url=options.edit_url, language=options.language, known_views=views)
-        with watch.stage("render"):  # which pages need rendering; they are made one by one as the writer takes them
+        with watch.stage("render"):  # which files need making; they are made one by one as the writer takes them
             keys = page_keys(model, themes, view_keys(model, views, view_digests))
+            keys.update((path, digest(data)) for path, data in badge_files(scored))  # thousands of small files, made already
             kept = {path for path, key in keys.items() if cache.site and unchanged_file(cache.site.files.get(path), key,
                                                                                          options.output_dir / path)}
             made = Made(keys)
             files = made.note(itertools.chain(render_site(replace(model, pages=tuple(p for p in model.pages if p.path not in kept)), themes),
-                                              export_files(content, scored, model, options)))
+                                              (file for file in export_files(content, scored, model, options) if file[0] not in kept)))
         with watch.stage("write"):
             try:
                 problems = write_site(files, options.output_dir, kept=sorted(kept))
@@ -266,11 +267,12 @@ def export_files(content: Content, scored: list[Scored], model: SiteModel, optio
 
 class Made:
     """Keeps count of the files made for the writer: their paths, the digest of each (a page's is
-    its key) for the cache's record, and the time spent making them."""
+    its key) for the cache's record, and the time spent making them. `keys` holds the keys known
+    before the files are made (pages, badges)."""
 
-    def __init__(self, page_keys: dict[str, bytes]):
-        self.page_keys = page_keys
-        self.digests = dict(page_keys)
+    def __init__(self, keys: dict[str, bytes]):
+        self.page_keys = keys
+        self.digests = dict(keys)
         self.paths: list[str] = []
         self.seconds = 0.0
 

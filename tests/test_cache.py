@@ -125,8 +125,9 @@ def test_a_template_edit_renders_again_what_uses_it(site: Path, tmp_path: Path):
     result = build(BuildOptions.at(site, themes=(theme,)))
     assert result.ok
     assert "Edited theme" in (site / "output/tags/index.html").read_text()
-    # groups.html makes the four group indexes (tags, owners, authors, statuses); nothing else uses it.
-    assert result.kept == result.pages - 4
+    # groups.html makes the four group indexes (tags, owners, authors, statuses); nothing else uses
+    # it. Kept: every other page, and the three assessments' badges.
+    assert result.kept == (result.pages - 4) + 3
     assert_same_as_cold_build(site, tmp_path, themes=(theme,))
 
 
