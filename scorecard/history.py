@@ -12,17 +12,16 @@ without commits or without git the history is simply empty. Uncommitted changes 
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from . import gitrepo
 from .assessment import parse_assessment
 from .content import ASSESSMENTS_DIR, RUBRIC_FILE, is_assessment_file, parse_site_rubric, slug_for
+from .parallel import parallel_map
 from .rubric import Rubric
 from .scoring import score_assessment
 
@@ -224,30 +223,15 @@ def replay(commits: list[gitrepo.Commit], blobs: Mapping[str, bytes], prefix: st
 PARALLEL_FROM = 2000
 """Below this many revisions to score, starting processes costs more than it saves."""
 
-_shared: _Scorer | None = None  # the worker processes' scorer, inherited through fork
-
-
-def _score_chunk(chunk: list[tuple[tuple[str | None, str], tuple[str, str]]]) -> list[_Snapshot | None]:
-    assert _shared is not None
-    return [_shared.snapshot(key, path, slug) for key, (path, slug) in chunk]
+def _score_chunk(chunk: Sequence[tuple[tuple[str | None, str], tuple[str, str]]], scorer: _Scorer) -> list[_Snapshot | None]:
+    return [scorer.snapshot(key, path, slug) for key, (path, slug) in chunk]
 
 
 def _score_all(wanted: dict[tuple[str | None, str], tuple[str, str]], blobs: Mapping[str, bytes], rubric_path: str,
                workers: int) -> dict[tuple[str | None, str], _Snapshot | None]:
     """Score every wanted revision: in this process, or split between forked workers."""
-    global _shared
-    scorer = _Scorer(blobs, rubric_path)
     items = list(wanted.items())
-    if workers <= 1 or len(items) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        return {key: scorer.snapshot(key, path, slug) for key, (path, slug) in items}
-    _shared = scorer
-    try:
-        size = -(-len(items) // (workers * 4))
-        chunks = [items[i:i + size] for i in range(0, len(items), size)]
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = [snap for chunk in pool.map(_score_chunk, chunks) for snap in chunk]
-    finally:
-        _shared = None
+    results = parallel_map(_score_chunk, items, _Scorer(blobs, rubric_path), parallel_from=PARALLEL_FROM, workers=workers)
     return {key: snap for (key, _), snap in zip(items, results)}
 
 

@@ -8,12 +8,8 @@ prepared file is reused from the build cache as long as its inputs are the same.
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
+from typing import Any, Iterator, Mapping, Sequence
 
 from markupsafe import Markup
 
@@ -21,6 +17,7 @@ from .assessment import Assessment, parse_assessment
 from .diagnostics import Diagnostic
 from .export import Exports, assessment_exports
 from .markdown import make_markdown, render_body
+from .parallel import parallel_map
 from .rubric import Rubric
 from .scoring import Scorecard, score_assessment
 from .search import plain_text, search_document, search_entry
@@ -114,12 +111,12 @@ def render_assessment_body(assessment: Assessment, titles: Mapping[str, str], md
 
 def parse_all(jobs: list[Job], rubric: Rubric) -> list[Parsed]:
     """Parse and score every job, in order, in worker processes when there are many."""
-    return parallel_map(_parse_chunk, jobs, rubric)
+    return parallel_map(_parse_chunk, jobs, rubric, parallel_from=PARALLEL_FROM)
 
 
 def render_all(assessments: list[Assessment], titles: Mapping[str, str], unsafe_html: bool = False) -> list[Body]:
     """Render every body, in order, in worker processes when there are many."""
-    return parallel_map(_render_chunk, assessments, (titles, unsafe_html))
+    return parallel_map(_render_chunk, assessments, (titles, unsafe_html), parallel_from=PARALLEL_FROM)
 
 
 def _parse_chunk(jobs: Sequence[Job], rubric: Rubric) -> list[Parsed]:
@@ -130,37 +127,3 @@ def _render_chunk(assessments: Sequence[Assessment], context: tuple[Mapping[str,
     titles, unsafe_html = context
     md = make_markdown(unsafe_html)
     return [render_assessment_body(a, titles, md) for a in assessments]
-
-
-T = TypeVar("T")
-R = TypeVar("R")
-_shared: tuple[Callable[..., list[Any]], Sequence[Any], Any] | None = None  # what forked workers inherit
-
-
-def _run_shared(span: tuple[int, int]) -> list[Any]:
-    assert _shared is not None
-    gc.freeze()  # leave the objects inherited from the parent alone: scanning them costs time and copies their pages
-    gc.enable()  # the parent may have paused the collector; Markdown rendering here makes cyclic garbage
-    work, items, context = _shared
-    return work(items[span[0]:span[1]], context)
-
-
-def parallel_map(work: Callable[[Sequence[T], Any], list[R]], items: list[T], context: Any) -> list[R]:
-    """`work(chunk, context)` over consecutive chunks of `items`, results in order: split between
-    forked workers (one per usable core) when there are enough items, else in this process.
-
-    Workers inherit `items` and `context` through fork and are sent only where their chunk
-    starts and ends, so the items are never pickled.
-    """
-    global _shared
-    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if workers <= 1 or len(items) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        return work(items, context)
-    _shared = (work, items, context)
-    size = -(-len(items) // (workers * 4))
-    spans = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [result for chunk in pool.map(_run_shared, spans) for result in chunk]
-    finally:
-        _shared = None

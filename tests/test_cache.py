@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -203,10 +204,14 @@ def test_a_wiki_link_shows_the_new_title_of_its_target_even_when_the_linking_fil
 
 def test_work_shared_between_worker_processes_gives_the_same_site(site: Path, tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch):
-    from scorecard import prepare
+    from scorecard import parallel, prepare
     monkeypatch.setattr(prepare, "PARALLEL_FROM", 1)  # the fixture's three files are split between workers too
-    monkeypatch.setattr(prepare.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)  # even on one core
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)  # even on one core
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)  # even if an earlier test left a thread behind
+    pools = []
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", lambda *args, **kwargs: pools.append(1) or ProcessPoolExecutor(*args, **kwargs))
     assert build(BuildOptions.at(site, cache=False)).ok
+    assert len(pools) == 2  # files parsed, then bodies rendered, in workers
     assert_same_as_cold_build_in_one_process(site, tmp_path, monkeypatch)
 
 
