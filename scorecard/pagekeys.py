@@ -23,7 +23,7 @@ from jinja2 import meta
 
 from .cache import digest
 from .site import SiteModel
-from .views import AssessmentView, ItemView
+from .views import AssessmentView, ItemView, RankedRow
 
 
 def template_digests(theme_dirs: list[Path]) -> Callable[[str], bytes]:
@@ -132,8 +132,12 @@ def page_keys(model: SiteModel, theme_dirs: list[Path], known_views: Mapping[int
         key = known.get(id(view)) or digest(fingerprint(view))
         return _view_ref, (key,)
 
+    def reduce_row(row: RankedRow) -> tuple:  # criterion pages list thousands: a tuple pickles faster than a dataclass
+        return _view_ref, (reduce_view(row.assessment)[1], reduce_view(row.item)[1])
+
     table = copyreg.dispatch_table.copy()
     table[AssessmentView] = table[ItemView] = reduce_view
+    table[RankedRow] = reduce_row
     site = fingerprint(model.site)
     return {page.path: digest(templates(page.template), site,
                               fingerprint((page.path, page.template, page.title, page.root, page.view), table))
