@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import itertools
+import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -233,8 +234,9 @@ def build_stages(options: BuildOptions, progress: Progress | None = None) -> Bui
         with watch.stage("render"):  # which files need making; they are made one by one as the writer takes them
             keys = page_keys(model, themes, view_keys(model, views, view_digests))
             keys.update((path, digest(data)) for path, data in badge_files(scored))  # thousands of small files, made already
+            out = os.fspath(options.output_dir)
             kept = {path for path, key in keys.items() if cache.site and unchanged_file(cache.site.files.get(path), key,
-                                                                                         options.output_dir / path)}
+                                                                                         os.path.join(out, path))}
             made = Made(keys)
             files = made.note(itertools.chain(render_site(replace(model, pages=tuple(p for p in model.pages if p.path not in kept)), themes),
                                               (file for file in export_files(content, scored, model, options) if file[0] not in kept)))

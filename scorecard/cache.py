@@ -109,20 +109,22 @@ class BuildCache:
 
 # -- output files the last build wrote ------------------------------------------------------
 
-def unchanged_file(record: FileRecord | None, key: bytes, path: Path) -> bool:
+def unchanged_file(record: FileRecord | None, key: bytes, path: str | Path) -> bool:
     """Whether the output file at `path` is the one `record` says was made from `key`."""
     if record is None or record.key != key:
         return False
     try:
-        stat = path.lstat()
+        stat = os.lstat(path)
     except OSError:
         return False
     return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
 
 
 def output_unchanged(records: dict[str, FileRecord], out_dir: Path) -> bool:
-    """Whether every file of the output is as the last build left it."""
-    return all(unchanged_file(record, record.key, out_dir / path) for path, record in records.items())
+    """Whether every file of the output is as the last build left it (paths joined as strings:
+    a Path per file costs more than its lstat)."""
+    base = os.fspath(out_dir)
+    return all(unchanged_file(record, record.key, os.path.join(base, path)) for path, record in records.items())
 
 
 def record_files(keys: dict[str, bytes], out_dir: Path) -> dict[str, FileRecord]:

@@ -71,32 +71,39 @@ def load_content(content_dir: Path, root: Path) -> tuple[Content | None, list[Di
 
 
 def read_content_files(content_dir: Path, prefix: str) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """The rubric and assessment files under `content_dir`, keyed by `prefix/relative/path`."""
+    """The rubric and assessment files under `content_dir`, keyed by `prefix/relative/path`.
+
+    Thousands of files are read on every build, even one that then finds nothing changed: paths
+    are plain strings here (pathlib's objects cost more than the reading), and a folder's place
+    inside content/ is checked once for all of its files.
+    """
     files: dict[str, bytes] = {}
     rubric = content_dir / RUBRIC_FILE
-    paths = [rubric] if rubric.is_file() or rubric.is_symlink() else []
+    paths = [RUBRIC_FILE] if rubric.is_file() or rubric.is_symlink() else []
     found, diagnostics = find_assessment_files(content_dir, prefix)
-    inside: dict[Path, bool] = {}  # folder → whether it resolves inside content/ (one resolve per folder, not per file)
-    top = content_dir.resolve()
-    for path in paths + found:
-        shown = f"{prefix}/{path.relative_to(content_dir).as_posix()}"
+    top, base = content_dir.resolve(), os.fspath(content_dir)
+    inside: dict[str, bool] = {}  # folder → whether it resolves inside content/
+    for relative in paths + found:
+        shown, full = f"{prefix}/{relative}", os.path.join(base, relative)
+        folder = os.path.dirname(full)
         try:
-            status = path.lstat()
-            if path.parent not in inside:
-                inside[path.parent] = path.parent.resolve().is_relative_to(top)
-            plain = stat.S_ISREG(status.st_mode) and inside[path.parent]
+            status = os.lstat(full)
+            if folder not in inside:
+                inside[folder] = Path(folder).resolve().is_relative_to(top)
+            plain = stat.S_ISREG(status.st_mode) and inside[folder]
         except OSError:
             plain = False
-        problem = None if plain else unsafe_path(path, content_dir, shown)
+        problem = None if plain else unsafe_path(Path(full), content_dir, shown)
         if problem:
             diagnostics.append(problem)
             continue
         try:
-            size = status.st_size if plain else path.stat().st_size
+            size = status.st_size if plain else os.stat(full).st_size
             if size > MAX_FILE_BYTES:  # refused before it is read into memory
                 diagnostics.append(too_large(shown, size))
                 continue
-            files[shown] = path.read_bytes()
+            with open(full, "rb") as handle:
+                files[shown] = handle.read()
         except OSError as exc:
             diagnostics.append(error(shown, None, f"cannot read file: {exc.strerror}"))
     return files, diagnostics
@@ -147,25 +154,25 @@ def content_from_files(files: Mapping[str, bytes], prefix: str,
     return Content(rubric, tuple(assessments)), diagnostics
 
 
-def find_assessment_files(content_dir: Path, prefix: str) -> tuple[list[Path], list[Diagnostic]]:
-    """Every assessment file under content_dir/assessments/, in sorted order, and what was skipped.
+def find_assessment_files(content_dir: Path, prefix: str) -> tuple[list[str], list[Diagnostic]]:
+    """Every assessment file under content_dir/assessments/, as its path from content_dir
+    (`assessments/team/x.md`), in sorted order, and what was skipped.
 
     Hidden files and folders (`.git`, `.obsidian`, `.draft.md`) are skipped silently. Symbolic
     links to folders are not followed (they could loop or lead anywhere): a warning each.
     """
-    directory = content_dir / ASSESSMENTS_DIR
-    found: list[Path] = []
+    base = os.fspath(content_dir)
+    found: list[str] = []
     diagnostics = []
-    for folder, dirnames, filenames in os.walk(directory):  # does not follow links to folders
-        here = Path(folder)
+    for folder, dirnames, filenames in os.walk(os.path.join(base, ASSESSMENTS_DIR)):  # does not follow links to folders
+        here = Path(folder).relative_to(content_dir).as_posix()  # once per folder
         for name in sorted(dirnames):
-            shown = f"{prefix}/{(here / name).relative_to(content_dir).as_posix()}"
-            if not name.startswith(".") and (here / name).is_symlink():
-                diagnostics.append(warning(shown, None, "symbolic link to a folder: not followed",
+            if not name.startswith(".") and os.path.islink(os.path.join(folder, name)):
+                diagnostics.append(warning(f"{prefix}/{here}/{name}", None, "symbolic link to a folder: not followed",
                                            "move or copy the folder into content/assessments/"))
         dirnames[:] = [name for name in dirnames if not name.startswith(".")]
-        found += [here / name for name in filenames if not name.startswith(".") and is_assessment_name(name)]
-    return sorted(found, key=lambda p: p.relative_to(directory).as_posix()), diagnostics
+        found += [f"{here}/{name}" for name in filenames if not name.startswith(".") and is_assessment_name(name)]
+    return sorted(found), diagnostics
 
 
 def unsafe_path(path: Path, content_dir: Path, shown: str) -> Diagnostic | None:
