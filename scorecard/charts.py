@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from markupsafe import Markup, escape
@@ -28,40 +29,63 @@ def _num(x: float) -> str:
 
 def radar(spokes: list[Spoke], *, title: str, chart_id: str, size: int = 320) -> Markup:
     """A radar (spider) chart of values between 0 and 1, one spoke per criterion."""
-    width = size + 160  # room for the labels left and right of the circle
-    cx, centre = width / 2, size / 2
-    radius = size / 2 - 40
-    count = len(spokes)
-
-    def point(index: int, fraction: float) -> tuple[float, float]:
-        angle = -math.pi / 2 + 2 * math.pi * index / count
-        return cx + radius * fraction * math.cos(angle), centre + radius * fraction * math.sin(angle)
-
+    grid = _radar_grid(len(spokes), size)
     parts = [
-        f'<svg class="radar" viewBox="0 0 {width} {size}" width="{width}" height="{size}" role="img" '
+        f'<svg class="radar" viewBox="0 0 {grid.width} {size}" width="{grid.width}" height="{size}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape("; ".join(f"{s.label}: {s.shown}" for s in spokes))}</desc>',
+        *grid.rings,
     ]
-    for ring in (0.2, 0.4, 0.6, 0.8, 1.0):
-        ring_points = " ".join(f"{_num(x)},{_num(y)}" for x, y in (point(i, ring) for i in range(count)))
-        parts.append(f'<polygon class="radar-ring" points="{ring_points}"/>')
-    for index, spoke in enumerate(spokes):
-        x, y = point(index, 1.0)
-        parts.append(f'<line class="radar-axis" x1="{_num(cx)}" y1="{_num(centre)}" x2="{_num(x)}" y2="{_num(y)}"/>')
-        lx, ly = point(index, 1.15)
-        anchor = "middle" if abs(lx - cx) < 1 else ("start" if lx > cx else "end")
-        parts.append(f'<text class="radar-label" x="{_num(lx)}" y="{_num(ly)}" text-anchor="{anchor}" '
-                     f'dominant-baseline="middle">{escape(spoke.label)} {escape(spoke.shown)}</text>')
+    for (axis, label_at), spoke in zip(grid.axes, spokes):
+        parts.append(axis)
+        parts.append(f'<text class="radar-label" {label_at} dominant-baseline="middle">{escape(spoke.label)} {escape(spoke.shown)}</text>')
     values = [float(s.value) if s.value is not None else 0.0 for s in spokes]
-    shape = " ".join(f"{_num(x)},{_num(y)}" for x, y in (point(i, v) for i, v in enumerate(values)))
+    shape = " ".join(f"{_num(x)},{_num(y)}" for x, y in (grid.point(i, v) for i, v in enumerate(values)))
     parts.append(f'<polygon class="radar-shape" points="{shape}"/>')
     for index, spoke in enumerate(spokes):
         if spoke.value is not None:
-            x, y = point(index, float(spoke.value))
+            x, y = grid.point(index, float(spoke.value))
             parts.append(f'<circle class="radar-dot" cx="{_num(x)}" cy="{_num(y)}" r="3"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+@dataclass(frozen=True)
+class _RadarGrid:
+    """What every radar chart with this many spokes and this size draws the same: rings, axes, label places."""
+
+    width: int
+    count: int
+    cx: float
+    centre: float
+    radius: float
+    rings: tuple[str, ...]
+    axes: tuple[tuple[str, str], ...]
+    """Per spoke: its axis line, and the attributes placing its label."""
+
+    def point(self, index: int, fraction: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * index / self.count
+        return self.cx + self.radius * fraction * math.cos(angle), self.centre + self.radius * fraction * math.sin(angle)
+
+
+@functools.lru_cache(maxsize=16)
+def _radar_grid(count: int, size: int) -> _RadarGrid:
+    width = size + 160  # room for the labels left and right of the circle
+    cx, centre = width / 2, size / 2
+    grid = _RadarGrid(width, count, cx, centre, size / 2 - 40, (), ())
+    rings = []
+    for ring in (0.2, 0.4, 0.6, 0.8, 1.0):
+        ring_points = " ".join(f"{_num(x)},{_num(y)}" for x, y in (grid.point(i, ring) for i in range(count)))
+        rings.append(f'<polygon class="radar-ring" points="{ring_points}"/>')
+    axes = []
+    for index in range(count):
+        x, y = grid.point(index, 1.0)
+        lx, ly = grid.point(index, 1.15)
+        anchor = "middle" if abs(lx - cx) < 1 else ("start" if lx > cx else "end")
+        axes.append((f'<line class="radar-axis" x1="{_num(cx)}" y1="{_num(centre)}" x2="{_num(x)}" y2="{_num(y)}"/>',
+                     f'x="{_num(lx)}" y="{_num(ly)}" text-anchor="{anchor}"'))
+    return replace(grid, rings=tuple(rings), axes=tuple(axes))
 
 
 @dataclass(frozen=True)
