@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -34,6 +34,13 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser 
 class _Loader(_BaseLoader):  # type: ignore[valid-type, misc]
     """SafeLoader with YAML 1.2 booleans."""
 
+    # The composer asks these around every node, for path resolvers, which this loader has none of.
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
@@ -44,8 +51,9 @@ _Loader.add_implicit_resolver(
 )
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(NamedTuple):
+    """Where a key or value starts (a named tuple: every key and value of every file has one)."""
+
     line: int
     """1-based line in the file (not in the YAML snippet)."""
     col: int
