@@ -12,9 +12,10 @@ page need nothing here: any frozen view that pickles gets a key.
 from __future__ import annotations
 
 import copyreg
+import functools
 import io
 import pickle
-from dataclasses import fields
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -105,6 +106,7 @@ def view_keys(model: SiteModel, base_views: Mapping[str, AssessmentView], base_k
     key and its place in the view.
     """
     keys = {}
+    places: dict[tuple[int, int], bytes] = {}  # (section, item) → its fixed-length suffix: keys are joined
     for page in model.pages:
         view = page.view
         if type(view) is AssessmentView and view.slug in base_keys:
@@ -113,7 +115,8 @@ def view_keys(model: SiteModel, base_views: Mapping[str, AssessmentView], base_k
             key = keys[id(view)] = digest(base_keys[view.slug], fingerprint(changed))
             for s, section in enumerate(view.sections):
                 for i, item in enumerate(section.items):
-                    keys[id(item)] = key + b"/%d/%d" % (s, i)
+                    place = places.get((s, i)) or places.setdefault((s, i), s.to_bytes(4, "big") + i.to_bytes(4, "big"))
+                    keys[id(item)] = key + place
     return keys
 
 
@@ -135,10 +138,40 @@ def page_keys(model: SiteModel, theme_dirs: list[Path], known_views: Mapping[int
     def reduce_row(row: RankedRow) -> tuple:  # criterion pages list thousands: a tuple pickles faster than a dataclass
         return _view_ref, (reduce_view(row.assessment)[1], reduce_view(row.item)[1])
 
+    def key_of(item: object) -> bytes:
+        if type(item) is RankedRow:
+            return key_of(item.assessment) + key_of(item.item)
+        return known.get(id(item)) or digest(fingerprint(item))
+
+    def shape(view: object) -> object:
+        """The view as it is fingerprinted: a list page's thousands of rows become one string of
+        their keys, joined in C, instead of thousands of calls into the pickler."""
+        if not is_dataclass(view) or isinstance(view, type) or type(view) is AssessmentView:
+            return view
+        parts = []
+        for name in _field_names(type(view)):
+            value = getattr(view, name)
+            if type(value) is tuple and value and type(value[0]) in (AssessmentView, RankedRow):
+                value = _Rows(b"".join([key_of(row) for row in value]))
+            parts.append(value)
+        return type(view).__qualname__, tuple(parts)
+
     table = copyreg.dispatch_table.copy()
     table[AssessmentView] = table[ItemView] = reduce_view
     table[RankedRow] = reduce_row
     site = fingerprint(model.site)
     return {page.path: digest(templates(page.template), site,
-                              fingerprint((page.path, page.template, page.title, page.root, page.view), table))
+                              fingerprint((page.path, page.template, page.title, page.root, shape(page.view)), table))
             for page in model.pages}
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The keys of a list page's rows, joined (only ever fingerprinted)."""
+
+    keys: bytes
+
+
+@functools.lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
