@@ -79,7 +79,8 @@ class BuildCache:
     history: tuple[str, Any] | None = None
     """The git state the history was read at, and the history."""
     status: str = "empty"
-    """How the cache was found: "used", "empty" (none yet), "off", or why it was ignored."""
+    """How the cache was found: "used", "empty" (none yet), "off", or why it was ignored; "used"
+    is followed by what of it was ignored, if anything ("used; prepared delta ignored: truncated")."""
     file_keys: dict[str, bytes] = field(default_factory=dict)
     """This build's key of each assessment file, by path (not saved: the keys of `prepared`)."""
     parts: dict[str, dict[bytes, Any]] = field(default_factory=dict)
