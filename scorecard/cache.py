@@ -67,6 +67,8 @@ class DictPart:
 
     def __set__(self, cache: BuildCache, value: dict[bytes, Any]) -> None:
         cache.parts[self.name] = value
+        if self.name in cache.stored:  # entries no longer used need not stay in memory until saving
+            cache.stored[self.name].keep_only(value)
 
 
 @dataclass

@@ -256,10 +256,12 @@ class Stored:
     """A dict part as its files hold it: what a build read, and what it needs to add to them."""
 
     entries: dict[bytes, Any]
-    """Every entry, the delta's over the base's."""
+    """Every entry, the delta's over the base's (once the build has set the part: only those it uses)."""
     base: bytes
     """The base's signature (what a delta for it names)."""
     base_count: int
+    held: int = 0
+    """How many entries the files hold (base and delta)."""
     delta_count: int = 0
     """Entries in the delta (counted once per chunk they are in)."""
     tip: bytes | None = None
@@ -269,6 +271,10 @@ class Stored:
     """The delta file's size as read: if it grew since, another build appended to it."""
     problem: str = ""
     """Why the delta was ignored, if it was."""
+
+    def keep_only(self, entries: dict[bytes, Any]) -> None:
+        """Forget the entries held that `entries` does not use: only their number matters for saving."""
+        self.entries = {key: self.entries[key] for key in entries if key in self.entries}
 
 
 def load_dict_part(root: Path, name: str) -> Stored:
@@ -286,6 +292,7 @@ def load_dict_part(root: Path, name: str) -> Stored:
         stored.entries = entries
         stored.delta_count, stored.tip, stored.delta_size = 0, None, 0
         stored.problem = f"delta ignored: {exc}"
+    stored.held = len(stored.entries)
     return stored
 
 
@@ -331,8 +338,8 @@ def save_dict_part(root: Path, name: str, entries: dict[bytes, Any], stored: Sto
         return
     held = stored.entries
     new = {key: value for key, value in entries.items() if key not in held or not _same(value, held[key])}
-    unused = len(held) - (len(entries) - len(new))  # entries held that this build did not use as they are
-    if unused > COMPACT_AT * len(held) or stored.delta_count + len(new) > COMPACT_AT * stored.base_count:
+    unused = stored.held - (len(entries) - len(new))  # entries held that this build did not use as they are
+    if unused > COMPACT_AT * stored.held or stored.delta_count + len(new) > COMPACT_AT * stored.base_count:
         _save_base(root, name, entries)
     elif stored.tip is None:  # the delta was ignored: written afresh (held is the base alone)
         _save_delta(root, name, stored.base, new)
