@@ -8,14 +8,16 @@ output directory). Files whose bytes did not change keep their modification time
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
+from fractions import Fraction
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
 from conftest import snapshot
-from scorecard import cachefiles as cache_module
+from scorecard import cachefiles
 from scorecard.build import BuildOptions, build
 from scorecard.cache import CACHE_DIR, BuildCache, DictPart, save_cache
 
@@ -162,11 +164,11 @@ def test_a_damaged_or_foreign_cache_is_ignored(site: Path, tmp_path: Path, damag
         elif damage == "flip a byte":
             part.write_bytes(data[:-10] + bytes([data[-10] ^ 1]) + data[-9:])
         elif damage == "other format":
-            part.write_bytes(data.replace(cache_module.MAGIC + bytes([cache_module.FORMAT]), cache_module.MAGIC + b"\x63", 1))
+            part.write_bytes(data.replace(cachefiles.MAGIC + bytes([cachefiles.FORMAT]), cachefiles.MAGIC + b"\x63", 1))
         elif damage == "empty":
             part.write_bytes(b"")
     if damage == "another version":
-        monkeypatch.setattr(cache_module, "_fingerprint", b"x" * 20)
+        monkeypatch.setattr(cachefiles, "_fingerprint", b"x" * 20)
     if damage == "another machine":
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))
     result = build(BuildOptions.at(site))
@@ -221,7 +223,7 @@ def delta_size(site: Path) -> int:
 
 def test_edits_in_sequence_append_to_the_delta_then_compact_and_stay_identical(site: Path, tmp_path: Path,
                                                                                 monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(cache_module, "COMPACT_AT", 1)  # compact once the delta holds more entries than the base
+    monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)  # compact once the delta holds more entries than the base
     assert build(BuildOptions.at(site)).ok
     base = (site / CACHE_DIR / "prepared.pickle").read_bytes()
     # Each edit of gamma adds one prepared file and leaves one unused; the base holds the three files.
@@ -241,7 +243,7 @@ def test_edits_in_sequence_append_to_the_delta_then_compact_and_stay_identical(s
 
 
 def test_every_scenario_in_turn_stays_identical_through_deltas(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(cache_module, "COMPACT_AT", 10)  # renames, deletions and the rubric edit go to the delta too
+    monkeypatch.setattr(cachefiles, "COMPACT_AT", 10)  # renames, deletions and the rubric edit go to the delta too
     assert build(BuildOptions.at(site)).ok
     for scenario in SCENARIOS.values():
         scenario(site)
@@ -252,7 +254,7 @@ def test_every_scenario_in_turn_stays_identical_through_deltas(site: Path, tmp_p
 
 
 def test_going_back_to_an_earlier_version_writes_nothing_new(site: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(cache_module, "COMPACT_AT", 1)
+    monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)
     gamma = site / "content/assessments/gamma.md"
     original = gamma.read_text()
     assert build(BuildOptions.at(site)).ok
@@ -265,7 +267,7 @@ def test_going_back_to_an_earlier_version_writes_nothing_new(site: Path, monkeyp
 
 
 def test_a_delta_left_for_another_base_is_ignored(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(cache_module, "COMPACT_AT", 1)  # one edit goes to the delta
+    monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)  # one edit goes to the delta
     assert build(BuildOptions.at(site)).ok
     add_paragraph(site, 1)
     assert build(BuildOptions.at(site)).ok
@@ -284,7 +286,7 @@ def test_a_delta_left_for_another_base_is_ignored(site: Path, tmp_path: Path, mo
 
 @pytest.mark.parametrize("damage", ["truncate", "torn append", "flip a byte"])
 def test_a_damaged_delta_is_ignored(site: Path, tmp_path: Path, damage: str, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(cache_module, "COMPACT_AT", 1)  # one edit goes to the delta
+    monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)  # one edit goes to the delta
     assert build(BuildOptions.at(site)).ok
     add_paragraph(site, 1)
     assert build(BuildOptions.at(site)).ok
@@ -316,10 +318,9 @@ class RunsCode:
 
 
 def test_an_unsigned_delta_is_never_unpickled(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(cache_module, "COMPACT_AT", 1)  # one edit goes to the delta
-    import pickle
+    monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)  # one edit goes to the delta
     assert build(BuildOptions.at(site)).ok
-    head = len(cache_module.MAGIC) + 1 + 20
+    head = len(cachefiles.MAGIC) + 1 + 20
     base = (site / CACHE_DIR / "prepared.pickle").read_bytes()
     marker = tmp_path / "code ran"
     payload = pickle.dumps({b"key": RunsCode(marker)})
@@ -356,9 +357,8 @@ def test_after_an_edit_the_next_build_trusts_every_file(site: Path):
 
 
 def test_scores_come_back_from_the_cache_as_the_same_fractions(tmp_path: Path):
-    from fractions import Fraction
-    cache_module.save_part(tmp_path, "numbers", {b"k": (Fraction(2, 6), Fraction(-7, 1), Fraction(0))})
-    third, minus_seven, zero = cache_module.load_part(tmp_path, "numbers")[b"k"]
+    cachefiles.save_part(tmp_path, "numbers", {b"k": (Fraction(2, 6), Fraction(-7, 1), Fraction(0))})
+    third, minus_seven, zero = cachefiles.load_part(tmp_path, "numbers")[b"k"]
     assert (third, minus_seven, zero) == (Fraction(1, 3), -7, 0)
     assert third + Fraction(2, 3) == 1 and str(third) == "1/3" and hash(third) == hash(Fraction(1, 3))
 
@@ -370,7 +370,7 @@ class WithFragments(BuildCache):
 
 
 def test_any_dict_part_is_kept_as_a_base_and_a_delta(site: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(cache_module, "COMPACT_AT", 1)
+    monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)
     first = WithFragments(site, status="used")
     first.fragments = {b"a": "<p>A</p>", b"b": "<p>B</p>"}
     save_cache(first)
@@ -384,7 +384,7 @@ def test_any_dict_part_is_kept_as_a_base_and_a_delta(site: Path, monkeypatch: py
 
 
 def test_two_builds_saving_one_after_the_other_leave_a_cache_that_reads_whole(site: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(cache_module, "COMPACT_AT", 1)
+    monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)
     start = WithFragments(site, status="used")
     start.fragments = {b"a": "A", b"b": "B"}
     save_cache(start)
