@@ -34,7 +34,7 @@ from .views import AssessmentView
 from .writer import check_output_dir, write_site
 
 
-STAGES = ("cache", "load", "history", "site model", "render", "write")
+STAGES = ("cache", "load", "history", "site model", "render", "write", "save cache")
 """The stages of a build, in order, as `--timings` and the progress bar name them."""
 
 
@@ -247,10 +247,13 @@ def build_stages(options: BuildOptions, progress: Progress | None = None) -> Bui
                 problems = [replace(exc.diagnostic, path=display_path(Path(exc.diagnostic.path), options.root))]
             if problems:
                 return BuildResult(tuple(diagnostics + problems), len(scored), timings=tuple(watch.stages))
-            if options.cache:
-                cache.site = SiteRecord(site_key, tuple(diagnostics), len(scored), record_files(made.digests, options.output_dir))
-                save_cache(cache)
         watch.move(made.seconds, "write", "render")
+        if options.cache:
+            with watch.stage("save cache"):
+                previous = cache.site.files if cache.site else {}
+                cache.site = SiteRecord(site_key, tuple(diagnostics), len(scored), record_files(
+                    made.digests, options.output_dir, {path: previous[path] for path in kept}))
+                save_cache(cache)
     every = [*made.paths, *kept]
     return BuildResult(tuple(diagnostics), len(scored), files=len(every), pages=sum(1 for p in every if p.endswith(".html")),
                        seconds=time.perf_counter() - started, timings=tuple(watch.stages), kept=len(kept), cache=cache.status)

@@ -1,42 +1,33 @@
 """The build cache: what one build leaves for the next, in `.scorecard-cache/` at the site root.
 
 It holds every prepared assessment file (parsed, scored, body rendered), keyed by a digest of
-everything that file's preparation reads, and for every page of the output a digest of what it
-was rendered from (view model, templates, site). A later build reuses a prepared file whose key
-is unchanged, and carries over an output file whose page key is unchanged (and which is still
-the file it wrote: same size and modification time) instead of rendering it again.
+everything that file's preparation reads, each assessment's view, and for every page of the
+output a digest of what it was rendered from (view model, templates, site). A later build
+reuses a prepared file whose key is unchanged, and carries over an output file whose page key
+is unchanged (and which is still the file it wrote: same size and modification time) instead
+of rendering it again.
 
 The cache is never trusted blindly. It is ignored, and rebuilt, when it is missing, truncated,
 of another format, written by another version of scorecard or its libraries (a digest of their
 code is part of it), or not signed with this machine's key: the cache is pickled, and a pickle
 can run code when loaded, so one committed to a repository by someone else must never be read.
-The key lives outside the site, in the user's cache directory.
+How its files are written, signed and read, each dict part a base and a delta of what changed
+since, is `cachefiles`'s business.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import importlib.metadata
 import os
-import pickle
-import secrets
-import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .cachefiles import CACHE_DIR as CACHE_DIR, CacheIgnored, Stored, digest as digest, load_dict_part, load_part
+from .cachefiles import save_dict_part, save_part
 from .prepare import Body, Parsed
-from .timings import collector_paused
 
 Prepared = tuple[Parsed, Body | None]
 """An assessment file parsed and scored, and its body rendered (None: not rendered, as the file has errors)."""
-
-CACHE_DIR = ".scorecard-cache"
-MAGIC = b"scorecard build cache\n"
-FORMAT = 2
-LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml")
 
 
 @dataclass(frozen=True)
@@ -61,6 +52,26 @@ class SiteRecord:
     """Every file of the output, by path."""
 
 
+class DictPart:
+    """A part of the cache that maps keys to values (`BuildCache.prepared`, `.views`, …): read on
+    first use (a build with nothing changed never needs it), and saved by what changed."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, cache: BuildCache | None, owner: type | None = None) -> Any:
+        if cache is None:
+            return self
+        if self.name not in cache.parts:
+            cache.parts[self.name] = cache.load_dict(self.name)
+        return cache.parts[self.name]
+
+    def __set__(self, cache: BuildCache, value: dict[bytes, Any]) -> None:
+        cache.parts[self.name] = value
+        if self.name in cache.stored:  # entries no longer used need not stay in memory until saving
+            cache.stored[self.name].keep_only(value)
+
+
 @dataclass
 class BuildCache:
     """What the last build left for this one, and what this one leaves for the next."""
@@ -71,40 +82,33 @@ class BuildCache:
     history: tuple[str, Any] | None = None
     """The git state the history was read at, and the history."""
     status: str = "empty"
-    """How the cache was found: "used", "empty" (none yet), "off", or why it was ignored."""
+    """How the cache was found: "used", "empty" (none yet), "off", or why it was ignored; "used"
+    is followed by what of it was ignored, if anything ("used; prepared delta ignored: truncated")."""
     file_keys: dict[str, bytes] = field(default_factory=dict)
     """This build's key of each assessment file, by path (not saved: the keys of `prepared`)."""
-    _prepared: dict[bytes, Prepared] | None = None
-    _views: dict[bytes, Any] | None = None
+    parts: dict[str, dict[bytes, Any]] = field(default_factory=dict)
+    """The dict parts read or set so far, by name; each is saved at the end."""
+    stored: dict[str, Stored] = field(default_factory=dict)
+    """What the cache's files hold of each dict part read, so that saving writes only what changed."""
 
-    @property
-    def prepared(self) -> dict[bytes, Prepared]:
-        """Prepared assessment files by key, read on first use (a build with nothing changed never needs them)."""
-        if self._prepared is None:
-            self._prepared = self._load_dict("prepared")
-        return self._prepared
+    prepared = DictPart()
+    """Prepared assessment files by key (`Prepared`)."""
+    views = DictPart()
+    """Each assessment's view (`site.assessment_view`) by a digest of what it shows."""
 
-    @prepared.setter
-    def prepared(self, value: dict[bytes, Prepared]) -> None:
-        self._prepared = value
-
-    @property
-    def views(self) -> dict[bytes, Any]:
-        """Each assessment's view (`site.assessment_view`) by a digest of what it shows, read on first use."""
-        if self._views is None:
-            self._views = self._load_dict("views")
-        return self._views
-
-    @views.setter
-    def views(self, value: dict[bytes, Any]) -> None:
-        self._views = value
-
-    def _load_dict(self, name: str) -> dict[bytes, Any]:
+    def load_dict(self, name: str) -> dict[bytes, Any]:
+        """The dict part `name` as the last build left it; empty when there is none or it cannot be trusted."""
+        if not self.root or self.status.split(";")[0] != "used":
+            return {}
         try:
-            found = load_part(self.root, name) if self.root and self.status == "used" else None
-        except CacheIgnored:
-            found = None
-        return found if isinstance(found, dict) else {}
+            stored = load_dict_part(self.root, name)
+        except CacheIgnored as exc:
+            self.status += f"; {name} ignored: {exc}"
+            return {}
+        if stored.problem:
+            self.status += f"; {name} {stored.problem}"
+        self.stored[name] = stored
+        return dict(stored.entries)
 
 
 # -- output files the last build wrote ------------------------------------------------------
@@ -127,65 +131,17 @@ def output_unchanged(records: dict[str, FileRecord], out_dir: Path) -> bool:
     return all(unchanged_file(record, record.key, os.path.join(base, path)) for path, record in records.items())
 
 
-def record_files(keys: dict[str, bytes], out_dir: Path) -> dict[str, FileRecord]:
-    """What the next build needs to trust the files just written."""
+def record_files(keys: dict[str, bytes], out_dir: Path, kept: dict[str, FileRecord]) -> dict[str, FileRecord]:
+    """What the next build needs to trust the files just written: those carried over unchanged
+    (`kept`, as the last build recorded them) keep their inode, so only the others are looked at."""
     records = {}
     for path, key in keys.items():
-        stat = (out_dir / path).lstat()
-        records[path] = FileRecord(key, stat.st_size, stat.st_mtime_ns)
+        record = kept.get(path)
+        if record is None or record.key != key:
+            stat = os.lstat(os.path.join(out_dir, path))
+            record = FileRecord(key, stat.st_size, stat.st_mtime_ns)
+        records[path] = record
     return records
-
-
-def digest(*parts: bytes) -> bytes:
-    """A digest of the parts, each length-prefixed so that no two sequences collide."""
-    h = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        h.update(len(part).to_bytes(8, "little"))
-        h.update(part)
-    return h.digest()
-
-
-_fingerprint: bytes | None = None
-
-
-def tool_fingerprint() -> bytes:
-    """A digest of scorecard's own code and templates and of the libraries' versions it renders with."""
-    global _fingerprint
-    if _fingerprint is None:
-        package = Path(__file__).resolve().parent
-        parts = [sys.version.encode(), str(FORMAT).encode()]
-        for path in sorted(package.rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".yml", ".html", ".xml", ".css", ".js", ".svg"):
-                parts += [path.relative_to(package).as_posix().encode(), path.read_bytes()]
-        for name in LIBRARIES:
-            try:
-                parts.append(f"{name} {importlib.metadata.version(name)}".encode())
-            except importlib.metadata.PackageNotFoundError:
-                parts.append(name.encode())
-        _fingerprint = digest(*parts)
-    return _fingerprint
-
-
-def signing_key() -> bytes | None:
-    """This user's key for signing caches, made on first use; None when it cannot be kept."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    path = base / "scorecard" / "cache-key"
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
-    except OSError:
-        return None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
-            handle.write(secrets.token_bytes(32))
-        return path.read_bytes()
-    except FileExistsError:
-        return path.read_bytes()  # another build made it just now
-    except OSError:
-        return None
-
 
 def load_cache(root: Path) -> BuildCache:
     """The cache the last build left at `root`, or an empty one (saying why) if it cannot be trusted."""
@@ -203,86 +159,14 @@ def load_cache(root: Path) -> BuildCache:
 
 
 def save_cache(cache: BuildCache) -> None:
-    """Leave `cache` for the next build; best-effort, since a build does not need it."""
+    """Leave `cache` for the next build; best-effort, since a build does not need it.
+
+    Each dict part writes only the entries that are new since it was read (see `save_dict_part`);
+    the site record is small and written whole."""
     if cache.root is None:
         return
-    if cache._prepared is not None:
-        save_part(cache.root, "prepared", cache._prepared)
-    if cache._views is not None:
-        save_part(cache.root, "views", cache._views)
+    for name, entries in cache.parts.items():
+        save_dict_part(cache.root, name, entries, cache.stored.get(name))
     save_part(cache.root, "site", (cache.site, cache.history))
 
 
-class CacheIgnored(Exception):
-    """A cache file that exists but must not be used; the message says why."""
-
-
-def load_part(root: Path, name: str) -> Any:
-    """The object saved as `name` in the cache at `root`; None when there is none; CacheIgnored when untrusted."""
-    path = root / CACHE_DIR / f"{name}.pickle"
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise CacheIgnored(f"cannot read it ({exc.strerror})") from None
-    key = signing_key()
-    head = len(MAGIC) + 1
-    if key is None:
-        raise CacheIgnored("no signing key")
-    if not data.startswith(MAGIC) or len(data) < head + 52 or data[len(MAGIC)] != FORMAT:
-        raise CacheIgnored("not a cache of this format")
-    fingerprint, signature, payload = data[head:head + 20], data[head + 20:head + 52], memoryview(data)[head + 52:]
-    if fingerprint != tool_fingerprint():
-        raise CacheIgnored("written by another version of scorecard")
-    mac = hmac.new(key, name.encode() + fingerprint, "sha256")
-    mac.update(payload)  # a view, not a copy: the payload can be hundreds of megabytes
-    if not hmac.compare_digest(signature, mac.digest()):
-        raise CacheIgnored("not signed on this machine, or damaged")
-    try:
-        with collector_paused():
-            return pickle.loads(payload)
-    except Exception:  # signed but unreadable (a bug, or a library that changed): like any other damage
-        raise CacheIgnored("damaged") from None
-
-
-def save_part(root: Path, name: str, value: Any) -> None:
-    """Save `value` as `name` in the cache at `root`, atomically; best-effort."""
-    key = signing_key()
-    if key is None:
-        return
-    folder = root / CACHE_DIR
-    fingerprint = tool_fingerprint()
-    try:
-        folder.mkdir(exist_ok=True)
-        ignore = folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# Written by scorecard: the build cache, never committed.\n*\n")
-        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
-    except OSError:
-        return
-    try:
-        with os.fdopen(handle, "wb") as out:
-            # The payload is pickled straight into the file, signed as it goes, and the signature
-            # filled in last: the pickle is never held in memory whole.
-            out.write(MAGIC + bytes([FORMAT]) + fingerprint + bytes(32))
-            signed = _Signed(out, hmac.new(key, name.encode() + fingerprint, "sha256"))
-            pickle.dump(value, signed, protocol=pickle.HIGHEST_PROTOCOL)
-            out.seek(len(MAGIC) + 1 + len(fingerprint))
-            out.write(signed.mac.digest())
-        os.replace(temporary, folder / f"{name}.pickle")
-    except BaseException as exc:
-        Path(temporary).unlink(missing_ok=True)
-        if not isinstance(exc, OSError):
-            raise
-
-
-class _Signed:
-    """A file to write to that signs what goes through it."""
-
-    def __init__(self, out: Any, mac: hmac.HMAC):
-        self.out, self.mac = out, mac
-
-    def write(self, data: bytes) -> int:
-        self.mac.update(data)
-        return self.out.write(data)

@@ -8,17 +8,19 @@ output directory). Files whose bytes did not change keep their modification time
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 from concurrent.futures import ProcessPoolExecutor
+from fractions import Fraction
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
 from conftest import snapshot
-from scorecard import cache as cache_module
+from scorecard import cachefiles
 from scorecard.build import BuildOptions, build
-from scorecard.cache import CACHE_DIR
+from scorecard.cache import CACHE_DIR, BuildCache, DictPart, save_cache
 
 RUBRIC = """\
 extends: default
@@ -172,11 +174,11 @@ def test_a_damaged_or_foreign_cache_is_ignored(site: Path, tmp_path: Path, damag
         elif damage == "flip a byte":
             part.write_bytes(data[:-10] + bytes([data[-10] ^ 1]) + data[-9:])
         elif damage == "other format":
-            part.write_bytes(data.replace(cache_module.MAGIC + bytes([cache_module.FORMAT]), cache_module.MAGIC + b"\x63", 1))
+            part.write_bytes(data.replace(cachefiles.MAGIC + bytes([cachefiles.FORMAT]), cachefiles.MAGIC + b"\x63", 1))
         elif damage == "empty":
             part.write_bytes(b"")
     if damage == "another version":
-        monkeypatch.setattr(cache_module, "_fingerprint", b"x" * 20)
+        monkeypatch.setattr(cachefiles, "_fingerprint", b"x" * 20)
     if damage == "another machine":
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))
     result = build(BuildOptions.at(site))
@@ -219,3 +221,195 @@ def assert_same_as_cold_build_in_one_process(site: Path, tmp_path: Path, monkeyp
     from scorecard import prepare
     monkeypatch.setattr(prepare, "PARALLEL_FROM", 10**9)
     assert_same_as_cold_build(site, tmp_path)
+
+
+# -- the cache saves what changed: a base and a delta per dict part ------------------------------
+
+def add_paragraph(site: Path, number: int) -> None:
+    path = site / "content/assessments/gamma.md"
+    path.write_text(path.read_text() + f"\nParagraph {number} added at the end.\n")
+
+
+def delta_size(site: Path) -> int:
+    path = site / CACHE_DIR / "prepared.delta"
+    return path.stat().st_size if path.exists() else 0
+
+
+def test_edits_in_sequence_append_to_the_delta_then_compact_and_stay_identical(site: Path, tmp_path: Path,
+                                                                                monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)  # compact once the delta holds more entries than the base
+    assert build(BuildOptions.at(site)).ok
+    base = (site / CACHE_DIR / "prepared.pickle").read_bytes()
+    # Each edit of gamma adds one prepared file and leaves one unused; the base holds the three files.
+    # Edits 1-3: the delta holds 1, 2, 3 entries (not more than the base's 3), each edit one more chunk.
+    # Edit 4: the delta would hold 4 > 3: the part is written whole again, without a delta.
+    sizes = []
+    for number in range(1, 5):
+        add_paragraph(site, number)
+        result = build(BuildOptions.at(site))
+        assert result.ok and result.cache == "used" and result.kept > 0
+        assert_same_as_cold_build(site, tmp_path)
+        sizes.append(delta_size(site))
+        if number < 4:
+            assert (site / CACHE_DIR / "prepared.pickle").read_bytes() == base  # only the delta was written
+    assert 0 < sizes[0] < sizes[1] < sizes[2] and sizes[3] == 0
+    assert (site / CACHE_DIR / "prepared.pickle").read_bytes() != base
+
+
+def test_every_scenario_in_turn_stays_identical_through_deltas(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(cachefiles, "COMPACT_AT", 10)  # renames, deletions and the rubric edit go to the delta too
+    assert build(BuildOptions.at(site)).ok
+    for scenario in SCENARIOS.values():
+        scenario(site)
+        result = build(BuildOptions.at(site))
+        assert result.ok and result.cache == "used"
+        assert_same_as_cold_build(site, tmp_path)
+    assert delta_size(site) > 0
+
+
+def test_going_back_to_an_earlier_version_writes_nothing_new(site: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)
+    gamma = site / "content/assessments/gamma.md"
+    original = gamma.read_text()
+    assert build(BuildOptions.at(site)).ok
+    add_paragraph(site, 1)
+    assert build(BuildOptions.at(site)).ok
+    size = delta_size(site)
+    gamma.write_text(original)  # the base holds this version's prepared file still
+    assert build(BuildOptions.at(site)).ok
+    assert delta_size(site) == size > 0
+
+
+def test_a_delta_left_for_another_base_is_ignored(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)  # one edit goes to the delta
+    assert build(BuildOptions.at(site)).ok
+    add_paragraph(site, 1)
+    assert build(BuildOptions.at(site)).ok
+    left = (site / CACHE_DIR / "prepared.delta").read_bytes()
+    rubric_edit(site)  # every prepared file changes: the part is written whole again, a new base
+    assert build(BuildOptions.at(site)).ok
+    assert delta_size(site) == 0
+    (site / CACHE_DIR / "prepared.delta").write_bytes(left)  # as a build killed before removing it would leave it
+    add_paragraph(site, 2)
+    result = build(BuildOptions.at(site))
+    assert result.ok and result.kept > 0
+    assert result.cache == "used; prepared delta ignored: written for another base (left by another build)"
+    assert_same_as_cold_build(site, tmp_path)
+    assert build(BuildOptions.at(site)).cache == "used"  # the build wrote a delta of its own
+
+
+@pytest.mark.parametrize("damage", ["truncate", "torn append", "flip a byte"])
+def test_a_damaged_delta_is_ignored(site: Path, tmp_path: Path, damage: str, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)  # one edit goes to the delta
+    assert build(BuildOptions.at(site)).ok
+    add_paragraph(site, 1)
+    assert build(BuildOptions.at(site)).ok
+    delta = site / CACHE_DIR / "prepared.delta"
+    data = delta.read_bytes()
+    if damage == "truncate":
+        delta.write_bytes(data[:-5])
+    elif damage == "torn append":  # a build killed while appending a chunk: its length says more than there is
+        delta.write_bytes(data + (1000).to_bytes(8, "little") + bytes(40))
+    else:
+        delta.write_bytes(data[:-10] + bytes([data[-10] ^ 1]) + data[-9:])
+    add_paragraph(site, 2)
+    result = build(BuildOptions.at(site))
+    assert result.ok and result.kept > 0
+    reason = "not signed on this machine, or damaged" if damage == "flip a byte" else "truncated"
+    assert result.cache == f"used; prepared delta ignored: {reason}"
+    assert_same_as_cold_build(site, tmp_path)
+    assert build(BuildOptions.at(site)).cache == "used"
+
+
+class RunsCode:
+    """Unpickling this touches a file: what a hostile cache could do."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_an_unsigned_delta_is_never_unpickled(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)  # one edit goes to the delta
+    assert build(BuildOptions.at(site)).ok
+    head = len(cachefiles.MAGIC) + 1 + 20
+    base = (site / CACHE_DIR / "prepared.pickle").read_bytes()
+    marker = tmp_path / "code ran"
+    payload = pickle.dumps({b"key": RunsCode(marker)})
+    chunk = len(payload).to_bytes(8, "little") + bytes(32) + payload  # a signature of zeros: not signed
+    (site / CACHE_DIR / "prepared.delta").write_bytes(base[:head] + base[head:head + 32] + chunk)
+    add_paragraph(site, 1)
+    result = build(BuildOptions.at(site))
+    assert result.ok and result.cache == "used; prepared delta ignored: not signed on this machine, or damaged"
+    assert not marker.exists()
+    assert_same_as_cold_build(site, tmp_path)
+
+
+def test_a_build_after_a_killed_save_works_and_clears_what_it_left(site: Path, tmp_path: Path):
+    assert build(BuildOptions.at(site)).ok
+    folder = site / CACHE_DIR
+    old, recent = folder / ".prepared.pickle.killed", folder / ".prepared.pickle.another-build-saving"
+    old.write_bytes(b"half a pickle")
+    recent.write_bytes(b"half a pickle")
+    hours_ago = old.stat().st_mtime - 2 * 3600
+    os.utime(old, (hours_ago, hours_ago))
+    rubric_edit(site)  # the prepared part is written whole
+    result = build(BuildOptions.at(site))
+    assert result.ok and result.cache == "used"
+    assert_same_as_cold_build(site, tmp_path)
+    assert not old.exists() and recent.exists()  # one saving right now must not lose its file
+
+
+def test_after_an_edit_the_next_build_trusts_every_file(site: Path):
+    assert build(BuildOptions.at(site)).ok
+    edit_one(site)
+    assert build(BuildOptions.at(site)).ok
+    again = build(BuildOptions.at(site))  # the records of files carried over and of files written are both right
+    assert again.ok and again.kept == again.files
+
+
+def test_scores_come_back_from_the_cache_as_the_same_fractions(tmp_path: Path):
+    cachefiles.save_part(tmp_path, "numbers", {b"k": (Fraction(2, 6), Fraction(-7, 1), Fraction(0))})
+    third, minus_seven, zero = cachefiles.load_part(tmp_path, "numbers")[b"k"]
+    assert (third, minus_seven, zero) == (Fraction(1, 3), -7, 0)
+    assert third + Fraction(2, 3) == 1 and str(third) == "1/3" and hash(third) == hash(Fraction(1, 3))
+
+
+class WithFragments(BuildCache):
+    """A cache with one more dict part, as a later stage would declare it."""
+
+    fragments = DictPart()
+
+
+def test_any_dict_part_is_kept_as_a_base_and_a_delta(site: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)
+    first = WithFragments(site, status="used")
+    first.fragments = {b"a": "<p>A</p>", b"b": "<p>B</p>"}
+    save_cache(first)
+    second = WithFragments(site, status="used")
+    assert second.fragments == {b"a": "<p>A</p>", b"b": "<p>B</p>"}
+    second.fragments = {b"a": "<p>A</p>", b"b": "<p>B</p>", b"c": "<p>C</p>"}
+    save_cache(second)
+    assert (site / CACHE_DIR / "fragments.delta").exists()
+    third = WithFragments(site, status="used")
+    assert third.fragments == {b"a": "<p>A</p>", b"b": "<p>B</p>", b"c": "<p>C</p>"} and third.status == "used"
+
+
+def test_two_builds_saving_one_after_the_other_leave_a_cache_that_reads_whole(site: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)
+    start = WithFragments(site, status="used")
+    start.fragments = {b"a": "A", b"b": "B"}
+    save_cache(start)
+    earlier = WithFragments(site, status="used")
+    earlier.fragments = {**earlier.fragments, b"x": "X"}
+    save_cache(earlier)  # base a, b; delta x
+    one, other = WithFragments(site, status="used"), WithFragments(site, status="used")
+    one.fragments = {**one.fragments, b"c": "C"}
+    other.fragments = {**other.fragments, b"d": "D"}
+    save_cache(one)  # appends its chunk to the delta
+    save_cache(other)  # the delta is not the one it read: it writes the part whole, without c
+    assert not (site / CACHE_DIR / "fragments.delta").exists()
+    after = WithFragments(site, status="used")
+    assert after.fragments == {b"a": "A", b"b": "B", b"x": "X", b"d": "D"} and after.status == "used"
