@@ -38,14 +38,22 @@ sys.path.insert(0, str(HERE.parent))
 from corpus import write_corpus  # noqa: E402
 
 RUNNER = """
-import json, resource, sys, time
+import json, os, resource, sys, traceback
 from scorecard.cli import main
+code = 1
 try:
     main(["build", "--timings"], standalone_mode=False)
-finally:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print("PEAK " + json.dumps({"own_mb": own / 1024, "worker_mb": workers / 1024}), file=sys.stderr)
+    code = 0
+except SystemExit as exc:
+    code = exc.code if isinstance(exc.code, int) else 1
+except BaseException:
+    traceback.print_exc()
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print("PEAK " + json.dumps({"own_mb": own / 1024, "worker_mb": workers / 1024}), file=sys.stderr)
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(code)  # as the scorecard command ends (cli.entry): no teardown of the build's objects
 """
 
 
