@@ -327,7 +327,7 @@ class Tree:
             self.place(relative, lambda path: os.link(source, path, follow_symlinks=False))
         except OSError:
             try:
-                self.place(relative, lambda path: shutil.copy2(source, path, follow_symlinks=False))
+                self.place(relative, lambda path: copy_new(source, path))
             except OSError:
                 return False
         return True
@@ -346,8 +346,13 @@ class Tree:
         if temporary in self.found:  # left by a build killed here
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{self.root}/{temporary}")
-        make(f"{self.root}/{temporary}")
-        os.replace(f"{self.root}/{temporary}", f"{self.root}/{relative}")
+        try:
+            make(f"{self.root}/{temporary}")
+            os.replace(f"{self.root}/{temporary}", f"{self.root}/{relative}")
+        except OSError:
+            with contextlib.suppress(OSError):  # it may be a link to the output's file: never left to be written to
+                os.unlink(f"{self.root}/{temporary}")
+            raise
 
     def prune(self) -> None:
         """Remove what the tree held that the new site does not (a deleted page, a file added by hand)."""
@@ -365,6 +370,16 @@ def write_new(path: str, data: bytes) -> None:
     """Write `data` into a file made for it: never into one that exists, which may be the live output's."""
     with open(path, "xb") as handle:
         handle.write(data)
+
+
+def copy_new(source: str, path: str) -> None:
+    """Copy `source` (a link as a link) with its times into a new file at `path`, never into one that exists."""
+    if os.path.islink(source):
+        os.symlink(os.readlink(source), path)
+    else:
+        with open(source, "rb") as handle:
+            write_new(path, handle.read())
+    shutil.copystat(source, path, follow_symlinks=False)
 
 
 class FileWriters:

@@ -369,3 +369,21 @@ def test_a_failed_write_into_the_spare_keeps_the_output_and_the_next_write_is_wh
     assert snapshot(out) == before
     assert write_site(site | {"p1/index.html": b"changed"}, out) == []
     assert snapshot(out) == site | {"p1/index.html": b"changed", MARKER: (out / MARKER).read_bytes()}
+
+
+def test_where_files_cannot_be_linked_they_are_copied_with_their_times(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    site = {"index.html": b"home", "a/index.html": b"a", "b/index.html": b"b"}
+    assert write_site(site, out) == []
+
+    def no_links(*args: object, **kwargs: object) -> None:
+        raise PermissionError("this file system has no hard links")
+    monkeypatch.setattr(os, "link", no_links)
+    for n in range(3):  # a fresh staging directory, then the spare (whose files are not the output's)
+        served = snapshot(out)
+        held = {path: (out / path).stat() for path in served}
+        assert write_site(site | {"a/index.html": f"a, edit {n}".encode()}, out) == []
+        assert snapshot(out) == site | {"a/index.html": f"a, edit {n}".encode(), MARKER: served[MARKER]}
+        assert [path for path in served if path != "a/index.html"
+                and (out / path).stat().st_mtime_ns != held[path].st_mtime_ns] == []
