@@ -387,3 +387,18 @@ def test_where_files_cannot_be_linked_they_are_copied_with_their_times(tmp_path:
         assert snapshot(out) == site | {"a/index.html": f"a, edit {n}".encode(), MARKER: served[MARKER]}
         assert [path for path in served if path != "a/index.html"
                 and (out / path).stat().st_mtime_ns != held[path].st_mtime_ns] == []
+
+
+def test_an_output_deleted_by_hand_is_made_again_and_the_stale_spare_brought_up_to_date(site: Path,
+                                                                                         tmp_path: Path) -> None:
+    assert build(BuildOptions.at(site)).ok
+    add_paragraph(site, "First edit.")
+    assert build(BuildOptions.at(site)).ok
+    shutil.rmtree(site / "output")
+    (site / "content/assessments/beta.md").unlink()  # the spare still holds beta's pages
+    assert build(BuildOptions.at(site)).ok
+    assert snapshot(site / "output") == cold_build(site, tmp_path)
+    add_paragraph(site, "Second edit.")
+    assert build(BuildOptions.at(site)).ok  # from the spare, two builds and a deletion behind
+    assert snapshot(site / "output") == cold_build(site, tmp_path)
+    assert not (site / "output/assessments/beta").exists()
