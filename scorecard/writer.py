@@ -1,13 +1,21 @@
 """The one place that writes the site to disk.
 
-A build is written into a temporary directory beside the output and swapped in only when it is
-complete, so a failed or killed build leaves the previous site as it was. The output directory is
-only ever replaced if this tool made it (it holds a marker file) or it is empty. Two builds into
-the same directory take turns: each holds a lock on a file beside the output while it writes.
+A build is written into a directory beside the output and swapped in only when it is complete
+(on Linux in one atomic exchange), so a failed or killed build leaves the previous site as it
+was. The output directory is only ever replaced if this tool made it (it holds a marker file) or
+it is empty. Two builds into the same directory take turns: each holds a lock on a file beside
+the output while it writes.
 
-A file whose bytes did not change is not rewritten: the previous output's file is hard-linked
-(or, where links are not possible, copied with its times) into the new directory, so it keeps
-its modification time and rsync or an object-store sync uploads only what changed.
+That directory is the spare: the site the last swap replaced, kept beside the output
+(`.output.spare/site`) and brought up to date in place, so that a build costs what changed since
+the site before last, not a directory and a link per file. The spare is never trusted: every
+entry is read first, whatever the new site does not hold is removed, whatever it holds is checked.
+Without a usable spare (the first builds, or no atomic exchange) a fresh staging directory is made.
+
+A file whose bytes did not change is not rewritten: it is the previous output's file (the same
+inode, hard-linked; or, where links are not possible, a copy with its times), so it keeps its
+modification time and rsync or an object-store sync uploads only what changed. Files shared with
+the live output are never opened for writing: a new file is renamed over the old name.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import glob
 import itertools
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -25,7 +34,7 @@ import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 try:
     import fcntl
@@ -131,47 +140,246 @@ def exchange(a: Path, b: Path) -> bool:
 
 
 def remove_leftovers(out: Path) -> None:
-    """Delete what builds that were killed (or whose removal of the old site was cut short) left beside `out`."""
+    """Delete what builds that were killed (or whose removal of the old site was cut short) left beside `out`.
+
+    The spare (`.output.spare`) is not a leftover: the next build brings it up to date.
+    """
     for path in out.parent.glob(f".{glob.escape(out.name)}.*"):
         if path.is_dir() and path.name.endswith((".new", ".old")):
             shutil.rmtree(path, ignore_errors=True)
 
 
 def swap_in(files: Iterable[tuple[str, bytes]], out: Path, kept: Iterable[str]) -> None:
-    """Write `files` (and carry `kept` over) into a staging directory beside `out`, then swap it for `out`."""
+    """Write `files` (and carry `kept` over) into the spare, or a fresh staging directory, and
+    swap it for `out`; the site it replaces becomes the spare."""
+    previous = out if (out / MARKER).is_file() else None
+    spare = usable_spare(out) if previous is not None else None
+    if spare is not None:
+        fill(Tree.read(spare, previous), files, kept)  # killed or failing here, the spare is repaired next time
+        put_in_place(spare, out)  # the old site is the spare now (or, without an exchange, gone)
+        return
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".new", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a site is for reading
-    previous = out if (out / MARKER).is_file() else None
-    made: set[Path] = {staging}
     try:
-        for relative in kept:
-            if previous is None or not carry_over(previous, staging, relative, made):
-                raise OSError(f"cannot carry over {relative} from the previous output")
-        with FileWriters() as writers:  # the files are made here while threads write them out
-            for relative, data in itertools.chain(files, [(MARKER, MARKER_TEXT)]):
-                writers.submit(put_file, previous, staging, relative, data, made)
-        if not out.exists():
-            os.replace(staging, out)
-        else:
-            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-            if exchange(staging, out):  # one atomic step: output/ is never missing, the old site is in staging
-                os.replace(staging, trash / "site")
-            else:  # two renames: killed between them, the old site is left in the .old directory beside
-                os.replace(out, trash / "site")
-                os.replace(staging, out)
-            remove_in_background(trash)
+        fill(Tree(staging, previous), files, kept)
+        if put_in_place(staging, out) and not (previous is not None and keep_as_spare(staging, out)):
+            discard(staging, out)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def put_file(previous: Path | None, staging: Path, relative: str, data: bytes, made: set[Path]) -> None:
-    """Write one file into the staging directory, or carry the previous output's over when its bytes are the same."""
-    target = staging / relative
-    make_parent(target, made)
-    unchanged = previous is not None and same_bytes(previous / relative, data)
-    if not unchanged or not carry_over(previous, staging, relative, made):
-        target.write_bytes(data)
+def fill(tree: Tree, files: Iterable[tuple[str, bytes]], kept: Iterable[str]) -> None:
+    """Make `tree` hold exactly the new site: `kept` carried over from the previous output, `files`, the marker."""
+    with FileWriters() as writers:  # the files are made here while threads write them out
+        for relative in kept:
+            tree.claim(relative)
+            if tree.previous is None:
+                raise OSError(f"cannot carry over {relative}: there is no previous output")
+            if not tree.holds(relative):
+                writers.submit(tree.carry_over, relative)
+        for relative, data in itertools.chain(files, [(MARKER, MARKER_TEXT)]):
+            tree.claim(relative)
+            same = same_bytes(f"{tree.previous}/{relative}", data) if tree.previous is not None else None
+            if same is None or not tree.holds(relative, same):  # in the spare, mostly nothing is left to do
+                writers.submit(tree.put, relative, data, same is not None)
+    tree.prune()
+
+
+def put_in_place(new: Path, out: Path) -> bool:
+    """Swap the complete site `new` for `out`; True if the old site is now at `new`'s place."""
+    if not out.exists():
+        os.replace(new, out)
+        return False
+    if exchange(new, out):  # one atomic step: output/ is never missing
+        return True
+    # Two renames: killed between them, the old site is left in the .old directory beside.
+    trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+    os.replace(out, trash / "site")
+    os.replace(new, out)
+    remove_in_background(trash)
+    return False
+
+
+def discard(tree: Path, out: Path) -> None:
+    """Move `tree` out of the way at once and delete it in the background."""
+    trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+    os.replace(tree, trash / "site")
+    remove_in_background(trash)
+
+
+SPARE_IGNORE = b"# Written by scorecard: the site before last, which the next build brings up to date.\n*\n"
+
+
+def spare_home(out: Path) -> Path:
+    """The hidden directory beside `out` that holds its spare (`.output.spare/site`) and a .gitignore."""
+    return out.parent / f".{out.name}.spare"
+
+
+def usable_spare(out: Path) -> Path | None:
+    """The spare of `out` if it is a directory this tool made (it holds the marker), else None."""
+    site = spare_home(out) / "site"
+    try:
+        if all(stat.S_ISDIR(os.lstat(path).st_mode) for path in (site.parent, site)) \
+                and stat.S_ISREG(os.lstat(site / MARKER).st_mode):
+            return site
+    except OSError:
+        pass
+    return None
+
+
+def keep_as_spare(old: Path, out: Path) -> bool:
+    """Keep the site just replaced as the next build's spare; False if it cannot be (a file stands in the way)."""
+    home = spare_home(out)
+    try:
+        home.mkdir(exist_ok=True)
+        if not stat.S_ISDIR(os.lstat(home).st_mode):
+            return False  # a link someone made: not ours to write through
+        if not (home / ".gitignore").exists():  # else `git add -A` in the site would commit a copy of the site
+            (home / ".gitignore").write_bytes(SPARE_IGNORE)
+        if os.path.lexists(home / "site"):  # a spare without the marker: what was left of one, replaced whole
+            discard(home / "site", out)
+        os.replace(old, home / "site")
+    except OSError:
+        return False
+    return True
+
+
+class Tree:
+    """A directory being made to hold the new site from the previous output's files and new ones:
+    a fresh staging directory, or the spare, whose every entry is read first and never trusted.
+
+    Nothing that may be shared with the live output is written to: a file that is there is
+    replaced by a new one made under a temporary name and renamed over it, so the output's inode
+    keeps its bytes. `claim`, `holds` and `prune` run in the calling thread; `put` and `carry_over`
+    in the writer threads, one path each. Paths are strings here: pathlib costs more than the
+    system calls when nearly every file is already right.
+    """
+
+    def __init__(self, root: Path, previous: Path | None, found: dict[str, tuple[int, int] | None] | None = None):
+        self.root = os.fspath(root)
+        self.previous = os.fspath(previous) if previous is not None else None
+        self.found = found or {}
+        """What the directory held: relative path → (device, inode) of a file or link, None for a directory."""
+        self.files: set[str] = set()
+        self.dirs: set[str] = {""}
+        self.made: set[str] = {""} | {path for path, ident in self.found.items() if ident is None}
+
+    @classmethod
+    def read(cls, root: Path, previous: Path) -> Tree:
+        """The spare at `root`, with every entry it holds (links are not followed)."""
+        found: dict[str, tuple[int, int] | None] = {}
+        pending = [(os.fspath(root), "")]
+        while pending:
+            directory, prefix = pending.pop()
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    relative = prefix + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        found[relative] = None
+                        pending.append((entry.path, relative + "/"))
+                    else:
+                        info = entry.stat(follow_symlinks=False)
+                        found[relative] = (info.st_dev, info.st_ino)
+        return cls(root, previous, found)
+
+    def claim(self, relative: str) -> None:
+        """Note that `relative` is a file of the new site, clearing what stands in its way."""
+        directory = relative.rpartition("/")[0]
+        while directory not in self.dirs:  # the file's directories, from the deepest not yet seen
+            self.dirs.add(directory)
+            if self.found.get(directory) is not None and directory not in self.files:
+                with contextlib.suppress(FileNotFoundError):  # an old file where a directory goes
+                    os.unlink(f"{self.root}/{directory}")
+                del self.found[directory]
+            directory = directory.rpartition("/")[0]
+        self.files.add(relative)
+        if relative in self.found and self.found[relative] is None:  # an old directory where a file goes
+            shutil.rmtree(f"{self.root}/{relative}", ignore_errors=True)
+            self.made.discard(relative)
+            del self.found[relative]
+
+    def holds(self, relative: str, info: os.stat_result | None = None) -> bool:
+        """Whether the file at `relative` is already the previous output's (`info`, its lstat): the same inode."""
+        ident = self.found.get(relative)
+        if ident is None:
+            return False
+        try:
+            info = info or os.lstat(f"{self.previous}/{relative}")
+        except OSError:
+            return False
+        return ident == (info.st_dev, info.st_ino)
+
+    def carry_over(self, relative: str) -> None:
+        """Put the previous output's file at `relative`, keeping its inode and times."""
+        if not self.link(relative):
+            raise OSError(f"cannot carry over {relative} from the previous output")
+
+    def put(self, relative: str, data: bytes, same: bool) -> None:
+        """Put `data` at `relative`: the previous output's file when it holds these bytes (`same`), else a new file."""
+        if not (same and self.link(relative)):
+            self.place(relative, lambda path: write_new(path, data))
+
+    def link(self, relative: str) -> bool:
+        """Hard-link (or, where links are not possible, copy with its times) the previous output's file."""
+        source = f"{self.previous}/{relative}"
+        try:
+            self.place(relative, lambda path: os.link(source, path, follow_symlinks=False))
+        except OSError:
+            try:
+                self.place(relative, lambda path: copy_new(source, path))
+            except OSError:
+                return False
+        return True
+
+    def place(self, relative: str, make: Callable[[str], object]) -> None:
+        """Make the file at `relative` with `make(path)`: straight there when nothing is, else under
+        a temporary name renamed over what was (which may be the live output's inode)."""
+        folder, _, name = relative.rpartition("/")
+        if folder not in self.made:
+            os.makedirs(f"{self.root}/{folder}", exist_ok=True)
+            self.made.add(folder)
+        if relative not in self.found:
+            make(f"{self.root}/{relative}")
+            return
+        temporary = f"{folder}/.{name}.scorecard-new" if folder else f".{name}.scorecard-new"
+        if temporary in self.found:  # left by a build killed here
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{self.root}/{temporary}")
+        try:
+            make(f"{self.root}/{temporary}")
+            os.replace(f"{self.root}/{temporary}", f"{self.root}/{relative}")
+        except OSError:
+            with contextlib.suppress(OSError):  # it may be a link to the output's file: never left to be written to
+                os.unlink(f"{self.root}/{temporary}")
+            raise
+
+    def prune(self) -> None:
+        """Remove what the tree held that the new site does not (a deleted page, a file added by hand)."""
+        for relative, ident in self.found.items():
+            if relative.rpartition("/")[0] not in self.dirs:
+                continue  # gone with its directory
+            if ident is None and relative not in self.dirs:
+                shutil.rmtree(f"{self.root}/{relative}", ignore_errors=True)
+            elif ident is not None and relative not in self.files:
+                with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+                    os.unlink(f"{self.root}/{relative}")
+
+
+def write_new(path: str, data: bytes) -> None:
+    """Write `data` into a file made for it: never into one that exists, which may be the live output's."""
+    with open(path, "xb") as handle:
+        handle.write(data)
+
+
+def copy_new(source: str, path: str) -> None:
+    """Copy `source` (a link as a link) with its times into a new file at `path`, never into one that exists."""
+    if os.path.islink(source):
+        os.symlink(os.readlink(source), path)
+    else:
+        with open(source, "rb") as handle:
+            write_new(path, handle.read())
+    shutil.copystat(source, path, follow_symlinks=False)
 
 
 class FileWriters:
@@ -223,33 +431,13 @@ def remove_in_background(trash: Path) -> None:
         shutil.rmtree(trash, ignore_errors=True)
 
 
-def make_parent(target: Path, made: set[Path]) -> None:
-    """Create the directory `target` goes in (remembering it, as mkdir per file is not free)."""
-    parent = target.parent
-    if parent not in made:
-        parent.mkdir(parents=True, exist_ok=True)
-        made.add(parent)
-
-
-def same_bytes(path: Path, data: bytes) -> bool:
-    """Whether the file at `path` holds exactly `data`."""
+def same_bytes(path: str, data: bytes) -> os.stat_result | None:
+    """The lstat of the file at `path` if it is a regular file holding exactly `data`, else None."""
     try:
-        if path.stat().st_size != len(data) or path.is_symlink():
-            return False
-        return path.read_bytes() == data
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+            return None
+        with open(path, "rb") as handle:
+            return info if handle.read() == data else None
     except OSError:
-        return False
-
-
-def carry_over(old: Path, staging: Path, relative: str, made: set[Path]) -> bool:
-    """Put the previous output's file into the new output, keeping its times; False if it cannot."""
-    source, target = old / relative, staging / relative
-    make_parent(target, made)
-    try:
-        os.link(source, target, follow_symlinks=False)
-    except OSError:
-        try:
-            shutil.copy2(source, target, follow_symlinks=False)
-        except OSError:
-            return False
-    return True
+        return None
