@@ -17,9 +17,10 @@ from .content import (ASSESSMENTS_DIR, RUBRIC_FILE, Content, content_from_files,
                       is_assessment_file, load_content, parse_site_rubric, read_content_files, slug_for)
 from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warnings
 from .export import badge_files, scorecard_csv, scorecard_json
+from .fragments import FragmentStore
 from .groups import spelling_clashes
 from .history import history_state, read_history
-from .pagekeys import page_keys, theme_digest
+from .pagekeys import page_keys, templates_digest, theme_digest
 from .prepare import Body, Job, Parsed, parse_all, render_all
 from .render import RenderFailed, default_theme_dir, render_site
 from .rubric import Rubric
@@ -226,7 +227,10 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             kept = {path for path, key in keys.items() if cache.site and unchanged_file(cache.site.files.get(path), key,
                                                                                          options.output_dir / path)}
             made = Made(keys)
-            files = made.note(itertools.chain(render_site(replace(model, pages=tuple(p for p in model.pages if p.path not in kept)), themes),
+            # The list pages' rows, reused from the last build; an assessment's view is known by its page's key.
+            view_keys = {id(page.view): keys[page.path] for page in model.pages if type(page.view) is AssessmentView}
+            fragments = FragmentStore(templates_digest(themes), cache.fragments, key_of=lambda view: view_keys.get(id(view)))
+            files = made.note(itertools.chain(render_site(replace(model, pages=tuple(p for p in model.pages if p.path not in kept)), themes, fragments),
                                               export_files(content, scored, model, options)))
         with watch.stage("write"):
             try:
@@ -236,6 +240,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             if problems:
                 return BuildResult(tuple(diagnostics + problems), len(scored), timings=tuple(watch.stages))
             if options.cache:
+                cache.fragments = fragments.used
                 cache.site = SiteRecord(site_key, tuple(diagnostics), len(scored), record_files(made.digests, options.output_dir))
                 save_cache(cache)
         watch.move(made.seconds, "write", "render")

@@ -76,6 +76,7 @@ class BuildCache:
     """This build's key of each assessment file, by path (not saved: the keys of `prepared`)."""
     _prepared: dict[bytes, Prepared] | None = None
     _views: dict[bytes, Any] | None = None
+    _fragments: dict[bytes, str] | None = None
 
     @property
     def prepared(self) -> dict[bytes, Prepared]:
@@ -98,6 +99,17 @@ class BuildCache:
     @views.setter
     def views(self, value: dict[bytes, Any]) -> None:
         self._views = value
+
+    @property
+    def fragments(self) -> dict[bytes, str]:
+        """Rendered template fragments (`fragments.FragmentStore`) by key, read on first use."""
+        if self._fragments is None:
+            self._fragments = self._load_dict("fragments")
+        return self._fragments
+
+    @fragments.setter
+    def fragments(self, value: dict[bytes, str]) -> None:
+        self._fragments = value
 
     def _load_dict(self, name: str) -> dict[bytes, Any]:
         try:
@@ -208,6 +220,8 @@ def save_cache(cache: BuildCache) -> None:
         save_part(cache.root, "prepared", cache._prepared)
     if cache._views is not None:
         save_part(cache.root, "views", cache._views)
+    if cache._fragments is not None:
+        save_part(cache.root, "fragments", cache._fragments)
     save_part(cache.root, "site", (cache.site, cache.history))
 
 
