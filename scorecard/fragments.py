@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable, Iterator
 import jinja2
 from jinja2 import nodes
 from jinja2.ext import Extension
+from markupsafe import Markup
 
 from .cache import digest
 from .pagekeys import fingerprint
@@ -91,41 +92,60 @@ class FragmentStore:
             return b"n"
         if kind in (int, bool, float):
             return f"{kind.__name__} {value!r}".encode()
+        if kind is Markup:
+            return b"m" + value.encode("utf-8", "surrogatepass")  # type: ignore[attr-defined]
         if isinstance(value, jinja2.Undefined):
             str(value)  # a StrictUndefined fails here with Jinja's own message
             return b"u"
         return b"o" + self.object_key(value)
 
     def object_key(self, value: object) -> bytes:
-        """The key of a view (or any object that pickles), worked out once per object per build.
+        """The key of a view model (a frozen dataclass) or a tuple: the build's, else a digest of what it holds.
 
-        Memoised by `id`: the object is kept alive with its key, so no other object can take its id.
+        A view's key is worked out once per build: it is memoised by `id`, with the view kept alive
+        so that no other object can take its id. Anything else (a list, a dict, a loop) cannot be
+        a key: it can change between two uses, and a key must not.
         """
         found = self._keys.get(id(value))
         if found is not None:
             return found[1]
-        key = self.key_of(value) if self.key_of else None
         kind = type(value)
-        if key is None and kind is not AssessmentView and (names := self._fields(kind)) is not None \
-                and len(getattr(value, "__dict__", ())) == len(names):
-            # A small frozen view (a criterion page's row: an assessment's view and one of its
-            # answers) by its fields' keys: cheaper than pickling it.
-            key = digest(kind.__module__.encode(), kind.__qualname__.encode(), *(self.value_key(getattr(value, n)) for n in names))
+        names = self._fields(kind)
+        key = self.key_of(value) if self.key_of else None
         if key is None:
-            try:
-                # Views nested in the value (a criterion page's row holds an assessment's view) count by their own key.
-                key = digest(fingerprint(value, None if type(value) is AssessmentView else self._table))
-            except (pickle.PicklingError, TypeError, AttributeError):
-                raise jinja2.TemplateRuntimeError(
-                    f"a cached fragment cannot be keyed by a {type(value).__name__}: list strings, numbers or view models") from None
-        self._keys[id(value)] = (value, key)
-        if type(value) is AssessmentView:
+            if names is None and kind is not tuple:
+                raise jinja2.TemplateRuntimeError(f"a cached fragment cannot be keyed by a {kind.__name__}: "
+                                                  "list strings, numbers, tuples or view models")
+            if kind is not AssessmentView and names and len(getattr(value, "__dict__", ())) == len(names):
+                # A small view (a criterion page's row: an assessment's view and one of its answers)
+                # by its fields' keys: cheaper than pickling it.
+                key = digest(kind.__module__.encode(), kind.__qualname__.encode(), *(self._part(getattr(value, n)) for n in names))
+            else:
+                key = self._pickled(value, kind is not AssessmentView)
+        if names is not None:
+            self._keys[id(value)] = (value, key)
+        if kind is AssessmentView:
             # Its answers and scores are part of it: each is known by the view's key and its place,
             # so that a criterion page's row (the view and one of its items) is keyed without pickling the item.
-            for s, section in enumerate(value.sections):
+            for s, section in enumerate(value.sections):  # type: ignore[attr-defined]
                 for i, item in enumerate(section.items):
                     self._keys.setdefault(id(item), (item, b"%s %d %d" % (key, s, i)))
         return key
+
+    def _part(self, field: object) -> bytes:
+        """A view's field's part of the view's key."""
+        kind = type(field)
+        if kind in (str, int, bool, float, Markup) or field is None or kind is tuple or self._fields(kind) is not None:
+            return self.value_key(field)
+        return b"p" + self._pickled(field, True)
+
+    def _pickled(self, value: object, nested_views: bool) -> bytes:
+        """A digest of `value` pickled; with `nested_views`, the assessment views inside count by their own key."""
+        try:
+            return digest(fingerprint(value, self._table if nested_views else None))
+        except (pickle.PicklingError, TypeError, AttributeError):
+            raise jinja2.TemplateRuntimeError(f"a cached fragment cannot be keyed by a {type(value).__name__} "
+                                              "holding what cannot be pickled") from None
 
     def _fields(self, kind: type) -> tuple[str, ...] | None:
         """The field names of a frozen dataclass; None for any other type."""

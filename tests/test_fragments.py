@@ -214,3 +214,15 @@ def test_a_template_edit_renders_every_fragment_again(site: Path, tmp_path: Path
     (theme / "templates/base.html").write_text((DEFAULT_TEMPLATES / "base.html").read_text().replace("<body>", "<body>\n", 1))
     assert build(options).ok
     assert stores[2].reused == 0
+
+
+def test_a_value_that_can_change_between_two_uses_cannot_be_a_key(tmp_path: Path):
+    env = environment(tmp_path, {"page.html": "{% for x in xs %}{% cache x, loop %}{{ x }}{% endcache %}{% endfor %}",
+                                 "list.html": "{% cache xs %}{{ xs | join(',') }}{% endcache %}"})
+    with storing_in(env, FragmentStore(b"templates")):
+        # The same loop object changes at each turn; a list can be changed by the template itself.
+        for name in ("page.html", "list.html"):
+            with pytest.raises(jinja2.TemplateRuntimeError) as caught:
+                env.get_template(name).render(xs=["a", "b"])
+            assert str(caught.value).startswith("a cached fragment cannot be keyed by a ")
+            assert str(caught.value).endswith(": list strings, numbers, tuples or view models")
