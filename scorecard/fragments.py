@@ -17,6 +17,7 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import hashlib
+import itertools
 import pickle
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator
@@ -242,7 +243,12 @@ def check_fragments(template: nodes.Template, env: jinja2.Environment, name: str
     def fail(message: str, lineno: int) -> None:
         raise jinja2.TemplateSyntaxError(message, lineno, name, filename)
 
+    top = {id(n) for n in template.body}
     assigned = {n.name for n in template.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    assigned |= {n.name for n in template.find_all(nodes.Macro) if id(n) not in top}  # a macro of a block or a loop
+    assigned |= {n.target for n in template.find_all(nodes.Import) if id(n) not in top}
+    assigned |= {item if isinstance(item, str) else item[1]
+                 for n in template.find_all(nodes.FromImport) if id(n) not in top for item in n.names}
     macros = {n.name: n for n in template.body if isinstance(n, nodes.Macro)}
     imports = {n.target for n in template.body if isinstance(n, nodes.Import) and not n.with_context}
     imports |= {item if isinstance(item, str) else item[1]
@@ -253,7 +259,8 @@ def check_fragments(template: nodes.Template, env: jinja2.Environment, name: str
     def impure(macro: str, seen: frozenset[str]) -> tuple[str, int] | None:
         """The first variable a template macro reads (itself or through the macros it calls), or None."""
         node = macros[macro]
-        for read, lineno in free_names(node.body, frozenset({node.name, *(a.name for a in node.args), *MACRO_LOCALS}), fail):
+        arguments = frozenset({node.name, *(a.name for a in node.args), *MACRO_LOCALS})
+        for read, lineno in itertools.chain(free_names(node.defaults, frozenset(), fail), free_names(node.body, arguments, fail)):
             if read not in shared:
                 return read, lineno
             if read in macros and read not in seen and (found := impure(read, seen | {read})):

@@ -144,6 +144,15 @@ def test_a_fragment_may_not_call_a_macro_that_reads_a_page_variable(tmp_path: Pa
     assert error.lineno == 3
 
 
+@pytest.mark.parametrize("macro", [
+    "{% macro title(t=page.title) %}{{ t }}{% endmacro %}",  # a default is read where the macro is called
+    "{% macro title() %}{{ heading() }}{% endmacro %}{% macro heading() %}{{ page.title }}{% endmacro %}",
+])
+def test_a_macro_that_reads_a_page_variable_through_a_default_or_another_macro_is_refused_too(tmp_path: Path, macro: str):
+    error = syntax_error(tmp_path, {"page.html": macro + "\n{% cache a %}\n{{ title() }}\n{% endcache %}\n"})
+    assert error.message.startswith("the cached fragment calls the macro 'title', which uses 'page' (line 1)")
+
+
 def test_a_fragment_may_not_include_a_template(tmp_path: Path):
     error = syntax_error(tmp_path, {"row.html": "{{ page }}", "page.html": "{% cache a %}\n{% include 'row.html' %}\n{% endcache %}\n"})
     assert error.message == "a cached fragment cannot include a template (it would see every variable)"
