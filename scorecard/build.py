@@ -19,9 +19,10 @@ from .content import (ASSESSMENTS_DIR, RUBRIC_FILE, Content, content_from_files,
                       is_assessment_file, load_content, parse_site_rubric, read_content_files, slug_for)
 from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warnings
 from .export import badge_files, scorecard_csv, scorecard_json
+from .fragments import FragmentStore
 from .groups import spelling_clashes
 from .history import history_state, read_history
-from .pagekeys import page_keys, theme_digest, view_keys
+from .pagekeys import page_keys, templates_digest, theme_digest, view_keys
 from .prepare import Body, Job, Parsed, parse_all, render_all
 from .render import RenderFailed, default_theme_dir, render_site
 from .rubric import Rubric
@@ -232,13 +233,16 @@ def build_stages(options: BuildOptions, progress: Progress | None = None) -> Bui
                                      stale_after_days=options.stale_after_days, base_url=options.base_url,
                                      edit_url=options.edit_url, language=options.language, known_views=views)
         with watch.stage("render"):  # which files need making; they are made one by one as the writer takes them
-            keys = page_keys(model, themes, view_keys(model, views, view_digests))
+            known = view_keys(model, views, view_digests)
+            keys = page_keys(model, themes, known)
             keys.update((path, digest(data)) for path, data in badge_files(scored))  # thousands of small files, made already
             out = os.fspath(options.output_dir)
             kept = {path for path, key in keys.items() if cache.site and unchanged_file(cache.site.files.get(path), key,
                                                                                          os.path.join(out, path))}
             made = Made(keys)
-            files = made.note(itertools.chain(render_site(replace(model, pages=tuple(p for p in model.pages if p.path not in kept)), themes),
+            # The list pages' rows, reused from the last build (fragments.py), known by the keys of their views.
+            fragments = FragmentStore(templates_digest(themes), cache.fragments, key_of=lambda view: known.get(id(view)))
+            files = made.note(itertools.chain(render_site(replace(model, pages=tuple(p for p in model.pages if p.path not in kept)), themes, fragments),
                                               (file for file in export_files(content, scored, model, options) if file[0] not in kept)))
         with watch.stage("write"):
             try:
@@ -250,6 +254,7 @@ def build_stages(options: BuildOptions, progress: Progress | None = None) -> Bui
         watch.move(made.seconds, "write", "render")
         if options.cache:
             with watch.stage("save cache"):
+                cache.fragments = fragments.used
                 previous = cache.site.files if cache.site else {}
                 cache.site = SiteRecord(site_key, tuple(diagnostics), len(scored), record_files(
                     made.digests, options.output_dir, {path: previous[path] for path in kept}))

@@ -95,6 +95,8 @@ class BuildCache:
     """Prepared assessment files by key (`Prepared`)."""
     views = DictPart()
     """Each assessment's view (`site.assessment_view`) by a digest of what it shows."""
+    fragments = DictPart()
+    """Rendered template fragments (`fragments.FragmentStore`) by key."""
 
     def load_dict(self, name: str) -> dict[bytes, Any]:
         """The dict part `name` as the last build left it; empty when there is none or it cannot be trusted."""

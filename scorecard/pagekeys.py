@@ -33,7 +33,8 @@ def template_digests(theme_dirs: list[Path]) -> Callable[[str], bytes]:
     Where the templates used cannot be known (a name computed at render time, a syntax error), the
     digest covers every template of every theme.
     """
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs]))
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs]),
+                             extensions=["scorecard.fragments.FragmentCache"])  # by name: fragments imports this module
     everything = templates_digest(theme_dirs)
     memo: dict[str, bytes] = {}
 

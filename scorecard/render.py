@@ -1,7 +1,8 @@
 """Rendering the site model through a Jinja theme into files (path → bytes), in memory.
 
 Templates autoescape and use StrictUndefined: a theme that names a variable the view does not
-have fails the build with the template's name and line instead of printing nothing.
+have fails the build with the template's name and line instead of printing nothing. Themes can
+cache the rows of long lists with `{% cache … %}` (`fragments.py`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import jinja2
 
 from .content import slugify
 from .diagnostics import Diagnostic, error
+from .fragments import FragmentCache, FragmentStore, storing_in
+from .pagekeys import templates_digest
 from .site import SiteModel
 
 
@@ -68,6 +71,7 @@ def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=[FragmentCache],
     )
     env.filters["isodate"] = lambda d: d.isoformat() if d else ""
     env.filters["slug"] = slugify
@@ -82,20 +86,22 @@ class RenderFailed(Exception):
         self.diagnostic = diagnostic
 
 
-def render_site(model: SiteModel, theme_dirs: list[Path]) -> Iterator[tuple[str, bytes]]:
+def render_site(model: SiteModel, theme_dirs: list[Path], fragments: FragmentStore | None = None) -> Iterator[tuple[str, bytes]]:
     """Every page rendered, then the themes' static files, as (output path, bytes), one at a time
     so that the writer can put each away before the next is made.
 
-    Raises RenderFailed when a template fails.
+    Cached fragments come from `fragments` (with those the last build left), else from a store
+    of this render's own. Raises RenderFailed when a template fails.
     """
     env = environment_for(theme_dirs)
-    for page in model.pages:
-        try:
-            template = env.get_template(page.template)
-            html = template.render(page=page.view, title=page.title, site=model.site, root=page.root, path=page.path)
-        except jinja2.TemplateError as exc:
-            raise RenderFailed(template_problem(exc, page.template)) from None
-        yield page.path, html.encode("utf-8")
+    with storing_in(env, fragments or FragmentStore(templates_digest(theme_dirs))):
+        for page in model.pages:
+            try:
+                template = env.get_template(page.template)
+                html = template.render(page=page.view, title=page.title, site=model.site, root=page.root, path=page.path)
+            except jinja2.TemplateError as exc:
+                raise RenderFailed(template_problem(exc, page.template)) from None
+            yield page.path, html.encode("utf-8")
     # Static files: a theme listed first overrides the same file of a later one.
     static_files: dict[str, Path] = {}
     for theme in reversed(theme_dirs):

@@ -413,3 +413,21 @@ def test_two_builds_saving_one_after_the_other_leave_a_cache_that_reads_whole(si
     assert not (site / CACHE_DIR / "fragments.delta").exists()
     after = WithFragments(site, status="used")
     assert after.fragments == {b"a": "A", b"b": "B", b"x": "X", b"d": "D"} and after.status == "used"
+
+
+def test_list_pages_made_of_rows_from_the_last_build_are_identical_to_a_cold_build(site: Path, tmp_path: Path):
+    # The portfolio, criterion and group pages are made of rows cached by the previous build
+    # (`{% cache %}` in the default theme): after each edit, only the edited assessment's rows are new.
+    folder = site / "content/assessments"
+    edits = [
+        (folder / "gamma.md", "search:     {score: 3", "search:     {score: 4"),  # gamma moves up
+        (folder / "beta.md", "links:      {score: 5", "links:      {score: 1"),  # beta moves down
+        (folder / "team/alpha.md", "title: Alpha wiki", "title: Alpha knowledge base"),  # shown in every row of alpha
+        (folder / "gamma.md", "search:     {score: 4", "search:     {score: 3"),  # back: its first rows are long gone
+    ]
+    assert build(BuildOptions.at(site)).ok
+    for path, old, new in edits:
+        assert old in path.read_text()
+        path.write_text(path.read_text().replace(old, new, 1))
+        assert build(BuildOptions.at(site)).ok
+        assert_same_as_cold_build(site, tmp_path)
