@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
-import hashlib
 import itertools
 import pickle
 from contextlib import contextmanager
@@ -53,7 +52,7 @@ class FragmentStore:
         self.shared = 0
         """Fragments this build had rendered (or reused) already, for another page or place."""
         self._keys: dict[int, tuple[object, bytes]] = {}
-        self._starts: dict[str, Any] = {}
+        self._starts: dict[str, bytes] = {}
         self._frozen: dict[type, tuple[str, ...] | None] = {}
         self._table = copyreg.dispatch_table.copy()
         self._table[AssessmentView] = lambda view: (_keyed, (self.object_key(view),))
@@ -63,14 +62,15 @@ class FragmentStore:
         """The fragment at `identity` for these values: rendered by `render` unless already known."""
         start = self._starts.get(identity)
         if start is None:
-            start = self._starts[identity] = hashlib.blake2b(digest(self.templates, identity.encode()), digest_size=20)
-        h = start.copy()
+            start = self._starts[identity] = digest(self.templates, identity.encode())
+        # The key is the fragment's digest and its values' keys, each length-prefixed, joined rather
+        # than hashed again: tens of thousands of fragments per build, and dict keys are hashed anyway.
+        parts = [start]
         for value in values:
             found = self._keys.get(id(value))  # most values are views already keyed on another page
             part = b"o" + found[1] if found is not None else self.value_key(value)
-            h.update(len(part).to_bytes(4, "little"))
-            h.update(part)
-        key = h.digest()
+            parts += (len(part).to_bytes(4, "little"), part)
+        key = b"".join(parts)
         html = self.used.get(key)
         if html is not None:
             self.shared += 1
