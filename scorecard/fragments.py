@@ -51,8 +51,10 @@ class FragmentStore:
         """Fragments taken from the last build."""
         self.shared = 0
         """Fragments this build had rendered (or reused) already, for another page or place."""
-        self._keys: dict[int, tuple[object, bytes]] = {}
+        self._keys: dict[int, tuple[object, bytes, bytes]] = {}
+        """By `id`: the value (kept alive, so no other object takes its id), its key, and its part of a fragment's key."""
         self._starts: dict[str, bytes] = {}
+        self._strings: dict[str, bytes] = {}
         self._frozen: dict[type, tuple[str, ...] | None] = {}
         self._table = copyreg.dispatch_table.copy()
         self._table[AssessmentView] = lambda view: (_keyed, (self.object_key(view),))
@@ -67,9 +69,14 @@ class FragmentStore:
         # than hashed again: tens of thousands of fragments per build, and dict keys are hashed anyway.
         parts = [start]
         for value in values:
-            found = self._keys.get(id(value))  # most values are views already keyed on another page
-            part = b"o" + found[1] if found is not None else self.value_key(value)
-            parts += (len(part).to_bytes(4, "little"), part)
+            if type(value) is str:  # `root`, on every row: the same few strings
+                part = self._strings.get(value)  # type: ignore[call-overload]
+                if part is None:
+                    part = self._strings[value] = self._prefixed(self.value_key(value))  # type: ignore[index]
+            else:
+                found = self._keys.get(id(value))  # most values are views already keyed on another page
+                part = found[2] if found is not None else self._prefixed(self.value_key(value))
+            parts.append(part)
         key = b"".join(parts)
         html = self.used.get(key)
         if html is not None:
@@ -83,6 +90,11 @@ class FragmentStore:
             self.reused += 1
         self.used[key] = html
         return html
+
+    @staticmethod
+    def _prefixed(part: bytes) -> bytes:
+        """A part of a fragment's key, length first, so that no two lists of parts join the same."""
+        return len(part).to_bytes(4, "little") + part
 
     def value_key(self, value: object) -> bytes:
         """A listed value's part of a fragment's key; the kinds are told apart (the string "1" is not the number 1)."""
@@ -124,13 +136,15 @@ class FragmentStore:
             else:
                 key = self._pickled(value, kind is not AssessmentView)
         if names is not None:
-            self._keys[id(value)] = (value, key)
+            self._keys[id(value)] = (value, key, self._prefixed(b"o" + key))
         if kind is AssessmentView:
             # Its answers and scores are part of it: each is known by the view's key and its place,
             # so that a criterion page's row (the view and one of its items) is keyed without pickling the item.
             for s, section in enumerate(value.sections):  # type: ignore[attr-defined]
                 for i, item in enumerate(section.items):
-                    self._keys.setdefault(id(item), (item, b"%s %d %d" % (key, s, i)))
+                    if id(item) not in self._keys:
+                        item_key = b"%s %d %d" % (key, s, i)
+                        self._keys[id(item)] = (item, item_key, self._prefixed(b"o" + item_key))
         return key
 
     def _part(self, field: object) -> bytes:
