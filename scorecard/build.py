@@ -281,7 +281,7 @@ class Made:
     before the files are made (pages, badges)."""
 
     def __init__(self, keys: dict[str, bytes]):
-        self.page_keys = keys
+        self.keys = keys
         self.digests = dict(keys)
         self.paths: list[str] = []
         self.seconds = 0.0
@@ -295,7 +295,7 @@ class Made:
                 return
             finally:
                 self.seconds += time.perf_counter() - started
-            if path not in self.page_keys:
+            if path not in self.keys:
                 self.digests[path] = digest(data)
             self.paths.append(path)
             yield path, data

@@ -4,9 +4,10 @@ A page's bytes are a function of its template (and the templates it extends, inc
 imports, found with Jinja's own parser, so editing one template renders again only the pages
 that use it), its view model, its path, title and root, and the site view. Its key is a digest of
 all of these; two builds that give a page the same key render it to the same bytes. Views are
-fingerprinted by pickling them, with each assessment's view, which many pages share (leaderboard,
-rubric items, groups), pickled once and referred to by its digest everywhere else. New kinds of
-page need nothing here: any frozen view that pickles gets a key.
+fingerprinted by pickling them, except each assessment's view, which many pages share
+(leaderboard, criterion pages, groups): it has a key of its own (`view_keys`, from what it was
+made of), and a page refers to it, or to one of its items, by that key; a list page's rows are its
+rows' keys joined. New kinds of page need nothing here: any frozen view that pickles gets a key.
 """
 
 from __future__ import annotations
@@ -132,14 +133,8 @@ def page_keys(model: SiteModel, theme_dirs: list[Path], known_views: Mapping[int
         if type(page.view) is AssessmentView and id(page.view) not in known:
             known[id(page.view)] = digest(fingerprint(page.view))
 
-    def reduce_view(view: AssessmentView | ItemView) -> tuple:
-        key = known.get(id(view)) or digest(fingerprint(view))
-        return _view_ref, (key,)
-
-    def reduce_row(row: RankedRow) -> tuple:  # criterion pages list thousands: a tuple pickles faster than a dataclass
-        return _view_ref, (reduce_view(row.assessment)[1], reduce_view(row.item)[1])
-
     def key_of(item: object) -> bytes:
+        """An assessment's view, one of its items, or a ranked row of both: by the keys known for them."""
         if type(item) is RankedRow:
             return key_of(item.assessment) + key_of(item.item)
         return known.get(id(item)) or digest(fingerprint(item))
@@ -158,8 +153,7 @@ def page_keys(model: SiteModel, theme_dirs: list[Path], known_views: Mapping[int
         return type(view).__qualname__, tuple(parts)
 
     table = copyreg.dispatch_table.copy()
-    table[AssessmentView] = table[ItemView] = reduce_view
-    table[RankedRow] = reduce_row
+    table[AssessmentView] = table[ItemView] = table[RankedRow] = lambda view: (_view_ref, (key_of(view),))
     site = fingerprint(model.site)
     return {page.path: digest(templates(page.template), site,
                               fingerprint((page.path, page.template, page.title, page.root, shape(page.view)), table))
