@@ -365,6 +365,7 @@ def rankings(ranked: list[Scored], views: Mapping[str, AssessmentView]) -> list[
         view = views[s.assessment.slug]
         item_views = [item for section in view.sections for item in section.items]
         for rows, item_view, item_score in zip(found, item_views, flat_items(s.scorecard)):
+            assert item_view.id == item_score.item
             rows.append((item_score.points if item_score.response.is_answered else None, RankedRow(view, item_view)))
     result = []
     for rows in found:
