@@ -7,7 +7,7 @@ import gc
 import itertools
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
@@ -86,6 +86,8 @@ class BuildResult:
     """Files not made again (pages, badges): the cache knew they had not changed."""
     cache: str = ""
     """How the build cache was found ("used", "empty", "off", or why it was ignored)."""
+    cache_state: BuildCache | None = field(default=None, repr=False, compare=False)
+    """The cache as this build left it, for the next build in the same process (`build`'s `previous`)."""
 
     @property
     def ok(self) -> bool:
@@ -176,15 +178,19 @@ def render_bodies(content: Content, parsed: dict[str, tuple[Parsed, Body | None,
     return bodies  # type: ignore[return-value]
 
 
-def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
-    """Build the site; on any error nothing is written and the previous output stays."""
+def build(options: BuildOptions, progress: Progress | None = None, previous: BuildCache | None = None) -> BuildResult:
+    """Build the site; on any error nothing is written and the previous output stays.
+
+    `previous` is the `BuildResult.cache_state` of the last build in this process, if any: its
+    cache is taken from memory instead of being read back from `.scorecard-cache/`.
+    """
     try:
-        return build_stages(options, progress)
+        return build_stages(options, progress, previous)
     finally:
         gc.unfreeze()  # what the stages froze for the collector (`collector_paused`) is its to scan again
 
 
-def build_stages(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
+def build_stages(options: BuildOptions, progress: Progress | None = None, previous: BuildCache | None = None) -> BuildResult:
     """The build, stage by stage."""
     started = time.perf_counter()
     diagnostics = check_output_dir(options.output_dir, [options.root], [options.content_dir, *options.themes])
@@ -194,7 +200,7 @@ def build_stages(options: BuildOptions, progress: Progress | None = None) -> Bui
     today = options.today or dt.date.today()
     with Stopwatch(progress) as watch:
         with watch.stage("cache"):
-            cache = load_cache(options.root) if options.cache else BuildCache(status="off")
+            cache = load_cache(options.root, previous) if options.cache else BuildCache(status="off")
         with watch.stage("load"), collector_paused():  # read, parse, score and render each assessment's body
             read = read_content_files(options.content_dir, display_path(options.content_dir, options.root)) \
                 if options.content_dir.is_dir() else None
@@ -212,12 +218,12 @@ def build_stages(options: BuildOptions, progress: Progress | None = None) -> Bui
             return BuildResult(last.diagnostics, last.assessments, files=len(last.files),
                                pages=sum(1 for path in last.files if path.endswith(".html")),
                                seconds=time.perf_counter() - started, timings=tuple(watch.stages), kept=len(last.files),
-                               cache=cache.status)
+                               cache=cache.status, cache_state=cache)
         if options.strict:
             diagnostics = promote_warnings(diagnostics)
         diagnostics = sort_diagnostics(diagnostics)
         if content is None or any(d.is_error for d in diagnostics):
-            return BuildResult(tuple(diagnostics), len(scored), timings=tuple(watch.stages))
+            return BuildResult(tuple(diagnostics), len(scored), timings=tuple(watch.stages), cache_state=cache)
 
         with watch.stage("history"):  # best-effort: empty outside git
             if cache.history is not None and cache.history[0] == git_state:
@@ -250,7 +256,7 @@ def build_stages(options: BuildOptions, progress: Progress | None = None) -> Bui
             except RenderFailed as exc:  # template errors name the theme's file: shown from the site root when it is inside
                 problems = [replace(exc.diagnostic, path=display_path(Path(exc.diagnostic.path), options.root))]
             if problems:
-                return BuildResult(tuple(diagnostics + problems), len(scored), timings=tuple(watch.stages))
+                return BuildResult(tuple(diagnostics + problems), len(scored), timings=tuple(watch.stages), cache_state=cache)
         watch.move(made.seconds, "write", "render")
         if options.cache:
             with watch.stage("save cache"):
@@ -261,7 +267,8 @@ def build_stages(options: BuildOptions, progress: Progress | None = None) -> Bui
                 save_cache(cache)
     every = [*made.paths, *kept]
     return BuildResult(tuple(diagnostics), len(scored), files=len(every), pages=sum(1 for p in every if p.endswith(".html")),
-                       seconds=time.perf_counter() - started, timings=tuple(watch.stages), kept=len(kept), cache=cache.status)
+                       seconds=time.perf_counter() - started, timings=tuple(watch.stages), kept=len(kept), cache=cache.status,
+                       cache_state=cache)
 
 
 def export_files(content: Content, scored: list[Scored], model: SiteModel, options: BuildOptions) -> Iterator[tuple[str, bytes]]:

@@ -145,8 +145,15 @@ def record_files(keys: dict[str, bytes], out_dir: Path, kept: dict[str, FileReco
         records[path] = record
     return records
 
-def load_cache(root: Path) -> BuildCache:
-    """The cache the last build left at `root`, or an empty one (saying why) if it cannot be trusted."""
+def load_cache(root: Path, previous: BuildCache | None = None) -> BuildCache:
+    """The cache the last build left at `root`, or an empty one (saying why) if it cannot be trusted.
+
+    `previous` is the cache of the last build in this process (`scorecard serve` builds on every
+    save), if any: what it holds is what it saved, so it is taken as it is instead of being read
+    back from its files. Its entries are keyed by what they were made from, like those on disk.
+    """
+    if previous is not None and previous.root == root and previous.status.split(";")[0] in ("used", "empty"):
+        return BuildCache(root, previous.site, previous.history, "used", parts=previous.parts, stored=previous.stored)
     try:
         found = load_part(root, "site")
     except CacheIgnored as exc:
@@ -168,7 +175,11 @@ def save_cache(cache: BuildCache) -> None:
     if cache.root is None:
         return
     for name, entries in cache.parts.items():
-        save_dict_part(cache.root, name, entries, cache.stored.get(name))
+        stored = save_dict_part(cache.root, name, entries, cache.stored.get(name))
+        if stored is None:
+            cache.stored.pop(name, None)  # not known what the files hold: the next save writes the part whole
+        else:
+            cache.stored[name] = stored
     save_part(cache.root, "site", (cache.site, cache.history))
 
 

@@ -327,24 +327,31 @@ def _read_delta(root: Path, name: str, stored: Stored) -> None:
     stored.tip, stored.delta_size = tip, len(data)
 
 
-def save_dict_part(root: Path, name: str, entries: dict[bytes, Any], stored: Stored | None) -> None:
-    """Leave `entries` as the dict part `name`, writing only what the files (`stored`, as read) lack.
+def save_dict_part(root: Path, name: str, entries: dict[bytes, Any], stored: Stored | None) -> Stored | None:
+    """Leave `entries` as the dict part `name`, writing only what the files (`stored`, as read) lack;
+    what the files hold now (as `load_dict_part` would read it, for a next build in this process),
+    or None if it could not be saved.
 
     New and changed entries are appended to the delta as one chunk; entries no longer used stay
     until the part is compacted: written whole as a new base, without a delta, when they or the
     delta grow past COMPACT_AT of it. Best-effort, like all saving."""
     if stored is None or not stored.base:
-        _save_base(root, name, entries)
-        return
+        return _save_base(root, name, entries)
     held = stored.entries
     new = {key: value for key, value in entries.items() if key not in held or not _same(value, held[key])}
     unused = stored.held - (len(entries) - len(new))  # entries held that this build did not use as they are
     if unused > COMPACT_AT * stored.held or stored.delta_count + len(new) > COMPACT_AT * stored.base_count:
-        _save_base(root, name, entries)
-    elif stored.tip is None:  # the delta was ignored: written afresh (held is the base alone)
-        _save_delta(root, name, stored.base, new)
-    elif new and not _append_delta(root, name, stored, new):
-        _save_base(root, name, entries)  # another build changed the delta since it was read
+        return _save_base(root, name, entries)
+    if stored.tip is None:  # the delta was ignored: written afresh (held is the base alone)
+        delta = _save_delta(root, name, stored.base, new)
+        return None if delta is None else Stored(entries, stored.base, stored.base_count, stored.base_count + len(new),
+                                                   len(new), *delta)
+    if not new:
+        return Stored(entries, stored.base, stored.base_count, stored.held, stored.delta_count, stored.tip, stored.delta_size)
+    delta = _append_delta(root, name, stored, new)
+    if delta is None:
+        return _save_base(root, name, entries)  # another build changed the delta since it was read
+    return Stored(entries, stored.base, stored.base_count, stored.held + len(new), stored.delta_count + len(new), *delta)
 
 
 def _same(value: Any, held: Any) -> bool:
@@ -357,12 +364,16 @@ def _same(value: Any, held: Any) -> bool:
         return False
 
 
-def _save_base(root: Path, name: str, entries: dict[bytes, Any]) -> None:
-    if save_part(root, name, entries) is not None:
-        (root / CACHE_DIR / f"{name}.delta").unlink(missing_ok=True)  # it names the old base: never read again
+def _save_base(root: Path, name: str, entries: dict[bytes, Any]) -> Stored | None:
+    signature = save_part(root, name, entries)
+    if signature is None:
+        return None
+    (root / CACHE_DIR / f"{name}.delta").unlink(missing_ok=True)  # it names the old base: never read again
+    return Stored(entries, signature, len(entries), len(entries), tip=signature)
 
 
 def _chunk(key: bytes, name: str, tip: bytes, entries: dict[bytes, Any]) -> bytes:
+    """A delta's chunk: the payload's length, its signature (covering the chunk before), the payload."""
     out = io.BytesIO()
     _pickled(entries, out)
     payload = out.getbuffer()
@@ -370,41 +381,41 @@ def _chunk(key: bytes, name: str, tip: bytes, entries: dict[bytes, Any]) -> byte
     return len(payload).to_bytes(8, "little") + signature + payload
 
 
-def _save_delta(root: Path, name: str, base: bytes, entries: dict[bytes, Any]) -> None:
-    """Write the delta of `name` afresh: `entries` over the base signed `base` (none: no delta)."""
+def _save_delta(root: Path, name: str, base: bytes, entries: dict[bytes, Any]) -> tuple[bytes, int] | None:
+    """Write the delta of `name` afresh: `entries` over the base signed `base` (none: no delta);
+    the signature of its last chunk and its size, or None if it could not be written."""
     key, folder = signing_key(), _folder(root)
     if key is None or folder is None:
-        return
+        return None
     if not entries:
         (folder / f"{name}.delta").unlink(missing_ok=True)
-        return
+        return base, 0
     chunk = _chunk(key, name, base, entries)
-    _write_atomically(folder, f"{name}.delta", lambda out: out.write(_head() + base + chunk))
+    data = _head() + base + chunk
+    return None if _write_atomically(folder, f"{name}.delta", lambda out: out.write(data)) is None else (chunk[8:40], len(data))
 
 
-def _append_delta(root: Path, name: str, stored: Stored, entries: dict[bytes, Any]) -> bool:
-    """Add `entries` to the delta of `name` as one chunk at its end; False if the delta is not
-    the one read (another build changed it since).
+def _append_delta(root: Path, name: str, stored: Stored, entries: dict[bytes, Any]) -> tuple[bytes, int] | None:
+    """Add `entries` to the delta of `name` as one chunk at its end; the signature of that chunk and
+    the delta's size, or None if the delta is not the one read (another build changed it since).
 
     Appending is not atomic: a build killed meanwhile leaves a torn chunk, and the next build
     ignores the delta (and writes it afresh)."""
+    if stored.delta_size == 0:  # none yet
+        return _save_delta(root, name, stored.base, entries)
     key, folder = signing_key(), _folder(root)
     if key is None or folder is None or stored.tip is None:
-        return True
+        return None
     chunk = _chunk(key, name, stored.tip, entries)
-    if stored.delta_size == 0:  # none yet
-        return _write_atomically(folder, f"{name}.delta", lambda out: out.write(_head() + stored.base + chunk)) is not None
     try:
         with open(folder / f"{name}.delta", "r+b") as out:
             if os.fstat(out.fileno()).st_size != stored.delta_size:
-                return False
+                return None
             out.seek(0, os.SEEK_END)
             out.write(chunk)
-    except FileNotFoundError:
-        return False
-    except OSError:
-        pass
-    return True
+    except OSError:  # gone, or a write cut short (a torn chunk, which the next read ignores)
+        return None
+    return chunk[8:40], stored.delta_size + len(chunk)
 
 
 class _Signed:

@@ -160,8 +160,9 @@ class SiteServer:
         result = None
         started = time.perf_counter()
         if not any(d.is_error for d in diagnostics):
+            last = self.state.result.cache_state if self.state.result else None  # the cache, kept in memory between builds
             with self.site_lock:
-                result = build(options)
+                result = build(options, previous=last)
             diagnostics += result.diagnostics
         seconds = time.perf_counter() - started
         ok = result is not None and result.ok

@@ -431,3 +431,34 @@ def test_list_pages_made_of_rows_from_the_last_build_are_identical_to_a_cold_bui
         path.write_text(path.read_text().replace(old, new, 1))
         assert build(BuildOptions.at(site)).ok
         assert_same_as_cold_build(site, tmp_path)
+
+
+# -- one process, many builds (scorecard serve): the cache stays in memory ----------------------
+
+def test_builds_in_one_process_take_the_cache_from_memory_and_still_leave_it_on_disk(site: Path, tmp_path: Path,
+                                                                                       monkeypatch: pytest.MonkeyPatch):
+    from scorecard import cache as cache_module
+    monkeypatch.setattr(cachefiles, "COMPACT_AT", 10)  # saves append to the deltas, as with thousands of files
+    result = build(BuildOptions.at(site))
+    reads: list[str] = []
+    read = cache_module.load_dict_part
+    monkeypatch.setattr(cache_module, "load_dict_part", lambda root, name: reads.append(name) or read(root, name))
+    for scenario in SCENARIOS.values():
+        scenario(site)
+        result = build(BuildOptions.at(site), previous=result.cache_state)
+        assert result.ok and result.cache == "used" and result.kept > 0
+        assert_same_as_cold_build(site, tmp_path)
+    assert reads == []  # every part came from the last build's memory, none from the files
+    # What those builds saved (bases and deltas written from memory) is whole and right for a new process.
+    alpha = site / "content/assessments/team/alpha.md"  # gamma is gone: the scenarios delete it
+    alpha.write_text(alpha.read_text() + "\nA paragraph added by hand.\n")
+    fresh = build(BuildOptions.at(site))
+    assert fresh.ok and fresh.cache == "used"  # nothing of it ignored
+    assert sorted(set(reads)) == ["fragments", "prepared", "views"]
+    assert fresh.kept > 0
+    assert_same_as_cold_build(site, tmp_path)
+
+
+def test_a_cache_that_was_off_or_ignored_is_read_again_from_disk(site: Path):
+    off = build(BuildOptions.at(site, cache=False))
+    assert build(BuildOptions.at(site), previous=off.cache_state).cache == "empty"  # not "used": nothing was kept
