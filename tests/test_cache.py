@@ -377,42 +377,42 @@ def test_scores_come_back_from_the_cache_as_the_same_fractions(tmp_path: Path):
     assert third + Fraction(2, 3) == 1 and str(third) == "1/3" and hash(third) == hash(Fraction(1, 3))
 
 
-class WithFragments(BuildCache):
-    """A cache with one more dict part, as a later stage would declare it."""
+class WithExtraPart(BuildCache):
+    """A cache with one more dict part than the build uses, as a later stage would declare it."""
 
-    fragments = DictPart()
+    extra = DictPart()
 
 
 def test_any_dict_part_is_kept_as_a_base_and_a_delta(site: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)
-    first = WithFragments(site, status="used")
-    first.fragments = {b"a": "<p>A</p>", b"b": "<p>B</p>"}
+    first = WithExtraPart(site, status="used")
+    first.extra = {b"a": "<p>A</p>", b"b": "<p>B</p>"}
     save_cache(first)
-    second = WithFragments(site, status="used")
-    assert second.fragments == {b"a": "<p>A</p>", b"b": "<p>B</p>"}
-    second.fragments = {b"a": "<p>A</p>", b"b": "<p>B</p>", b"c": "<p>C</p>"}
+    second = WithExtraPart(site, status="used")
+    assert second.extra == {b"a": "<p>A</p>", b"b": "<p>B</p>"}
+    second.extra = {b"a": "<p>A</p>", b"b": "<p>B</p>", b"c": "<p>C</p>"}
     save_cache(second)
-    assert (site / CACHE_DIR / "fragments.delta").exists()
-    third = WithFragments(site, status="used")
-    assert third.fragments == {b"a": "<p>A</p>", b"b": "<p>B</p>", b"c": "<p>C</p>"} and third.status == "used"
+    assert (site / CACHE_DIR / "extra.delta").exists()
+    third = WithExtraPart(site, status="used")
+    assert third.extra == {b"a": "<p>A</p>", b"b": "<p>B</p>", b"c": "<p>C</p>"} and third.status == "used"
 
 
 def test_two_builds_saving_one_after_the_other_leave_a_cache_that_reads_whole(site: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)
-    start = WithFragments(site, status="used")
-    start.fragments = {b"a": "A", b"b": "B"}
+    start = WithExtraPart(site, status="used")
+    start.extra = {b"a": "A", b"b": "B"}
     save_cache(start)
-    earlier = WithFragments(site, status="used")
-    earlier.fragments = {**earlier.fragments, b"x": "X"}
+    earlier = WithExtraPart(site, status="used")
+    earlier.extra = {**earlier.extra, b"x": "X"}
     save_cache(earlier)  # base a, b; delta x
-    one, other = WithFragments(site, status="used"), WithFragments(site, status="used")
-    one.fragments = {**one.fragments, b"c": "C"}
-    other.fragments = {**other.fragments, b"d": "D"}
+    one, other = WithExtraPart(site, status="used"), WithExtraPart(site, status="used")
+    one.extra = {**one.extra, b"c": "C"}
+    other.extra = {**other.extra, b"d": "D"}
     save_cache(one)  # appends its chunk to the delta
     save_cache(other)  # the delta is not the one it read: it writes the part whole, without c
-    assert not (site / CACHE_DIR / "fragments.delta").exists()
-    after = WithFragments(site, status="used")
-    assert after.fragments == {b"a": "A", b"b": "B", b"x": "X", b"d": "D"} and after.status == "used"
+    assert not (site / CACHE_DIR / "extra.delta").exists()
+    after = WithExtraPart(site, status="used")
+    assert after.extra == {b"a": "A", b"b": "B", b"x": "X", b"d": "D"} and after.status == "used"
 
 
 def test_list_pages_made_of_rows_from_the_last_build_are_identical_to_a_cold_build(site: Path, tmp_path: Path):
