@@ -122,10 +122,19 @@ def _too_deep_at(text: str) -> int | None:
                     return int(event.start_mark.line)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
-        return None  # not valid YAML: composing it reports the error with its line
+    except yaml.YAMLError as exc:
+        # libyaml 0.2.5 (PyYAML 6.0.4 and later) refuses deep nesting itself, sometimes before the
+        # events reach MAX_DEPTH (its scanner reads a flow collection ahead): the message stays ours.
+        return _nesting_refused_at(exc)  # else not valid YAML: composing it reports the error with its line
     finally:
         loader.dispose()
+    return None
+
+
+def _nesting_refused_at(exc: yaml.YAMLError) -> int | None:
+    """The 0-based line where the YAML library gave up on deep nesting, if that is what `exc` says."""
+    if isinstance(exc, yaml.MarkedYAMLError) and "nesting depth" in (exc.problem or "") and exc.problem_mark:
+        return int(exc.problem_mark.line)
     return None
 
 
@@ -144,6 +153,8 @@ def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument 
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
+        if (nested_at := _nesting_refused_at(exc)) is not None:
+            return None, [too_deep(path, start_line + nested_at)]
         problem = exc.problem or exc.context or "not valid YAML"
         mark = exc.problem_mark or exc.context_mark
         hint = "quote values that contain ': ' or start with a special character" if "mapping values" in problem else None
