@@ -41,7 +41,7 @@ from corpus import write_corpus  # noqa: E402
 
 RUNNER = """
 import json, os, resource, sys, traceback
-from scorecard.cli import main
+from scorecard.commands.cli import main
 code = 1
 try:
     main(["build", "--timings"], standalone_mode=False)

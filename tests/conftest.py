@@ -10,8 +10,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from scorecard.assessment import Assessment, parse_assessment
-from scorecard.rubric import Rubric, default_rubric
+from scorecard.core.assessment import Assessment, parse_assessment
+from scorecard.core.rubric import Rubric, default_rubric
 
 
 def assessment_text(*, trust: dict[str, str] | None = None, slates: dict[str, str] | None = None,

@@ -18,9 +18,9 @@ from typing import Callable
 import pytest
 
 from conftest import snapshot
-from scorecard import cachefiles
-from scorecard.build import BuildOptions, build
-from scorecard.cache import CACHE_DIR, BuildCache, DictPart, save_cache
+from scorecard.incremental import cachefiles
+from scorecard.pipeline.build import BuildOptions, build
+from scorecard.incremental.cache import CACHE_DIR, BuildCache, DictPart, save_cache
 
 RUBRIC = """\
 extends: default
@@ -206,7 +206,8 @@ def test_a_wiki_link_shows_the_new_title_of_its_target_even_when_the_linking_fil
 
 def test_work_shared_between_worker_processes_gives_the_same_site(site: Path, tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch):
-    from scorecard import parallel, prepare
+    from scorecard.core import parallel
+    from scorecard.pipeline import prepare
     monkeypatch.setattr(prepare, "PARALLEL_FROM", 1)  # the fixture's three files are split between workers too
     monkeypatch.setattr(parallel, "usable_cores", lambda: 2)  # even on one core
     monkeypatch.setattr(parallel, "can_fork", lambda: True)  # even if an earlier test left a thread behind
@@ -218,7 +219,7 @@ def test_work_shared_between_worker_processes_gives_the_same_site(site: Path, tm
 
 
 def assert_same_as_cold_build_in_one_process(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scorecard import prepare
+    from scorecard.pipeline import prepare
     monkeypatch.setattr(prepare, "PARALLEL_FROM", 10**9)
     assert_same_as_cold_build(site, tmp_path)
 
@@ -437,7 +438,7 @@ def test_list_pages_made_of_rows_from_the_last_build_are_identical_to_a_cold_bui
 
 def test_builds_in_one_process_take_the_cache_from_memory_and_still_leave_it_on_disk(site: Path, tmp_path: Path,
                                                                                        monkeypatch: pytest.MonkeyPatch):
-    from scorecard import cache as cache_module
+    from scorecard.incremental import cache as cache_module
     monkeypatch.setattr(cachefiles, "COMPACT_AT", 10)  # saves append to the deltas, as with thousands of files
     result = build(BuildOptions.at(site))
     reads: list[str] = []

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import broken_links
-from scorecard.build import BuildOptions, build
+from scorecard.pipeline.build import BuildOptions, build
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -16,10 +16,10 @@ import jinja2
 import pytest
 
 from conftest import snapshot, write_site
-from scorecard import build as build_module
-from scorecard.build import BuildOptions, build
-from scorecard.fragments import FragmentStore, storing_in
-from scorecard.render import default_theme_dir, make_environment
+from scorecard.pipeline import build as build_module
+from scorecard.pipeline.build import BuildOptions, build
+from scorecard.incremental.fragments import FragmentStore, storing_in
+from scorecard.publish.render import default_theme_dir, make_environment
 
 DEFAULT_TEMPLATES = default_theme_dir() / "templates"
 CACHE_TAG = re.compile(r"[ \t]*\{% (cache [^%]*|endcache) %\}\n")

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.build import BuildOptions, build
-from scorecard.history import read_history
-from scorecard.staleness import staleness
+from scorecard.pipeline.build import BuildOptions, build
+from scorecard.source.history import read_history
+from scorecard.core.staleness import staleness
 
 from conftest import assessment_text, parse
 

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from scorecard.build import BuildOptions, build
+from scorecard.pipeline.build import BuildOptions, build
 
 
 def home(site: Path) -> str:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.build import BuildOptions, build
-from scorecard.search import SearchDocument, plain_text, search_entry, search_index_js
+from scorecard.pipeline.build import BuildOptions, build
+from scorecard.site.search import SearchDocument, plain_text, search_entry, search_index_js
 
 PREFIX, SUFFIX = "window.SCORECARD_SEARCH = ", ";\n"
 

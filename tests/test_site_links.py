@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.build import BuildOptions, build
+from scorecard.pipeline.build import BuildOptions, build
 
 from conftest import assessment_text, write_site
 

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from scorecard.build import BuildOptions, build
+from scorecard.pipeline.build import BuildOptions, build
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("SCORECARD_CHROMIUM", "/usr/bin/chromium"))

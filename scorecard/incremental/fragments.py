@@ -1,0 +1,381 @@
+"""Cached fragments: a theme's `{% cache a, root %}…{% endcache %}` renders its body once per build
+for each distinct key, and keeps it for the next build.
+
+The pages that list every assessment (portfolio, criterion pages, group pages) are made of rows,
+each of which depends only on one assessment's view and the page's `root`. A row is rendered the
+first time its key is seen; later pages of the same build, and later builds, reuse its HTML.
+
+A fragment's key is a digest of every template of the themes (any template change invalidates
+every fragment), of where the fragment is (template and position) and of the key of each value it
+lists: strings, numbers and None by value, any other object by the key the build gives it
+(`key_of`) or else by a digest of its pickle. A fragment must depend on nothing else: a body that
+reads a variable it does not list is a template syntax error when the template is compiled.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import dataclasses
+import itertools
+import pickle
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator
+
+import jinja2
+from jinja2 import nodes
+from jinja2.ext import Extension
+from markupsafe import Markup
+
+from scorecard.incremental.cache import digest
+from scorecard.incremental.pagekeys import fingerprint
+from scorecard.site.views import AssessmentView, ItemView
+
+KeyOf = Callable[[object], "bytes | None"]
+"""The build's key for a value (a view), or None to let the store pickle it."""
+
+
+class FragmentStore:
+    """The fragments of one build: those the last build left, and those this one renders or reuses."""
+
+    def __init__(self, templates: bytes, previous: dict[bytes, str] | None = None, key_of: KeyOf | None = None):
+        self.templates = templates
+        """Digest of every template of the themes in use."""
+        self.previous = previous if previous is not None else {}
+        """The last build's fragments by key; each moves to `used` when this build asks for it."""
+        self.key_of = key_of
+        self.used: dict[bytes, str] = {}
+        """The fragments this build rendered or reused, by key: what the next build gets."""
+        self.rendered = 0
+        """Fragments rendered by this build."""
+        self.reused = 0
+        """Fragments taken from the last build."""
+        self.shared = 0
+        """Fragments this build had rendered (or reused) already, for another page or place."""
+        self._keys: dict[int, tuple[object, bytes, bytes]] = {}
+        """By `id`: the value (kept alive, so no other object takes its id), its key, and its part of a fragment's key."""
+        self._starts: dict[str, bytes] = {}
+        self._strings: dict[str, bytes] = {}
+        self._frozen: dict[type, tuple[str, ...] | None] = {}
+        self._table = copyreg.dispatch_table.copy()
+        self._table[AssessmentView] = lambda view: (_keyed, (self.object_key(view),))
+        self._table[ItemView] = self._reduce_item
+
+    def fragment(self, identity: str, values: tuple[object, ...], render: Callable[[], str]) -> str:
+        """The fragment at `identity` for these values: rendered by `render` unless already known."""
+        start = self._starts.get(identity)
+        if start is None:
+            start = self._starts[identity] = digest(self.templates, identity.encode())
+        # The key is the fragment's digest and its values' keys, each length-prefixed, joined rather
+        # than hashed again: tens of thousands of fragments per build, and dict keys are hashed anyway.
+        parts = [start]
+        for value in values:
+            if type(value) is str:  # `root`, on every row: the same few strings
+                part = self._strings.get(value)  # type: ignore[call-overload]
+                if part is None:
+                    part = self._strings[value] = self._prefixed(self.value_key(value))  # type: ignore[index]
+            else:
+                found = self._keys.get(id(value))  # most values are views already keyed on another page
+                part = found[2] if found is not None else self._prefixed(self.value_key(value))
+            parts.append(part)
+        key = b"".join(parts)
+        html = self.used.get(key)
+        if html is not None:
+            self.shared += 1
+            return html
+        html = self.previous.pop(key, None)
+        if html is None:
+            html = str(render())
+            self.rendered += 1
+        else:
+            self.reused += 1
+        self.used[key] = html
+        return html
+
+    @staticmethod
+    def _prefixed(part: bytes) -> bytes:
+        """A part of a fragment's key, length first, so that no two lists of parts join the same."""
+        return len(part).to_bytes(4, "little") + part
+
+    def value_key(self, value: object) -> bytes:
+        """A listed value's part of a fragment's key; the kinds are told apart (the string "1" is not the number 1)."""
+        kind = type(value)
+        if kind is str:
+            return b"s" + value.encode("utf-8", "surrogatepass")  # type: ignore[attr-defined]
+        if value is None:
+            return b"n"
+        if kind in (int, bool, float):
+            return f"{kind.__name__} {value!r}".encode()
+        if kind is Markup:
+            return b"m" + value.encode("utf-8", "surrogatepass")  # type: ignore[attr-defined]
+        if isinstance(value, jinja2.Undefined):
+            str(value)  # a StrictUndefined fails here with Jinja's own message
+            return b"u"
+        return b"o" + self.object_key(value)
+
+    def object_key(self, value: object) -> bytes:
+        """The key of a view model (a frozen dataclass) or a tuple: the build's, else a digest of what it holds.
+
+        A view's key is worked out once per build: it is memoised by `id`, with the view kept alive
+        so that no other object can take its id. Anything else (a list, a dict, a loop) cannot be
+        a key: it can change between two uses, and a key must not.
+        """
+        found = self._keys.get(id(value))
+        if found is not None:
+            return found[1]
+        kind = type(value)
+        names = self._fields(kind)
+        key = self.key_of(value) if self.key_of else None
+        if key is None:
+            if names is None and kind is not tuple:
+                raise jinja2.TemplateRuntimeError(f"a cached fragment cannot be keyed by a {kind.__name__}: "
+                                                  "list strings, numbers, tuples or view models")
+            if kind is not AssessmentView and names and len(getattr(value, "__dict__", ())) == len(names):
+                # A small view (a criterion page's row: an assessment's view and one of its answers)
+                # by its fields' keys: cheaper than pickling it.
+                key = digest(kind.__module__.encode(), kind.__qualname__.encode(), *(self._part(getattr(value, n)) for n in names))
+            else:
+                key = self._pickled(value, kind is not AssessmentView)
+        if names is not None:
+            self._keys[id(value)] = (value, key, self._prefixed(b"o" + key))
+        if kind is AssessmentView:
+            # Its answers and scores are part of it: each is known by the view's key and its place,
+            # so that a criterion page's row (the view and one of its items) is keyed without pickling the item.
+            for s, section in enumerate(value.sections):  # type: ignore[attr-defined]
+                for i, item in enumerate(section.items):
+                    if id(item) not in self._keys:
+                        item_key = b"%s %d %d" % (key, s, i)
+                        self._keys[id(item)] = (item, item_key, self._prefixed(b"o" + item_key))
+        return key
+
+    def _part(self, field: object) -> bytes:
+        """A view's field's part of the view's key."""
+        kind = type(field)
+        if kind in (str, int, bool, float, Markup) or field is None or kind is tuple or self._fields(kind) is not None:
+            return self.value_key(field)
+        return b"p" + self._pickled(field, True)
+
+    def _pickled(self, value: object, nested_views: bool) -> bytes:
+        """A digest of `value` pickled; with `nested_views`, the assessment views inside count by their own key."""
+        try:
+            return digest(fingerprint(value, self._table if nested_views else None))
+        except (pickle.PicklingError, TypeError, AttributeError):
+            raise jinja2.TemplateRuntimeError(f"a cached fragment cannot be keyed by a {type(value).__name__} "
+                                              "holding what cannot be pickled") from None
+
+    def _fields(self, kind: type) -> tuple[str, ...] | None:
+        """The field names of a frozen dataclass; None for any other type."""
+        if kind not in self._frozen:
+            params = getattr(kind, "__dataclass_params__", None)
+            self._frozen[kind] = tuple(f.name for f in dataclasses.fields(kind)) if params and params.frozen else None
+        return self._frozen[kind]
+
+    def _reduce_item(self, item: ItemView) -> tuple[Any, ...]:
+        found = self._keys.get(id(item))
+        return (_keyed, (found[1],)) if found else item.__reduce_ex__(5)
+
+
+def _keyed(key: bytes) -> bytes:  # pragma: no cover - never called: the pickles here are only hashed
+    return key
+
+
+@contextmanager
+def storing_in(env: jinja2.Environment, store: FragmentStore) -> Iterator[None]:
+    """Let the `cache` tags of `env` use `store` inside; outside, they render their bodies every time.
+
+    The environment is shared between builds (`render.environment_for`); a build's store is set
+    on it only while that build renders.
+    """
+    env.fragment_store = store  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        if env.fragment_store is store:  # type: ignore[attr-defined]
+            env.fragment_store = None  # type: ignore[attr-defined]
+
+
+class FragmentCache(Extension):
+    """The `{% cache key, … %}…{% endcache %}` tag (after Jinja's documented fragment cache example)."""
+
+    tags = {"cache"}
+
+    def __init__(self, environment: jinja2.Environment):
+        super().__init__(environment)
+        environment.extend(fragment_store=None)
+        # Whether a body reads only what it lists can be told only once the whole template is parsed
+        # (its macros and imports may come after the fragment): the check runs before code generation.
+        generator = environment.code_generator_class
+        if not issubclass(generator, _Checked):
+            environment.code_generator_class = type("Checked" + generator.__name__, (_Checked, generator), {})
+
+    def parse(self, parser: Any) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        keys: list[nodes.Expr] = []
+        while parser.stream.current.type != "block_end":
+            if keys:
+                parser.stream.expect("comma")
+            key = parser.parse_expression()
+            if not isinstance(key, (nodes.Name, nodes.Const)):
+                parser.fail("the keys of a cached fragment are variable names (or constants)", key.lineno)
+            keys.append(key)
+        body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        # The first argument, where the fragment is, is filled in by the check (`_Checked`).
+        call = self.call_method("_fragment", [nodes.Const(None), *keys], lineno=lineno)
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _fragment(self, identity: str, *values: object, caller: Callable[[], str]) -> str:
+        store: FragmentStore | None = self.environment.fragment_store  # type: ignore[attr-defined]
+        return caller() if store is None else store.fragment(identity, values, caller)
+
+
+# -- the check: a fragment reads only what it lists ---------------------------------------------
+
+class _Checked:
+    """Mixed into the environment's code generator: checks every cached fragment of a template first."""
+
+    def visit_Template(self, node: nodes.Template, frame: Any = None) -> None:
+        check_fragments(node, self.environment, self.name, self.filename)  # type: ignore[attr-defined]
+        super().visit_Template(node, frame)  # type: ignore[misc]
+
+
+def is_fragment(node: nodes.Node) -> bool:
+    return (isinstance(node, nodes.CallBlock) and isinstance(node.call.node, nodes.ExtensionAttribute)
+            and node.call.node.identifier == FragmentCache.identifier and node.call.node.name == "_fragment")
+
+
+def check_fragments(template: nodes.Template, env: jinja2.Environment, name: str | None, filename: str | None) -> None:
+    """Give each fragment its identity, and fail on a body that reads a variable it does not list.
+
+    A body may read what it lists, what it assigns itself (loop targets, `set`, its own macros'
+    arguments), the template's macros and imports (if they read nothing else themselves: imports
+    without context cannot) and Jinja's globals. A name the template assigns anywhere else does
+    not count as a macro or a global here, whatever it is called.
+    """
+    fragments = [n for n in template.find_all(nodes.CallBlock) if is_fragment(n)]
+    if not fragments:
+        return
+
+    def fail(message: str, lineno: int) -> None:
+        raise jinja2.TemplateSyntaxError(message, lineno, name, filename)
+
+    top = {id(n) for n in template.body}
+    assigned = {n.name for n in template.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    assigned |= {n.name for n in template.find_all(nodes.Macro) if id(n) not in top}  # a macro of a block or a loop
+    assigned |= {n.target for n in template.find_all(nodes.Import) if id(n) not in top}
+    assigned |= {item if isinstance(item, str) else item[1]
+                 for n in template.find_all(nodes.FromImport) if id(n) not in top for item in n.names}
+    macros = {n.name: n for n in template.body if isinstance(n, nodes.Macro)}
+    imports = {n.target for n in template.body if isinstance(n, nodes.Import) and not n.with_context}
+    imports |= {item if isinstance(item, str) else item[1]
+                for n in template.body if isinstance(n, nodes.FromImport) and not n.with_context for item in n.names}
+    # Names the template also assigns or passes as arguments are variables, even where they share a macro's name.
+    shared = ({*macros, *imports} | set(env.globals)) - assigned
+
+    def impure(macro: str, seen: frozenset[str]) -> tuple[str, int] | None:
+        """The first variable a template macro reads (itself or through the macros it calls), or None."""
+        node = macros[macro]
+        arguments = frozenset({node.name, *(a.name for a in node.args), *MACRO_LOCALS})
+        for read, lineno in itertools.chain(free_names(node.defaults, frozenset(), fail), free_names(node.body, arguments, fail)):
+            if read not in shared:
+                return read, lineno
+            if read in macros and read not in seen and (found := impure(read, seen | {read})):
+                return found
+        return None
+
+    for number, fragment in enumerate(fragments):
+        call = fragment.call
+        keys = call.args[1:]
+        listed = frozenset(k.name for k in keys if isinstance(k, nodes.Name))
+        shown = ", ".join(k.name if isinstance(k, nodes.Name) else repr(k.value) for k in keys)
+        for read, lineno in free_names(fragment.body, listed, fail):
+            if read not in shared:
+                fail(f"the cached fragment uses '{read}', which is not one of its keys ({shown})", lineno)
+            if read in macros and (found := impure(read, frozenset({read}))):
+                fail(f"the cached fragment calls the macro '{read}', which uses '{found[0]}' (line {found[1]}): "
+                     f"a cached fragment may use only its keys ({shown})", lineno)
+        call.args[0] = nodes.Const(f"{name}#{number}:{fragment.lineno}")
+
+
+MACRO_LOCALS = ("varargs", "kwargs", "caller")
+"""What Jinja gives every macro body besides its arguments."""
+
+
+def free_names(body: Iterable[nodes.Node], bound: frozenset[str],
+               fail: Callable[[str, int], None]) -> Iterator[tuple[str, int]]:
+    """Every name the statements read that they do not assign themselves before (or `bound` holds), with its line.
+
+    Deliberately cautious: what a branch of an `if` assigns counts only inside that branch (when the
+    branch is not taken, Jinja reads the name from outside); a loop's target and `loop` only inside it.
+    """
+    for node in body:
+        bound = yield from _reads(node, bound, fail)
+
+
+def _reads(node: nodes.Node, bound: frozenset[str], fail: Callable[[str, int], None]) -> Any:
+    """Yield the names `node` reads that are not bound; return the names bound after it."""
+    if isinstance(node, nodes.Name):
+        if node.ctx == "load" and node.name not in bound:
+            yield node.name, node.lineno
+        return bound
+    if isinstance(node, nodes.NSRef):
+        if node.name not in bound:
+            yield node.name, node.lineno
+        return bound
+    if isinstance(node, nodes.For):
+        yield from _each(node.iter, bound, fail)
+        inner = bound | _targets(node.target)
+        yield from _each(node.test, inner, fail)
+        yield from free_names(node.body, inner | {"loop"}, fail)
+        yield from free_names(node.else_, bound, fail)
+        return bound
+    if isinstance(node, nodes.If):
+        yield from _each(node.test, bound, fail)
+        yield from free_names(node.body, bound, fail)
+        yield from free_names(node.elif_, bound, fail)
+        yield from free_names(node.else_, bound, fail)
+        return bound
+    if isinstance(node, nodes.Assign):
+        yield from _each(node.node, bound, fail)
+        yield from _each(node.target, bound, fail)  # a namespace's attribute reads the namespace
+        return bound | _targets(node.target)
+    if isinstance(node, nodes.AssignBlock):
+        yield from free_names(node.body, bound, fail)
+        yield from _each(node.filter, bound, fail)
+        yield from _each(node.target, bound, fail)
+        return bound | _targets(node.target)
+    if isinstance(node, nodes.With):
+        yield from free_names(node.values, bound, fail)
+        yield from free_names(node.body, bound | {t for target in node.targets for t in _targets(target)}, fail)
+        return bound
+    if isinstance(node, nodes.Macro):
+        yield from free_names(node.defaults, bound, fail)
+        yield from free_names(node.body, bound | {node.name, *(a.name for a in node.args), *MACRO_LOCALS}, fail)
+        return bound | {node.name}
+    if isinstance(node, nodes.CallBlock):
+        yield from _each(node.call, bound, fail)
+        yield from free_names(node.defaults, bound, fail)
+        yield from free_names(node.body, bound | {a.name for a in node.args}, fail)
+        return bound
+    if isinstance(node, (nodes.Import, nodes.FromImport)):
+        if node.with_context:
+            fail("a cached fragment cannot import with context (the template would see every variable)", node.lineno)
+        yield from _each(node.template, bound, fail)
+        names = {node.target} if isinstance(node, nodes.Import) else {n if isinstance(n, str) else n[1] for n in node.names}
+        return bound | names
+    if isinstance(node, (nodes.Include, nodes.Block, nodes.Extends, nodes.ContextReference, nodes.DerivedContextReference)):
+        what = {nodes.Include: "include a template", nodes.Block: "hold a block",
+                nodes.Extends: "extend a template"}.get(type(node), "read the whole context")
+        fail(f"a cached fragment cannot {what} (it would see every variable)", node.lineno)
+    yield from free_names(node.iter_child_nodes(), bound, fail)
+    return bound
+
+
+def _each(node: nodes.Node | None, bound: frozenset[str], fail: Callable[[str, int], None]) -> Iterator[tuple[str, int]]:
+    if node is not None:
+        yield from _reads(node, bound, fail)
+
+
+def _targets(target: nodes.Node) -> frozenset[str]:
+    """The names an assignment or loop target binds (a namespace attribute binds none)."""
+    return frozenset(n.name for n in ([target] if isinstance(target, nodes.Name) else target.find_all(nodes.Name))
+                     if n.ctx in ("store", "param"))
+
