@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from scorecard.core.assessment import parse_assessment
-from scorecard.pipeline.build import BuildOptions, check
+from scorecard.core.options import BuildOptions
+from scorecard.pipeline.build import check
 from scorecard.source.content import load_content
 from scorecard.core.diagnostics import Diagnostic, Severity
 from scorecard.core.rubric import default_rubric
@@ -326,7 +327,7 @@ def test_names_that_share_a_group_page_are_warned(tmp_path: Path) -> None:
         "a.md": assessment(insert={6: "owner: Ann Lee"}),
         "b.md": assessment(insert={6: "owner: ann lee"}, replace={6: "tags: [Support, community, community]"}),
     })
-    _, diagnostics, _ = check(BuildOptions.at(tmp_path, today=dt.date(2026, 9, 14)))
+    diagnostics = list(check(BuildOptions.at(tmp_path, today=dt.date(2026, 9, 14))).diagnostics)
     assert_diagnostics(diagnostics, [
         W(7, "tag 'Support' shares a page with 'support' (content/assessments/a.md:7)", "write the name one way everywhere",
           path=f"{ASSESSMENTS}/b.md"),

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from scorecard.site.badge import badge_svg, band_colour
-from scorecard.pipeline.build import BuildOptions, build
+from scorecard.core.options import BuildOptions
+from scorecard.pipeline.build import build
 from scorecard.publish import export
 from scorecard.publish.export import neutralise
 from scorecard.core.rubric import Band, default_rubric

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scorecard.pipeline.build import BuildOptions, build
+from scorecard.core.options import BuildOptions
+
+from scorecard.pipeline.build import build
 from scorecard.commands.cli import main
 from scorecard.source.content import MAX_FILE_BYTES, content_from_files, load_content
 from scorecard.core.diagnostics import sort_diagnostics

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.pipeline.build import BuildOptions, build
+from scorecard.core.options import BuildOptions
+
+from scorecard.pipeline.build import build
 from scorecard.source.history import read_history
 from scorecard.core.staleness import staleness
 

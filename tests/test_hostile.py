@@ -15,7 +15,9 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from scorecard.pipeline.build import BuildOptions, build
+from scorecard.core.options import BuildOptions
+
+from scorecard.pipeline.build import build
 from scorecard.commands.cli import main
 from scorecard.publish.markdown import safe_link
 

@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from scorecard.core.assessment import parse_assessment
-from scorecard.pipeline.build import BuildOptions, build
+from scorecard.core.options import BuildOptions
+from scorecard.pipeline.build import build
 from scorecard.publish.markdown import make_markdown, render_body, safe_link
 from scorecard.core.rubric import default_rubric
 

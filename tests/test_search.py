@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.pipeline.build import BuildOptions, build
+from scorecard.core.options import BuildOptions
+
+from scorecard.pipeline.build import build
 from scorecard.site.search import SearchDocument, plain_text, search_entry, search_index_js
 
 PREFIX, SUFFIX = "window.SCORECARD_SEARCH = ", ";\n"

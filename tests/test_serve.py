@@ -294,7 +294,7 @@ def test_a_burst_of_saves_is_one_rebuild(server, site):
 
 
 def test_a_failing_build_does_not_end_the_server(server, site, monkeypatch):
-    def broken_build(options, **ignored):
+    def broken_build(options, reuse=None):
         raise RuntimeError("a bug")
     monkeypatch.setattr("scorecard.commands.serve.build", broken_build)
     edit(site / "content/assessments/beta.md", "Beta loyalty points", "Beta loyalty")

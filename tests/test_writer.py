@@ -15,7 +15,8 @@ from typing import Callable
 import pytest
 
 from conftest import snapshot
-from scorecard.pipeline.build import BuildOptions, build
+from scorecard.core.options import BuildOptions
+from scorecard.pipeline.build import build
 from scorecard.publish.writer import MARKER, exchange, lock_path, output_lock, write_site
 
 

@@ -36,7 +36,11 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-from scorecard.pipeline.build import BuildOptions, BuildResult, build
+from scorecard.core.options import BuildOptions
+
+from scorecard.incremental.cache import reuse_for
+from scorecard.pipeline.build import BuildResult, build
+from scorecard.pipeline.reuse import Reuse
 from scorecard.source.config import CONFIG_FILE, load_config, options_for, theme_problems
 from scorecard.core.diagnostics import Diagnostic, error
 from scorecard.commands.terminal import build_summary
@@ -130,6 +134,7 @@ class SiteServer:
         self.pending: set[str] = set()
         self.last_change = 0.0
         self.options: BuildOptions | None = None
+        self.reuse: Reuse | None = None
         self.observer = Observer()
         self.threads: list[threading.Thread] = []
 
@@ -160,9 +165,10 @@ class SiteServer:
         result = None
         started = time.perf_counter()
         if not any(d.is_error for d in diagnostics):
-            last = self.state.result.cache_state if self.state.result else None  # the cache, kept in memory between builds
+            if self.reuse is None:  # one for every build of this server: what it saved need not be read back
+                self.reuse = reuse_for(options)
             with self.site_lock:
-                result = build(options, previous=last)
+                result = build(options, self.reuse)
             diagnostics += result.diagnostics
         seconds = time.perf_counter() - started
         ok = result is not None and result.ok

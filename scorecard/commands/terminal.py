@@ -13,7 +13,9 @@ from pathlib import Path
 
 import click
 
-from scorecard.pipeline.build import BuildOptions, BuildResult
+from scorecard.core.options import BuildOptions
+
+from scorecard.pipeline.build import BuildResult
 from scorecard.source.content import display_path
 from scorecard.core.diagnostics import Diagnostic
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from scorecard.core.assessment import Assessment
-from scorecard.source.content import slugify
+from scorecard.core.slugs import slugify
 from scorecard.core.diagnostics import Diagnostic, warning
 
 GROUP_FIELDS = (("tag", "tags"), ("owner", "owner"), ("author", "authors"))

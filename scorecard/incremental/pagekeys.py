@@ -18,7 +18,7 @@ import io
 import pickle
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 import jinja2
 from jinja2 import meta
@@ -28,16 +28,17 @@ from scorecard.site.model import SiteModel
 from scorecard.site.views import AssessmentView, ItemView, RankedRow
 
 
-def template_digests(theme_dirs: list[Path]) -> Callable[[str], bytes]:
-    """For a template's name, a digest of it and every template it uses, as the theme lookup finds them.
+def template_digests(env: jinja2.Environment) -> Callable[[str], bytes]:
+    """For a template's name, a digest of it and every template it uses, found through the loader
+    that renders them (so `default/base.html` is the default theme's, whatever a theme overrides).
 
     Where the templates used cannot be known (a name computed at render time, a syntax error), the
     digest covers every template of every theme.
     """
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs]),
-                             extensions=["scorecard.incremental.fragments.FragmentCache"])  # by name: fragments imports this module
-    everything = templates_digest(theme_dirs)
+    everything = templates_digest(env)
     memo: dict[str, bytes] = {}
+    loader = env.loader
+    assert loader is not None
 
     def closure(name: str, seen: frozenset[str]) -> bytes:
         if name in memo:
@@ -45,7 +46,7 @@ def template_digests(theme_dirs: list[Path]) -> Callable[[str], bytes]:
         if name in seen:
             return b"cycle"
         try:
-            source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+            source = loader.get_source(env, name)[0]
             used = list(meta.find_referenced_templates(env.parse(source)))
         except jinja2.TemplateError:
             used = [None]
@@ -59,18 +60,17 @@ def template_digests(theme_dirs: list[Path]) -> Callable[[str], bytes]:
     return lambda name: closure(name, frozenset())
 
 
-def templates_digest(theme_dirs: list[Path]) -> bytes:
-    """A digest of every template of every theme in use, in lookup order."""
+def templates_digest(env: jinja2.Environment) -> bytes:
+    """A digest of every template the environment's loader finds, by name, in lookup order."""
+    loader = env.loader
+    assert loader is not None
     parts = []
-    for number, theme in enumerate(theme_dirs):
-        templates = theme / "templates"
-        if templates.is_dir():
-            for path in sorted(p for p in templates.rglob("*") if p.is_file()):
-                parts += [f"{number}:{path.relative_to(templates).as_posix()}".encode(), path.read_bytes()]
+    for name in sorted(loader.list_templates()):
+        parts += [name.encode(), loader.get_source(env, name)[0].encode()]
     return digest(*parts)
 
 
-def theme_digest(theme_dirs: list[Path]) -> bytes:
+def theme_digest(theme_dirs: Sequence[Path]) -> bytes:
     """A digest of every file of every theme in use (templates and static files)."""
     parts = []
     for number, theme in enumerate(theme_dirs):
@@ -125,9 +125,9 @@ def view_keys(model: SiteModel, base_views: Mapping[str, AssessmentView], base_k
 _VIEW_FIELDS = tuple(f.name for f in fields(AssessmentView))
 
 
-def page_keys(model: SiteModel, theme_dirs: list[Path], known_views: Mapping[int, bytes] | None = None) -> dict[str, bytes]:
+def page_keys(model: SiteModel, env: jinja2.Environment, known_views: Mapping[int, bytes] | None = None) -> dict[str, bytes]:
     """Output path → the page's key; `known_views` gives the keys of assessment views by `id` (`view_keys`)."""
-    templates = template_digests(theme_dirs)
+    templates = template_digests(env)
     known: dict[int, bytes] = dict(known_views or {})
     for page in model.pages:
         if type(page.view) is AssessmentView and id(page.view) not in known:

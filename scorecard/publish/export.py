@@ -23,22 +23,11 @@ from scorecard.site.badge import assessment_badge
 from scorecard.core.rubric import Rubric
 from scorecard.core.scoring import Scorecard, one_decimal
 from scorecard.site.search import script_safe
-from scorecard.site.model import Scored, assessment_url, badge_url, published_url
+from scorecard.site.model import Exports, Scored
+from scorecard.site.urls import assessment_url, badge_url, published_url
 
 SCHEMA = "scorecard/1"
 _encode_string = json.encoder.encode_basestring  # how json.dumps(ensure_ascii=False) writes a string
-
-
-@dataclass(frozen=True)
-class Exports:
-    """What the exports hold of one assessment, made where its file is prepared (in the workers, cached with it)."""
-
-    json_entry: str
-    """Its entry in scorecard.json (`assessment_entry`)."""
-    csv_cells: tuple[str, ...]
-    """Its row of scorecard.csv but the URL (`csv_cells`)."""
-    badge: bytes
-    """Its badge.svg."""
 
 
 def assessment_exports(rubric: Rubric, a: Assessment, card: Scorecard) -> Exports:

@@ -14,10 +14,9 @@ from typing import Iterator
 
 import jinja2
 
-from scorecard.source.content import slugify
+from scorecard.core.slugs import slugify
 from scorecard.core.diagnostics import Diagnostic, error
-from scorecard.incremental.fragments import FragmentCache, FragmentStore, storing_in
-from scorecard.incremental.pagekeys import templates_digest
+from scorecard.publish.fragments import FragmentCache, Fragments, ThemeEnvironment, storing_in
 from scorecard.site.model import SiteModel
 
 
@@ -64,7 +63,7 @@ def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
         jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs]),
         jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(default_theme_dir() / "templates"))}),
     ])
-    env = jinja2.Environment(
+    env = ThemeEnvironment(
         loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -86,15 +85,16 @@ class RenderFailed(Exception):
         self.diagnostic = diagnostic
 
 
-def render_site(model: SiteModel, theme_dirs: list[Path], fragments: FragmentStore | None = None) -> Iterator[tuple[str, bytes]]:
-    """Every page rendered, then the themes' static files, as (output path, bytes), one at a time
-    so that the writer can put each away before the next is made.
+def render_site(model: SiteModel, env: jinja2.Environment, theme_dirs: list[Path],
+                fragments: Fragments | None = None) -> Iterator[tuple[str, bytes]]:
+    """Every page rendered through `env` (`environment_for(theme_dirs)`), then the themes' static
+    files, as (output path, bytes), one at a time so that the writer can put each away before the
+    next is made.
 
-    Cached fragments come from `fragments` (with those the last build left), else from a store
-    of this render's own. Raises RenderFailed when a template fails.
+    Cached fragments come from `fragments` (with those the last build left); without it each is
+    rendered where it stands. Raises RenderFailed when a template fails.
     """
-    env = environment_for(theme_dirs)
-    with storing_in(env, fragments or FragmentStore(templates_digest(theme_dirs))):
+    with storing_in(env, fragments):
         for page in model.pages:
             try:
                 template = env.get_template(page.template)

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from markupsafe import escape
 
-from scorecard.site.model import NOT_FOUND_URL, published_url
+from scorecard.site.urls import NOT_FOUND_URL, published_url
 
 SITEMAP_URL = "sitemap.xml"
 

@@ -25,12 +25,23 @@ from scorecard.source.history import HistoryPoint
 from scorecard.core.rubric import Rubric, Section
 from scorecard.core.scoring import ItemScore, Scorecard
 from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS, staleness
+from scorecard.site.urls import (assessment_url, badge_url, published_url, item_url, GROUP_KINDS, group_url, group_index_url, NOT_FOUND_URL, CHANGES_URL, FEED_URL)
 from scorecard.site.views import (AssessmentView, BandView, ChangesView, ChangeView, Count, FeedView, GroupIndexView, GroupView, HeatmapColumn, ItemPageView,
                     ItemView, Link, NotFoundView, Page, PortfolioView, RankedRow, RevisionView, RubricItemView, RubricSectionView, RubricView,
                     SectionView, SiteView)
 
-if TYPE_CHECKING:  # export imports this module
-    from scorecard.publish.export import Exports
+
+
+@dataclass(frozen=True)
+class Exports:
+    """What the exports hold of one assessment, made where its file is prepared (in the workers, cached with it)."""
+
+    json_entry: str
+    """Its entry in scorecard.json (`assessment_entry`)."""
+    csv_cells: tuple[str, ...]
+    """Its row of scorecard.csv but the URL (`csv_cells`)."""
+    badge: bytes
+    """Its badge.svg."""
 
 
 @dataclass(frozen=True)
@@ -54,44 +65,6 @@ class SiteModel:
     pages: tuple[Page, ...]
 
 
-def assessment_url(slug: str) -> str:
-    return f"assessments/{slug}/index.html"
-
-
-def badge_url(slug: str) -> str:
-    return f"assessments/{slug}/badge.svg"
-
-
-def published_url(base_url: str, path: str) -> str:
-    """A path from the site root as an absolute URL under `base_url`; the path itself when it is ""."""
-    return f"{base_url.rstrip('/')}/{path}" if base_url else path
-
-
-def item_url(section: str, item: str) -> str:
-    return f"rubric/{section}/{item}/index.html"
-
-
-GROUP_KINDS = {
-    # kind: (title of the index page, directory)
-    "tag": ("Tags", "tags"),
-    "owner": ("Owners", "owners"),
-    "author": ("Authors", "authors"),
-    "status": ("Statuses", "status"),
-}
-
-
-def group_url(kind: str, name: str) -> str:
-    return f"{GROUP_KINDS[kind][1]}/{slugify(name)}/index.html"
-
-
-def group_index_url(kind: str) -> str:
-    return f"{GROUP_KINDS[kind][1]}/index.html"
-
-
-NOT_FOUND_URL = "404.html"
-"""The page a web server shows for an address it does not have (GitHub Pages, Netlify, nginx's error_page)."""
-CHANGES_URL = "changes/index.html"
-FEED_URL = "changes.xml"
 CHANGES_SHOWN = 100
 """How many of the most recent score changes the Changes page and the feed carry."""
 

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from typing import Iterable
 
 from scorecard.core.assessment import Assessment
-from scorecard.site.model import assessment_url
+from scorecard.site.urls import assessment_url
 
 GLOBAL = "SCORECARD_SEARCH"
 """The name of the global the index script assigns; static/search.js reads it."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from scorecard.pipeline.build import BuildOptions
+from scorecard.core.options import BuildOptions
 from scorecard.core.diagnostics import Diagnostic, did_you_mean, error
 from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS
 from scorecard.core.yamlsource import parse_yaml

@@ -11,7 +11,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Callable, Mapping
+from typing import Iterable, Mapping
 
 from scorecard.core.assessment import Assessment, parse_assessment
 from scorecard.core.diagnostics import Diagnostic, did_you_mean, error, warning
@@ -109,32 +109,58 @@ def read_content_files(content_dir: Path, prefix: str) -> tuple[dict[str, bytes]
     return files, diagnostics
 
 
-Parse = Callable[[str, str, str, Rubric], tuple[Assessment | None, list[Diagnostic]]]
+@dataclass(frozen=True)
+class SourceFile:
+    """One assessment file, decoded."""
+
+    path: str
+    """Its path as diagnostics show it (content/assessments/x.md)."""
+    slug: str
+    text: str
 
 
-def content_from_files(files: Mapping[str, bytes], prefix: str,
-                       parse: Parse = parse_assessment) -> tuple[Content | None, list[Diagnostic]]:
-    """Parse a content directory given as bytes keyed by path (from disk or from a git revision).
+@dataclass(frozen=True)
+class Sources:
+    """A content directory read once: the rubric parsed, every assessment file decoded with its slug,
+    and what was wrong on the way (undecodable files, slugs two files share, a broken rubric)."""
 
-    `parse` parses one assessment (text, path, slug, rubric); the build passes one that reuses
-    files it has already parsed.
-    """
+    rubric: Rubric | None
+    """None when the rubric has errors: nothing can be scored then."""
+    rubric_bytes: bytes | None
+    """content/rubric.yml as read; None when the site uses the default rubric."""
+    files: tuple[SourceFile, ...]
+    """Sorted by path."""
+    slugs: frozenset[str]
+    """The slug of every assessment file found, readable or not (a link to a broken file is not a missing link)."""
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def assessment_slug(path: str, prefix: str) -> str | None:
+    """The slug of the file at `path` when it is an assessment file of the content directory at
+    `prefix` (a path from the site root or the repository's root), else None: the one rule for what
+    is an assessment file, for the files on disk and those of a git revision alike."""
+    folder = f"{prefix}/{ASSESSMENTS_DIR}/" if prefix else f"{ASSESSMENTS_DIR}/"
+    if not path.startswith(folder) or not is_assessment_file(path[len(folder):]):
+        return None
+    return slug_for(PurePosixPath(path[len(folder):]))
+
+
+def sources_from_files(files: Mapping[str, bytes], prefix: str) -> Sources:
+    """Decode a content directory given as bytes keyed by path (from disk or from a git revision)."""
     rubric_path = f"{prefix}/{RUBRIC_FILE}"
     diagnostics: list[Diagnostic] = []
     rubric_text = None
-    if rubric_path in files:
-        rubric_text, diagnostics = decode(files[rubric_path], rubric_path)
-        if rubric_text is None:
-            return None, diagnostics
-    rubric, problems = parse_site_rubric(rubric_text, rubric_path)
+    rubric_bytes = files.get(rubric_path)
+    if rubric_bytes is not None:
+        rubric_text, diagnostics = decode(rubric_bytes, rubric_path)
+    rubric, problems = parse_site_rubric(rubric_text, rubric_path) if not diagnostics else (None, [])
     diagnostics += problems
-    if rubric is None:
-        return None, diagnostics
-    folder = f"{prefix}/{ASSESSMENTS_DIR}/"
     by_slug: dict[str, list[str]] = {}
-    assessments = []
-    for shown in sorted(p for p in files if p.startswith(folder) and is_assessment_file(p[len(folder):])):
-        slug = slug_for(PurePosixPath(shown[len(folder):]))
+    found = []
+    for shown in sorted(files):
+        slug = assessment_slug(shown, prefix)
+        if slug is None:
+            continue
         if NO_SLUG in slug.split("/"):
             diagnostics.append(error(shown, None, "the file name has no letters or digits to make a slug from",
                                      "rename the file (or its folder) to say what the initiative is"))
@@ -142,16 +168,33 @@ def content_from_files(files: Mapping[str, bytes], prefix: str,
         by_slug.setdefault(slug, []).append(shown)
         text, problems = decode(files[shown], shown)
         diagnostics += problems
-        if text is None:
-            continue
-        assessment, problems = parse(text, shown, slug, rubric)
-        diagnostics += problems
-        if assessment is not None:
-            assessments.append(assessment)
+        if text is not None:
+            found.append(SourceFile(shown, slug, text))
     diagnostics += slug_collisions(by_slug)
-    diagnostics += missing_related(assessments, set(by_slug))
-    assessments.sort(key=lambda a: a.slug)
-    return Content(rubric, tuple(assessments)), diagnostics
+    return Sources(rubric, rubric_bytes, tuple(found), frozenset(by_slug), tuple(diagnostics))
+
+
+def assemble_content(sources: Sources, assessments: Iterable[Assessment | None]) -> tuple[Content | None, list[Diagnostic]]:
+    """The content from its sources and their assessments as parsed (None for a file too broken to
+    parse), with the problems only the whole content shows (a `related` entry naming no assessment)."""
+    if sources.rubric is None:
+        return None, []
+    parsed = sorted((a for a in assessments if a is not None), key=lambda a: a.slug)
+    return Content(sources.rubric, tuple(parsed)), missing_related(parsed, set(sources.slugs))
+
+
+def content_from_files(files: Mapping[str, bytes], prefix: str) -> tuple[Content | None, list[Diagnostic]]:
+    """Parse a content directory given as bytes keyed by path (from disk or from a git revision)."""
+    sources = sources_from_files(files, prefix)
+    diagnostics = list(sources.diagnostics)
+    assessments = []
+    if sources.rubric is not None:
+        for file in sources.files:
+            assessment, problems = parse_assessment(file.text, file.path, file.slug, sources.rubric)
+            diagnostics += problems
+            assessments.append(assessment)
+    content, problems = assemble_content(sources, assessments)
+    return content, diagnostics + problems
 
 
 def find_assessment_files(content_dir: Path, prefix: str) -> tuple[list[str], list[Diagnostic]]:
