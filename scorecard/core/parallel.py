@@ -9,7 +9,6 @@ thread held, and hang), otherwise the work is done in this process.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import threading
@@ -51,7 +50,5 @@ def parallel_map(work: Callable[[Sequence[T], Any], list[R]], items: list[T], co
 
 def _run_shared(span: tuple[int, int]) -> list[Any]:
     assert _shared is not None
-    gc.freeze()  # leave the objects inherited from the parent alone: scanning them costs time and copies their pages
-    gc.enable()  # the parent may have paused the collector; the work here may make cyclic garbage
     work, items, context = _shared
     return work(items[span[0]:span[1]], context)

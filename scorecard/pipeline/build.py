@@ -12,7 +12,7 @@ import itertools
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Iterable, Mapping
 
 from markupsafe import Markup
 
@@ -33,7 +33,7 @@ from scorecard.source.content import Content, Sources, assemble_content, display
 from scorecard.source.history import HistoryPoint, read_history
 
 
-STAGES = ("load", "history", "site model", "render", "write", "save cache")
+STAGES = ("load", "validate", "history", "site model", "render", "write", "save cache")
 """The stages of a build, in order, as `--timings` and the progress bar name them."""
 
 
@@ -79,41 +79,39 @@ class Checked:
 
 def build(options: BuildOptions, reuse: Reuse | None = None, progress: Progress | None = None) -> BuildResult:
     """Build the site; on any error nothing is written and the previous output stays."""
-    reuse = reuse or NoReuse()
-    started = time.perf_counter()
+    reuse, watch = reuse or NoReuse(), Stopwatch(progress)
     if problems := check_output_dir(options.output_dir, [options.root], [options.content_dir, *options.themes]):
         return BuildResult(tuple(problems))
     themes = [*options.themes, default_theme_dir()]
-    with Stopwatch(progress) as watch:
-        with watch.stage("load"):
-            files, read_problems = load(options)
-            if not read_problems and (last := reuse.unchanged(options, files, themes)):
-                return BuildResult(last.diagnostics, last.assessments, len(last.paths), count_pages(last.paths),
-                                   time.perf_counter() - started, tuple(watch.stages), len(last.paths), reuse.status())
-            with collector_paused():  # parse, score and render each assessment's body
-                checked = validate(options, sources_from_files(files, content_prefix(options)), read_problems, reuse)
-            del files  # the files' bytes are not needed again: let them go
-        diagnostics = finish_diagnostics(checked.diagnostics, options.strict)
-        if checked.content is None or any(d.is_error for d in diagnostics):
-            return BuildResult(diagnostics, len(checked.scored), timings=tuple(watch.stages), cache=reuse.status())
-        with watch.stage("history"):  # best-effort: empty outside git
-            history = reuse.history(options, lambda: read_history(options.root, options.content_dir))
-        # All data is gathered and valid; from here on the site is assembled and written.
-        with watch.stage("site model"), collector_paused():
-            model = site_model(options, checked, history, reuse)
-        with watch.stage("render"):  # what to make; the files are made one by one as the writer takes them
-            files_made, kept = render(options, themes, model, checked, reuse)
-        with watch.stage("write"):
-            made = Timed(files_made)
-            problems = write(options, made, kept)
-        watch.move(made.seconds, "write", "render")
-        if problems:
-            return BuildResult(diagnostics + problems, len(checked.scored), timings=tuple(watch.stages), cache=reuse.status())
-        with watch.stage("save cache"):
-            reuse.finish(diagnostics, len(checked.scored), kept, options.output_dir)
+    with watch.stage("load"):
+        files, read_problems = load(options)
+        last = None if read_problems else reuse.unchanged(options, files, themes)
+    if last:  # nothing the site is made from changed, and the output is as the last build left it
+        return BuildResult(last.diagnostics, last.assessments, len(last.paths), count_pages(last.paths),
+                           watch.total(), watch.timings(), len(last.paths), reuse.status())
+    with watch.stage("validate"), collector_paused():  # parse, score and render each assessment's body
+        checked = validate(options, sources_from_files(files, content_prefix(options)), read_problems, reuse)
+        del files  # the files' bytes are not needed again: let them go
+    if checked.content is None or any(d.is_error for d in checked.diagnostics):
+        return BuildResult(checked.diagnostics, len(checked.scored), timings=watch.timings(), cache=reuse.status())
+    with watch.stage("history"):  # best-effort: empty outside git
+        history = reuse.history(options, lambda: read_history(options.root, options.content_dir))
+    # All data is gathered and valid; from here on the site is assembled and written.
+    with watch.stage("site model"), collector_paused():
+        model = site_model(options, checked, history, reuse)
+    with watch.stage("render"):  # what to make; the files are made one by one as the writer takes them
+        made, kept = render(options, themes, model, checked, reuse)
+    with watch.stage("write"):
+        problems = write(options, made, kept)
+    watch.move(made.seconds, "write", "render")  # pages are rendered as the writer takes them
+    if problems:
+        return BuildResult(checked.diagnostics + problems, len(checked.scored), timings=watch.timings(),
+                           cache=reuse.status())
+    with watch.stage("save cache"):
+        reuse.finish(checked.diagnostics, len(checked.scored), kept, options.output_dir)
     every = [*made.paths, *kept]
-    return BuildResult(diagnostics, len(checked.scored), len(every), count_pages(every), time.perf_counter() - started,
-                       tuple(watch.stages), len(kept), reuse.status())
+    return BuildResult(checked.diagnostics, len(checked.scored), len(every), count_pages(every), watch.total(),
+                       watch.timings(), len(kept), reuse.status())
 
 
 def content_prefix(options: BuildOptions) -> str:
@@ -130,8 +128,7 @@ def load(options: BuildOptions) -> tuple[dict[str, bytes], list[Diagnostic]]:
 
 
 def check(options: BuildOptions) -> Checked:
-    """Load, validate and score the content, writing nothing (`scorecard check`); the diagnostics
-    as found, for the caller to order and judge."""
+    """Load, validate and score the content, writing nothing (`scorecard check`)."""
     files, problems = load(options)
     return validate(options, sources_from_files(files, content_prefix(options)), problems, NoReuse())
 
@@ -145,7 +142,7 @@ def validate(options: BuildOptions, sources: Sources, read_problems: list[Diagno
     diagnostics = [*read_problems, *sources.diagnostics]
     rubric = sources.rubric
     if rubric is None:
-        return Checked(None, (), tuple(diagnostics))
+        return Checked(None, (), finish_diagnostics(diagnostics, options.strict))
     parsed = reuse.prepared(sources, options.unsafe_html, lambda jobs: parse_all(jobs, rubric))
     for file in sources.files:
         diagnostics += parsed[file.path].diagnostics
@@ -162,12 +159,12 @@ def validate(options: BuildOptions, sources: Sources, read_problems: list[Diagno
         scored.append(Scored(assessment, prepared.scorecard, body.html, body.search, prepared.exports, body.links))
     diagnostics += spelling_clashes(content.assessments)
     diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
-    return Checked(content, tuple(scored), tuple(diagnostics))
+    return Checked(content, tuple(scored), finish_diagnostics(diagnostics, options.strict))
 
 
-def finish_diagnostics(diagnostics: tuple[Diagnostic, ...], strict: bool) -> tuple[Diagnostic, ...]:
+def finish_diagnostics(diagnostics: list[Diagnostic], strict: bool) -> tuple[Diagnostic, ...]:
     """The diagnostics in the order they are shown; with `strict`, warnings count as errors."""
-    return tuple(sort_diagnostics(promote_warnings(list(diagnostics)) if strict else list(diagnostics)))
+    return tuple(sort_diagnostics(promote_warnings(diagnostics) if strict else diagnostics))
 
 
 def site_model(options: BuildOptions, checked: Checked, history: Mapping[str, tuple[HistoryPoint, ...]], reuse: Reuse) -> SiteModel:
@@ -183,7 +180,7 @@ def site_model(options: BuildOptions, checked: Checked, history: Mapping[str, tu
 
 
 def render(options: BuildOptions, themes: list[Path], model: SiteModel, checked: Checked,
-           reuse: Reuse) -> tuple[Files, frozenset[str]]:
+           reuse: Reuse) -> tuple[Made, frozenset[str]]:
     """Every file of the site that is not kept from the last build, made as the writer takes it,
     and the files kept."""
     env = environment_for(themes)
@@ -192,7 +189,7 @@ def render(options: BuildOptions, themes: list[Path], model: SiteModel, checked:
     pages = replace(model, pages=tuple(p for p in model.pages if p.path not in plan.kept))
     made = itertools.chain(render_site(pages, env, themes, plan.fragments),
                            (f for f in export_files(checked, model, options, badges) if f[0] not in plan.kept))
-    return reuse.watch(made), plan.kept
+    return Made(reuse.watch(made)), plan.kept
 
 
 def export_files(checked: Checked, model: SiteModel, options: BuildOptions, badges: dict[str, bytes]) -> Files:
@@ -208,7 +205,7 @@ def export_files(checked: Checked, model: SiteModel, options: BuildOptions, badg
     yield "search-index.js", search_index_js((s.assessment.slug, s.search_entry) for s in checked.scored).encode("utf-8")
 
 
-def write(options: BuildOptions, files: Files, kept: frozenset[str]) -> tuple[Diagnostic, ...]:
+def write(options: BuildOptions, files: Iterable[tuple[str, bytes]], kept: frozenset[str]) -> tuple[Diagnostic, ...]:
     """Write the site, swapped in whole; what went wrong, if anything (nothing is written then)."""
     try:
         return tuple(write_site(files, options.output_dir, kept=sorted(kept)))
@@ -220,9 +217,9 @@ def count_pages(paths: Iterable[str]) -> int:
     return sum(1 for path in paths if path.endswith(".html"))
 
 
-class Timed:
-    """The files on their way to the writer, with the time spent making them (rendering happens as
-    the writer takes each) and their paths."""
+class Made:
+    """The files on their way to the writer, made as it takes each: their paths, and the time spent
+    making them (counted as the render stage's, though it passes while the writer works)."""
 
     def __init__(self, files: Files):
         self.files = files

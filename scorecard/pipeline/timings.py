@@ -14,35 +14,32 @@ Progress = Callable[[str], None]
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """No cyclic garbage collection inside: for work that makes many lasting objects and no cycles
-    (unpickling the cache or the workers' results, the site model), where each collection would scan
-    them all again.
-
-    On the way out the objects made so far are frozen (`gc.freeze`), or the next collection would
-    scan them all at once (0.2-0.4 s at 4,000 assessments); `build` unfreezes them when it ends.
-    Frozen objects are still freed when no longer used; only cycles among them wait for the unfreeze.
-    """
+    (parsing and scoring every file, unpickling the cache, the site model), where each collection
+    would scan them all again. The one place the build touches the collector."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
         if enabled:
             gc.enable()
 
 
 class Stopwatch:
-    """Times the stages of one build, in order."""
+    """Times the stages of one build, in order, from its start."""
 
     def __init__(self, progress: Progress | None = None):
         self.stages: list[tuple[str, float]] = []
         self.progress = progress
+        self.started = time.perf_counter()
 
-    def __enter__(self) -> Stopwatch:
-        return self
+    def total(self) -> float:
+        """Seconds since the build started."""
+        return time.perf_counter() - self.started
 
-    def __exit__(self, *exc: object) -> None:
-        gc.unfreeze()  # let the collector see this build's objects again, once they are garbage
+    def timings(self) -> tuple[tuple[str, float], ...]:
+        """Seconds per stage, in order."""
+        return tuple(self.stages)
 
     def move(self, seconds: float, source: str, target: str) -> None:
         """Count `seconds` of stage `source` as `target`'s: work that one stage hands to the next to do as it goes."""
@@ -58,6 +55,3 @@ class Stopwatch:
             yield
         finally:
             self.stages.append((name, time.perf_counter() - started))
-            # What a stage made lives until the build ends; freezing it spares the cycle collector
-            # from scanning it again and again in later stages (render took twice as long without).
-            gc.freeze()
