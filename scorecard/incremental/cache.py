@@ -227,7 +227,7 @@ class BuildCache:
         last = self.site.files if self.site else {}
         kept = frozenset(path for path, key in keys.items() if unchanged_file(last.get(path), key, os.path.join(out, path)))
         self.digests = keys
-        self.fragment_store = FragmentStore(templates_digest(env), self.part("fragments"), key_of=lambda view: known.get(id(view)))
+        self.fragment_store = FragmentStore(templates_digest(env), self.part("fragments"), known)
         return RenderPlan(kept, self.fragment_store)
 
     def watch(self, files: Files) -> Files:

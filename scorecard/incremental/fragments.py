@@ -7,8 +7,9 @@ first time its key is seen; later pages of the same build, and later builds, reu
 
 A fragment's key is a digest of every template of the themes (any template change invalidates
 every fragment), of where the fragment is (template and position) and of the key of each value it
-lists: strings, numbers and None by value, any other object by the key the build gives it
-(`key_of`) or else by a digest of its pickle. A fragment must depend on nothing else: a body that
+lists: strings, numbers and None by value, an assessment's view by the key the build gave it
+(`ViewKeys`), one of its answers listed after it by that key and its place, any other object by a
+digest of its fields or its pickle. A fragment must depend on nothing else: a body that
 reads a variable it does not list is a template syntax error when the template is compiled.
 """
 
@@ -16,33 +17,28 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
-import itertools
 import pickle
-from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator
+from typing import Callable
 
 import jinja2
-from jinja2 import nodes
-from jinja2.ext import Extension
 from markupsafe import Markup
 
-from scorecard.incremental.cache import digest
-from scorecard.incremental.pagekeys import fingerprint
+from scorecard.incremental.cachefiles import digest
+from scorecard.incremental.pagekeys import ViewKeys, fingerprint
 from scorecard.site.views import AssessmentView, ItemView
 
-KeyOf = Callable[[object], "bytes | None"]
-"""The build's key for a value (a view), or None to let the store pickle it."""
 
 
 class FragmentStore:
     """The fragments of one build: those the last build left, and those this one renders or reuses."""
 
-    def __init__(self, templates: bytes, previous: dict[bytes, str] | None = None, key_of: KeyOf | None = None):
+    def __init__(self, templates: bytes, previous: dict[bytes, str] | None = None, views: ViewKeys | None = None):
         self.templates = templates
         """Digest of every template of the themes in use."""
         self.previous = previous if previous is not None else {}
         """The last build's fragments by key; each moves to `used` when this build asks for it."""
-        self.key_of = key_of
+        self.views = views or ViewKeys()
+        """The keys the build gave its assessment views."""
         self.used: dict[bytes, str] = {}
         """The fragments this build rendered or reused, by key: what the next build gets."""
         self.rendered = 0
@@ -51,14 +47,11 @@ class FragmentStore:
         """Fragments taken from the last build."""
         self.shared = 0
         """Fragments this build had rendered (or reused) already, for another page or place."""
-        self._keys: dict[int, tuple[object, bytes, bytes]] = {}
-        """By `id`: the value (kept alive, so no other object takes its id), its key, and its part of a fragment's key."""
         self._starts: dict[str, bytes] = {}
         self._strings: dict[str, bytes] = {}
         self._frozen: dict[type, tuple[str, ...] | None] = {}
         self._table = copyreg.dispatch_table.copy()
         self._table[AssessmentView] = lambda view: (_keyed, (self.object_key(view),))
-        self._table[ItemView] = self._reduce_item
 
     def fragment(self, identity: str, values: tuple[object, ...], render: Callable[[], str]) -> str:
         """The fragment at `identity` for these values: rendered by `render` unless already known."""
@@ -68,14 +61,17 @@ class FragmentStore:
         # The key is the fragment's digest and its values' keys, each length-prefixed, joined rather
         # than hashed again: tens of thousands of fragments per build, and dict keys are hashed anyway.
         parts = [start]
+        owner: AssessmentView | None = None  # the last assessment view listed: an item after it may be one of its own
         for value in values:
             if type(value) is str:  # `root`, on every row: the same few strings
-                part = self._strings.get(value)  # type: ignore[call-overload]
+                part = self._strings.get(value)
                 if part is None:
-                    part = self._strings[value] = self._prefixed(self.value_key(value))  # type: ignore[index]
+                    part = self._strings[value] = self._prefixed(self.value_key(value))
             else:
-                found = self._keys.get(id(value))  # most values are views already keyed on another page
-                part = found[2] if found is not None else self._prefixed(self.value_key(value))
+                item_key = self.views.item_key(owner, value) if owner is not None and type(value) is ItemView else None
+                part = self._prefixed(b"o" + item_key if item_key is not None else self.value_key(value))
+                if type(value) is AssessmentView:
+                    owner = value
             parts.append(part)
         key = b"".join(parts)
         html = self.used.get(key)
@@ -115,37 +111,20 @@ class FragmentStore:
     def object_key(self, value: object) -> bytes:
         """The key of a view model (a frozen dataclass) or a tuple: the build's, else a digest of what it holds.
 
-        A view's key is worked out once per build: it is memoised by `id`, with the view kept alive
-        so that no other object can take its id. Anything else (a list, a dict, a loop) cannot be
-        a key: it can change between two uses, and a key must not.
+        Anything else (a list, a dict, a loop) cannot be a key: it can change between two uses, and a key must not.
         """
-        found = self._keys.get(id(value))
-        if found is not None:
-            return found[1]
+        key = self.views.view_key(value)
+        if key is not None:
+            return key
         kind = type(value)
         names = self._fields(kind)
-        key = self.key_of(value) if self.key_of else None
-        if key is None:
-            if names is None and kind is not tuple:
-                raise jinja2.TemplateRuntimeError(f"a cached fragment cannot be keyed by a {kind.__name__}: "
-                                                  "list strings, numbers, tuples or view models")
-            if kind is not AssessmentView and names and len(getattr(value, "__dict__", ())) == len(names):
-                # A small view (a criterion page's row: an assessment's view and one of its answers)
-                # by its fields' keys: cheaper than pickling it.
-                key = digest(kind.__module__.encode(), kind.__qualname__.encode(), *(self._part(getattr(value, n)) for n in names))
-            else:
-                key = self._pickled(value, kind is not AssessmentView)
-        if names is not None:
-            self._keys[id(value)] = (value, key, self._prefixed(b"o" + key))
-        if kind is AssessmentView:
-            # Its answers and scores are part of it: each is known by the view's key and its place,
-            # so that a criterion page's row (the view and one of its items) is keyed without pickling the item.
-            for s, section in enumerate(value.sections):  # type: ignore[attr-defined]
-                for i, item in enumerate(section.items):
-                    if id(item) not in self._keys:
-                        item_key = b"%s %d %d" % (key, s, i)
-                        self._keys[id(item)] = (item, item_key, self._prefixed(b"o" + item_key))
-        return key
+        if names is None and kind is not tuple:
+            raise jinja2.TemplateRuntimeError(f"a cached fragment cannot be keyed by a {kind.__name__}: "
+                                              "list strings, numbers, tuples or view models")
+        if kind is not AssessmentView and names and len(getattr(value, "__dict__", ())) == len(names):
+            # A small view (a criterion page's row: one answer) by its fields' keys: cheaper than pickling it.
+            return digest(kind.__module__.encode(), kind.__qualname__.encode(), *(self._part(getattr(value, n)) for n in names))
+        return self._pickled(value, kind is not AssessmentView)
 
     def _part(self, field: object) -> bytes:
         """A view's field's part of the view's key."""
@@ -168,10 +147,6 @@ class FragmentStore:
             params = getattr(kind, "__dataclass_params__", None)
             self._frozen[kind] = tuple(f.name for f in dataclasses.fields(kind)) if params and params.frozen else None
         return self._frozen[kind]
-
-    def _reduce_item(self, item: ItemView) -> tuple[Any, ...]:
-        found = self._keys.get(id(item))
-        return (_keyed, (found[1],)) if found else item.__reduce_ex__(5)
 
 
 def _keyed(key: bytes) -> bytes:  # pragma: no cover - never called: the pickles here are only hashed

@@ -23,9 +23,9 @@ from typing import Callable, Mapping, Sequence
 import jinja2
 from jinja2 import meta
 
-from scorecard.incremental.cache import digest
+from scorecard.incremental.cachefiles import digest
 from scorecard.site.model import SiteModel
-from scorecard.site.views import AssessmentView, ItemView, RankedRow
+from scorecard.site.views import AssessmentView, RankedRow
 
 
 def template_digests(env: jinja2.Environment) -> Callable[[str], bytes]:
@@ -96,48 +96,66 @@ def fingerprint(value: object, table: dict | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def view_keys(model: SiteModel, base_views: Mapping[str, AssessmentView], base_keys: Mapping[str, bytes]) -> dict[int, bytes]:
-    """A key for the view of every assessment page, by the view's `id`, without pickling whole views.
+class ViewKeys:
+    """The key of each assessment's view in this build, by slug. A view counts as keyed only when it
+    is the very view the site model made for its slug (checked with `is`), so that a view made some
+    other way is never taken for it; one of its items is known by the view's key and its place."""
+
+    def __init__(self) -> None:
+        self.views: dict[str, AssessmentView] = {}
+        self.keys: dict[str, bytes] = {}
+
+    def add(self, view: AssessmentView, key: bytes) -> None:
+        self.views[view.slug], self.keys[view.slug] = view, key
+
+    def view_key(self, view: object) -> bytes | None:
+        """The key of `view` if it is a keyed assessment view, else None."""
+        if type(view) is AssessmentView and self.views.get(view.slug) is view:
+            return self.keys[view.slug]
+        return None
+
+    def item_key(self, view: AssessmentView, item: object) -> bytes | None:
+        """The key of `item` if it is one of the answers or scores of the keyed `view`, else None."""
+        key = self.view_key(view)
+        if key is not None:
+            for s, section in enumerate(view.sections):
+                for i, candidate in enumerate(section.items):
+                    if candidate is item:
+                        return key + s.to_bytes(4, "big") + i.to_bytes(4, "big")  # fixed length: keys are joined
+        return None
+
+
+def view_keys(model: SiteModel, base_views: Mapping[str, AssessmentView], base_keys: Mapping[str, bytes]) -> ViewKeys:
+    """A key for the view of every assessment page, without pickling whole views.
 
     The site model makes each page's view from the assessment's own view (`base_views`, whose keys
     `base_keys` cover everything it was made from) by replacing some fields (history, backlinks,
     review due…). The key is the base view's key and a fingerprint of the fields that are not the
     base view's own objects: whatever the site model changes is covered, whichever field it is.
-
-    Each item of a view's sections (which the criterion pages list) is keyed too: by its view's
-    key and its place in the view.
     """
-    keys = {}
-    places: dict[tuple[int, int], bytes] = {}  # (section, item) → its fixed-length suffix: keys are joined
+    keys = ViewKeys()
     for page in model.pages:
         view = page.view
         if type(view) is AssessmentView and view.slug in base_keys:
             base = base_views[view.slug]
             changed = [(name, getattr(view, name)) for name in _VIEW_FIELDS if getattr(view, name) is not getattr(base, name)]
-            key = keys[id(view)] = digest(base_keys[view.slug], fingerprint(changed))
-            for s, section in enumerate(view.sections):
-                for i, item in enumerate(section.items):
-                    place = places.get((s, i)) or places.setdefault((s, i), s.to_bytes(4, "big") + i.to_bytes(4, "big"))
-                    keys[id(item)] = key + place
+            keys.add(view, digest(base_keys[view.slug], fingerprint(changed)))
     return keys
 
 
 _VIEW_FIELDS = tuple(f.name for f in fields(AssessmentView))
 
 
-def page_keys(model: SiteModel, env: jinja2.Environment, known_views: Mapping[int, bytes] | None = None) -> dict[str, bytes]:
-    """Output path → the page's key; `known_views` gives the keys of assessment views by `id` (`view_keys`)."""
+def page_keys(model: SiteModel, env: jinja2.Environment, known: ViewKeys) -> dict[str, bytes]:
+    """Output path → the page's key; `known` gives the keys of assessment views (`view_keys`)."""
     templates = template_digests(env)
-    known: dict[int, bytes] = dict(known_views or {})
-    for page in model.pages:
-        if type(page.view) is AssessmentView and id(page.view) not in known:
-            known[id(page.view)] = digest(fingerprint(page.view))
 
     def key_of(item: object) -> bytes:
-        """An assessment's view, one of its items, or a ranked row of both: by the keys known for them."""
+        """An assessment's view, or a ranked row of a view and one of its items: by the keys known for them."""
         if type(item) is RankedRow:
-            return key_of(item.assessment) + key_of(item.item)
-        return known.get(id(item)) or digest(fingerprint(item))
+            item_key = known.item_key(item.assessment, item.item) or digest(fingerprint(item.item))
+            return key_of(item.assessment) + item_key
+        return known.view_key(item) or digest(fingerprint(item))
 
     def shape(view: object) -> object:
         """The view as it is fingerprinted: a list page's thousands of rows become one string of
@@ -153,7 +171,7 @@ def page_keys(model: SiteModel, env: jinja2.Environment, known_views: Mapping[in
         return type(view).__qualname__, tuple(parts)
 
     table = copyreg.dispatch_table.copy()
-    table[AssessmentView] = table[ItemView] = table[RankedRow] = lambda view: (_view_ref, (key_of(view),))
+    table[AssessmentView] = table[RankedRow] = lambda view: (_view_ref, (key_of(view),))
     site = fingerprint(model.site)
     return {page.path: digest(templates(page.template), site,
                               fingerprint((page.path, page.template, page.title, page.root, shape(page.view)), table))

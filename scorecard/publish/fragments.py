@@ -109,12 +109,15 @@ def check_fragments(template: nodes.Template, env: jinja2.Environment, name: str
     def fail(message: str, lineno: int) -> None:
         raise jinja2.TemplateSyntaxError(message, lineno, name, filename)
 
-    top = {id(n) for n in template.body}
+    def nested(node: nodes.Node) -> bool:
+        """Whether `node` is inside a block or a loop rather than at the template's top level."""
+        return not any(node is top for top in template.body)
+
     assigned = {n.name for n in template.find_all(nodes.Name) if n.ctx in ("store", "param")}
-    assigned |= {n.name for n in template.find_all(nodes.Macro) if id(n) not in top}  # a macro of a block or a loop
-    assigned |= {n.target for n in template.find_all(nodes.Import) if id(n) not in top}
+    assigned |= {n.name for n in template.find_all(nodes.Macro) if nested(n)}  # a macro of a block or a loop
+    assigned |= {n.target for n in template.find_all(nodes.Import) if nested(n)}
     assigned |= {item if isinstance(item, str) else item[1]
-                 for n in template.find_all(nodes.FromImport) if id(n) not in top for item in n.names}
+                 for n in template.find_all(nodes.FromImport) if nested(n) for item in n.names}
     macros = {n.name: n for n in template.body if isinstance(n, nodes.Macro)}
     imports = {n.target for n in template.body if isinstance(n, nodes.Import) and not n.with_context}
     imports |= {item if isinstance(item, str) else item[1]
