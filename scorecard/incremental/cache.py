@@ -28,8 +28,9 @@ import jinja2
 from scorecard.core.assessment import Assessment
 from scorecard.core.diagnostics import Diagnostic
 from scorecard.core.options import BuildOptions
-from scorecard.incremental.cachefiles import CACHE_DIR as CACHE_DIR, CacheIgnored, Stored, digest as digest
-from scorecard.incremental.cachefiles import load_dict_part, load_part, save_dict_part, save_part
+from scorecard.incremental.cachefiles import CACHE_DIR as CACHE_DIR
+from scorecard.incremental.cachefiles import CacheIgnored, Stored, load_dict_part, load_part, save_dict_part, save_part
+from scorecard.incremental.cachefiles import digest as digest
 from scorecard.incremental.fragments import FragmentStore
 from scorecard.incremental.pagekeys import page_keys, templates_digest, theme_digest, view_keys
 from scorecard.pipeline.prepare import Body, Job, Parsed
@@ -94,7 +95,7 @@ class BuildCache:
         self.git_state = ""
         self.file_keys: dict[str, bytes] = {}
         """This build's key of each assessment file, by path."""
-        self.prepared_now: dict[str, tuple[Parsed, bytes]] = {}
+        self.prepared_now: dict[str, Prepared] = {}
         self.view_digests: dict[str, bytes] = {}
         self.known_views: dict[str, AssessmentView] = {}
         self.fragment_store: FragmentStore | None = None

@@ -426,4 +426,5 @@ class _Signed:
 
     def write(self, data: bytes) -> int:
         self.mac.update(data)
-        return self.out.write(data)
+        written: int = self.out.write(data)
+        return written

@@ -28,7 +28,6 @@ from scorecard.incremental.pagekeys import ViewKeys, fingerprint
 from scorecard.site.views import AssessmentView, ItemView
 
 
-
 class FragmentStore:
     """The fragments of one build: those the last build left, and those this one renders or reuses."""
 
@@ -95,14 +94,12 @@ class FragmentStore:
     def value_key(self, value: object) -> bytes:
         """A listed value's part of a fragment's key; the kinds are told apart (the string "1" is not the number 1)."""
         kind = type(value)
-        if kind is str:
-            return b"s" + value.encode("utf-8", "surrogatepass")  # type: ignore[attr-defined]
+        if isinstance(value, str) and kind in (str, Markup):
+            return (b"s" if kind is str else b"m") + value.encode("utf-8", "surrogatepass")
         if value is None:
             return b"n"
         if kind in (int, bool, float):
             return f"{kind.__name__} {value!r}".encode()
-        if kind is Markup:
-            return b"m" + value.encode("utf-8", "surrogatepass")  # type: ignore[attr-defined]
         if isinstance(value, jinja2.Undefined):
             str(value)  # a StrictUndefined fails here with Jinja's own message
             return b"u"

@@ -18,7 +18,7 @@ import io
 import pickle
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import jinja2
 from jinja2 import meta
@@ -48,12 +48,13 @@ def template_digests(env: jinja2.Environment) -> Callable[[str], bytes]:
         try:
             source = loader.get_source(env, name)[0]
             used = list(meta.find_referenced_templates(env.parse(source)))
+            names = [u for u in used if u is not None]
         except jinja2.TemplateError:
-            used = [None]
-        if None in used:
+            used, names = [None], []
+        if None in used:  # a template name computed at render time: any template may be used
             result = everything
         else:
-            result = digest(name.encode(), source.encode(), *(closure(u, seen | {name}) for u in sorted(set(used))))
+            result = digest(name.encode(), source.encode(), *(closure(u, seen | {name}) for u in sorted(set(names))))
         memo[name] = result
         return result
 
@@ -84,7 +85,7 @@ def _view_ref(key: bytes) -> bytes:  # pragma: no cover - never called: pickles 
     return key
 
 
-def fingerprint(value: object, table: dict | None = None) -> bytes:
+def fingerprint(value: object, table: dict[type, Callable[[Any], Any]] | None = None) -> bytes:
     """`value` pickled without pickle's memo, so that equal views give the same bytes whichever of
     their strings are one object (views are trees: nothing refers back to itself)."""
     buffer = io.BytesIO()

@@ -16,7 +16,8 @@ from typing import Iterable, Mapping
 
 from markupsafe import Markup
 
-from scorecard.core.diagnostics import Diagnostic, error, sort_diagnostics, strict as promote_warnings
+from scorecard.core.diagnostics import Diagnostic, error, sort_diagnostics
+from scorecard.core.diagnostics import strict as promote_warnings
 from scorecard.core.groups import spelling_clashes
 from scorecard.core.options import BuildOptions
 from scorecard.core.staleness import staleness_warnings
@@ -25,13 +26,19 @@ from scorecard.pipeline.reuse import Files, NoReuse, Reuse
 from scorecard.pipeline.timings import Progress, Stopwatch, collector_paused
 from scorecard.publish.export import badge_files, scorecard_csv, scorecard_json
 from scorecard.publish.render import RenderFailed, default_theme_dir, environment_for, render_site
-from scorecard.site.search import search_index_js
 from scorecard.publish.sitemap import SITEMAP_URL, sitemap_xml
 from scorecard.publish.writer import check_output_dir, write_site
 from scorecard.site.model import Scored, SiteModel, assessment_view, build_site_model
-from scorecard.source.content import Content, Sources, assemble_content, display_path, read_content_files, sources_from_files
+from scorecard.site.search import search_index_js
+from scorecard.source.content import (
+    Content,
+    Sources,
+    assemble_content,
+    display_path,
+    read_content_files,
+    sources_from_files,
+)
 from scorecard.source.history import HistoryPoint, read_history
-
 
 STAGES = ("load", "validate", "history", "site model", "render", "write", "save cache")
 """The stages of a build, in order, as `--timings` and the progress bar name them."""
@@ -102,10 +109,10 @@ def build(options: BuildOptions, reuse: Reuse | None = None, progress: Progress 
     with watch.stage("render"):  # what to make; the files are made one by one as the writer takes them
         made, kept = render(options, themes, model, checked, reuse)
     with watch.stage("write"):
-        problems = write(options, made, kept)
+        failed = write(options, made, kept)
     watch.move(made.seconds, "write", "render")  # pages are rendered as the writer takes them
-    if problems:
-        return BuildResult(checked.diagnostics + problems, len(checked.scored), timings=watch.timings(),
+    if failed:
+        return BuildResult((*checked.diagnostics, *failed), len(checked.scored), timings=watch.timings(),
                            cache=reuse.status())
     with watch.stage("save cache"):
         reuse.finish(checked.diagnostics, len(checked.scored), kept, options.output_dir)

@@ -15,11 +15,12 @@ from markupsafe import Markup
 
 from scorecard.core.assessment import Assessment, parse_assessment
 from scorecard.core.diagnostics import Diagnostic
-from scorecard.publish.export import Exports, assessment_exports
-from scorecard.publish.markdown import make_markdown, render_body
 from scorecard.core.parallel import parallel_map
 from scorecard.core.rubric import Rubric
 from scorecard.core.scoring import Scorecard, score_assessment
+from scorecard.publish.export import assessment_exports
+from scorecard.publish.markdown import make_markdown, render_body
+from scorecard.site.model import Exports
 from scorecard.site.search import plain_text, search_document, search_entry
 
 PARALLEL_FROM = 400

@@ -140,7 +140,7 @@ def check_fragments(template: nodes.Template, env: jinja2.Environment, name: str
         call = fragment.call
         keys = call.args[1:]
         listed = frozenset(k.name for k in keys if isinstance(k, nodes.Name))
-        shown = ", ".join(k.name if isinstance(k, nodes.Name) else repr(k.value) for k in keys)
+        shown = ", ".join(k.name if isinstance(k, nodes.Name) else repr(getattr(k, "value", k)) for k in keys)
         for read, lineno in free_names(fragment.body, listed, fail):
             if read not in shared:
                 fail(f"the cached fragment uses '{read}', which is not one of its keys ({shown})", lineno)
@@ -217,8 +217,8 @@ def _reads(node: nodes.Node, bound: frozenset[str], fail: Callable[[str, int], N
         names = {node.target} if isinstance(node, nodes.Import) else {n if isinstance(n, str) else n[1] for n in node.names}
         return bound | names
     if isinstance(node, (nodes.Include, nodes.Block, nodes.Extends, nodes.ContextReference, nodes.DerivedContextReference)):
-        what = {nodes.Include: "include a template", nodes.Block: "hold a block",
-                nodes.Extends: "extend a template"}.get(type(node), "read the whole context")
+        what = ("include a template" if isinstance(node, nodes.Include) else "hold a block" if isinstance(node, nodes.Block)
+                else "extend a template" if isinstance(node, nodes.Extends) else "read the whole context")
         fail(f"a cached fragment cannot {what} (it would see every variable)", node.lineno)
     yield from free_names(node.iter_child_nodes(), bound, fail)
     return bound
