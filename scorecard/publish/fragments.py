@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import itertools
 from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator, Protocol
+from dataclasses import dataclass
+from typing import Any, Callable, Generator, Iterable, Iterator, Protocol
 
 import jinja2
 from jinja2 import nodes
@@ -94,6 +95,10 @@ def is_fragment(node: nodes.Node) -> bool:
             and node.call.node.identifier == FragmentCache.identifier and node.call.node.name == "_fragment")
 
 
+Fail = Callable[[str, int], None]
+"""Raises the template syntax error for a message at a line."""
+
+
 def check_fragments(template: nodes.Template, env: jinja2.Environment, name: str | None, filename: str | None) -> None:
     """Give each fragment its identity, and fail on a body that reads a variable it does not list.
 
@@ -109,53 +114,73 @@ def check_fragments(template: nodes.Template, env: jinja2.Environment, name: str
     def fail(message: str, lineno: int) -> None:
         raise jinja2.TemplateSyntaxError(message, lineno, name, filename)
 
-    def nested(node: nodes.Node) -> bool:
-        """Whether `node` is inside a block or a loop rather than at the template's top level."""
-        return not any(node is top for top in template.body)
+    names = _TemplateNames.of(template, env)
+    for number, fragment in enumerate(fragments):
+        _check_fragment(fragment, names, fail)
+        fragment.call.args[0] = nodes.Const(f"{name}#{number}:{fragment.lineno}")
 
-    assigned = {n.name for n in template.find_all(nodes.Name) if n.ctx in ("store", "param")}
-    assigned |= {n.name for n in template.find_all(nodes.Macro) if nested(n)}  # a macro of a block or a loop
-    assigned |= {n.target for n in template.find_all(nodes.Import) if nested(n)}
-    assigned |= {item if isinstance(item, str) else item[1]
-                 for n in template.find_all(nodes.FromImport) if nested(n) for item in n.names}
-    macros = {n.name: n for n in template.body if isinstance(n, nodes.Macro)}
-    imports = {n.target for n in template.body if isinstance(n, nodes.Import) and not n.with_context}
-    imports |= {item if isinstance(item, str) else item[1]
-                for n in template.body if isinstance(n, nodes.FromImport) and not n.with_context for item in n.names}
-    # Names the template also assigns or passes as arguments are variables, even where they share a macro's name.
-    shared = ({*macros, *imports} | set(env.globals)) - assigned
 
-    def impure(macro: str, seen: frozenset[str]) -> tuple[str, int] | None:
+@dataclass(frozen=True)
+class _TemplateNames:
+    """What a template's fragments may read besides their keys."""
+
+    macros: dict[str, nodes.Macro]
+    """The template's own top-level macros, by name."""
+    shared: frozenset[str]
+    """Its macros, its imports without context and Jinja's globals, but for names it also assigns."""
+
+    @classmethod
+    def of(cls, template: nodes.Template, env: jinja2.Environment) -> _TemplateNames:
+        def nested(node: nodes.Node) -> bool:
+            """Whether `node` is inside a block or a loop rather than at the template's top level."""
+            return not any(node is top for top in template.body)
+
+        assigned = {n.name for n in template.find_all(nodes.Name) if n.ctx in ("store", "param")}
+        assigned |= {n.name for n in template.find_all(nodes.Macro) if nested(n)}  # a macro of a block or a loop
+        assigned |= {n.target for n in template.find_all(nodes.Import) if nested(n)}
+        assigned |= {_imported(item) for n in template.find_all(nodes.FromImport) if nested(n) for item in n.names}
+        macros = {n.name: n for n in template.body if isinstance(n, nodes.Macro)}
+        imports = {n.target for n in template.body if isinstance(n, nodes.Import) and not n.with_context}
+        imports |= {_imported(item) for n in template.body if isinstance(n, nodes.FromImport) and not n.with_context
+                    for item in n.names}
+        # Names the template also assigns or passes as arguments are variables, even where they share a macro's name.
+        return cls(macros, frozenset(({*macros, *imports} | set(env.globals)) - assigned))
+
+    def impure(self, macro: str, seen: frozenset[str], fail: Fail) -> tuple[str, int] | None:
         """The first variable a template macro reads (itself or through the macros it calls), or None."""
-        node = macros[macro]
+        node = self.macros[macro]
         arguments = frozenset({node.name, *(a.name for a in node.args), *MACRO_LOCALS})
         for read, lineno in itertools.chain(free_names(node.defaults, frozenset(), fail), free_names(node.body, arguments, fail)):
-            if read not in shared:
+            if read not in self.shared:
                 return read, lineno
-            if read in macros and read not in seen and (found := impure(read, seen | {read})):
+            if read in self.macros and read not in seen and (found := self.impure(read, seen | {read}, fail)):
                 return found
         return None
 
-    for number, fragment in enumerate(fragments):
-        call = fragment.call
-        keys = call.args[1:]
-        listed = frozenset(k.name for k in keys if isinstance(k, nodes.Name))
-        shown = ", ".join(k.name if isinstance(k, nodes.Name) else repr(getattr(k, "value", k)) for k in keys)
-        for read, lineno in free_names(fragment.body, listed, fail):
-            if read not in shared:
-                fail(f"the cached fragment uses '{read}', which is not one of its keys ({shown})", lineno)
-            if read in macros and (found := impure(read, frozenset({read}))):
-                fail(f"the cached fragment calls the macro '{read}', which uses '{found[0]}' (line {found[1]}): "
-                     f"a cached fragment may use only its keys ({shown})", lineno)
-        call.args[0] = nodes.Const(f"{name}#{number}:{fragment.lineno}")
+
+def _imported(item: str | tuple[str, str]) -> str:
+    """The name a `from … import` binds: the alias if there is one."""
+    return item if isinstance(item, str) else item[1]
+
+
+def _check_fragment(fragment: nodes.CallBlock, names: _TemplateNames, fail: Fail) -> None:
+    """Fail on the first variable the fragment's body reads that is not one of its keys, nor shared."""
+    keys = fragment.call.args[1:]
+    listed = frozenset(k.name for k in keys if isinstance(k, nodes.Name))
+    shown = ", ".join(k.name if isinstance(k, nodes.Name) else repr(getattr(k, "value", k)) for k in keys)
+    for read, lineno in free_names(fragment.body, listed, fail):
+        if read not in names.shared:
+            fail(f"the cached fragment uses '{read}', which is not one of its keys ({shown})", lineno)
+        if read in names.macros and (found := names.impure(read, frozenset({read}), fail)):
+            fail(f"the cached fragment calls the macro '{read}', which uses '{found[0]}' (line {found[1]}): "
+                 f"a cached fragment may use only its keys ({shown})", lineno)
 
 
 MACRO_LOCALS = ("varargs", "kwargs", "caller")
 """What Jinja gives every macro body besides its arguments."""
 
 
-def free_names(body: Iterable[nodes.Node], bound: frozenset[str],
-               fail: Callable[[str, int], None]) -> Iterator[tuple[str, int]]:
+def free_names(body: Iterable[nodes.Node], bound: frozenset[str], fail: Fail) -> Iterator[tuple[str, int]]:
     """Every name the statements read that they do not assign themselves before (or `bound` holds), with its line.
 
     Deliberately cautious: what a branch of an `if` assigns counts only inside that branch (when the
@@ -165,66 +190,94 @@ def free_names(body: Iterable[nodes.Node], bound: frozenset[str],
         bound = yield from _reads(node, bound, fail)
 
 
-def _reads(node: nodes.Node, bound: frozenset[str], fail: Callable[[str, int], None]) -> Any:
+def _reads(node: nodes.Node, bound: frozenset[str], fail: Fail) -> Reads:
     """Yield the names `node` reads that are not bound; return the names bound after it."""
-    if isinstance(node, nodes.Name):
-        if node.ctx == "load" and node.name not in bound:
-            yield node.name, node.lineno
-        return bound
-    if isinstance(node, nodes.NSRef):
-        if node.name not in bound:
-            yield node.name, node.lineno
-        return bound
-    if isinstance(node, nodes.For):
-        yield from _each(node.iter, bound, fail)
-        inner = bound | _targets(node.target)
-        yield from _each(node.test, inner, fail)
-        yield from free_names(node.body, inner | {"loop"}, fail)
-        yield from free_names(node.else_, bound, fail)
-        return bound
-    if isinstance(node, nodes.If):
-        yield from _each(node.test, bound, fail)
-        yield from free_names(node.body, bound, fail)
-        yield from free_names(node.elif_, bound, fail)
-        yield from free_names(node.else_, bound, fail)
-        return bound
-    if isinstance(node, nodes.Assign):
-        yield from _each(node.node, bound, fail)
-        yield from _each(node.target, bound, fail)  # a namespace's attribute reads the namespace
-        return bound | _targets(node.target)
-    if isinstance(node, nodes.AssignBlock):
-        yield from free_names(node.body, bound, fail)
-        yield from _each(node.filter, bound, fail)
-        yield from _each(node.target, bound, fail)
-        return bound | _targets(node.target)
-    if isinstance(node, nodes.With):
-        yield from free_names(node.values, bound, fail)
-        yield from free_names(node.body, bound | {t for target in node.targets for t in _targets(target)}, fail)
-        return bound
-    if isinstance(node, nodes.Macro):
-        yield from free_names(node.defaults, bound, fail)
-        yield from free_names(node.body, bound | {node.name, *(a.name for a in node.args), *MACRO_LOCALS}, fail)
-        return bound | {node.name}
-    if isinstance(node, nodes.CallBlock):
-        yield from _each(node.call, bound, fail)
-        yield from free_names(node.defaults, bound, fail)
-        yield from free_names(node.body, bound | {a.name for a in node.args}, fail)
-        return bound
-    if isinstance(node, (nodes.Import, nodes.FromImport)):
-        if node.with_context:
-            fail("a cached fragment cannot import with context (the template would see every variable)", node.lineno)
-        yield from _each(node.template, bound, fail)
-        names = {node.target} if isinstance(node, nodes.Import) else {n if isinstance(n, str) else n[1] for n in node.names}
-        return bound | names
-    if isinstance(node, (nodes.Include, nodes.Block, nodes.Extends, nodes.ContextReference, nodes.DerivedContextReference)):
-        what = ("include a template" if isinstance(node, nodes.Include) else "hold a block" if isinstance(node, nodes.Block)
-                else "extend a template" if isinstance(node, nodes.Extends) else "read the whole context")
-        fail(f"a cached fragment cannot {what} (it would see every variable)", node.lineno)
+    for kind, reads in _READERS:
+        if isinstance(node, kind):
+            return (yield from reads(node, bound, fail))
+    if type(node) in _REFUSED:
+        fail(f"a cached fragment cannot {_REFUSED[type(node)]} (it would see every variable)", node.lineno)
     yield from free_names(node.iter_child_nodes(), bound, fail)
     return bound
 
 
-def _each(node: nodes.Node | None, bound: frozenset[str], fail: Callable[[str, int], None]) -> Iterator[tuple[str, int]]:
+Reads = Generator[tuple[str, int], None, frozenset[str]]
+"""The names a node reads (with their lines) that are not bound; returns the names bound after it."""
+
+
+def _name(node: Any, bound: frozenset[str], fail: Fail) -> Reads:
+    if (not isinstance(node, nodes.Name) or node.ctx == "load") and node.name not in bound:  # a name, or a namespace
+        yield node.name, node.lineno
+    return bound
+
+
+def _for(node: Any, bound: frozenset[str], fail: Fail) -> Reads:
+    yield from _each(node.iter, bound, fail)
+    inner = bound | _targets(node.target)
+    yield from _each(node.test, inner, fail)
+    yield from free_names(node.body, inner | {"loop"}, fail)
+    yield from free_names(node.else_, bound, fail)
+    return bound
+
+
+def _if(node: Any, bound: frozenset[str], fail: Fail) -> Reads:
+    yield from _each(node.test, bound, fail)
+    for branch in (node.body, node.elif_, node.else_):
+        yield from free_names(branch, bound, fail)
+    return bound
+
+
+def _assign(node: Any, bound: frozenset[str], fail: Fail) -> Reads:
+    if isinstance(node, nodes.AssignBlock):
+        yield from free_names(node.body, bound, fail)
+        yield from _each(node.filter, bound, fail)
+    else:
+        yield from _each(node.node, bound, fail)
+    yield from _each(node.target, bound, fail)  # a namespace's attribute reads the namespace
+    return bound | _targets(node.target)
+
+
+def _with(node: Any, bound: frozenset[str], fail: Fail) -> Reads:
+    yield from free_names(node.values, bound, fail)
+    yield from free_names(node.body, bound | {t for target in node.targets for t in _targets(target)}, fail)
+    return bound
+
+
+def _macro(node: Any, bound: frozenset[str], fail: Fail) -> Reads:
+    yield from free_names(node.defaults, bound, fail)
+    yield from free_names(node.body, bound | {node.name, *(a.name for a in node.args), *MACRO_LOCALS}, fail)
+    return bound | {node.name}
+
+
+def _call_block(node: Any, bound: frozenset[str], fail: Fail) -> Reads:
+    yield from _each(node.call, bound, fail)
+    yield from free_names(node.defaults, bound, fail)
+    yield from free_names(node.body, bound | {a.name for a in node.args}, fail)
+    return bound
+
+
+def _import(node: Any, bound: frozenset[str], fail: Fail) -> Reads:
+    if node.with_context:
+        fail("a cached fragment cannot import with context (the template would see every variable)", node.lineno)
+    yield from _each(node.template, bound, fail)
+    names = {node.target} if isinstance(node, nodes.Import) else {_imported(n) for n in node.names}
+    return bound | names
+
+
+_READERS: tuple[tuple[type[nodes.Node] | tuple[type[nodes.Node], ...], Callable[[Any, frozenset[str], Fail], Reads]], ...] = (
+    ((nodes.Name, nodes.NSRef), _name), (nodes.For, _for), (nodes.If, _if), ((nodes.Assign, nodes.AssignBlock), _assign),
+    (nodes.With, _with), (nodes.Macro, _macro), (nodes.CallBlock, _call_block), ((nodes.Import, nodes.FromImport), _import),
+)
+"""How each kind of statement or expression reads and binds names; any other node reads what its children read."""
+
+_REFUSED: dict[type[nodes.Node], str] = {
+    nodes.Include: "include a template", nodes.Block: "hold a block", nodes.Extends: "extend a template",
+    nodes.ContextReference: "read the whole context", nodes.DerivedContextReference: "read the whole context",
+}
+"""What a fragment's body may not do, since it would see every variable."""
+
+
+def _each(node: nodes.Node | None, bound: frozenset[str], fail: Fail) -> Iterator[tuple[str, int]]:
     if node is not None:
         yield from _reads(node, bound, fail)
 
