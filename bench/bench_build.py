@@ -130,12 +130,12 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {machine()}")
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="scorecard-bench-"))
-    trees: dict[str, Path | None] = {"this tree": None}
+    trees: dict[str, Path | None] = {"this tree": HERE.parent}
     if args.against:
         before = scratch / "before"
         subprocess.run(["git", "-C", str(HERE.parent), "worktree", "add", "--detach", "-f", str(before), args.against],
                        check=True, capture_output=True)
-        trees = {args.against: before, "this tree": None}
+        trees = {args.against: before, "this tree": HERE.parent}
     try:
         for total in args.sizes:
             site = scratch / f"site-{total}{'-git' if args.git else ''}"
