@@ -21,7 +21,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 import jinja2
 
@@ -40,8 +40,19 @@ from scorecard.site.views import AssessmentView
 from scorecard.source.content import Sources
 from scorecard.source.history import history_state
 
-Prepared = tuple[Parsed, Body | None]
-"""An assessment file parsed and scored, and its body rendered (None: not rendered, as the file has errors)."""
+class Prepared(NamedTuple):
+    """An assessment file parsed and scored, and its body rendered."""
+
+    parsed: Parsed
+    body: Body | None
+    """None: not rendered yet (the file has errors, or this build has not come to it)."""
+
+
+class HistoryRecord(NamedTuple):
+    """The git history, and the state of the repository it was read at (`history_state`)."""
+
+    git_state: str
+    history: History
 
 PARTS = ("prepared", "views", "fragments")
 """The dict parts of the cache: prepared files, assessment views and list-page rows, each by key."""
@@ -82,8 +93,7 @@ class BuildCache:
     def __init__(self, root: Path):
         self.root = root
         self.site: SiteRecord | None = None
-        self.history_record: tuple[str, Any] | None = None
-        """The git state the history was read at, and the history."""
+        self.history_record: HistoryRecord | None = None
         self._status = "empty"
         self.parts: dict[str, dict[bytes, Any]] = {}
         """The dict parts read or set so far, by name; each is saved at the end."""
@@ -128,7 +138,7 @@ class BuildCache:
             self._status = "ignored: damaged"
             return
         self.site = site if isinstance(site, SiteRecord) else None
-        self.history_record = history
+        self.history_record = history if isinstance(history, HistoryRecord) else None
         self._status = "used"
 
     def part(self, name: str) -> dict[bytes, Any]:
@@ -178,31 +188,30 @@ class BuildCache:
         known = self.part("prepared")
         found = {path: known[key] for path, key in self.file_keys.items() if key in known}
         todo = [Job(f.path, f.slug, f.text) for f in sources.files if f.path not in found]
-        found.update((job.path, (parsed, None)) for job, parsed in zip(todo, prepare(todo), strict=True))
-        self.prepared_now = {path: entry for path, entry in found.items()}
-        return {path: parsed for path, (parsed, _) in found.items()}
+        found.update((job.path, Prepared(parsed, None)) for job, parsed in zip(todo, prepare(todo), strict=True))
+        self.prepared_now = found
+        return {path: entry.parsed for path, entry in found.items()}
 
     def bodies(self, assessments: Sequence[Assessment], titles: Mapping[str, str],
                render: Callable[[list[Assessment]], list[Body]]) -> dict[str, Body]:
         """A cached body is used while the titles it showed are unchanged."""
         bodies: dict[str, Body] = {}
         for a in assessments:
-            body = self.prepared_now[a.path][1]
+            body = self.prepared_now[a.path].body
             if body is not None and body.still_valid(titles):
                 bodies[a.path] = body
         todo = [a for a in assessments if a.path not in bodies]
         bodies.update(zip((a.path for a in todo), render(todo), strict=True))
-        self.set_part("prepared", {self.file_keys[path]: (parsed, bodies.get(path))
+        self.set_part("prepared", {self.file_keys[path]: Prepared(parsed, bodies.get(path))
                                    for path, (parsed, _) in self.prepared_now.items()})
         self.prepared_now = {}
         return bodies
 
     def history(self, options: BuildOptions, read: Callable[[], History]) -> History:
-        if self.history_record is not None and self.history_record[0] == self.git_state:
-            history: History = self.history_record[1]
-            return history
+        if self.history_record is not None and self.history_record.git_state == self.git_state:
+            return self.history_record.history
         history = read()
-        self.history_record = (self.git_state, history)
+        self.history_record = HistoryRecord(self.git_state, history)
         return history
 
     def views(self, scored: Sequence[Scored], make: Callable[[Scored], AssessmentView]) -> dict[str, AssessmentView]:

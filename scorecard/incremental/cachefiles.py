@@ -37,7 +37,7 @@ from scorecard.pipeline.timings import collector_paused
 
 CACHE_DIR = ".scorecard-cache"
 MAGIC = b"scorecard build cache\n"
-FORMAT = 3
+FORMAT = 4
 LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml")
 
 

@@ -23,7 +23,7 @@ from scorecard.core.options import BuildOptions
 from scorecard.core.staleness import staleness_warnings
 from scorecard.pipeline.prepare import parse_all, render_all
 from scorecard.pipeline.reuse import Files, NoReuse, Reuse
-from scorecard.pipeline.timings import Progress, Stopwatch, collector_paused
+from scorecard.pipeline.timings import Progress, StageTime, Stopwatch, collector_paused
 from scorecard.publish.export import badge_files, scorecard_csv, scorecard_json
 from scorecard.publish.render import RenderFailed, default_theme_dir, environment_for, render_site
 from scorecard.publish.sitemap import SITEMAP_URL, sitemap_xml
@@ -54,7 +54,7 @@ class BuildResult:
     pages: int = 0
     """How many of the files are HTML pages."""
     seconds: float = 0.0
-    timings: tuple[tuple[str, float], ...] = ()
+    timings: tuple[StageTime, ...] = ()
     """Seconds per stage, in order."""
     kept: int = 0
     """Files not made again (pages, badges): the cache knew they had not changed."""

@@ -5,10 +5,17 @@ from __future__ import annotations
 import gc
 import time
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 Progress = Callable[[str], None]
 """Told the name of each stage as it starts."""
+
+
+class StageTime(NamedTuple):
+    """How long one stage of a build took."""
+
+    stage: str
+    seconds: float
 
 
 @contextmanager
@@ -29,7 +36,7 @@ class Stopwatch:
     """Times the stages of one build, in order, from its start."""
 
     def __init__(self, progress: Progress | None = None):
-        self.stages: list[tuple[str, float]] = []
+        self.stages: list[StageTime] = []
         self.progress = progress
         self.started = time.perf_counter()
 
@@ -37,13 +44,13 @@ class Stopwatch:
         """Seconds since the build started."""
         return time.perf_counter() - self.started
 
-    def timings(self) -> tuple[tuple[str, float], ...]:
+    def timings(self) -> tuple[StageTime, ...]:
         """Seconds per stage, in order."""
         return tuple(self.stages)
 
     def move(self, seconds: float, source: str, target: str) -> None:
         """Count `seconds` of stage `source` as `target`'s: work that one stage hands to the next to do as it goes."""
-        self.stages = [(name, spent - seconds if name == source else spent + seconds if name == target else spent)
+        self.stages = [StageTime(name, spent - seconds if name == source else spent + seconds if name == target else spent)
                        for name, spent in self.stages]
 
     @contextmanager
@@ -54,4 +61,4 @@ class Stopwatch:
         try:
             yield
         finally:
-            self.stages.append((name, time.perf_counter() - started))
+            self.stages.append(StageTime(name, time.perf_counter() - started))
