@@ -17,8 +17,9 @@ from .build import STAGES, BuildOptions, build as build_site, check as check_sit
 from .config import CONFIG_FILE, load_config, options_for, theme_problems
 from .content import ASSESSMENTS_DIR, NO_SLUG, display_path, load_content, slugify
 from .diagnostics import sort_diagnostics, strict as promote_warnings
-from .diff import DiffUsageError, diff_site, format_json, format_markdown
-from .gitrepo import repo_root
+from .diff import MAX_LENGTH, DiffUsageError, diff_site, format_json, format_markdown, gate_failures
+from .gate import ConditionError, parse_conditions
+from .gitrepo import is_shallow, repo_root
 from .report import FORMATS, format_diagnostics
 from .skeleton import assessment_skeleton
 from .staleness import DEFAULT_MAX_AGE_DAYS
@@ -193,17 +194,41 @@ def new(title: str, slug: str | None) -> None:
 @click.argument("head", required=False)
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True,
               help="markdown for a pull-request comment, json for tools (shape in docs/diff.md).")
-def diff(base: str, head: str | None, fmt: str) -> None:
-    """Show how scores moved between git revision BASE and HEAD (default: the working tree)."""
+@click.option("--fail-on", "fail_on", default="", metavar="CONDITIONS",
+              help="Exit 1 when a condition is met: comma-separated drop (a score fell), grade (a grade fell), "
+                   "gate (a gate newly fired), below:GRADE (a changed assessment ends below GRADE).")
+@click.option("--max-length", "max_length", type=click.IntRange(min=2000), default=MAX_LENGTH, show_default=True,
+              help="Longest Markdown to print, in characters (a GitHub comment holds 65,536).")
+def diff(base: str, head: str | None, fmt: str, fail_on: str, max_length: int) -> None:
+    """Show how scores moved between git revision BASE and HEAD (default: the working tree).
+
+    Exit 0 when the diff was made; 1 when either side has errors or a --fail-on condition is met;
+    2 for an unknown revision or condition.
+    """
     root = Path.cwd()
     options = site_options(root)
+    warn_if_shallow(root)
     try:
         result = diff_site(root, base, head, content_dir=options.content_dir)
-    except DiffUsageError as exc:
+        conditions = parse_conditions(fail_on, [grade for grade, _ in result.band_min])
+    except (DiffUsageError, ConditionError) as exc:
         say(f"scorecard diff: {exc}", "red")
         raise SystemExit(2) from None
+    failed = gate_failures(result, conditions)
     print_diagnostics(result.diagnostics)
-    click.echo(format_json(result) if fmt == "json" else format_markdown(result), nl=False)
+    for failure in failed:
+        say(f"scorecard diff: --fail-on {failure.condition}: {failure.slug}: {failure.why}", "red")
+    text = format_json(result, failed) if fmt == "json" else format_markdown(result, failed, max_length)
+    click.echo(text, nl=False)
+    raise SystemExit(1 if result.diagnostics or failed else 0)
+
+
+def warn_if_shallow(root: Path) -> None:
+    """One warning on stderr when the repository is a shallow clone: its history is cut short."""
+    repo = repo_root(root)
+    if repo is not None and is_shallow(repo):
+        say("scorecard: warning: this is a shallow clone, so the history shows only the commits it has "
+            "(fetch the rest with `git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout).", "yellow")
 
 
 @main.command()

@@ -78,7 +78,8 @@ def test_one_score_and_one_evidence_change_against_the_working_tree(site: Path) 
     code, out, _ = run("HEAD")
     assert code == 0
     assert out.splitlines()[0] == "1 assessment changed between HEAD and the working tree: 1 changed."
-    assert "| team/alpha (changed) | 80.0 → 77.3 | Strong → Promising | Makes customer sense → Makes customer sense with gaps |" in out
+    assert ("| Alpha wiki<br><sub>team/alpha · changed</sub> | 80.0 → 77.3 | Strong → Promising | "
+            "Makes customer sense → Makes customer sense with gaps |") in out
     assert "- `slates.search`: 5 → 3" in out
     assert "- `slates.links`\n  - evidence: “Pages link to each other.” → “Pages link to each other and to tickets.”" in out
 
@@ -120,7 +121,7 @@ def test_a_git_mv_between_revisions_is_a_rename(site: Path) -> None:
     assert change["old"] == change["new"] and change["old"]["score"] == "35.6"
     assert change["items"] == []
     code, out, _ = run("HEAD~1", "HEAD")
-    assert "| gamma → delta (renamed) | 35.6 | Poor | Does not make customer sense |" in out
+    assert "| Gamma hotline<br><sub>gamma → delta · renamed</sub> | 35.6 | Poor | Does not make customer sense |" in out
 
 
 def test_an_edited_untracked_rename_in_the_working_tree_is_followed(site: Path) -> None:
@@ -182,10 +183,13 @@ def test_content_that_does_not_parse_at_base_is_reported(site: Path) -> None:
     commit(site, "broken rubric")
     (site / "content/rubric.yml").unlink()
     code, out, err = run("HEAD")
-    assert code == 0
+    assert code == 1
     assert "HEAD:content/rubric.yml" in err and "error" in err
-    assert out == "The content at HEAD could not be read (see the errors): no scores to compare.\n"
-    assert run_json("HEAD")["unreadable"] == ["HEAD"]
+    first, second = out.splitlines()[:2]
+    assert first.startswith("**") and " error" in first and second == ""
+    assert "The content at HEAD could not be read (see the errors): no scores to compare." in out
+    code, out, _ = run("HEAD", "--format", "json")
+    assert code == 1 and json.loads(out)["unreadable"] == ["HEAD"]
 
 
 def test_an_unknown_revision_is_a_usage_error(site: Path) -> None:
@@ -223,7 +227,8 @@ def test_the_working_tree_and_index_are_untouched(site: Path) -> None:
 def test_json_has_the_documented_shape(site: Path) -> None:
     edit(site, ALPHA, "{score: 0, evidence", "{score: 1, evidence")
     data = run_json("HEAD")
-    assert set(data) == {"base", "head", "summary", "counts", "assessments", "rubric", "problems", "unreadable"}
+    assert set(data) == {"base", "head", "summary", "counts", "assessments", "rubric", "problems", "unreadable",
+                         "invalid", "failed"}
     assert data["base"]["revision"] == "HEAD" and len(data["base"]["commit"]) == 40
     assert data["head"] == {"revision": "working tree", "commit": None}
     assert set(data["counts"]) == {"added", "removed", "renamed", "changed", "re-scored"}
