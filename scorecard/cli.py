@@ -106,6 +106,8 @@ def build(strict: bool, out: Path | None, timings: bool, no_cache: bool, today: 
     verbosity = Verbosity(quiet, verbose)
     options = site_options(Path.cwd(), verbosity, strict=strict or None, output_dir=out, today=today_option(today),
                            stale_after_days=stale_after, cache=False if no_cache else None)
+    if not quiet:
+        warn_if_shallow(Path.cwd())
     started = time.perf_counter()
     with BuildProgress() as progress:
         result = build_site(options, progress)
@@ -131,6 +133,7 @@ def build(strict: bool, out: Path | None, timings: bool, no_cache: bool, today: 
 def check(strict: bool, fmt: str, today: dt.datetime | None, stale_after: int | None) -> None:
     """Validate everything the build validates, without building. Exit 0 when clean, 1 on errors."""
     root = Path.cwd()
+    warn_if_shallow(root)
     config, diagnostics = load_config(root)
     diagnostics += theme_problems(root, config)
     options = options_for(root, config, today=today_option(today), stale_after_days=stale_after)

@@ -60,9 +60,11 @@ def repo_root(path: Path) -> Path | None:
 
 
 def top_and_head(path: Path) -> str | None:
-    """The top of the work tree holding `path` and its HEAD commit, in one call; None outside one or without commits."""
+    """The top of the work tree holding `path`, whether it is shallow and its HEAD commit, in one call; None
+    outside one or without commits (`git fetch --unshallow` changes the history but not HEAD)."""
     try:
-        return _git(path, "rev-parse", "--show-toplevel", "HEAD").decode("utf-8", "surrogateescape")
+        return _git(path, "rev-parse", "--show-toplevel", "--is-shallow-repository", "HEAD").decode(
+            "utf-8", "surrogateescape")
     except GitError:
         return None
 
