@@ -127,7 +127,8 @@ def build(strict: bool, out: Path | None, timings: bool, no_cache: bool, today: 
 @main.command()
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text for people, github for workflow annotations on the changed lines, json for tools.")
+              help="text for people, github for workflow annotations on the changed lines, json for tools, "
+                   "sarif for code scanning (SARIF 2.1.0).")
 @TODAY
 @STALE_AFTER
 def check(strict: bool, fmt: str, today: dt.datetime | None, stale_after: int | None) -> None:
@@ -143,11 +144,11 @@ def check(strict: bool, fmt: str, today: dt.datetime | None, stale_after: int | 
         diagnostics = promote_warnings(diagnostics)
     diagnostics = sort_diagnostics(diagnostics)
     prefix = ""
-    if fmt == "github":  # annotations need paths from the repository root
+    if fmt in ("github", "sarif"):  # annotations and SARIF need paths from the repository root
         repo = repo_root(root)
         if repo is not None and root.resolve() != repo.resolve():
             prefix = root.resolve().relative_to(repo.resolve()).as_posix() + "/"
-    click.echo(format_diagnostics(diagnostics, fmt, prefix), nl=False)
+    click.echo(format_diagnostics(diagnostics, fmt, prefix, __version__), nl=False)
     errors = sum(1 for d in diagnostics if d.is_error)
     if fmt == "text":
         summary = f"{errors} error(s), {len(diagnostics) - errors} warning(s)."
