@@ -334,3 +334,22 @@ def test_an_unknown_condition_is_a_usage_error(site: Path) -> None:
     assert code == 2 and "unknown condition 'worse'" in err
     code, _, err = run("HEAD", "--fail-on", "below:Excellent")
     assert code == 2 and "Strong, Promising, Weak, Poor" in err
+
+
+def test_details_show_section_scores_status_owner_and_a_body_only_change(site: Path) -> None:
+    edit(site, ALPHA, "{score: 5, evidence", "{score: 3, evidence")
+    edit(site, ALPHA, "status: adopted", "status: retired")
+    edit(site, ALPHA, "owner: Digital Workplace", "owner: IT")
+    gamma = site / "content/assessments/gamma.md"
+    gamma.write_text(gamma.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+    code, out, _ = run("HEAD")
+    assert code == 0
+    assert out.splitlines()[0] == "2 assessments changed between HEAD and the working tree: 2 changed."
+    alpha = out.split("<details><summary>Alpha wiki: 80.0 → 77.3</summary>")[1].split("</details>")[0]
+    # SLATES 15/30 = 50.0 → 13/30 = 43.3; trust unchanged (100.0), so not listed
+    assert "- sections: slates 50.0 → 43.3\n" in alpha
+    assert "- status: “adopted” → “retired”" in alpha and "- owner: “Digital Workplace” → “IT”" in alpha
+    assert "- `slates.search`: 5 → 3" in alpha
+    gamma_details = out.split("<details><summary>Gamma hotline: 35.6</summary>")[1].split("</details>")[0]
+    assert gamma_details.strip() == "- the text below the front matter changed (the body only)"
+    assert "| Gamma hotline<br><sub>gamma · changed</sub> | 35.6 | Poor |" in out
