@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any, Iterable
 from urllib.parse import quote
 
@@ -59,7 +60,7 @@ def github_annotations(diagnostics: Iterable[Diagnostic], path_prefix: str = "")
             lines.append(github_annotation(d, path_prefix))
         else:
             left_out[d.severity] += 1
-            lines.append(d.format())
+            lines.append(replace(d, path=path_prefix + d.path).format() if d.path else d.format())
     if any(left_out.values()):
         counts = " and ".join(f"{n} {level.value}{'s' if n != 1 else ''}" for level, n in left_out.items() if n)
         lines.append(f"::notice title=scorecard::{counts} not shown as annotations (GitHub shows "
