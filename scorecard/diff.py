@@ -391,6 +391,8 @@ def format_markdown(diff: ScoreDiff, gate: tuple[Failure, ...] = (), max_length:
         shown_details += block
     lines = head + table + shown_rows + shown_details + rubric
     left_out = len(blocks) - len(shown_rows)
+    if length(lines) > max_length - 400:  # the head or the rubric alone is too long: cut it, whatever it breaks
+        lines = ["\n".join(lines)[:max_length - 400] + "…"]
     if left_out:
         lines += ["", (f"**{left_out} more assessment{'s' if left_out != 1 else ''} changed**, not shown to keep "
                        f"this under {max_length:,} characters: the job's step summary lists them all, and so does "
@@ -409,7 +411,7 @@ def errors_markdown(diff: ScoreDiff) -> list[str]:
     n = len(diff.diagnostics)
     lines = [(f"**{n} error{'s' if n != 1 else ''}**: the files named below are not scored or compared until "
               "they are fixed."), ""]
-    lines += [f"- {ghmarkdown.inline(d.format())}" for d in diff.diagnostics[:ERRORS_SHOWN]]
+    lines += [f"- {ghmarkdown.inline(clip(d.format()))}" for d in diff.diagnostics[:ERRORS_SHOWN]]
     if n > ERRORS_SHOWN:
         lines.append(f"- … and {n - ERRORS_SHOWN} more (`scorecard check` lists them all)")
     return lines + [""]
@@ -419,8 +421,17 @@ def gate_markdown(gate: tuple[Failure, ...]) -> list[str]:
     if not gate:
         return []
     lines = ["", f"**Check failed** (`--fail-on`): {len(gate)} condition{'s' if len(gate) != 1 else ''} met.", ""]
-    return lines + [f"- `{f.condition}`: {ghmarkdown.inline(f.title)} ({ghmarkdown.inline(f.slug)}): "
-                    f"{ghmarkdown.inline(f.why)}" for f in gate]
+    return lines + [f"- `{f.condition}`: {ghmarkdown.inline(clip(f.title))} ({ghmarkdown.inline(f.slug)}): "
+                    f"{ghmarkdown.inline(f.why)}" for f in gate[:ERRORS_SHOWN]] + (
+        [f"- … and {len(gate) - ERRORS_SHOWN} more (`--format json` lists them all)"] if len(gate) > ERRORS_SHOWN else [])
+
+
+CLIP = 300
+"""Characters of an error or a title kept at the top of the Markdown, so that no one value can fill the comment."""
+
+
+def clip(text: str, limit: int = CLIP) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def table_row(c: AssessmentChange) -> str:

@@ -353,3 +353,13 @@ def test_details_show_section_scores_status_owner_and_a_body_only_change(site: P
     gamma_details = out.split("<details><summary>Gamma hotline: 35.6</summary>")[1].split("</details>")[0]
     assert gamma_details.strip() == "- the text below the front matter changed (the body only)"
     assert "| Gamma hotline<br><sub>gamma · changed</sub> | 35.6 | Poor |" in out
+
+
+def test_no_single_value_can_break_the_bound(site: Path) -> None:
+    long_title = "T" * 50_000
+    edit(site, ALPHA, "title: Alpha wiki", f"title: {long_title}")
+    edit(site, ALPHA, "{score: 5, evidence", "{score: 3, evidence")
+    edit(site, "content/assessments/gamma.md", "search:     {score: 3,", "serach" + "h" * 40_000 + ":     {score: 3,")
+    code, out, _ = run("HEAD", "--max-length", "5000", "--fail-on", "drop")
+    assert code == 1 and len(out) < 5000
+    assert out.startswith("**")  # the errors, first, even when cut short
