@@ -15,7 +15,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from scorecard.cli import main
+from scorecard.commands.cli import main
 
 from conftest import FIXTURE_SITE as FIXTURE
 
@@ -268,7 +268,7 @@ def test_the_readme_install_steps_work_outside_the_repository(tmp_path):
     assert "Built 1 assessment into output/" in result.stdout
     assert (work / "mysite/output/index.html").is_file()
     # the installed package, not this checkout, ran: its files are in the new environment
-    assert list((work / ".venv/lib").glob("python3*/site-packages/scorecard/cli.py"))
+    assert list((work / ".venv/lib").glob("python3*/site-packages/scorecard/commands/cli.py"))
 
 
 # --- the action's own steps, run as a runner would run them ----------------------------------------

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scorecard.cli import main
-from scorecard.diff import find_renames
+from scorecard.commands.cli import main
+from scorecard.commands.diff import find_renames
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site"
 ALPHA = "content/assessments/team/alpha.md"

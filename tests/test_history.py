@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.build import BuildOptions, build
-from scorecard.history import read_history
-from scorecard.staleness import staleness
+from scorecard.core.options import BuildOptions
+
+from scorecard.pipeline.build import build
+from scorecard.source.history import read_history
+from scorecard.core.staleness import staleness
 
 from conftest import assessment_text, parse
 
@@ -347,7 +349,7 @@ def test_build_check_and_diff_warn_once_in_a_shallow_clone(two_histories: Repo, 
                                                            monkeypatch: pytest.MonkeyPatch):
     from click.testing import CliRunner
 
-    from scorecard.cli import main
+    from scorecard.commands.cli import main
 
     clone = shallow_clone(two_histories, tmp_path, depth=1)
     monkeypatch.chdir(clone)
