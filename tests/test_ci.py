@@ -363,3 +363,20 @@ def test_the_action_fails_on_errors_and_lists_them_in_the_summary(pull_request: 
     code, outputs, summary = run_action(tmp_path, pull_request, {"base": "main"})
     assert code == 1 and outputs["check"] == {"code": "1"}
     assert "### scorecard check" in summary and "score of 'signals' is 6, outside 0–5" in summary
+
+
+def test_the_action_fails_without_commenting_when_the_base_is_unknown(pull_request: Path, tmp_path: Path):
+    code, outputs, _ = run_action(tmp_path, pull_request, {"base": "origin/main"})  # a checkout without it
+    assert code == 1 and outputs["diff"] == {"code": "2"}  # no file: the comment step has nothing to post
+
+
+def test_the_action_puts_every_problem_in_the_summary_when_annotations_run_out(pull_request: Path,
+                                                                                tmp_path: Path):
+    gamma = (pull_request / "content/assessments/gamma.md").read_text(encoding="utf-8")
+    for n in range(12):  # 12 copies of gamma, each missing its evidence for tags: 12 warnings, no error
+        (pull_request / f"content/assessments/copy{n:02}.md").write_text(
+            gamma.replace('{score: 2, evidence: "Calls get a topic."}', "2"), encoding="utf-8")
+    code, outputs, summary = run_action(tmp_path, pull_request, {"base": "main"})
+    assert outputs["check"] == {"code": "0"} and code == 0
+    assert "### scorecard check" in summary
+    assert summary.count("warning: unsupported: criterion 'tags' is 2 without evidence") == 12
