@@ -96,10 +96,12 @@ def test_the_whole_corpus_at_once_through_the_command_line(tmp_path: Path, monke
     subprocess.run([*git, "commit", "-q", "-m", "corpus"], check=True)
     (folder / "hostile-links.md").unlink()
     result = runner.invoke(main, ["diff", "HEAD"])
-    # docs/diff.md: exit 0 when the diff was produced, errors in either side printed with it.
-    assert result.exit_code == 0 and exited_cleanly(result), result.output
-    assert "hostile-links (removed)" in result.output
-    assert "HEAD:content/assessments/alias-bomb.md:2: error: YAML expands" in result.output
+    # docs/diff.md: exit 1 when either side has errors, named on stderr and first in the Markdown;
+    # the files with errors are not compared, the others are.
+    assert result.exit_code == 1 and exited_cleanly(result), result.output
+    assert "<sub>hostile-links · removed</sub>" in result.stdout
+    assert "HEAD:content/assessments/alias-bomb.md:2: error: YAML expands" in result.stderr
+    assert result.stdout.startswith("**") and "alias-bomb.md:2: error: YAML expands" in result.stdout
 
 
 def exited_cleanly(result: Result) -> bool:

@@ -18,8 +18,9 @@ from scorecard.pipeline.build import STAGES, build as build_site, check as check
 from scorecard.source.config import CONFIG_FILE, load_config, options_for, theme_problems
 from scorecard.source.content import ASSESSMENTS_DIR, NO_SLUG, display_path, load_content, slugify
 from scorecard.core.diagnostics import sort_diagnostics, strict as promote_warnings
-from scorecard.commands.diff import DiffUsageError, diff_site, format_json, format_markdown
-from scorecard.source.gitrepo import repo_root
+from scorecard.commands.diff import MAX_LENGTH, DiffUsageError, diff_site, format_json, format_markdown, gate_failures
+from scorecard.commands.gate import ConditionError, parse_conditions
+from scorecard.source.gitrepo import is_shallow, repo_root
 from scorecard.commands.report import FORMATS, format_diagnostics
 from scorecard.commands.skeleton import assessment_skeleton
 from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS
@@ -106,6 +107,8 @@ def build(strict: bool, out: Path | None, timings: bool, no_cache: bool, today: 
     verbosity = Verbosity(quiet, verbose)
     options = site_options(Path.cwd(), verbosity, strict=strict or None, output_dir=out, today=today_option(today),
                            stale_after_days=stale_after, cache=False if no_cache else None)
+    if not quiet:
+        warn_if_shallow(Path.cwd())
     started = time.perf_counter()
     with BuildProgress() as progress:
         result = build_site(options, reuse_for(options), progress)
@@ -125,12 +128,14 @@ def build(strict: bool, out: Path | None, timings: bool, no_cache: bool, today: 
 @main.command()
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text for people, github for workflow annotations on the changed lines, json for tools.")
+              help="text for people, github for workflow annotations on the changed lines, json for tools, "
+                   "sarif for code scanning (SARIF 2.1.0).")
 @TODAY
 @STALE_AFTER
 def check(strict: bool, fmt: str, today: dt.datetime | None, stale_after: int | None) -> None:
     """Validate everything the build validates, without building. Exit 0 when clean, 1 on errors."""
     root = Path.cwd()
+    warn_if_shallow(root)
     config, diagnostics = load_config(root)
     diagnostics += theme_problems(root, config)
     options = options_for(root, config, today=today_option(today), stale_after_days=stale_after)
@@ -139,11 +144,11 @@ def check(strict: bool, fmt: str, today: dt.datetime | None, stale_after: int | 
         diagnostics = promote_warnings(diagnostics)
     diagnostics = sort_diagnostics(diagnostics)
     prefix = ""
-    if fmt == "github":  # annotations need paths from the repository root
+    if fmt in ("github", "sarif"):  # annotations and SARIF need paths from the repository root
         repo = repo_root(root)
         if repo is not None and root.resolve() != repo.resolve():
             prefix = root.resolve().relative_to(repo.resolve()).as_posix() + "/"
-    click.echo(format_diagnostics(diagnostics, fmt, prefix), nl=False)
+    click.echo(format_diagnostics(diagnostics, fmt, prefix, __version__), nl=False)
     errors = sum(1 for d in diagnostics if d.is_error)
     if fmt == "text":
         summary = f"{errors} error(s), {len(diagnostics) - errors} warning(s)."
@@ -193,17 +198,41 @@ def new(title: str, slug: str | None) -> None:
 @click.argument("head", required=False)
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True,
               help="markdown for a pull-request comment, json for tools (shape in docs/diff.md).")
-def diff(base: str, head: str | None, fmt: str) -> None:
-    """Show how scores moved between git revision BASE and HEAD (default: the working tree)."""
+@click.option("--fail-on", "fail_on", default="", metavar="CONDITIONS",
+              help="Exit 1 when a condition is met: comma-separated drop (a score fell), grade (a grade fell), "
+                   "gate (a gate newly fired), below:GRADE (a changed assessment ends below GRADE).")
+@click.option("--max-length", "max_length", type=click.IntRange(min=2000), default=MAX_LENGTH, show_default=True,
+              help="Longest Markdown to print, in characters (a GitHub comment holds 65,536).")
+def diff(base: str, head: str | None, fmt: str, fail_on: str, max_length: int) -> None:
+    """Show how scores moved between git revision BASE and HEAD (default: the working tree).
+
+    Exit 0 when the diff was made; 1 when either side has errors or a --fail-on condition is met;
+    2 for an unknown revision or condition.
+    """
     root = Path.cwd()
     options = site_options(root)
+    warn_if_shallow(root)
     try:
         result = diff_site(root, base, head, content_dir=options.content_dir)
-    except DiffUsageError as exc:
+        conditions = parse_conditions(fail_on, [grade for grade, _ in result.band_min])
+    except (DiffUsageError, ConditionError) as exc:
         say(f"scorecard diff: {exc}", "red")
         raise SystemExit(2) from None
+    failed = gate_failures(result, conditions)
     print_diagnostics(result.diagnostics)
-    click.echo(format_json(result) if fmt == "json" else format_markdown(result), nl=False)
+    for failure in failed:
+        say(f"scorecard diff: --fail-on {failure.condition}: {failure.slug}: {failure.why}", "red")
+    text = format_json(result, failed) if fmt == "json" else format_markdown(result, failed, max_length)
+    click.echo(text, nl=False)
+    raise SystemExit(1 if result.diagnostics or failed else 0)
+
+
+def warn_if_shallow(root: Path) -> None:
+    """One warning on stderr when the repository is a shallow clone: its history is cut short."""
+    repo = repo_root(root)
+    if repo is not None and is_shallow(repo):
+        say("scorecard: warning: this is a shallow clone, so the history shows only the commits it has "
+            "(fetch the rest with `git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout).", "yellow")
 
 
 @main.command()

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Mapping
 
+from scorecard.commands import ghmarkdown
+from scorecard.commands.gate import Condition, Failure, Judged, Outcome, failures
 from scorecard.source import gitrepo
 from scorecard.core.assessment import Assessment, Response
-from scorecard.source.content import Content, content_from_files, read_content_files
+from scorecard.source.content import (ASSESSMENTS_DIR, Content, content_from_files, is_assessment_file,
+                                      read_content_files, slug_for)
 from scorecard.core.diagnostics import Diagnostic
 from scorecard.core.rubric import Rubric, Scale
 from scorecard.core.scoring import Scorecard, score_assessment
@@ -27,6 +32,8 @@ WORKING_TREE = "working tree"
 RENAME_SIMILARITY = 0.5
 """The share of equal lines above which a removed and an added file are one renamed file (git's default)."""
 KINDS = ("added", "removed", "renamed", "changed", "re-scored")
+MAX_LENGTH = 60_000
+"""The default bound of the Markdown: GitHub refuses a comment over 65,536 characters; the action adds a marker."""
 
 
 class DiffUsageError(Exception):
@@ -48,6 +55,8 @@ class Snapshot:
     texts: Mapping[str, str] = field(default_factory=dict)
     """Each assessment's file text by slug, for rename detection."""
     diagnostics: tuple[Diagnostic, ...] = ()
+    invalid: frozenset[str] = frozenset()
+    """Slugs of the assessment files with errors on this side: their scores would be wrong, so not compared."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,19 @@ class Score:
     score: Decimal
     grade: str
     verdict: str
+    sections: tuple[tuple[str, Decimal | None], ...] = ()
+    """(section id, its score as shown; None when every item is n/a)."""
+    gated: bool = False
+    """A gate of the rubric decided the verdict."""
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """A front-matter field people see in the diff (title, status, owner) that changed."""
+
+    field: str
+    old: str
+    new: str
 
 
 @dataclass(frozen=True)
@@ -86,6 +108,9 @@ class AssessmentChange:
     items: tuple[ItemChange, ...] = ()
     rescored: bool = False
     """The rubric change alone moves its score: BASE's answers score differently under HEAD's rubric."""
+    fields: tuple[FieldChange, ...] = ()
+    body_changed: bool = False
+    """The Markdown body differs."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +138,10 @@ class ScoreDiff:
     """Errors in the content on either side; each path starts with its side's label ("HEAD:content/…")."""
     unreadable: tuple[str, ...] = ()
     """The labels of the sides whose content could not be read at all (a broken rubric)."""
+    invalid: tuple[str, ...] = ()
+    """Slugs left out because their file has errors on either side."""
+    band_min: tuple[tuple[str, Fraction], ...] = ()
+    """Each grade's lowest score (HEAD's rubric first, then BASE's), to order grades for the gate."""
 
     def count(self, kind: str) -> int:
         return sum(1 for change in self.assessments if change.kind == kind)
@@ -133,7 +162,14 @@ def snapshot(label: str, commit: str | None, files: Mapping[str, bytes], prefix:
         return Snapshot(label, commit, None, diagnostics=errors)
     scores = {a.slug: score_assessment(content.rubric, a) for a in content.assessments}
     texts = {a.slug: files[a.path].decode("utf-8") for a in content.assessments}
-    return Snapshot(label, commit, content, scores, texts, errors)
+    return Snapshot(label, commit, content, scores, texts, errors, invalid_slugs(diagnostics, prefix))
+
+
+def invalid_slugs(diagnostics: list[Diagnostic], prefix: str) -> frozenset[str]:
+    """The slugs of the assessment files that have errors."""
+    folder = f"{prefix}/{ASSESSMENTS_DIR}/" if prefix else f"{ASSESSMENTS_DIR}/"
+    paths = {d.path for d in diagnostics if d.is_error and d.path.startswith(folder)}
+    return frozenset(slug_for(Path(p[len(folder):])) for p in paths if is_assessment_file(p[len(folder):]))
 
 
 def find_renames(old: Mapping[str, str], new: Mapping[str, str],
@@ -156,7 +192,11 @@ def find_renames(old: Mapping[str, str], new: Mapping[str, str],
 
 
 def diff_snapshots(base: Snapshot, head: Snapshot, renames: Mapping[str, str]) -> ScoreDiff:
-    """Every assessment added, removed, renamed, changed or re-scored, and the rubric changes."""
+    """Every assessment added, removed, renamed, changed or re-scored, and the rubric changes.
+
+    An assessment whose file has errors on either side is left out (listed in `invalid`): its
+    broken items would score as unanswered and show a change nobody made.
+    """
     unreadable = tuple(side.label for side in (base, head) if side.content is None)
     if base.content is None or head.content is None:  # nothing to compare: not "everything added"
         return ScoreDiff(base.label, base.commit, head.label, head.commit, (), (),
@@ -166,27 +206,49 @@ def diff_snapshots(base: Snapshot, head: Snapshot, renames: Mapping[str, str]) -
     rubric_changes = diff_rubrics(base.content.rubric, head.content.rubric)
     pairs = {slug: slug for slug in old if slug in new}
     pairs.update({a: b for a, b in renames.items() if a in old and b in new})
+    invalid = set(base.invalid) | set(head.invalid)
+    # a file that is broken on one side may be missing from it: not an addition or a removal
+    skip_old = set(base.invalid) | {slug for slug in old if slug in head.invalid}
+    skip_new = set(head.invalid) | {slug for slug in new if slug in base.invalid}
     changes = []
     for old_slug, new_slug in pairs.items():
-        items = diff_items(old[old_slug], new[new_slug])
+        if old_slug in skip_old or new_slug in skip_new:
+            continue
+        a, b = old[old_slug], new[new_slug]
+        items = diff_items(a, b)
+        fields = tuple(FieldChange(f, getattr(a, f), getattr(b, f)) for f in ("title", "status", "owner")
+                       if getattr(a, f) != getattr(b, f))
+        body_changed = a.body.strip() != b.body.strip()
         before, after = shown(base.scores[old_slug]), shown(head.scores[new_slug])
-        rescored = bool(rubric_changes) and moved_by_rubric(old[old_slug], base.scores[old_slug], head.content.rubric)
+        rescored = bool(rubric_changes) and moved_by_rubric(a, base.scores[old_slug], head.content.rubric)
         if old_slug != new_slug:
             kind = "renamed"
-        elif items:
+        elif items or fields or body_changed:
             kind = "changed"
         elif before != after or rescored:
             kind = "re-scored"  # the answers are the same, so only the rubric can have moved the score
         else:
             continue
-        changes.append(AssessmentChange(kind, new_slug, old_slug, new[new_slug].title, before, after, items, rescored))
-    for slug in new.keys() - set(pairs.values()):
+        changes.append(AssessmentChange(kind, new_slug, old_slug, b.title, before, after, items, rescored,
+                                        fields, body_changed))
+    for slug in new.keys() - set(pairs.values()) - skip_new:
         changes.append(AssessmentChange("added", slug, None, new[slug].title, None, shown(head.scores[slug])))
-    for slug in old.keys() - set(pairs):
+    for slug in old.keys() - set(pairs) - skip_old:
         changes.append(AssessmentChange("removed", slug, slug, old[slug].title, shown(base.scores[slug]), None))
     changes.sort(key=lambda c: (c.slug, c.kind))
+    bands = {b.grade: b.min for b in base.content.rubric.bands} | {b.grade: b.min for b in head.content.rubric.bands}
     return ScoreDiff(base.label, base.commit, head.label, head.commit, tuple(changes), tuple(rubric_changes),
-                     base.diagnostics + head.diagnostics)
+                     base.diagnostics + head.diagnostics, invalid=tuple(sorted(invalid)),
+                     band_min=tuple(bands.items()))
+
+
+def gate_failures(diff: ScoreDiff, conditions: tuple[Condition, ...]) -> tuple[Failure, ...]:
+    """The assessments of the diff that meet a `--fail-on` condition."""
+    def outcome(s: Score | None) -> Outcome | None:
+        return Outcome(s.score, s.grade, s.gated) if s else None
+
+    judged = [Judged(c.slug, c.title, outcome(c.old), outcome(c.new)) for c in diff.assessments]
+    return failures(judged, conditions, dict(diff.band_min))
 
 
 def moved_by_rubric(assessment: Assessment, card: Scorecard, rubric: Rubric) -> bool:
@@ -198,7 +260,8 @@ def moved_by_rubric(assessment: Assessment, card: Scorecard, rubric: Rubric) -> 
 
 
 def shown(card: Scorecard) -> Score:
-    return Score(card.shown, card.grade, card.verdict)
+    return Score(card.shown, card.grade, card.verdict, tuple((s.section, s.shown) for s in card.sections),
+                 card.gate is not None)
 
 
 def diff_items(old: Assessment, new: Assessment) -> tuple[ItemChange, ...]:
@@ -284,57 +347,160 @@ def describe_scale(scale: Scale) -> str:
 
 # --- formatting ----------------------------------------------------------------------------
 
-def summary(diff: ScoreDiff) -> str:
-    """The one-line summary that heads both formats."""
-    head = "the working tree" if diff.head == WORKING_TREE else diff.head
+def summary(diff: ScoreDiff, escape: Callable[[str], str] = str) -> str:
+    """The one-line summary that heads both formats; `escape` is applied to the revision names."""
+    base = escape(diff.base)
+    head = "the working tree" if diff.head == WORKING_TREE else escape(diff.head)
     if diff.unreadable:
-        sides = " and ".join("the working tree" if s == WORKING_TREE else s for s in diff.unreadable)
+        sides = " and ".join("the working tree" if s == WORKING_TREE else escape(s) for s in diff.unreadable)
         return f"The content at {sides} could not be read (see the errors): no scores to compare."
     n = len(diff.assessments)
     if not n and not diff.rubric:
-        return f"No score changes between {diff.base} and {head}."
+        text = f"No score changes between {base} and {head}."
+        return text[:-1] + f" ({len(diff.invalid)} with errors not compared)." if diff.invalid else text
     parts = [f"{diff.count(kind)} {kind}" for kind in KINDS if diff.count(kind)]
-    text = f"{n} assessment{'s' if n != 1 else ''} changed between {diff.base} and {head}"
+    text = f"{n} assessment{'s' if n != 1 else ''} changed between {base} and {head}"
     text += ": " + ", ".join(parts) if parts else ""
     if diff.rubric:
         text += f"; the rubric changed ({len(diff.rubric)} change{'s' if len(diff.rubric) != 1 else ''})"
+    if diff.invalid:
+        text += f"; {len(diff.invalid)} with errors not compared"
     return text + "."
 
 
-def format_markdown(diff: ScoreDiff) -> str:
-    """A summary line, a table of assessments and the moved items: a pull-request comment."""
-    lines = [summary(diff)]
-    if diff.assessments:
-        lines += ["", "| assessment | score | grade | verdict |", "|---|---|---|---|"]
-        for c in diff.assessments:
-            lines.append("| " + " | ".join(cell(x) for x in (
-                name(c), arrow(c.old and str(c.old.score), c.new and str(c.new.score)),
-                arrow(c.old and c.old.grade, c.new and c.new.grade),
-                arrow(c.old and c.old.verdict, c.new and c.new.verdict))) + " |")
-        for c in diff.assessments:
-            if c.items:
-                lines += ["", f"**{name(c)}**", ""]
-                for i in c.items:
-                    text = f"- `{i.section}.{i.item}`"
-                    if i.old != i.new:
-                        text += f": {value(i.old)} → {value(i.new)}"
-                    lines.append(text)
-                    if i.old_evidence != i.new_evidence:
-                        lines.append(f"  - evidence: {quote(i.old_evidence)} → {quote(i.new_evidence)}")
-    if diff.rubric:
-        lines += ["", "**Rubric changes**", ""]
-        for r in diff.rubric:
-            where = ".".join(x for x in (r.section, r.item) if x)
-            lines.append(f"- {r.kind}" + (f" `{where}`" if where else "") + f": {value(r.old)} → {value(r.new)}")
-        rescored = ", ".join(diff.rescored) or "none"
-        lines.append(f"- re-scored by the rubric change: {rescored}")
+ERRORS_SHOWN = 50
+"""Errors listed at the top of the Markdown; the rest are counted (all are on stderr and in the JSON)."""
+
+
+def format_markdown(diff: ScoreDiff, gate: tuple[Failure, ...] = (), max_length: int = MAX_LENGTH) -> str:
+    """A pull-request comment: errors first, a summary line, the gate, a table, details per assessment.
+
+    Everything authors wrote is escaped (`ghmarkdown`), and the text stays under `max_length`
+    characters: past the budget it ends by saying how many more assessments changed.
+    """
+    head = errors_markdown(diff) + [summary(diff, ghmarkdown.inline)] + gate_markdown(gate)
+    rubric = rubric_markdown(diff)
+    blocks = [(table_row(c), details(c)) for c in diff.assessments]
+    table = ["", "| assessment | score | grade | verdict |", "|---|---|---|---|"] if blocks else []
+    budget = max_length - length(head + table + rubric) - 400  # 400: room for the closing line
+    shown_rows, shown_details = [], []
+    for row, block in blocks:
+        cost = len(row) + 1 + length(block)
+        if cost > budget:
+            break
+        budget -= cost
+        shown_rows.append(row)
+        shown_details += block
+    lines = head + table + shown_rows + shown_details + rubric
+    left_out = len(blocks) - len(shown_rows)
+    if length(lines) > max_length - 400:  # the head or the rubric alone is too long: cut it, whatever it breaks
+        lines = ["\n".join(lines)[:max_length - 400] + "…"]
+    if left_out:
+        lines += ["", (f"**{left_out} more assessment{'s' if left_out != 1 else ''} changed**, not shown to keep "
+                       f"this under {max_length:,} characters: the job's step summary lists them all, and so does "
+                       "`scorecard diff --format json`.")]
     return "\n".join(lines) + "\n"
 
 
+def length(lines: list[str]) -> int:
+    return sum(len(line) + 1 for line in lines)
+
+
+def errors_markdown(diff: ScoreDiff) -> list[str]:
+    """The errors of either side, first: the scores of those files are not compared."""
+    if not diff.diagnostics:
+        return []
+    n = len(diff.diagnostics)
+    lines = [(f"**{n} error{'s' if n != 1 else ''}**: the files named below are not scored or compared until "
+              "they are fixed."), ""]
+    lines += [f"- {ghmarkdown.inline(clip(d.format()))}" for d in diff.diagnostics[:ERRORS_SHOWN]]
+    if n > ERRORS_SHOWN:
+        lines.append(f"- … and {n - ERRORS_SHOWN} more (`scorecard check` lists them all)")
+    return lines + [""]
+
+
+def gate_markdown(gate: tuple[Failure, ...]) -> list[str]:
+    if not gate:
+        return []
+    lines = ["", f"**Check failed** (`--fail-on`): {len(gate)} condition{'s' if len(gate) != 1 else ''} met.", ""]
+    return lines + [f"- `{f.condition}`: {ghmarkdown.inline(clip(f.title))} ({ghmarkdown.inline(f.slug)}): "
+                    f"{ghmarkdown.inline(f.why)}" for f in gate[:ERRORS_SHOWN]] + (
+        [f"- … and {len(gate) - ERRORS_SHOWN} more (`--format json` lists them all)"] if len(gate) > ERRORS_SHOWN else [])
+
+
+CLIP = 300
+"""Characters of an error or a title kept at the top of the Markdown, so that no one value can fill the comment."""
+
+
+def clip(text: str, limit: int = CLIP) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def table_row(c: AssessmentChange) -> str:
+    return "| " + " | ".join((
+        name(c), scores(c),
+        ghmarkdown.inline(arrow(c.old.grade if c.old else None, c.new.grade if c.new else None)),
+        ghmarkdown.inline(arrow(c.old.verdict if c.old else None, c.new.verdict if c.new else None)))) + " |"
+
+
+def details(c: AssessmentChange) -> list[str]:
+    """What moved in one assessment, folded in a `<details>` block; nothing when there is nothing to show."""
+    lines = []
+    if c.old and c.new:
+        old_sections = dict(c.old.sections)
+        moved = [f"{ghmarkdown.inline(section)} {value(old_sections.get(section))} → {value(score)}"
+                 for section, score in c.new.sections
+                 if section in old_sections and old_sections[section] != score]
+        if moved:
+            lines.append("- sections: " + "; ".join(moved))
+    for f in c.fields:
+        lines.append(f"- {f.field}: {quote(f.old)} → {quote(f.new)}")
+    for i in c.items:
+        text = f"- {item_name(i.section, i.item)}"
+        if i.old != i.new:
+            text += f": {ghmarkdown.inline(value(i.old))} → {ghmarkdown.inline(value(i.new))}"
+        lines.append(text)
+        if i.old_evidence != i.new_evidence:
+            lines.append(f"  - evidence: {quote(i.old_evidence)} → {quote(i.new_evidence)}")
+    if c.body_changed:
+        lines.append("- the text below the front matter changed" + ("" if c.items else " (the body only)"))
+    if not lines:
+        return []
+    return ["", f"<details><summary>{ghmarkdown.html(c.title)}: {ghmarkdown.html(scores(c))}</summary>", ""] + lines + ["", "</details>"]
+
+
+def rubric_markdown(diff: ScoreDiff) -> list[str]:
+    if not diff.rubric:
+        return []
+    lines = ["", "**Rubric changes**", ""]
+    for r in diff.rubric:
+        where = ".".join(x for x in (r.section, r.item) if x)
+        lines.append(f"- {r.kind}" + (f" {item_name(where)}" if where else "") +
+                     f": {ghmarkdown.inline(value(r.old))} → {ghmarkdown.inline(value(r.new))}")
+    rescored = ", ".join(ghmarkdown.inline(slug) for slug in diff.rescored) or "none"
+    lines.append(f"- re-scored by the rubric change: {rescored}")
+    return lines
+
+
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def item_name(*parts: str) -> str:
+    """A rubric id as code when it is a plain id; otherwise escaped text (ids come from the site's rubric)."""
+    text = ".".join(parts)
+    return f"`{text}`" if _PLAIN_ID.fullmatch(text) else ghmarkdown.inline(text)
+
+
 def name(c: AssessmentChange) -> str:
+    """The table's first cell: the title, then the slug and what happened in small print."""
+    slug = ghmarkdown.inline(c.slug)
     if c.kind == "renamed":
-        return f"{c.old_slug} → {c.slug} (renamed)"
-    return f"{c.slug} ({c.kind})"
+        slug = f"{ghmarkdown.inline(c.old_slug or '')} → {slug}"
+    return f"{ghmarkdown.inline(c.title)}<br><sub>{slug} · {c.kind}</sub>"
+
+
+def scores(c: AssessmentChange) -> str:
+    return arrow(str(c.old.score) if c.old else None, str(c.new.score) if c.new else None)
 
 
 def arrow(old: str | None, new: str | None) -> str:
@@ -343,19 +509,15 @@ def arrow(old: str | None, new: str | None) -> str:
     return f"{old or '—'} → {new or '—'}"
 
 
-def value(text: str | None) -> str:
-    return "—" if text is None else text
+def value(text: object) -> str:
+    return "—" if text is None else str(text)
 
 
 def quote(text: str) -> str:
-    return f"“{' '.join(text.split())}”" if text else "(none)"
+    return f"“{ghmarkdown.inline(text)}”" if text else "(none)"
 
 
-def cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def to_json(diff: ScoreDiff) -> dict[str, Any]:
+def to_json(diff: ScoreDiff, gate: tuple[Failure, ...] = ()) -> dict[str, Any]:
     """The diff as plain data; the shape is documented in docs/diff.md."""
     def score(s: Score | None) -> dict[str, str] | None:
         return {"score": str(s.score), "grade": s.grade, "verdict": s.verdict} if s else None
@@ -379,11 +541,13 @@ def to_json(diff: ScoreDiff) -> dict[str, Any]:
         },
         "problems": [d.format() for d in diff.diagnostics],
         "unreadable": list(diff.unreadable),
+        "invalid": list(diff.invalid),
+        "failed": [{"condition": str(f.condition), "slug": f.slug, "why": f.why} for f in gate],
     }
 
 
-def format_json(diff: ScoreDiff) -> str:
-    return json.dumps(to_json(diff), indent=2, ensure_ascii=False) + "\n"
+def format_json(diff: ScoreDiff, gate: tuple[Failure, ...] = ()) -> str:
+    return json.dumps(to_json(diff, gate), indent=2, ensure_ascii=False) + "\n"
 
 
 # --- reading git and disk ------------------------------------------------------------------

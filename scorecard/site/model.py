@@ -238,7 +238,7 @@ def revision_view(point: HistoryPoint) -> RevisionView:
         date=point.date.date(), timestamp=point.date.isoformat(), author=point.author, subject=point.subject,
         sha=point.sha, short=point.short, score=str(point.overall),
         previous="" if point.previous is None else str(point.previous),
-        grade=point.grade, grade_css=slugify(point.grade), moved=point.moved)
+        grade=point.grade, grade_css=slugify(point.grade), moved=point.moved, as_of=point.boundary)
 
 
 def trend_chart(title: str, points: tuple[HistoryPoint, ...]) -> Markup | None:
@@ -253,7 +253,9 @@ def trend_chart(title: str, points: tuple[HistoryPoint, ...]) -> Markup | None:
 def changes_pages(title: str, history: Mapping[str, tuple[HistoryPoint, ...]],
                   views: Mapping[str, AssessmentView]) -> list[Page]:
     """The Changes page, and the Atom feed when there is at least one change to carry."""
-    found = [(point, views[slug]) for slug, points in history.items() if slug in views for point in points]
+    # a shallow clone's boundary commit made none of the scores it shows: not a change
+    found = [(point, views[slug]) for slug, points in history.items() if slug in views
+             for point in points if not point.boundary]
     # Newest first; commits that share a date keep the log's order, then assessments their slugs'.
     found.sort(key=lambda pair: (-pair[0].date.timestamp(), -pair[0].index, pair[1].slug))
     changes = tuple(ChangeView(Link(view.title, view.url), revision_view(point), change_id(view.slug, point.sha))

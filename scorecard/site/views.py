@@ -78,6 +78,8 @@ class RevisionView:
     grade_css: str
     moved: tuple[str, ...]
     """What moved: "Search 3 → 4", "Builds trust yes → partly", "overall 62.0 → 70.8"; empty at creation."""
+    as_of: bool = False
+    """Where a shallow clone's history starts: the score as of this commit, which may not have made it."""
 
 
 @dataclass(frozen=True)

@@ -60,11 +60,34 @@ def repo_root(path: Path) -> Path | None:
 
 
 def top_and_head(path: Path) -> str | None:
-    """The top of the work tree holding `path` and its HEAD commit, in one call; None outside one or without commits."""
+    """The top of the work tree holding `path`, whether it is shallow and its HEAD commit, in one call; None
+    outside one or without commits (`git fetch --unshallow` changes the history but not HEAD)."""
     try:
-        return _git(path, "rev-parse", "--show-toplevel", "HEAD").decode("utf-8", "surrogateescape")
+        return _git(path, "rev-parse", "--show-toplevel", "--is-shallow-repository", "HEAD").decode(
+            "utf-8", "surrogateescape")
     except GitError:
         return None
+
+
+def is_shallow(repo: Path) -> bool:
+    """Whether the repository is a shallow clone (`git clone --depth N`): its history stops at boundary commits."""
+    try:
+        return _git(repo, "rev-parse", "--is-shallow-repository").strip() == b"true"
+    except GitError:
+        return False
+
+
+def shallow_boundary(repo: Path) -> frozenset[str]:
+    """The commits a shallow clone has without their parents (none in a full clone)."""
+    try:
+        path = _git(repo, "rev-parse", "--git-path", "shallow").decode().strip()
+    except GitError:
+        return frozenset()
+    shallow = Path(path) if Path(path).is_absolute() else repo / path
+    try:
+        return frozenset(shallow.read_text(encoding="ascii").split())
+    except OSError:
+        return frozenset()
 
 
 def has_commits(repo: Path) -> bool:

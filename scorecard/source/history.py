@@ -49,6 +49,9 @@ class HistoryPoint:
     """What moved, as short texts: "Search 3 → 4", "Builds trust yes → partly", "overall 62.0 → 70.8"."""
     index: int
     """The commit's position in the log, oldest 0: orders changes that share a date."""
+    boundary: bool = False
+    """The commit is where a shallow clone's history starts: the scores are as of it, not made by it
+    (git shows every file there as added, whether the commit touched it or not)."""
 
 
 History = Mapping[str, tuple[HistoryPoint, ...]]
@@ -185,11 +188,12 @@ def _plan(commits: list[gitrepo.Commit], prefix: str) -> tuple[list[_Step], dict
 
 
 def replay(commits: list[gitrepo.Commit], blobs: Mapping[str, bytes], prefix: str,
-           workers: int = 1) -> dict[str, tuple[HistoryPoint, ...]]:
+           workers: int = 1, boundary: frozenset[str] = frozenset()) -> dict[str, tuple[HistoryPoint, ...]]:
     """Per slug, the commits that changed each assessment's scores, from the log and its blobs.
 
     Each distinct (rubric, assessment) revision is parsed and scored once, by up to `workers`
-    processes when there are many.
+    processes when there are many. `boundary` holds a shallow clone's boundary commits: an
+    assessment first seen at one is marked "as of" it, not created by it.
     """
     steps, alive = _plan(commits, prefix)
     wanted: dict[tuple[str | None, str], tuple[str, str]] = {}
@@ -215,7 +219,8 @@ def replay(commits: list[gitrepo.Commit], blobs: Mapping[str, bytes], prefix: st
             if before is None or moved:
                 points.setdefault(path, []).append(HistoryPoint(
                     commit.sha, commit.sha[:SHORT_SHA], commit.date, commit.author, commit.subject,
-                    snap.overall, snap.grade, before.overall if before else None, moved, step.index))
+                    snap.overall, snap.grade, before.overall if before else None, moved, step.index,
+                    boundary=before is None and commit.sha in boundary))
             last[path] = snap
     return {alive[path]: tuple(line) for path, line in sorted(points.items()) if path in alive}
 
@@ -254,11 +259,12 @@ def read_history(root: Path, content_dir: Path) -> dict[str, tuple[HistoryPoint,
         blobs = gitrepo.read_blobs(repo, wanted)
     except gitrepo.GitError:
         return {}
-    return replay(commits, blobs, prefix, workers=os.cpu_count() or 1)
+    return replay(commits, blobs, prefix, workers=os.cpu_count() or 1, boundary=gitrepo.shallow_boundary(repo))
 
 
 def history_state(root: Path, content_dir: Path) -> str:
-    """What `read_history` depends on, as a key: the repository, its HEAD and where the content is ("" outside git)."""
+    """What `read_history` depends on, as a key: the repository, its HEAD, whether it is shallow and where
+    the content is ("" outside git)."""
     state = gitrepo.top_and_head(root) if root.is_dir() else None
     if state is None:
         return ""  # outside a repository, or one without commits: the history is empty either way
