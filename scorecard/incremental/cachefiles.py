@@ -24,6 +24,7 @@ import io
 import os
 import pickle
 import secrets
+import stat
 import sys
 import tempfile
 import time
@@ -71,25 +72,66 @@ def tool_fingerprint() -> bytes:
     return _fingerprint
 
 
+KEY_BYTES = 32
+"""The signing key's exact length: a key file of any other length is never used, only replaced."""
+KEY_READ_LIMIT = 4096
+"""A key file is read no further than this (it could be a device or a huge file)."""
+
+
+def _read_key(path: Path) -> bytes | None:
+    """The key in `path` when it is a regular file (not a link) of exactly KEY_BYTES bytes; else None."""
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            return None
+        data = os.read(handle, KEY_READ_LIMIT)
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+    return data if len(data) == KEY_BYTES else None
+
+
 def signing_key() -> bytes | None:
-    """This user's key for signing caches, made on first use; None when it cannot be kept."""
+    """This user's key for signing caches, made on first use; None when it cannot be kept.
+
+    The key is written to a temporary file that is renamed into place, so a build killed (or a
+    disk that fills up) half-way leaves no key file rather than an empty or short one; a key file
+    of the wrong length (from older versions, which wrote it in place) is replaced, and a key that
+    cannot be made whole means no cache at all: nothing is ever signed or accepted with a weak key.
+    """
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     path = base / "scorecard" / "cache-key"
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
-    except OSError:
-        return None
+    key = _read_key(path)
+    if key is not None:
+        return key
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
-            handle.write(secrets.token_bytes(32))
-        return path.read_bytes()
-    except FileExistsError:
-        return path.read_bytes()  # another build made it just now
+        handle, temporary = tempfile.mkstemp(prefix=".cache-key.", dir=path.parent)
     except OSError:
         return None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(secrets.token_bytes(KEY_BYTES))
+            out.flush()
+            os.fsync(out.fileno())
+        if _read_key(Path(temporary)) is None:
+            return None
+        try:
+            os.link(temporary, path)  # only if there is none: a key another build made just now wins
+        except FileExistsError:
+            if _read_key(path) is None:  # a broken key (empty, short, a link): replace it
+                os.replace(temporary, path)
+        except OSError:
+            os.replace(temporary, path)  # no hard links on this file system
+    except OSError:
+        return None
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return _read_key(path)
 
 
 class CacheIgnored(Exception):
@@ -146,12 +188,11 @@ def _head() -> bytes:
 
 def _read_signed_file(path: Path) -> tuple[bytes, bytes] | None:
     """The file's bytes and this machine's key, once its head says it is a cache of this format and version."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    if _unsafe_folder(path.parent):
+        raise CacheIgnored(f"{CACHE_DIR} is a link or not a folder")
+    data = read_regular_file(path, CACHE_LIMIT)
+    if data is None:
         return None
-    except OSError as exc:
-        raise CacheIgnored(f"cannot read it ({exc.strerror})") from None
     key = signing_key()
     if key is None:
         raise CacheIgnored("no signing key")
@@ -210,14 +251,61 @@ def save_part(root: Path, name: str, value: Any) -> bytes | None:
     return _write_atomically(folder, f"{name}.pickle", write)
 
 
+CACHE_LIMIT = 4 << 30
+"""A cache file larger than this is ignored unread."""
+
+
+def _unsafe_folder(folder: Path) -> bool:
+    """True when `folder` exists and is not a real folder: a symbolic link (which could lead out of
+    the site, say into the home directory) or a file. A working tree may carry one (a pull request
+    can add `.scorecard-cache` as a link), so the cache is then neither read nor written."""
+    try:
+        return not stat.S_ISDIR(os.lstat(folder).st_mode)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+
+
+def read_regular_file(path: Path, limit: int) -> bytes | None:
+    """The bytes of `path`; None when there is no such file; CacheIgnored when it is a link, a named
+    pipe, a device or larger than `limit`: it is opened without following links or blocking, and
+    read no further than its size."""
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CacheIgnored(f"cannot read it ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            raise CacheIgnored("not a regular file")
+        if info.st_size > limit:
+            raise CacheIgnored(f"larger than {limit} bytes")
+        with os.fdopen(os.dup(handle), "rb") as source:
+            return source.read(info.st_size)
+    except OSError as exc:
+        raise CacheIgnored(f"cannot read it ({exc.strerror or exc})") from None
+    finally:
+        os.close(handle)
+
+
 def _folder(root: Path) -> Path | None:
-    """The cache's folder at `root`, made (with its .gitignore) if need be; None if it cannot be."""
+    """The cache's folder at `root`, made (with its .gitignore) if need be; None if it cannot be, or if
+    what is there is a link or a file (never followed: it could lead out of the site)."""
     folder = root / CACHE_DIR
+    if _unsafe_folder(folder):
+        return None
     try:
         folder.mkdir(exist_ok=True)
+        if _unsafe_folder(folder):
+            return None
         ignore = folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# Written by scorecard: the build cache, never committed.\n*\n")
+        if not os.path.lexists(ignore):
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            with open(os.open(ignore, flags, 0o644), "w", encoding="utf-8") as out:
+                out.write("# Written by scorecard: the build cache, never committed.\n*\n")
     except OSError:
         return None
     return folder
@@ -408,7 +496,7 @@ def _append_delta(root: Path, name: str, stored: Stored, entries: dict[bytes, An
         return None
     chunk = _chunk(key, name, stored.tip, entries)
     try:
-        with open(folder / f"{name}.delta", "r+b") as out:
+        with open(os.open(folder / f"{name}.delta", os.O_RDWR | getattr(os, "O_NOFOLLOW", 0)), "r+b") as out:
             if os.fstat(out.fileno()).st_size != stored.delta_size:
                 return None
             out.seek(0, os.SEEK_END)

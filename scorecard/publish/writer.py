@@ -54,6 +54,9 @@ def check_output_dir(out_dir: Path, protected: list[Path], sources: list[Path] |
     The output may not be or hold a `protected` directory, nor lie inside one of `sources`
     (content/, a theme), which a build must never write into.
     """
+    beside = _links_beside(out_dir)
+    if beside:
+        return beside
     out = out_dir.resolve()
     for path in protected + (sources or []):
         p = path.resolve()
@@ -65,6 +68,29 @@ def check_output_dir(out_dir: Path, protected: list[Path], sources: list[Path] |
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
         return [error(str(out_dir), None, f"refusing to replace '{out_dir}': it was not made by scorecard",
                       f"empty it, or choose another --out; scorecard only replaces directories holding {MARKER}")]
+    return []
+
+
+def _links_beside(out_dir: Path) -> list[Diagnostic]:
+    """The output directory, its lock and its spare must be what they seem: a symbolic link there (a
+    pull request can commit `output` as a link to a folder outside the site) is refused, never followed,
+    and so is a lock that is not a regular file (a named pipe would hang the build)."""
+    out = Path(os.path.abspath(out_dir))
+    checks = ((out, stat.S_ISDIR, "a directory"), (lock_path(out), stat.S_ISREG, "a regular file"),
+              (spare_home(out), stat.S_ISDIR, "a directory"))
+    for path, kind, named in checks:
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            return [error(str(out_dir), None, f"cannot look at '{path.name}' beside the output: {exc.strerror}")]
+        if stat.S_ISLNK(mode):
+            return [error(str(out_dir), None, f"refusing to write the site: '{path.name}' is a symbolic link",
+                          "remove the link; scorecard never follows one where it writes")]
+        if not kind(mode) and path != out:  # a file as the output itself has its own message below
+            return [error(str(out_dir), None, f"refusing to write the site: '{path.name}' is not {named}",
+                          f"remove '{path.name}'")]
     return []
 
 
@@ -84,7 +110,10 @@ def output_lock(out: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[bool]:
     `flock` is released by the kernel when its holder dies, so a killed build leaves no stale
     lock. Where there is no `fcntl` (Windows) builds are not serialised.
     """
-    with open(lock_path(out), "a+b") as handle:
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    with open(os.open(lock_path(out), flags, 0o644), "a+b") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(f"{lock_path(out).name} is not a regular file")
         if fcntl is None:
             yield True
             return
@@ -115,6 +144,9 @@ def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], out_dir
     `kept` names further output paths whose bytes are those of the previous output (the build
     cache knows they did not change); they are carried over without being rendered again.
     """
+    problems = _links_beside(out_dir)
+    if problems:
+        return problems
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     with output_lock(out, wait) as locked:

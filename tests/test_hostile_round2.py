@@ -1,0 +1,173 @@
+"""The second round of hostile input (issue 16): each numbered finding reproduced, then shown fixed.
+
+Each test names the item it reproduces. The finished site, a clear diagnostic with exit 1, never a
+traceback, a file outside the site, code run, or an output line that starts with author text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+import stat
+from pathlib import Path
+
+import pytest
+
+from scorecard import cachefiles
+from scorecard.build import BuildOptions, build
+from tests.conftest import write_site
+
+TODAY = dt.date(2026, 10, 1)
+GOOD = """\
+---
+title: Forum
+date: 2026-09-14
+---
+Body.
+"""
+
+
+def small_site(root: Path) -> Path:
+    return write_site(root, {"content/assessments/forum.md": GOOD})
+
+
+class RunsCode:
+    """A pickle that runs code when it is loaded: what a forged cache would carry."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+# -- 1: the signing key -------------------------------------------------------------------------
+
+def key_file(tmp_path: Path) -> Path:
+    return tmp_path / "user-cache" / "scorecard" / "cache-key"  # XDG_CACHE_HOME from conftest
+
+
+def test_1_an_empty_key_file_is_replaced_and_a_cache_signed_with_it_never_runs(tmp_path: Path) -> None:
+    root = small_site(tmp_path / "site")
+    key = key_file(tmp_path)
+    key.parent.mkdir(parents=True)
+    key.write_bytes(b"")  # what a build killed between creating the key file and writing it left
+    marker = tmp_path / "ran"
+    payload = pickle.dumps(RunsCode(marker))
+    folder = root / cachefiles.CACHE_DIR
+    folder.mkdir()
+    # Signed exactly as the build signs, with the empty key: a cache anyone could forge.
+    (folder / "site.pickle").write_bytes(cachefiles._head() + cachefiles._signed(b"", b"site", payload) + payload)
+
+    result = build(BuildOptions.at(root, today=TODAY))
+
+    assert result.ok
+    assert not marker.exists()
+    assert len(key.read_bytes()) == 32  # secrets.token_bytes(32)
+    assert result.cache.startswith("ignored")
+
+
+@pytest.mark.parametrize("content", [b"short", b"x" * 33])
+def test_1_a_key_of_the_wrong_length_is_never_used(tmp_path: Path, content: bytes) -> None:
+    key = key_file(tmp_path)
+    key.parent.mkdir(parents=True)
+    key.write_bytes(content)
+    made = cachefiles.signing_key()
+    assert made is not None and len(made) == 32 and made != content
+    assert key.read_bytes() == made
+    assert cachefiles.signing_key() == made  # kept from now on
+
+
+def test_1_a_key_file_that_is_a_link_is_not_read(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_bytes(b"k" * 32)
+    key = key_file(tmp_path)
+    key.parent.mkdir(parents=True)
+    key.symlink_to(elsewhere)
+    made = cachefiles.signing_key()
+    assert made is not None and made != b"k" * 32
+    assert elsewhere.read_bytes() == b"k" * 32  # not written through the link
+
+
+def test_1_a_key_that_cannot_be_written_whole_means_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full_disk(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cachefiles.os, "fsync", full_disk)
+    assert cachefiles.signing_key() is None
+    assert not key_file(tmp_path).exists()  # nothing half-written is left to be trusted later
+
+
+# -- 12, 13: the cache and output folders a working tree can carry --------------------------------
+
+def test_12_a_cache_folder_that_links_out_of_the_site_is_never_written(tmp_path: Path) -> None:
+    root = small_site(tmp_path / "site")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / cachefiles.CACHE_DIR).symlink_to(outside)
+
+    result = build(BuildOptions.at(root, today=TODAY))
+
+    assert result.ok
+    assert list(outside.iterdir()) == []
+    assert result.cache.startswith("ignored")
+
+
+def test_12_a_cache_gitignore_that_is_a_link_is_not_written_through(tmp_path: Path) -> None:
+    root = small_site(tmp_path / "site")
+    (root / cachefiles.CACHE_DIR).mkdir()
+    target = tmp_path / "target"
+    (root / cachefiles.CACHE_DIR / ".gitignore").symlink_to(target)
+    assert build(BuildOptions.at(root, today=TODAY)).ok
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("name", ["output", ".output.lock", ".output.spare"])
+def test_12_output_lock_or_spare_as_a_link_is_refused(tmp_path: Path, name: str) -> None:
+    root = small_site(tmp_path / "site")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target = outside / "target"
+    if name != ".output.lock":
+        target.mkdir()
+    (root / name).symlink_to(target)
+
+    result = build(BuildOptions.at(root, today=TODAY))
+
+    assert not result.ok
+    messages = [d.message for d in result.diagnostics if d.is_error]
+    assert messages == [f"refusing to write the site: '{name}' is a symbolic link"]
+    # nothing created or written outside: the lock's target is not made, the folders stay empty
+    assert [p.name for p in outside.rglob("*")] == ([] if name == ".output.lock" else ["target"])
+    assert not (root / "output").is_dir() or name == "output"
+
+
+def test_12_a_lock_that_is_a_named_pipe_is_refused_without_hanging(tmp_path: Path) -> None:
+    root = small_site(tmp_path / "site")
+    os.mkfifo(root / ".output.lock")
+    result = build(BuildOptions.at(root, today=TODAY))
+    assert [d.message for d in result.diagnostics if d.is_error] == [
+        "refusing to write the site: '.output.lock' is not a regular file"]
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo", "oversize"])
+def test_13_a_cache_file_that_is_a_device_a_pipe_or_too_big_is_ignored(
+        tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = small_site(tmp_path / "site")
+    folder = root / cachefiles.CACHE_DIR
+    folder.mkdir()
+    target = folder / "site.pickle"
+    if kind == "dev-zero":
+        target.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(target)
+    else:
+        monkeypatch.setattr(cachefiles, "CACHE_LIMIT", 100)
+        target.write_bytes(b"x" * 101)
+
+    result = build(BuildOptions.at(root, today=TODAY))
+
+    assert result.ok
+    assert result.cache.startswith("ignored")
+    assert stat.S_ISREG(os.lstat(target).st_mode) == (kind == "oversize")  # a link or pipe is left, not replaced
