@@ -123,7 +123,7 @@ def test_12_a_cache_gitignore_that_is_a_link_is_not_written_through(tmp_path: Pa
     assert not target.exists()
 
 
-@pytest.mark.parametrize("name", ["output", ".output.lock", ".output.spare"])
+@pytest.mark.parametrize("name", ["output", ".output.lock"])
 def test_12_output_lock_or_spare_as_a_link_is_refused(tmp_path: Path, name: str) -> None:
     root = small_site(tmp_path / "site")
     outside = tmp_path / "outside"
@@ -141,6 +141,16 @@ def test_12_output_lock_or_spare_as_a_link_is_refused(tmp_path: Path, name: str)
     # nothing created or written outside: the lock's target is not made, the folders stay empty
     assert [p.name for p in outside.rglob("*")] == ([] if name == ".output.lock" else ["target"])
     assert not (root / "output").is_dir() or name == "output"
+
+
+def test_12_a_spare_that_links_out_of_the_site_is_not_used(tmp_path: Path) -> None:
+    root = small_site(tmp_path / "site")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / ".output.spare").symlink_to(outside)
+    for _ in range(3):  # the third build would fill the spare
+        assert build(BuildOptions.at(root, today=TODAY)).ok
+    assert list(outside.iterdir()) == []
 
 
 def test_12_a_lock_that_is_a_named_pipe_is_refused_without_hanging(tmp_path: Path) -> None:
@@ -170,4 +180,3 @@ def test_13_a_cache_file_that_is_a_device_a_pipe_or_too_big_is_ignored(
 
     assert result.ok
     assert result.cache.startswith("ignored")
-    assert stat.S_ISREG(os.lstat(target).st_mode) == (kind == "oversize")  # a link or pipe is left, not replaced

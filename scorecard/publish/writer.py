@@ -72,12 +72,12 @@ def check_output_dir(out_dir: Path, protected: list[Path], sources: list[Path] |
 
 
 def _links_beside(out_dir: Path) -> list[Diagnostic]:
-    """The output directory, its lock and its spare must be what they seem: a symbolic link there (a
+    """The output directory and its lock must be what they seem: a symbolic link there (a
     pull request can commit `output` as a link to a folder outside the site) is refused, never followed,
-    and so is a lock that is not a regular file (a named pipe would hang the build)."""
+    and so is a lock that is not a regular file (a named pipe would hang the build). (A spare that is a
+    link or a file is not refused but never used: see `usable_spare`.)"""
     out = Path(os.path.abspath(out_dir))
-    checks = ((out, stat.S_ISDIR, "a directory"), (lock_path(out), stat.S_ISREG, "a regular file"),
-              (spare_home(out), stat.S_ISDIR, "a directory"))
+    checks = ((out, stat.S_ISDIR, "a directory"), (lock_path(out), stat.S_ISREG, "a regular file"))
     for path, kind, named in checks:
         try:
             mode = os.lstat(path).st_mode
