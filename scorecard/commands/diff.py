@@ -24,7 +24,7 @@ from scorecard.source import gitrepo
 from scorecard.core.assessment import Assessment, Response
 from scorecard.source.content import (ASSESSMENTS_DIR, Content, content_from_files, is_assessment_file,
                                       read_content_files, slug_for)
-from scorecard.core.diagnostics import Diagnostic
+from scorecard.core.diagnostics import Diagnostic, visible
 from scorecard.core.rubric import Rubric, Scale
 from scorecard.core.scoring import Scorecard, score_assessment
 
@@ -399,7 +399,9 @@ def format_markdown(diff: ScoreDiff, gate: tuple[Failure, ...] = (), max_length:
         lines += ["", (f"**{left_out} more assessment{'s' if left_out != 1 else ''} changed**, not shown to keep "
                        f"this under {max_length:,} characters: the job's step summary lists them all, and so does "
                        "`scorecard diff --format json`.")]
-    return "\n".join(lines) + "\n"
+    # Each line one line, with no escape sequence, whatever the values hold: the comment is also printed
+    # to a terminal or a CI log.
+    return "\n".join(visible(line) for line in "\n".join(lines).split("\n")) + "\n"
 
 
 def length(lines: list[str]) -> int:

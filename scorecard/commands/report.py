@@ -19,9 +19,10 @@ SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schem
 
 
 def _escape_data(text: str) -> str:
-    """Text for a workflow command: control characters made visible (they would reach the log), then
-    GitHub's own escapes."""
-    return visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Text for a workflow command: GitHub's own escapes (`%`, CR and LF, which the annotation shows as a
+    line break inside it), then every other control character and line separator made visible (they
+    would reach the log, or start a line of it)."""
+    return visible(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:

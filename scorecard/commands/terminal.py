@@ -17,7 +17,7 @@ from scorecard.core.options import BuildOptions
 
 from scorecard.pipeline.build import BuildResult
 from scorecard.source.content import display_path
-from scorecard.core.diagnostics import Diagnostic
+from scorecard.core.diagnostics import Diagnostic, visible
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,9 @@ def colour() -> bool | None:
 
 
 def say(text: str, fg: str | None = None, err: bool = True) -> None:
-    """One line for people, on stderr unless `err` is False."""
-    click.secho(text, fg=fg, err=err, color=colour())
+    """One line for people, on stderr unless `err` is False; what it quotes (file names, values, request
+    lines) is made `visible`, so it stays one line and cannot drive the terminal."""
+    click.secho(visible(text), fg=fg, err=err, color=colour())
 
 
 def print_diagnostics(diagnostics: Iterable[Diagnostic], verbosity: Verbosity | None = None) -> None:

@@ -48,8 +48,9 @@ class Diagnostic:
     def format(self) -> str:
         """The one-line text form, as compilers print it: `path:line:col: error: message (hint)`.
 
-        Control characters from the input (an escape sequence in a file name or a value) are
-        shown as `\\x1b`, so that printing a diagnostic cannot drive the reader's terminal.
+        Control characters and line breaks from the input (an escape sequence or a newline in a
+        file name or a value) are shown as `\\x1b`, `\\n`, so that printing a diagnostic cannot
+        drive the reader's terminal or start a line of a CI log.
         """
         text = f"{self.location()}: {self.severity.value}: {self.message}"
         if self.hint:
@@ -57,13 +58,35 @@ class Diagnostic:
         return visible(text)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""Control characters other than tab and newline."""
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+"""Every control character but tab: C0 (with CR and LF), DEL, C1 (with NEL, U+0085 and the 8-bit
+CSI and OSC) and the line and paragraph separators, each of which can start a new line in a log or a
+terminal, or drive it (ESC); and lone surrogates, which stand for the bytes of a file name that is
+not UTF-8 (U+DCE9 for the byte 0xE9) and cannot be printed at all."""
 
 
 def visible(text: str) -> str:
-    """`text` with control characters other than tab and newline written out as `\\x1b`."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """`text` on one line and harmless to a terminal or a CI log: every control character but tab
+    written out (`\\x1b`, `\\n`, `\\u2028`).
+
+    This is the one place that makes text an author or a client controls (a value, a file name, a
+    commit subject, a request line) safe to print: every command's text output goes through it
+    (see `terminal.say` and `Diagnostic.format`), so no printed line can begin with author text
+    such as `::error::`, `::add-mask::`, or carry an escape sequence.
+    """
+    return _CONTROL.sub(_written_out, text)
+
+
+_NAMED = {"\n": "\\n", "\r": "\\r"}
+
+
+def _written_out(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    if 0xDC80 <= ord(char) <= 0xDCFF:  # a byte of a name that is not UTF-8 (os.fsdecode's surrogateescape)
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
 def error(path: str | Path, line: int | None, message: str, hint: str | None = None, col: int | None = None) -> Diagnostic:
