@@ -24,7 +24,7 @@ from scorecard.source import gitrepo
 from scorecard.core.assessment import Assessment, Response
 from scorecard.source.content import (ASSESSMENTS_DIR, Content, content_from_files, is_assessment_file,
                                       read_content_files, slug_for)
-from scorecard.core.diagnostics import Diagnostic, visible
+from scorecard.core.diagnostics import Diagnostic, json_for_logs, visible
 from scorecard.core.rubric import Rubric, Scale
 from scorecard.core.scoring import Scorecard, score_assessment
 
@@ -549,7 +549,7 @@ def to_json(diff: ScoreDiff, gate: tuple[Failure, ...] = ()) -> dict[str, Any]:
 
 
 def format_json(diff: ScoreDiff, gate: tuple[Failure, ...] = ()) -> str:
-    return json.dumps(to_json(diff, gate), indent=2, ensure_ascii=False) + "\n"
+    return json_for_logs(json.dumps(to_json(diff, gate), indent=2, ensure_ascii=False)) + "\n"
 
 
 # --- reading git and disk ------------------------------------------------------------------

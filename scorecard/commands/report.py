@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
-from scorecard.core.diagnostics import Diagnostic, Severity, visible
+from scorecard.core.diagnostics import Diagnostic, Severity, json_for_logs, visible
 
 FORMATS = ("text", "github", "json", "sarif")
 ANNOTATIONS_PER_LEVEL = 10
@@ -45,10 +45,10 @@ def github_annotation(diagnostic: Diagnostic, path_prefix: str = "") -> str:
 
 def diagnostics_json(diagnostics: Iterable[Diagnostic]) -> str:
     """The diagnostics as a JSON list of {path, line, col, severity, message, hint}."""
-    return json.dumps([
+    return json_for_logs(json.dumps([
         {"path": d.path, "line": d.line, "col": d.col, "severity": d.severity.value, "message": d.message, "hint": d.hint}
         for d in diagnostics
-    ], indent=2, ensure_ascii=False) + "\n"
+    ], indent=2, ensure_ascii=False)) + "\n"
 
 
 def github_annotations(diagnostics: Iterable[Diagnostic], path_prefix: str = "") -> str:
@@ -116,5 +116,5 @@ def format_diagnostics(diagnostics: list[Diagnostic], fmt: str, path_prefix: str
     if fmt == "github":
         return github_annotations(diagnostics, path_prefix)
     if fmt == "sarif":
-        return json.dumps(sarif(diagnostics, path_prefix, version), indent=2, ensure_ascii=False) + "\n"
+        return json_for_logs(json.dumps(sarif(diagnostics, path_prefix, version), indent=2, ensure_ascii=False)) + "\n"
     return "".join(d.format() + "\n" for d in diagnostics)
