@@ -10,12 +10,14 @@ import datetime as dt
 import os
 import pickle
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from scorecard import cachefiles
 from scorecard.build import BuildOptions, build
+from tests.budget import assert_clean_end, run_scorecard
 from tests.conftest import write_site
 
 TODAY = dt.date(2026, 10, 1)
@@ -180,3 +182,76 @@ def test_13_a_cache_file_that_is_a_device_a_pipe_or_too_big_is_ignored(
 
     assert result.ok
     assert result.cache.startswith("ignored")
+
+
+# -- 5, 8, 9: git history -----------------------------------------------------------------------
+
+def git(root: Path, *args: str, env: dict[str, str] | None = None, input: bytes | None = None) -> str:
+    base = {"GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "a",
+            "GIT_COMMITTER_EMAIL": "a@b", "HOME": str(root), "GIT_CONFIG_NOSYSTEM": "1"}
+    done = subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, input=input,
+                          env={**os.environ, **base, **(env or {})})
+    return done.stdout.decode()
+
+
+def commit_all(root: Path, message: str, **env: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", message, env=env)
+
+
+def assessment(evidence: str, title: str = "Forum", score: int = 4) -> str:
+    return (f"---\ntitle: {title}\ndate: 2026-09-14\nslates:\n  search: {{score: {score}, evidence: {evidence}}}\n"
+            "---\nBody.\n")
+
+
+@pytest.mark.parametrize("hostile", ["subject", "author", "date"])
+def test_5_one_hostile_commit_does_not_break_the_build(tmp_path: Path, hostile: str) -> None:
+    root = tmp_path / "site"
+    (root / "content/assessments").mkdir(parents=True)
+    git(root, "init", "-q")
+    page = root / "content/assessments/forum.md"
+    page.write_text(assessment("one", score=2))
+    commit_all(root, "first")
+    page.write_text(assessment("two", score=3))  # each commit moves the score, so each is a change
+    if hostile == "date":  # git itself refuses GIT_AUTHOR_DATE=@999999999999 now; an old git wrote such commits
+        git(root, "add", "-A")
+        tree, parent = git(root, "write-tree").strip(), git(root, "rev-parse", "HEAD").strip()
+        raw = f"tree {tree}\nparent {parent}\nauthor a <a@b> 999999999999 +0000\ncommitter a <a@b> 1700000000 +0000\n\nsecond\n"
+        made = git(root, "hash-object", "-t", "commit", "-w", "--stdin", "--literally", input=raw.encode()).strip()
+        git(root, "update-ref", "HEAD", made)
+    else:
+        env = {"GIT_AUTHOR_NAME": "Eve\x1eEvil\x1e"} if hostile == "author" else {}
+        commit_all(root, "second\x1eb\x1e\x1e" if hostile == "subject" else "second", **env)
+    page.write_text(assessment("three", score=4))
+    commit_all(root, "third")
+
+    run = run_scorecard(root, "build")
+
+    assert_clean_end(run, 0)
+    changes = (root / "output/changes.xml").read_text(encoding="utf-8")
+    assert "third" in changes and "first" in changes
+    if hostile == "date":  # the year 33658 cannot be a date here: that commit is left out
+        assert "<title>" in changes and "second" not in changes
+    else:
+        assert "second" in changes
+
+
+def test_8_a_huge_blob_in_git_is_not_read_by_diff_or_history(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    (root / "content/assessments").mkdir(parents=True)
+    git(root, "init", "-q")
+    (root / "content/assessments/forum.md").write_text(assessment("e"))
+    commit_all(root, "first")
+    for n in range(3):  # three blobs of 120 MB each, which compress to almost nothing
+        blob = git(root, "hash-object", "-w", "--stdin", input=bytes([n]) + bytes(120 << 20)).strip()
+        git(root, "update-index", "--add", "--cacheinfo", f"100644,{blob},content/assessments/big-{n}.md")
+    git(root, "commit", "-q", "-m", "big")
+    for n in range(3):  # the working tree has the small files; git holds the huge ones
+        (root / f"content/assessments/big-{n}.md").write_text(assessment("e", f"Big {n}"))
+
+    diff = run_scorecard(root, "diff", "HEAD~1", "HEAD")
+    assert_clean_end(diff)
+    # 120 << 20 bytes + 1 = 125,829,121 bytes = 125.8 MB
+    assert "HEAD:content/assessments/big-0.md: error: the file is 125.8 MB; the limit is 1 MB" in diff.stderr
+    built = run_scorecard(root, "build")
+    assert_clean_end(built, 0)

@@ -17,6 +17,7 @@ from scorecard.core.assessment import Assessment, parse_assessment
 from scorecard.core.diagnostics import Diagnostic, did_you_mean, error, warning
 from scorecard.core.rubric import Rubric, default_rubric, parse_rubric
 from scorecard.core.slugs import NO_SLUG, slugify
+from scorecard.source.gitrepo import TooLarge
 
 ASSESSMENTS_DIR = "assessments"
 RUBRIC_FILE = "rubric.yml"
@@ -239,8 +240,8 @@ def too_large(shown: str, size: int) -> Diagnostic:
 
 def decode(data: bytes, shown: str) -> tuple[str | None, list[Diagnostic]]:
     """The file's bytes as UTF-8 text, or a diagnostic: too large, binary, or the line of the first bad byte."""
-    if len(data) > MAX_FILE_BYTES:
-        return None, [too_large(shown, len(data))]
+    if len(data) > MAX_FILE_BYTES or isinstance(data, TooLarge):  # TooLarge: a blob in git, never read
+        return None, [too_large(shown, data.size if isinstance(data, TooLarge) else len(data))]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # the byte-order mark of UTF-16 (or UTF-32)
         return None, [error(shown, 1, "the file is UTF-16, not UTF-8", "save the file as UTF-8")]
     if b"\0" in data:

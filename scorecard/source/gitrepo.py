@@ -9,6 +9,7 @@ functions say so by returning None, and callers carry on without history.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,15 +107,44 @@ def resolve(repo: Path, revision: str) -> str:
         raise GitError(f"unknown revision '{revision}'") from None
 
 
+MAX_BLOB_BYTES = 1_000_000
+"""A blob larger than this is not read (the limit on a content file, content.MAX_FILE_BYTES)."""
+
+
+class TooLarge(bytes):
+    """Stands for a blob over MAX_BLOB_BYTES, which is never read: empty, with the blob's `size`."""
+
+    size: int
+
+    def __new__(cls, size: int) -> TooLarge:
+        made = super().__new__(cls, b"")
+        made.size = size
+        return made
+
+
 def read_blobs(repo: Path, blobs: list[str]) -> dict[str, bytes]:
-    """The contents of many blobs, through one `git cat-file --batch`."""
+    """The contents of many blobs, through one `git cat-file --batch-check` for their sizes and one
+    `git cat-file --batch` for those of them within MAX_BLOB_BYTES; a larger one is a TooLarge, unread
+    (six 100 MB blobs pack into 827 KB: their size in the repository says nothing)."""
     wanted = list(dict.fromkeys(blobs))
     if not wanted:
         return {}
-    out = _git(repo, "cat-file", "--batch", input=("\n".join(wanted) + "\n").encode())
     contents: dict[str, bytes] = {}
+    small = []
+    checked = _git(repo, "cat-file", "--batch-check", input=("\n".join(wanted) + "\n").encode())
+    for blob, line in zip(wanted, checked.decode("ascii", "replace").splitlines()):
+        parts = line.split()
+        if len(parts) != 3 or not parts[2].isdigit():
+            continue  # missing
+        if int(parts[2]) > MAX_BLOB_BYTES:
+            contents[blob] = TooLarge(int(parts[2]))
+        else:
+            small.append(blob)
+    if not small:
+        return contents
+    out = _git(repo, "cat-file", "--batch", input=("\n".join(small) + "\n").encode())
     pos = 0
-    for blob in wanted:
+    for blob in small:
         end = out.index(b"\n", pos)
         header = out[pos:end].decode()
         pos = end + 1
@@ -142,30 +172,70 @@ def files_at(repo: Path, revision: str, prefix: str) -> dict[str, bytes]:
     return {path: blobs[blob] for path, blob in entries if blob in blobs}
 
 
-_SEP = "\x1e"  # record separator: cannot appear in a commit subject line
+MAX_NAME_CHARS = 200
+"""An author name or a commit subject is cut to this many characters (a subject is shown on every
+page of the assessments it changed and in changes.xml: a long one would multiply)."""
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_NAME_CHARS else text[:MAX_NAME_CHARS - 1] + "…"
+
+
+def _author_date(iso: str, seconds: str) -> dt.datetime | None:
+    """The author date, from `%aI`; None when it is not a date Python can hold (year 1 to 9999):
+    `GIT_AUTHOR_DATE=@999999999999` is the year 33658."""
+    try:
+        return dt.datetime.fromisoformat(iso)
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def log(repo: Path, prefix: str) -> list[Commit]:
-    """Every commit that touched `prefix`, oldest first, with the files it changed (renames followed)."""
+    """Every commit that touched `prefix`, oldest first, with the files it changed (renames followed).
+
+    Each commit's record starts with a marker made for this call (a commit cannot contain it: the
+    subject and author name are whatever a committer wrote, any character but NUL), and its fields
+    are NUL-separated. A commit whose fields do not parse, or whose date is out of range, is left out.
+    """
     if not has_commits(repo):
         return []
-    fmt = _SEP + "%H%x00%aI%x00%an%x00%s%x00"
+    marker = "scorecard-" + secrets.token_hex(16)
+    fmt = f"%x00{marker}%x00%H%x00%aI%x00%at%x00%an%x00%s%x00"
     out = _git(repo, "log", "--reverse", "-M", "--raw", "-z", "--no-abbrev", f"--format={fmt}", "--", prefix or ".")
     commits = []
-    for chunk in out.decode("utf-8", "surrogateescape").split(_SEP)[1:]:
+    for chunk in out.decode("utf-8", "surrogateescape").split(f"\0{marker}\0")[1:]:
         fields = chunk.split("\0")
-        sha, date, author, subject = fields[:4]
-        changes = []
-        rest = [f for f in fields[4:] if f.strip("\n")]
-        i = 0
-        while i < len(rest):
-            meta = rest[i].lstrip("\n").split()
-            status, blob = meta[4][0], meta[3]
-            if status in "RC":
-                changes.append(FileChange(status, rest[i + 1], rest[i + 2], blob))
-                i += 3
-            else:
-                changes.append(FileChange(status, rest[i + 1], rest[i + 1], blob))
-                i += 2
-        commits.append(Commit(sha, dt.datetime.fromisoformat(date), author, subject, tuple(changes)))
+        if len(fields) < 5:
+            continue
+        sha, iso, seconds, author, subject = fields[:5]
+        date = _author_date(iso, seconds)
+        changes = _changes([f for f in fields[5:] if f.strip("\n")])
+        if date is None or changes is None:
+            continue
+        commits.append(Commit(sha, date, _cut(author), _cut(subject), changes))
     return commits
+
+
+def _changes(rest: list[str]) -> tuple[FileChange, ...] | None:
+    """The files a commit changed, from `--raw -z`: `:mode mode blob blob status`, then one path (two
+    for a rename or a copy); None when the records are not that."""
+    changes = []
+    i = 0
+    while i < len(rest):
+        meta = rest[i].lstrip("\n").split()
+        if len(meta) < 5 or not meta[0].startswith(":") or i + 1 >= len(rest):
+            return None
+        status, blob = meta[4][0], meta[3]
+        if status in "RC":
+            if i + 2 >= len(rest):
+                return None
+            changes.append(FileChange(status, rest[i + 1], rest[i + 2], blob))
+            i += 3
+        else:
+            changes.append(FileChange(status, rest[i + 1], rest[i + 1], blob))
+            i += 2
+    return tuple(changes)
