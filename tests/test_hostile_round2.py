@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
+import shutil
 import stat
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -255,3 +257,66 @@ def test_8_a_huge_blob_in_git_is_not_read_by_diff_or_history(tmp_path: Path) -> 
     assert "HEAD:content/assessments/big-0.md: error: the file is 125.8 MB; the limit is 1 MB" in diff.stderr
     built = run_scorecard(root, "build")
     assert_clean_end(built, 0)
+
+
+# -- 10, 11, 14: folders and names ----------------------------------------------------------------
+
+def nest(folder: Path, depth: int) -> Path:
+    """`depth` folders `a/a/…` under `folder`, made one by one (os.makedirs itself recurses)."""
+    for _ in range(depth):
+        folder = folder / "a"
+        folder.mkdir()
+    return folder
+
+
+def unnest(deep: Path, top: Path) -> None:
+    """Remove what `nest` made, deepest first (shutil.rmtree, and so pytest's clean-up, recurses)."""
+    for file in deep.iterdir():
+        file.unlink()
+    while deep != top:
+        deep.rmdir()
+        deep = deep.parent
+
+
+def test_10_a_thousand_nested_folders_are_a_diagnostic(request: pytest.FixtureRequest) -> None:
+    # Not in tmp_path: pytest removes old temporary folders with shutil.rmtree, which cannot remove
+    # 1,000 levels, so a run killed before the clean-up here would break every later run's clean-up.
+    root = small_site(Path(tempfile.mkdtemp(prefix="scorecard-nest-")))
+    deep = nest(root / "content/assessments", 1000)
+    request.addfinalizer(lambda: (unnest(deep, root / "content/assessments"), shutil.rmtree(root)))
+    (deep / "x.md").write_text(GOOD)
+    for command in ("check", "build"):
+        run = run_scorecard(root, command)
+        assert_clean_end(run, 1)
+        # the 17th folder is refused: 16 `a/` are allowed, then content/assessments/ + 17 × "a" separated by "/"
+        assert "content/assessments/" + "/".join(["a"] * 17) + ": error: folders nest more than 16 deep" in run.stdout + run.stderr
+
+
+def test_11_an_assessments_folder_linked_to_the_root_is_not_walked(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "content/assessments").symlink_to("/")
+    run = run_scorecard(root, "check")
+    assert_clean_end(run, 1)
+    assert run.stdout.splitlines() == [
+        "content/assessments: error: symbolic link to a folder: not followed, nothing under it is read "
+        "(hint: make content/assessments a folder of its own)"]
+
+
+def test_14_a_file_name_that_is_not_utf8_is_a_diagnostic(tmp_path: Path) -> None:
+    root = small_site(tmp_path / "site")
+    (root / "content/assessments").joinpath(os.fsdecode(b"caf\xe9.md")).write_text(GOOD)
+    for args in (("check",), ("check", "--format", "github"), ("build",)):
+        run = run_scorecard(root, *args)
+        assert_clean_end(run, 1)
+        shown = "content/assessments/caf\\xe9.md"  # the byte 0xE9 written out
+        assert shown in run.stdout + run.stderr
+
+
+def test_14_a_site_folder_whose_name_is_not_utf8_builds(tmp_path: Path) -> None:
+    root = small_site(tmp_path / os.fsdecode(b"s\xe9te"))
+    git(root, "init", "-q")
+    commit_all(root, "first")
+    for args in (("check", "--format", "github"), ("build",), ("diff", "HEAD")):
+        run = run_scorecard(root, *args)
+        assert_clean_end(run, 0)

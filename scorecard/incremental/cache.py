@@ -173,7 +173,9 @@ class BuildCache:
         self.open()
         self.git_state = history_state(options.root, options.content_dir)
         today = options.today or dt.date.today()
-        self.site_key = digest(repr(replace(options, today=today)).encode(), self.git_state.encode(), theme_digest(themes),
+        self.site_key = digest(repr(replace(options, today=today)).encode(),
+                               self.git_state.encode("utf-8", "surrogateescape"),  # a site folder not UTF-8
+                               theme_digest(themes),
                                *(part for path, data in sorted(files.items()) for part in (path.encode(), data)))
         last = self.site
         if last and last.key == self.site_key and output_unchanged(last.files, options.output_dir):

@@ -198,25 +198,65 @@ def content_from_files(files: Mapping[str, bytes], prefix: str) -> tuple[Content
     return content, diagnostics + problems
 
 
+MAX_FOLDER_DEPTH = 16
+"""Folders under content/assessments/ nest at most this deep (`team/area/x.md` is 2): each level is a
+level of the site's URLs, and a thousand of them broke builds."""
+
+
 def find_assessment_files(content_dir: Path, prefix: str) -> tuple[list[str], list[Diagnostic]]:
     """Every assessment file under content_dir/assessments/, as its path from content_dir
     (`assessments/team/x.md`), in sorted order, and what was skipped.
 
     Hidden files and folders (`.git`, `.obsidian`, `.draft.md`) are skipped silently. Symbolic
-    links to folders are not followed (they could loop or lead anywhere): a warning each.
+    links to folders are not followed (they could loop or lead anywhere): a warning each; when
+    content/ or content/assessments/ is itself a link, nothing is read (an error). The walk is a
+    loop over a stack, not recursion, and stops at MAX_FOLDER_DEPTH; names that are not UTF-8 are
+    errors (they cannot become addresses).
     """
     base = os.fspath(content_dir)
     found: list[str] = []
-    diagnostics = []
-    for folder, dirnames, filenames in os.walk(os.path.join(base, ASSESSMENTS_DIR)):  # does not follow links to folders
-        here = Path(folder).relative_to(content_dir).as_posix()  # once per folder
-        for name in sorted(dirnames):
-            if not name.startswith(".") and os.path.islink(os.path.join(folder, name)):
-                diagnostics.append(warning(f"{prefix}/{here}/{name}", None, "symbolic link to a folder: not followed",
+    diagnostics: list[Diagnostic] = []
+    top = os.path.join(base, ASSESSMENTS_DIR)
+    for folder, shown in ((base, prefix), (top, f"{prefix}/{ASSESSMENTS_DIR}")):
+        if os.path.islink(folder):
+            return [], [error(shown, None, "symbolic link to a folder: not followed, nothing under it is read",
+                              f"make {shown} a folder of its own")]
+    stack = [(top, ASSESSMENTS_DIR, 0)]
+    while stack:
+        folder, here, depth = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = sorted((entry.name, entry.is_dir(follow_symlinks=False), entry.is_symlink())
+                                for entry in entries if not entry.name.startswith("."))
+        except OSError:
+            continue  # gone, or not a folder: os.walk skipped these too
+        for name, is_dir, is_link in listed:
+            shown = f"{prefix}/{here}/{name}"
+            if not is_utf8(name):
+                if is_dir or is_assessment_name(name):
+                    diagnostics.append(error(shown, None, "the name is not UTF-8: not read",
+                                             "rename it with letters your system writes as UTF-8"))
+                continue
+            if is_dir and depth + 1 > MAX_FOLDER_DEPTH:
+                diagnostics.append(error(shown, None, f"folders nest more than {MAX_FOLDER_DEPTH} deep: not read",
+                                         "keep assessments in a few levels of folders"))
+            elif is_dir:
+                stack.append((os.path.join(folder, name), f"{here}/{name}", depth + 1))
+            elif is_link and os.path.isdir(os.path.join(folder, name)):
+                diagnostics.append(warning(shown, None, "symbolic link to a folder: not followed",
                                            "move or copy the folder into content/assessments/"))
-        dirnames[:] = [name for name in dirnames if not name.startswith(".")]
-        found += [f"{here}/{name}" for name in filenames if not name.startswith(".") and is_assessment_name(name)]
+            elif is_assessment_name(name):
+                found.append(f"{here}/{name}")
     return sorted(found), diagnostics
+
+
+def is_utf8(name: str) -> bool:
+    """Whether a name read from the file system was valid UTF-8 (Python keeps other bytes as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def unsafe_path(path: Path, content_dir: Path, shown: str) -> Diagnostic | None:

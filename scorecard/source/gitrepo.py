@@ -9,6 +9,7 @@ functions say so by returning None, and callers carry on without history.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 import subprocess
 from dataclasses import dataclass
@@ -52,12 +53,13 @@ def _git(repo: Path, *args: str, input: bytes | None = None) -> bytes:
 
 
 def repo_root(path: Path) -> Path | None:
-    """The top of the git work tree holding `path`, or None outside one (or without git)."""
+    """The top of the git work tree holding `path`, or None outside one (or without git); a name that is
+    not UTF-8 is kept as the file system has it."""
     try:
         out = _git(path, "rev-parse", "--show-toplevel")
     except GitError:
         return None
-    return Path(out.decode().strip())
+    return Path(os.fsdecode(out.strip()))
 
 
 def top_and_head(path: Path) -> str | None:
