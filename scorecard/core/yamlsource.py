@@ -202,6 +202,8 @@ class _Walker:
         self.diagnostics: list[Diagnostic] = []
         self.budget = MAX_NODES
         self.refused: set[Path_] = set()
+        self.flattened: set[int] = set()
+        """The ids of the mappings whose merge keys are resolved (an alias brings the same node again)."""
 
     def position(self, node: yaml.Node) -> Position:
         return Position(self.start_line + node.start_mark.line, node.start_mark.column + 1)
@@ -229,15 +231,55 @@ class _Walker:
             self.refused.add(path)
         return value
 
+    def spend(self, count: int) -> None:
+        """Count `count` more values against MAX_NODES; _TooManyNodes once they are spent."""
+        self.budget -= count
+        if self.budget < 0:
+            raise _TooManyNodes
+
+    def flatten(self, node: yaml.MappingNode, depth: int = 0) -> None:
+        """Resolve the `<<` merge keys of `node` in place, as PyYAML's `flatten_mapping` does, but
+        counting every pair a merge copies before it is copied: merges of merges double at each
+        level (472 bytes made 1.1 million pairs), and only some PyYAML versions count them."""
+        if id(node) in self.flattened:
+            return
+        if depth > MAX_DEPTH:
+            raise _TooDeep(self.position(node).line)
+        merge: list[tuple[yaml.Node, yaml.Node]] = []
+        index = 0
+        while index < len(node.value):
+            key_node, value_node = node.value[index]
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                del node.value[index]
+                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                for source in sources:
+                    if not isinstance(source, yaml.MappingNode):
+                        raise yaml.constructor.ConstructorError(
+                            "while constructing a mapping", node.start_mark,
+                            f"expected a mapping or list of mappings for merging, but found {source.id}",
+                            source.start_mark)
+                    self.flatten(source, depth + 1)
+                    self.spend(len(source.value))
+                for source in reversed(sources):  # the first mapping listed wins, as in PyYAML
+                    merge.extend(source.value)
+            else:
+                if key_node.tag == "tag:yaml.org,2002:value":
+                    key_node.tag = "tag:yaml.org,2002:str"
+                index += 1
+        if merge:
+            node.value = merge + node.value
+        self.flattened.add(id(node))
+
     def walk_mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
         try:
-            self.loader.flatten_mapping(node)  # resolves `<<` merge keys
+            self.flatten(node)  # resolves `<<` merge keys
         except yaml.MarkedYAMLError as exc:
             pos = self.position(node)
             self.diagnostics.append(error(self.path, pos.line, f"invalid YAML: {exc.problem}", col=pos.col))
             return {}
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            self.spend(1)  # a duplicate key is a diagnostic: those count too
             pos = self.position(key_node)
             if not isinstance(key_node, yaml.ScalarNode):
                 self.diagnostics.append(error(self.path, pos.line, "a key must be a plain value, not a list or mapping", col=pos.col))
