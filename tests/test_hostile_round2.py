@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from scorecard import cachefiles
-from scorecard.build import BuildOptions, build
+from scorecard.incremental import cachefiles
+from scorecard.pipeline.build import BuildOptions, build
 from tests.budget import assert_clean_end, run_scorecard
 from tests.conftest import write_site
 
