@@ -96,6 +96,13 @@ class Assessment:
         return {(r.section, r.item): r for r in self.responses}
 
 
+MAX_NAMES = 50
+"""`tags`, `authors` and `related` list at most this many names each."""
+MAX_NAME_CHARS = 100
+"""A tag, author or related slug is at most this long."""
+MAX_TEXT_CHARS = {"title": 200, "summary": 1000, "owner": 100}
+"""The longest title, summary and owner: each is shown on every list and group page the assessment is on."""
+
 FIELDS = ("title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra")
 assert set(FIELDS) == RESERVED_KEYS
 
@@ -187,7 +194,12 @@ class _FrontMatterChecker:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.problem((key,), f"'{key}' must be text", value=True)
             return ""
-        return str(value).strip()
+        text = str(value).strip()
+        limit = MAX_TEXT_CHARS.get(key)
+        if limit and len(text) > limit:  # shown on many pages (lists, groups, feeds): it would multiply
+            self.problem((key,), f"'{key}' is {len(text)} characters; the limit is {limit}", value=True)
+            return text[:limit]
+        return text
 
     def date(self, key: str, required: bool = False) -> dt.date | None:
         value = self.data.get(key)
@@ -224,8 +236,15 @@ class _FrontMatterChecker:
         if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
             self.problem((key,), f"'{key}' must be a list of names, e.g. {key}: [a, b]", value=True)
             return ()
+        if len(value) > MAX_NAMES:  # each name is a link on the page and a page of its own: they multiply
+            self.problem((key,), f"'{key}' lists {len(value)} names; the limit is {MAX_NAMES}", value=True)
+            value = value[:MAX_NAMES]
         names = [str(v).strip() for v in value if str(v).strip()]
-        return tuple(dict.fromkeys(names))  # de-duplicated, in the order written
+        for i, name in enumerate(names):
+            if len(name) > MAX_NAME_CHARS:
+                self.problem((key, i), f"'{key}' entry of {len(name)} characters; the limit is {MAX_NAME_CHARS}",
+                             value=True)
+        return tuple(dict.fromkeys(n for n in names if len(n) <= MAX_NAME_CHARS))  # de-duplicated, in the order written
 
     def need_page_names(self, key: str, names: tuple[str, ...]) -> None:
         """An error for each name that cannot become a page's address (`tags: ["???"]`)."""

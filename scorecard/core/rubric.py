@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any
 
 from scorecard.core.diagnostics import Diagnostic, did_you_mean, error
+from scorecard.core.slugs import NO_SLUG, slugify
 from scorecard.core.yamlsource import Path_, YamlDocument, parse_yaml
 
 UNKNOWN = "unknown"
@@ -27,6 +28,17 @@ RESERVED_KEYS = frozenset(
 """Front-matter keys of an assessment, which a section id may not take."""
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+MAX_STATUSES = 20
+"""A rubric names at most this many statuses (each has a page)."""
+MAX_ITEMS = 60
+"""A rubric has at most this many items in all: each has a page listing every assessment, so the
+site grows by items × assessments."""
+MAX_CHOICES = 20
+"""A choice scale has at most this many answers."""
+MAX_SCALE_STEPS = 1000
+"""A score scale's `max` is at most this far above its `min`."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +235,21 @@ class _RubricReader:
             return ()
         if len(set(value)) != len(value):
             self.problem(("statuses",), "'statuses' names a status twice")
+            return tuple(value)
+        if len(value) > MAX_STATUSES:
+            self.problem(("statuses",), f"'statuses' lists {len(value)} names; the limit is {MAX_STATUSES}")
+            return tuple(value[:MAX_STATUSES])
+        first: dict[str, int] = {}
+        for i, status in enumerate(value):  # each status has a page, statuses/<slug>/: two names, one page
+            slug = slugify(status)
+            if slug == NO_SLUG:
+                self.problem(("statuses", i), f"status '{status}' has no letters or digits to name its page")
+            elif slug in first:
+                self.problem(("statuses", i), f"statuses '{value[first[slug]]}' (line "
+                             f"{self.doc.line(('statuses', first[slug]))}) and '{status}' would share one page, "
+                             f"statuses/{slug}/", "name statuses that differ in more than case and punctuation")
+            else:
+                first[slug] = i
         return tuple(value)
 
     def bands(self, value: Any, base: Rubric | None) -> tuple[Band, ...]:
@@ -259,6 +286,9 @@ class _RubricReader:
         if not isinstance(value, list):
             self.problem(("sections",), "'sections' must be a list")
             return tuple(inherited)
+        if len(value) > MAX_ITEMS:  # every section has an item
+            self.problem(("sections",), f"the rubric has {len(value)} sections; it can have {MAX_ITEMS} items in all")
+            return ()
         sections = inherited
         seen: set[str] = set()
         for i, entry in enumerate(value):
@@ -278,6 +308,11 @@ class _RubricReader:
             if section is None:
                 continue
             sections = [section if s.id == section_id else s for s in sections] if old else sections + [section]
+        count = sum(len(section.items) for section in sections)
+        if count > MAX_ITEMS:
+            self.problem(("sections",), f"the rubric has {count} items; the limit is {MAX_ITEMS}",
+                         "each item has a page that lists every assessment: keep the rubric to what is scored")
+            return ()
         return tuple(sections)
 
     def identifier(self, entry: dict[str, Any], at: Path_, what: str) -> str | None:
@@ -328,6 +363,9 @@ class _RubricReader:
             if not isinstance(choices, dict) or not choices:
                 self.problem(at + ("choices",), "'choices' must map each answer to a value from 0 to 1")
                 return None
+            if len(choices) > MAX_CHOICES:
+                self.problem(at + ("choices",), f"a choice scale has at most {MAX_CHOICES} answers, not {len(choices)}")
+                return None
             parsed = []
             for name in choices:
                 if name in (UNKNOWN, NA):
@@ -339,6 +377,10 @@ class _RubricReader:
         if not isinstance(low, int) or isinstance(low, bool) or not isinstance(high, int) or isinstance(high, bool) or low >= high:
             self.problem(at, "a score scale needs whole numbers 'min' below 'max'")
             return None
+        if high - low > MAX_SCALE_STEPS:  # every score is listed (hints, the rubric page, gates): 0..10^12 ran out of memory
+            self.problem(at, f"a score scale spans at most {MAX_SCALE_STEPS} steps; {low} to {high} is {high - low}",
+                         "score from 0 to 5, or 0 to 10")
+            return None
         return Scale(min=low, max=high, allow_na=allow_na)
 
     def items(self, value: Any, at: Path_, scale: Scale, inherited: tuple[Item, ...]) -> tuple[Item, ...]:
@@ -348,6 +390,9 @@ class _RubricReader:
             return inherited
         if not isinstance(value, list) or not value:
             self.problem(at, "'items' must be a list of questions or criteria")
+            return inherited
+        if len(value) > MAX_ITEMS:  # checked for the whole rubric later; stop here before doing the work
+            self.problem(at, f"a section has at most {MAX_ITEMS} items, not {len(value)}")
             return inherited
         items = list(inherited)
         seen: set[str] = set()
