@@ -37,7 +37,7 @@ MAX_ITEMS = 60
 site grows by items × assessments."""
 MAX_CHOICES = 20
 """A choice scale has at most this many answers."""
-MAX_SCALE_STEPS = 1000
+MAX_SCALE_STEPS = 10_000
 """A score scale's `max` is at most this far above its `min`."""
 
 
