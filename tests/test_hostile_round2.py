@@ -320,3 +320,119 @@ def test_14_a_site_folder_whose_name_is_not_utf8_builds(tmp_path: Path) -> None:
     for args in (("check", "--format", "github"), ("build",), ("diff", "HEAD")):
         run = run_scorecard(root, *args)
         assert_clean_end(run, 0)
+
+
+# -- 4, 6, 7, 9, 15: sizes that multiply ----------------------------------------------------------
+
+def test_4_twenty_thousand_equal_headings_check_in_linear_time(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    body = "# h\n" * 20_000  # 80 KB; the ids are h, h-1, …, h-19999
+    write_site(root, {"content/assessments/forum.md": GOOD + body})
+    run = run_scorecard(root, "build")
+    assert_clean_end(run, 0)
+    page = (root / "output/assessments/forum/index.html").read_text(encoding="utf-8")
+    assert 'id="h"' in page and 'id="h-1"' in page and 'id="h-19999"' in page and 'id="h-20000"' not in page
+
+
+def test_4_headings_that_take_the_next_number_of_another_keep_unique_ids(tmp_path: Path) -> None:
+    from scorecard.publish.markdown import make_markdown, render_body
+    # "a", "a-1" written as a heading, then "a" twice more: a, a-1, then a-2 and a-3 (a-1 is taken)
+    html = render_body(make_markdown(), "# a\n# a-1\n# a\n# a\n", slug="x", path="x.md", body_line=1, titles={}).html
+    assert [part.split('"')[0] for part in html.split('id="')[1:]] == ["a", "a-1", "a-2", "a-3"]
+
+
+def merge_bomb(levels: int) -> str:
+    """Each level merges the one before twice: 2 pairs, then 4, 8, … 2^(levels+1) (2^22 = 4 million for 21)."""
+    lines = ["x0: &a0 {k: 0, j: 1}"] + [f"x{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}]}}" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def test_6_a_merge_key_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
+    from scorecard.core.yamlsource import MAX_NODES, parse_yaml
+    document, diagnostics = parse_yaml(merge_bomb(21), "bomb.md")
+    assert document is None
+    assert [d.message for d in diagnostics] == [f"YAML expands to more than {MAX_NODES} values"]
+    root = tmp_path / "site"
+    write_site(root, {"content/assessments/bomb.md": "---\ntitle: T\ndate: 2026-09-14\n" + merge_bomb(21) + "---\n"})
+    run = run_scorecard(root, "check")
+    assert_clean_end(run, 1)
+    assert len(run.stdout.splitlines()) == 1  # one error, not a million
+
+
+def test_6_merge_keys_still_merge() -> None:
+    from scorecard.core.yamlsource import parse_yaml
+    document, diagnostics = parse_yaml("a: &a {x: 1, y: 2}\nb: &b {w: 3}\nc:\n  <<: [*b, *a]\n  z: 4\n", "m.md")
+    assert diagnostics == [] and document is not None
+    assert document.data["c"] == {"x": 1, "y": 2, "w": 3, "z": 4}
+    # A key both merged and written (or merged twice) is a duplicate, as every duplicate key is here.
+    _, diagnostics = parse_yaml("a: &a {x: 1}\nc:\n  <<: *a\n  x: 2\n", "m.md")
+    assert [d.message for d in diagnostics] == ["duplicate key 'x'"]
+
+
+def rubric(scale: str, items: int = 1, extra: str = "") -> str:
+    entries = ", ".join(f"{{id: i{n}}}" for n in range(items))
+    return (f"name: R\n{extra}bands:\n  - {{grade: A, min: 50, verdict: Good}}\n  - {{grade: B, min: 0, verdict: Bad}}\n"
+            f"sections:\n  - id: only\n    weight: 1\n    scale: {scale}\n    items: [{entries}]\n")
+
+
+def test_7_a_huge_score_scale_is_a_diagnostic(tmp_path: Path) -> None:
+    root = small_site(tmp_path / "site")
+    scale = "{min: 0, max: 1000000000000}"
+    (root / "content/rubric.yml").write_text(rubric(scale).replace("items: [{id: i0}]",
+                                                                  "items: [{id: i0, gate: {when: 7, verdict: x}}]"))
+    run = run_scorecard(root, "check")
+    assert_clean_end(run, 1)
+    # 10^12 - 0 = 1000000000000 steps, over the limit of 10,000
+    assert "content/rubric.yml:8: error: a score scale spans at most 10000 steps; 0 to 1000000000000 is 1000000000000" \
+        in run.stdout
+
+
+def test_7_a_rubric_of_many_items_is_a_diagnostic(tmp_path: Path) -> None:
+    root = small_site(tmp_path / "site")
+    (root / "content/rubric.yml").write_text(rubric("{min: 0, max: 5}", items=61))
+    run = run_scorecard(root, "check")
+    assert_clean_end(run, 1)
+    assert "a section has at most 60 items, not 61" in run.stdout
+
+
+def test_9_ten_thousand_tags_are_a_diagnostic_and_nothing_is_written(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    tags = ", ".join(f"t{n}" for n in range(10_000))  # about 70 KB
+    write_site(root, {"content/assessments/forum.md": f"---\ntitle: Forum\ndate: 2026-09-14\ntags: [{tags}]\n---\nB\n"})
+    run = run_scorecard(root, "build")
+    assert_clean_end(run, 1)
+    # line 4 is `tags: [...]`; its value starts after the 6 characters of "tags: ", in column 7
+    assert "content/assessments/forum.md:4:7: error: 'tags' lists 10000 names; the limit is 50" in run.stdout + run.stderr
+    assert not (root / "output").exists()
+
+
+def test_9_a_long_title_is_a_diagnostic(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    write_site(root, {"content/assessments/forum.md": f"---\ntitle: {'x' * 201}\ndate: 2026-09-14\n---\nB\n"})
+    run = run_scorecard(root, "check")
+    assert_clean_end(run, 1)
+    assert "content/assessments/forum.md:2:8: error: 'title' is 201 characters; the limit is 200" in run.stdout
+
+
+def test_9_a_long_commit_subject_is_cut(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    (root / "content/assessments").mkdir(parents=True)
+    git(root, "init", "-q")
+    (root / "content/assessments/forum.md").write_text(assessment("e"))
+    commit_all(root, "s" * 100_000)
+    run = run_scorecard(root, "build")
+    assert_clean_end(run, 0)
+    changes = (root / "output/changes.xml").read_text(encoding="utf-8")
+    assert "s" * 199 + "…" in changes and "s" * 200 not in changes  # 199 characters and an ellipsis: 200
+
+
+@pytest.mark.parametrize("statuses", ["[pilot, Pilot]", "[in use, in-use]"])
+def test_15_two_statuses_that_share_a_page_are_an_error(tmp_path: Path, statuses: str) -> None:
+    root = small_site(tmp_path / "site")
+    (root / "content/rubric.yml").write_text(rubric("{min: 0, max: 5}", extra=f"statuses: {statuses}\n"))
+    for command in ("check", "build"):
+        run = run_scorecard(root, command)
+        assert_clean_end(run, 1)
+        first, second = statuses.strip("[]").split(", ")
+        assert (f"content/rubric.yml:2: error: statuses '{first}' (line 2) and '{second}' would share one page"
+                in run.stdout + run.stderr)
