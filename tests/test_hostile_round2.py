@@ -9,14 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
+import select
 import shutil
+import socket
 import stat
 import subprocess
 import tempfile
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from scorecard.commands.serve import MAX_CONNECTIONS, SiteServer
 from scorecard.incremental import cachefiles
 from scorecard.pipeline.build import BuildOptions, build
 from tests.budget import assert_clean_end, run_scorecard
@@ -436,3 +442,78 @@ def test_15_two_statuses_that_share_a_page_are_an_error(tmp_path: Path, statuses
         first, second = statuses.strip("[]").split(", ")
         assert (f"content/rubric.yml:2: error: statuses '{first}' (line 2) and '{second}' would share one page"
                 in run.stdout + run.stderr)
+
+
+# -- 3, 16, 19: serve -----------------------------------------------------------------------------
+
+@pytest.fixture
+def served(site: Path) -> Iterator[tuple[SiteServer, list[str]]]:
+    logged: list[str] = []
+    running = SiteServer(site, "127.0.0.1", 0, log=lambda text, colour: logged.append(text), log_requests=True)
+    running.start()
+    yield running, logged
+    running.stop()
+
+
+def raw_request(server: SiteServer, target: bytes) -> bytes:
+    """The whole answer to `GET target HTTP/1.0`, the target sent as it is."""
+    host, port = server.httpd.server_address[:2]
+    with socket.create_connection((host, port), timeout=10) as connection:
+        connection.sendall(b"GET " + target + f" HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
+
+
+def test_16_a_url_segment_over_255_bytes_is_not_found_without_a_traceback(served: tuple[SiteServer, list[str]],
+                                                                            capfd: pytest.CaptureFixture[str]) -> None:
+    server, _ = served
+    for path in ("/" + "a" * 300, "/assessments/" + "%C3%A9" * 200 + "/index.html"):
+        answer = raw_request(server, path.encode())
+        assert answer.startswith(b"HTTP/1.0 404 ")
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_3_request_lines_are_logged_visibly(served: tuple[SiteServer, list[str]]) -> None:
+    server, logged = served
+    raw_request(server, b"/x\x1b]0;PWNED\x07\xc2\x85")
+    assert logged, "the request was logged"
+    assert all(text.isprintable() for text in logged), logged
+    assert any("\\x1b]0;PWNED\\x07" in text for text in logged)
+
+
+def test_19_idle_connections_are_capped_and_time_out(served: tuple[SiteServer, list[str]],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    server, _ = served
+    host, port = server.httpd.server_address[:2]
+    before = threading.active_count()
+    idle = [socket.create_connection((host, port), timeout=10) for _ in range(MAX_CONNECTIONS + 100)]
+    try:
+        time.sleep(1)
+        # at most MAX_CONNECTIONS threads were started for them, not one each (164)
+        assert threading.active_count() - before <= MAX_CONNECTIONS
+        readable, _, _ = select.select(idle, [], [], 1.0)
+        refused = sum(connection.recv(1) == b"" for connection in readable)  # closed by the server at once
+        assert refused >= 100  # 164 connections, at most 64 of them served
+    finally:
+        for connection in idle:
+            connection.close()
+    # once they are gone, the server answers again
+    assert raw_request(server, b"/").startswith(b"HTTP/1.0 200 ")
+
+
+def test_19_a_connection_that_sends_nothing_is_closed(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scorecard.commands import serve
+    monkeypatch.setattr(serve.SiteRequestHandler, "timeout", 0.5)
+    running = SiteServer(site, "127.0.0.1", 0)
+    running.start()
+    try:
+        host, port = running.httpd.server_address[:2]
+        with socket.create_connection((host, port), timeout=10) as connection:
+            connection.sendall(b"GET / HTTP/1.0\r\n")  # and then nothing
+            started = time.monotonic()
+            assert connection.recv(1) == b""
+            assert time.monotonic() - started < 5
+    finally:
+        running.stop()

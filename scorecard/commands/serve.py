@@ -42,7 +42,7 @@ from scorecard.incremental.cache import reuse_for
 from scorecard.pipeline.build import BuildResult, build
 from scorecard.pipeline.reuse import Reuse
 from scorecard.source.config import CONFIG_FILE, load_config, options_for, theme_problems
-from scorecard.core.diagnostics import Diagnostic, error
+from scorecard.core.diagnostics import Diagnostic, error, visible
 from scorecard.commands.terminal import build_summary
 
 EVENTS_PATH = "/__scorecard__/events"
@@ -53,6 +53,12 @@ DEBOUNCE_SECONDS = 0.1
 MAX_DELAY_SECONDS = 0.5
 """…but no later than this after the first change of a burst."""
 KEEPALIVE_SECONDS = 15.0
+MAX_CONNECTIONS = 64
+"""Connections served at once; one more is closed at once (600 idle ones held 607 threads)."""
+READ_TIMEOUT_SECONDS = 20.0
+"""A connection that sends nothing for this long is closed (an open reload channel writes every 15 s)."""
+MAX_SEGMENT_BYTES = 255
+"""The longest file name a file system takes: a longer URL segment names no file (and made realpath fail)."""
 """A comment line on idle reload channels, so a closed tab is noticed and its thread ends."""
 
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
@@ -117,12 +123,14 @@ class SiteServer:
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000,
                  overrides: dict[str, Any] | None = None, log: Callable[[str, str | None], None] | None = None,
                  log_requests: bool = False):
-        server_class = IPv6Server if ":" in host else ThreadingHTTPServer
+        server_class = IPv6Server if ":" in host else CappedServer
         self.httpd = server_class((host, port), make_handler(self))  # first: a busy port leaves nothing behind
         self.httpd.daemon_threads = True
         self.root = root.resolve()
         self.overrides = dict(overrides or {})
-        self.log = log or (lambda text, colour: None)
+        shown = log or (lambda text, colour: None)
+        self.log: Callable[[str, str | None], None] = lambda text, colour: shown(visible(text), colour)
+        """Everything logged is made visible: file names and request lines come from authors and clients."""
         self.log_requests = log_requests
         self.workdir = Path(tempfile.mkdtemp(prefix="scorecard-serve-"))
         self.output = self.workdir / "site"
@@ -278,16 +286,46 @@ class SiteServer:
         if "\x00" in decoded or "\\" in decoded:
             return None
         parts = [part for part in decoded.split("/") if part]
-        if any(part in (".", "..") for part in parts):
+        if any(part in (".", "..") or len(part.encode("utf-8", "surrogatepass")) > MAX_SEGMENT_BYTES for part in parts):
             return None
         base = self.output.resolve()
-        target = base.joinpath(*parts).resolve()
+        try:
+            target = base.joinpath(*parts).resolve()
+        except OSError:  # a path too long for the system, say: it names no file
+            return None
         if target != base and base not in target.parents:
             return None
         return target
 
 
-class IPv6Server(ThreadingHTTPServer):
+class CappedServer(ThreadingHTTPServer):
+    """A thread per connection, up to MAX_CONNECTIONS; beyond, a new connection is closed at once."""
+
+    daemon_threads = True
+    request_queue_size = 128  # the listen backlog (5 by default): a burst beyond it waits for SYN retries
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+
+class IPv6Server(CappedServer):
     address_family = socket.AF_INET6
 
 
@@ -332,6 +370,7 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
 
     site: SiteServer
     server_version = "scorecard-serve"
+    timeout = READ_TIMEOUT_SECONDS  # socketserver's name: every read of the connection gives up after this
 
     def do_GET(self) -> None:  # the name http.server calls
         self.respond(head=False)
@@ -360,6 +399,16 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
             self.send_bytes(HTTPStatus.INTERNAL_SERVER_ERROR, error_page(list(state.diagnostics), state.generation),
                             "text/html; charset=utf-8", head)
             return
+        try:
+            self.send_file(url, target, state, head)
+        except OSError:  # a name the system refuses, or the client went away: never a traceback in the log
+            try:
+                self.send_text(HTTPStatus.NOT_FOUND, "Not found.\n", head)
+            except OSError:
+                pass
+
+    def send_file(self, url: urllib.parse.SplitResult, target: Path, state: BuildState, head: bool) -> None:
+        """The built file `target` (a folder's index.html, the 404 page when there is none)."""
         with self.site.site_lock:
             if target.is_dir():
                 if not url.path.endswith("/"):
