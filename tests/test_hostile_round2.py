@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from xml.etree import ElementTree
 from pathlib import Path
 
 import pytest
@@ -517,3 +518,25 @@ def test_19_a_connection_that_sends_nothing_is_closed(site: Path, monkeypatch: p
             assert time.monotonic() - started < 5
     finally:
         running.stop()
+
+
+# -- 17: XML outputs ------------------------------------------------------------------------------
+
+def test_17_control_characters_in_a_title_and_a_commit_leave_the_xml_readable(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    (root / "content/assessments").mkdir(parents=True)
+    git(root, "init", "-q")
+    page = root / "content/assessments/forum.md"
+    page.write_text(assessment("e", title='"Bell\\a and \\x01 and \\uFFFE"', score=2))
+    commit_all(root, "first \x01\x07")
+    page.write_text(assessment("e", title='"Bell\\a and \\x01 and \\uFFFE"', score=3))
+    commit_all(root, "second \x1b[31m")
+
+    assert_clean_end(run_scorecard(root, "build"), 0)
+
+    xml_files = [root / "output/changes.xml", *sorted((root / "output").rglob("*.svg"))]
+    assert any(p.name == "badge.svg" for p in xml_files)
+    for path in xml_files:
+        ElementTree.parse(path)  # raises on a character XML cannot hold
+    changes = (root / "output/changes.xml").read_text(encoding="utf-8")
+    assert "Bell\ufffd and \ufffd and \ufffd" in changes  # each of \a, \x01, \uFFFE replaced by U+FFFD

@@ -16,6 +16,7 @@ import jinja2
 
 from scorecard.core.slugs import slugify
 from scorecard.core.diagnostics import Diagnostic, error
+from scorecard.core.safetext import finalize
 from scorecard.publish.fragments import FragmentCache, Fragments, ThemeEnvironment, storing_in
 from scorecard.site.model import SiteModel
 
@@ -71,6 +72,7 @@ def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=[FragmentCache],
+        finalize=finalize,  # no character XML cannot hold, in any page, feed or image
     )
     env.filters["isodate"] = lambda d: d.isoformat() if d else ""
     env.filters["slug"] = slugify

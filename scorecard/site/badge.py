@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from markupsafe import escape
+from markupsafe import Markup, escape as escape_markup
 
 from scorecard.core.rubric import Rubric
+from scorecard.core.safetext import xml_safe
 from scorecard.core.scoring import Scorecard
 
 LABEL = "scorecard"
@@ -29,6 +30,11 @@ _WIDTHS = {
     **dict.fromkeys("0123456789", 70), **dict.fromkeys("abcdeghknopqsuvxyz", 66), "m": 107, "w": 90,
     **dict.fromkeys("ABCDEFGHKLNOPQRSTUVXYZ", 77), "I": 46, "J": 50, "M": 93, "W": 109,
 }
+
+
+def escape(text: str) -> Markup:
+    """`text` escaped for the SVG, without the characters XML cannot hold (one makes the image broken)."""
+    return escape_markup(xml_safe(text))
 
 
 def text_width(text: str) -> int:
