@@ -7,6 +7,7 @@ traceback, a file outside the site, code run, or an output line that starts with
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import pickle
 import select
@@ -540,3 +541,31 @@ def test_17_control_characters_in_a_title_and_a_commit_leave_the_xml_readable(tm
         ElementTree.parse(path)  # raises on a character XML cannot hold
     changes = (root / "output/changes.xml").read_text(encoding="utf-8")
     assert "Bell\ufffd and \ufffd and \ufffd" in changes  # each of \a, \x01, \uFFFE replaced by U+FFFD
+
+
+# -- 18: scorecard new ------------------------------------------------------------------------------
+
+def test_18_rubric_text_cannot_write_the_body_of_a_new_assessment(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    (root / "content/assessments").mkdir(parents=True)
+    phish = "\n---\nLog in at [your bank](https://evil.example/)\n"
+    for separator in ("\n", "\u2028", "\x85"):
+        hostile = phish.replace("\n", separator)
+        (root / "content/rubric.yml").write_text(
+            "name: R\nstatuses: [" + json.dumps("draft" + hostile) + "]\n"
+            "bands:\n  - {grade: A, min: 50, verdict: Good}\n  - {grade: B, min: 0, verdict: Bad}\n"
+            "sections:\n  - id: only\n    title: " + json.dumps("Only" + hostile) + "\n    weight: 1\n"
+            "    scale: {choices: {" + json.dumps("yes" + hostile) + ": 1, no: 0}}\n"
+            "    items: [{id: x, prompt: " + json.dumps("Why?" + hostile) + "}]\n", encoding="utf-8")
+        slug = f"n{ord(separator)}"
+        run = run_scorecard(root, "new", slug)
+        assert_clean_end(run, 0)
+        text = (root / f"content/assessments/{slug}.md").read_text(encoding="utf-8")
+        # The front matter ends where the skeleton ends it; the body is the skeleton's own headings.
+        assert text.split("\n---\n", 1)[1] == "## Context\n\n## What changes for the customer\n\n## Risks\n"
+        # Elsewhere the rubric's text is inside a comment, or a quoted value (the status), on one line.
+        for line in text.split("\n"):
+            if "evil.example" in line:
+                assert line.startswith(f"status: {json.dumps('draft' + hostile, ensure_ascii=True)}") or \
+                    ("#" in line and line.index("#") < line.index("evil.example")), line
+        assert text.splitlines() == text.split("\n")[:-1]  # no line break but \n (YAML also breaks at \x85, \u2028)
