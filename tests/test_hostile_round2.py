@@ -569,3 +569,13 @@ def test_18_rubric_text_cannot_write_the_body_of_a_new_assessment(tmp_path: Path
                 assert line.startswith(f"status: {json.dumps('draft' + hostile, ensure_ascii=True)}") or \
                     ("#" in line and line.index("#") < line.index("evil.example")), line
         assert text.splitlines() == text.split("\n")[:-1]  # no line break but \n (YAML also breaks at \x85, \u2028)
+
+
+def test_4_a_megabyte_of_headings_is_a_diagnostic_within_budget(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    write_site(root, {"content/assessments/forum.md": GOOD + "# h\n" * 245_000})  # 980 KB
+    run = run_scorecard(root, "check")
+    assert_clean_end(run, 1)
+    # the body is "Body.\n" and 245,000 × "# h\n": 245,000 × ("#" + line break) + 1 line break = 490,001 marks
+    assert ("content/assessments/forum.md:5: error: the body has 490001 Markdown marks (line breaks, #, *, _, |, [, …); "
+            "the limit is 100000") in run.stdout

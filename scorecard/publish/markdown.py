@@ -238,12 +238,29 @@ def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
     return md
 
 
+MAX_MARKS = 100_000
+"""The most Markdown marks a body may hold. Each can make a token, and markdown-it keeps every token
+in memory, about 1 KB each: a 1 MB body of `# h` lines or table cells took 500–700 MB and seconds
+to render. Plain text is not counted: a body of one long paragraph up to the 1 MB file limit is fine."""
+_MARK_CHARACTERS = "\n#*_`[]<>!|~&\\-+"
+
+
+def markdown_marks(text: str) -> int:
+    """How many characters of `text` can start a Markdown token (an upper bound on the tokens)."""
+    return sum(text.count(c) for c in _MARK_CHARACTERS)
+
+
 def render_body(md: MarkdownIt, text: str, *, slug: str, path: str, body_line: int,
                 titles: Mapping[str, str]) -> RenderedBody:
     """The body's HTML, the assessments it links to, and the problems found in its links.
 
     `titles` maps every assessment's slug to its title (a wiki-link without text shows the title).
     """
+    marks = markdown_marks(text)
+    if marks > MAX_MARKS:
+        return RenderedBody("", (), (error(path, body_line, f"the body has {marks} Markdown marks (line breaks, #, *, _, "
+                                           f"|, [, …); the limit is {MAX_MARKS}",
+                                           "an assessment body is a few pages of text"),))
     env = _RenderEnv(slug, path, body_line, titles)
     html = md.render(text, {"scorecard": env})
     return RenderedBody(html, tuple(dict.fromkeys(env.links)), tuple(env.diagnostics))
