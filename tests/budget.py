@@ -53,7 +53,7 @@ class Run:
 def run_scorecard(root: Path, *args: str, timeout: float = 3 * SECONDS, env: dict[str, str] | None = None) -> Run:
     """`scorecard ARGS` in `root`, measured from a fresh process so that only its own peak counts."""
     command = [sys.executable, "-c", _MEASURE.replace("sys.argv[0]", repr(str(timeout))), str(root), SCORECARD, *args]
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1", **(env or {})},
+    done = subprocess.run(command, capture_output=True, text=True, check=True, env={**os.environ, "NO_COLOR": "1", **(env or {})},
                           timeout=timeout + 30)
     return Run(**json.loads(done.stdout))
 

@@ -13,14 +13,13 @@ import pickle
 import select
 import shutil
 import socket
-import stat
 import subprocess
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from xml.etree import ElementTree
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -307,8 +306,8 @@ def test_11_an_assessments_folder_linked_to_the_root_is_not_walked(tmp_path: Pat
     run = run_scorecard(root, "check")
     assert_clean_end(run, 1)
     assert run.stdout.splitlines() == [
-        "content/assessments: error: symbolic link to a folder: not followed, nothing under it is read "
-        "(hint: make content/assessments a folder of its own)"]
+        ("content/assessments: error: symbolic link to a folder: not followed, nothing under it is read "
+         "(hint: make content/assessments a folder of its own)")]
 
 
 def test_14_a_file_name_that_is_not_utf8_is_a_diagnostic(tmp_path: Path) -> None:

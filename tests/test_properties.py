@@ -18,7 +18,7 @@ import time
 import tracemalloc
 from pathlib import Path
 from xml.etree import ElementTree
-from typing import Any
+from typing import Any, Self
 
 import yaml
 from hypothesis import HealthCheck, Phase, event, example, given, settings
@@ -202,7 +202,7 @@ LINE_START = ("content/", "::error file=content/", "::warning file=content/", "<
 class Budget:
     """Asserts that the block it measures stayed within the time and memory budget of one case."""
 
-    def __enter__(self) -> Budget:
+    def __enter__(self) -> Self:
         tracemalloc.start()
         self.started = time.monotonic()
         return self

@@ -14,6 +14,7 @@ import secrets
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 
 class GitError(Exception):
@@ -118,7 +119,7 @@ class TooLarge(bytes):
 
     size: int
 
-    def __new__(cls, size: int) -> TooLarge:
+    def __new__(cls, size: int) -> Self:
         made = super().__new__(cls, b"")
         made.size = size
         return made
@@ -191,7 +192,7 @@ def _author_date(iso: str, seconds: str) -> dt.datetime | None:
     except ValueError:
         pass
     try:
-        return dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc)
+        return dt.datetime.fromtimestamp(int(seconds), dt.UTC)
     except (ValueError, OverflowError, OSError):
         return None
 
