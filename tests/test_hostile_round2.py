@@ -25,7 +25,8 @@ import pytest
 
 from scorecard.commands.serve import MAX_CONNECTIONS, SiteServer
 from scorecard.incremental import cachefiles
-from scorecard.pipeline.build import BuildOptions, build
+from scorecard.incremental.cache import reuse_for
+from scorecard.pipeline.build import BuildOptions, BuildResult, build as build_without_cache
 from tests.budget import assert_clean_end, run_scorecard
 from tests.conftest import write_site
 
@@ -37,6 +38,11 @@ date: 2026-09-14
 ---
 Body.
 """
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """A build as the command line makes it: with the build cache at the site's root."""
+    return build_without_cache(options, reuse_for(options))
 
 
 def small_site(root: Path) -> Path:
@@ -578,3 +584,14 @@ def test_4_a_megabyte_of_headings_is_a_diagnostic_within_budget(tmp_path: Path) 
     # the body is "Body.\n" and 245,000 × "# h\n": 245,000 × ("#" + line break) + 1 line break = 490,001 marks
     assert ("content/assessments/forum.md:5: error: the body has 490001 Markdown marks (line breaks, #, *, _, |, [, …); "
             "the limit is 100000") in run.stdout
+
+
+def test_12_a_folder_on_the_way_to_the_output_that_is_a_link_is_refused(tmp_path: Path) -> None:
+    root = small_site(tmp_path / "site")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / "public").symlink_to(outside)
+    result = build(BuildOptions.at(root, today=TODAY, output_dir=root / "public/site"))
+    assert [d.message for d in result.diagnostics if d.is_error] == [
+        "refusing to write the site: 'public' is a symbolic link"]
+    assert list(outside.iterdir()) == []

@@ -54,9 +54,9 @@ def check_output_dir(out_dir: Path, protected: list[Path], sources: list[Path] |
     The output may not be or hold a `protected` directory, nor lie inside one of `sources`
     (content/, a theme), which a build must never write into.
     """
-    beside = _links_beside(out_dir)
+    beside = _links_beside(out_dir) + _links_on_the_way(out_dir, protected)
     if beside:
-        return beside
+        return beside[:1]
     out = out_dir.resolve()
     for path in protected + (sources or []):
         p = path.resolve()
@@ -91,6 +91,23 @@ def _links_beside(out_dir: Path) -> list[Diagnostic]:
         if not kind(mode) and path != out:  # a file as the output itself has its own message below
             return [error(str(out_dir), None, f"refusing to write the site: '{path.name}' is not {named}",
                           f"remove '{path.name}'")]
+    return []
+
+
+def _links_on_the_way(out_dir: Path, roots: list[Path]) -> list[Diagnostic]:
+    """A folder between the site root and the output (`public/` of `public/site`) that is a symbolic
+    link, which a working tree can carry to send the site elsewhere: refused like the output itself."""
+    out = Path(os.path.abspath(out_dir))
+    for root in roots:
+        top = Path(os.path.abspath(root))
+        if top not in out.parents:
+            continue
+        folder = out.parent
+        while folder != top:
+            if folder.is_symlink():
+                return [error(str(out_dir), None, f"refusing to write the site: '{folder.relative_to(top)}' is a "
+                              "symbolic link", "remove the link; scorecard never follows one where it writes")]
+            folder = folder.parent
     return []
 
 
