@@ -89,13 +89,14 @@ def _written_out(match: re.Match[str]) -> str:
     return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def json_for_logs(text: str) -> str:
     """JSON written with `ensure_ascii=False` with the characters it leaves raw that a terminal or a log
-    takes as a line break or a command (DEL, C1 with NEL, U+2028, U+2029) written as `\\uXXXX`, which
-    JSON reads back as the same string (they only ever occur inside strings)."""
+    takes as a line break or a command (DEL, C1 with NEL, U+2028, U+2029), and lone surrogates, which
+    cannot be written as UTF-8 at all, written as `\\uXXXX`, which JSON reads back as the same string
+    (they only ever occur inside strings)."""
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

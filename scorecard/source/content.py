@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Mapping
 
 from scorecard.core.assessment import Assessment, parse_assessment
-from scorecard.core.diagnostics import Diagnostic, did_you_mean, error, warning
+from scorecard.core.diagnostics import Diagnostic, did_you_mean, error, visible, warning
 from scorecard.core.rubric import Rubric, default_rubric, parse_rubric
 from scorecard.core.slugs import NO_SLUG, slugify
 from scorecard.source.gitrepo import TooLarge
@@ -233,8 +233,8 @@ def find_assessment_files(content_dir: Path, prefix: str) -> tuple[list[str], li
         for name, is_dir, is_link in listed:
             shown = f"{prefix}/{here}/{name}"
             if not is_utf8(name):
-                if is_dir or is_assessment_name(name):
-                    diagnostics.append(error(shown, None, "the name is not UTF-8: not read",
+                if is_dir or is_assessment_name(name):  # shown with its bytes written out: caf\xe9.md
+                    diagnostics.append(error(visible(shown), None, "the name is not UTF-8: not read",
                                              "rename it with letters your system writes as UTF-8"))
                 continue
             if is_dir and depth + 1 > MAX_FOLDER_DEPTH:
