@@ -28,7 +28,8 @@ except subprocess.TimeoutExpired as exc:
 seconds = time.monotonic() - started
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # kilobytes on Linux
 print(json.dumps({"code": code, "seconds": seconds, "megabytes": peak / 1024,
-                  "stdout": out.decode("utf-8", "backslashreplace"), "stderr": err.decode("utf-8", "backslashreplace")}))
+                  "stdout": out.decode("utf-8", "backslashreplace"),
+                  "stderr": err.decode("utf-8", "backslashreplace")}))
 """
 
 
@@ -53,8 +54,8 @@ class Run:
 def run_scorecard(root: Path, *args: str, timeout: float = 3 * SECONDS, env: dict[str, str] | None = None) -> Run:
     """`scorecard ARGS` in `root`, measured from a fresh process so that only its own peak counts."""
     command = [sys.executable, "-c", _MEASURE.replace("sys.argv[0]", repr(str(timeout))), str(root), SCORECARD, *args]
-    done = subprocess.run(command, capture_output=True, text=True, check=True, env={**os.environ, "NO_COLOR": "1", **(env or {})},
-                          timeout=timeout + 30)
+    done = subprocess.run(command, capture_output=True, text=True, check=True,
+                          env={**os.environ, "NO_COLOR": "1", **(env or {})}, timeout=timeout + 30)
     return Run(**json.loads(done.stdout))
 
 

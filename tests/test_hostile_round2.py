@@ -26,7 +26,8 @@ import pytest
 from scorecard.commands.serve import MAX_CONNECTIONS, SiteServer
 from scorecard.incremental import cachefiles
 from scorecard.incremental.cache import reuse_for
-from scorecard.pipeline.build import BuildOptions, BuildResult, build as build_without_cache
+from scorecard.pipeline.build import BuildOptions, BuildResult
+from scorecard.pipeline.build import build as build_without_cache
 from tests.budget import assert_clean_end, run_scorecard
 from tests.conftest import write_site
 
@@ -231,7 +232,8 @@ def test_5_one_hostile_commit_does_not_break_the_build(tmp_path: Path, hostile: 
     if hostile == "date":  # git itself refuses GIT_AUTHOR_DATE=@999999999999 now; an old git wrote such commits
         git(root, "add", "-A")
         tree, parent = git(root, "write-tree").strip(), git(root, "rev-parse", "HEAD").strip()
-        raw = f"tree {tree}\nparent {parent}\nauthor a <a@b> 999999999999 +0000\ncommitter a <a@b> 1700000000 +0000\n\nsecond\n"
+        raw = (f"tree {tree}\nparent {parent}\nauthor a <a@b> 999999999999 +0000\n"
+               "committer a <a@b> 1700000000 +0000\n\nsecond\n")
         made = git(root, "hash-object", "-t", "commit", "-w", "--stdin", "--literally", input=raw.encode()).strip()
         git(root, "update-ref", "HEAD", made)
     else:
@@ -302,7 +304,8 @@ def test_10_a_thousand_nested_folders_are_a_diagnostic(request: pytest.FixtureRe
         run = run_scorecard(root, command)
         assert_clean_end(run, 1)
         # the 17th folder is refused: 16 `a/` are allowed, then content/assessments/ + 17 × "a" separated by "/"
-        assert "content/assessments/" + "/".join(["a"] * 17) + ": error: folders nest more than 16 deep" in run.stdout + run.stderr
+        refused = "content/assessments/" + "/".join(["a"] * 17) + ": error: folders nest more than 16 deep"
+        assert refused in run.stdout + run.stderr
 
 
 def test_11_an_assessments_folder_linked_to_the_root_is_not_walked(tmp_path: Path) -> None:
@@ -384,7 +387,8 @@ def test_6_merge_keys_still_merge() -> None:
 
 def rubric(scale: str, items: int = 1, extra: str = "") -> str:
     entries = ", ".join(f"{{id: i{n}}}" for n in range(items))
-    return (f"name: R\n{extra}bands:\n  - {{grade: A, min: 50, verdict: Good}}\n  - {{grade: B, min: 0, verdict: Bad}}\n"
+    return (f"name: R\n{extra}bands:\n  - {{grade: A, min: 50, verdict: Good}}\n"
+            "  - {grade: B, min: 0, verdict: Bad}\n"
             f"sections:\n  - id: only\n    weight: 1\n    scale: {scale}\n    items: [{entries}]\n")
 
 
@@ -415,7 +419,8 @@ def test_9_ten_thousand_tags_are_a_diagnostic_and_nothing_is_written(tmp_path: P
     run = run_scorecard(root, "build")
     assert_clean_end(run, 1)
     # line 4 is `tags: [...]`; its value starts after the 6 characters of "tags: ", in column 7
-    assert "content/assessments/forum.md:4:7: error: 'tags' lists 10000 names; the limit is 50" in run.stdout + run.stderr
+    refused = "content/assessments/forum.md:4:7: error: 'tags' lists 10000 names; the limit is 50"
+    assert refused in run.stdout + run.stderr
     assert not (root / "output").exists()
 
 
@@ -582,8 +587,8 @@ def test_4_a_megabyte_of_headings_is_a_diagnostic_within_budget(tmp_path: Path) 
     run = run_scorecard(root, "check")
     assert_clean_end(run, 1)
     # the body is "Body.\n" and 245,000 × "# h\n": 245,000 × ("#" + line break) + 1 line break = 490,001 marks
-    assert ("content/assessments/forum.md:5: error: the body has 490001 Markdown marks (line breaks, #, *, _, |, [, …); "
-            "the limit is 100000") in run.stdout
+    assert ("content/assessments/forum.md:5: error: the body has 490001 Markdown marks "
+            "(line breaks, #, *, _, |, [, …); the limit is 100000") in run.stdout
 
 
 def test_12_a_folder_on_the_way_to_the_output_that_is_a_link_is_refused(tmp_path: Path) -> None:

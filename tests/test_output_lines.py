@@ -23,7 +23,8 @@ CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 PREFIXES = ("content/", "<site>", "scorecard.yml", "::error file=content/", "::warning file=content/",
             "Build failed", "Built ", "0 error", "1 error", "2 error", "3 error",
             # diff's markdown: a summary, the table, headings and list items
-            "1 assessment", "2 assessments", "No score changes", "| ", "|---", "**", "- ", "  - evidence: ", "Wrote ")
+            "1 assessment", "2 assessments", "No score changes", "| ", "|---", "**", "- ", "  - evidence: ", "Wrote ",
+            "::notice title=scorecard::", "<details><summary>", "</details>")
 JSON_LINE = re.compile(r' *([]{}[]|"[a-z_]+": |"|-?[0-9]|null|true|false)')
 """A line of indented JSON begins with a bracket, a key of ours, a string, a number or a constant."""
 

@@ -377,7 +377,7 @@ class _RubricReader:
         if not isinstance(low, int) or isinstance(low, bool) or not isinstance(high, int) or isinstance(high, bool) or low >= high:
             self.problem(at, "a score scale needs whole numbers 'min' below 'max'")
             return None
-        if high - low > MAX_SCALE_STEPS:  # every score is listed (hints, the rubric page, gates): 0..10^12 ran out of memory
+        if high - low > MAX_SCALE_STEPS:  # every score is listed (hints, gates): 0..10^12 ran out of memory
             self.problem(at, f"a score scale spans at most {MAX_SCALE_STEPS} steps; {low} to {high} is {high - low}",
                          "score from 0 to 5, or 0 to 10")
             return None

@@ -258,9 +258,8 @@ def render_body(md: MarkdownIt, text: str, *, slug: str, path: str, body_line: i
     """
     marks = markdown_marks(text)
     if marks > MAX_MARKS:
-        return RenderedBody("", (), (error(path, body_line, f"the body has {marks} Markdown marks (line breaks, #, *, _, "
-                                           f"|, [, …); the limit is {MAX_MARKS}",
-                                           "an assessment body is a few pages of text"),))
+        message = f"the body has {marks} Markdown marks (line breaks, #, *, _, |, [, …); the limit is {MAX_MARKS}"
+        return RenderedBody("", (), (error(path, body_line, message, "an assessment body is a few pages of text"),))
     env = _RenderEnv(slug, path, body_line, titles)
     html = md.render(text, {"scorecard": env})
     return RenderedBody(html, tuple(dict.fromkeys(env.links)), tuple(env.diagnostics))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from markupsafe import Markup, escape as escape_markup
+from markupsafe import Markup
+from markupsafe import escape as escape_markup
 
 from scorecard.core.rubric import Rubric
 from scorecard.core.safetext import xml_safe
