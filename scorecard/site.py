@@ -22,6 +22,8 @@ from .badge import LABEL, badge_value
 from .charts import Spoke, TrendPoint, radar, trend
 from .content import Content, slugify
 from .history import HistoryPoint
+from .movement import movement, summarise
+from .portfolio_map import MapAxes, portfolio_map
 from .rubric import Rubric, Section
 from .scoring import ItemScore, Scorecard
 from .staleness import DEFAULT_MAX_AGE_DAYS, staleness
@@ -99,7 +101,8 @@ CHANGES_SHOWN = 100
 def build_site_model(content: Content, scored: list[Scored], title: str, description: str = "", *,
                      history: Mapping[str, tuple[HistoryPoint, ...]] | None = None, today: dt.date | None = None,
                      stale_after_days: int = DEFAULT_MAX_AGE_DAYS, base_url: str = "", edit_url: str = "",
-                     language: str = "en", known_views: Mapping[str, AssessmentView] | None = None) -> SiteModel:
+                     language: str = "en", known_views: Mapping[str, AssessmentView] | None = None,
+                     map_axes: MapAxes | None = None) -> SiteModel:
     """Every page of the site, with its view model.
 
     `history` holds each slug's score changes from git (none outside git); with `today`, an
@@ -121,7 +124,7 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
             view, body=as_markup(s.body_html), review_due=(staleness(s.assessment, today, stale_after_days) or "") if today else "",
             history=tuple(revision_view(p) for p in reversed(points)), trend=trend_chart(view.title, points),
             referenced_by=backlinks.get(view.slug, ()), edit_url=edit_link(edit_url, s.assessment.path),
-            **badge_fields(s, base_url))
+            movement=movement(points, s.scorecard.shown), **badge_fields(s, base_url))
     overall = whole_numbers([s.scorecard.overall for s in scored])
     order = sorted(range(len(scored)), key=lambda n: (-overall[n], scored[n].assessment.title.lower(), scored[n].assessment.slug))  # type: ignore[operator]
     ranked = [scored[n] for n in order]
@@ -129,7 +132,10 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
     rubric_view = build_rubric_view(rubric)
 
     pages = [
-        Page("index.html", "index.html", title, portfolio_view(rubric, title, leaderboard, scored)),
+        Page("index.html", "index.html", title, replace(
+            portfolio_view(rubric, title, leaderboard, scored),
+            movement=summarise([v.movement for v in leaderboard], today or dt.date.today()),
+            **portfolio_map(rubric, leaderboard, map_axes))),
         Page("rubric/index.html", "rubric.html", f"Rubric: {rubric.name}", rubric_view),
     ]
     pages += [Page(view.url, "assessment.html", view.title, view) for view in leaderboard]
