@@ -18,6 +18,7 @@ from .cache import (BuildCache, SiteRecord, digest, load_cache, output_unchanged
 from .content import (ASSESSMENTS_DIR, RUBRIC_FILE, Content, content_from_files, decode, display_path,
                       is_assessment_file, load_content, parse_site_rubric, read_content_files, slug_for)
 from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warnings
+from .compare import DATA_URL, compare_data_js, trends_of
 from .export import badge_files, scorecard_csv, scorecard_json
 from .fragments import FragmentStore
 from .groups import spelling_clashes
@@ -274,7 +275,9 @@ def build_stages(options: BuildOptions, progress: Progress | None = None, previo
 def export_files(content: Content, scored: list[Scored], model: SiteModel, options: BuildOptions) -> Iterator[tuple[str, bytes]]:
     """The files made from the data rather than from templates: exports, badges, sitemap, search index."""
     by_slug = sorted(scored, key=lambda s: s.assessment.slug)
-    yield "scorecard.json", scorecard_json(content.rubric, [s.exports.json_entry for s in by_slug]).encode("utf-8")
+    json_text = scorecard_json(content.rubric, [s.exports.json_entry for s in by_slug])
+    yield "scorecard.json", json_text.encode("utf-8")
+    yield DATA_URL, compare_data_js(json_text, trends_of(model.pages)).encode("utf-8")
     yield "scorecard.csv", scorecard_csv(content.rubric, scored, options.base_url).encode("utf-8")
     yield from badge_files(scored)
     if options.base_url:  # the sitemap protocol needs absolute addresses

@@ -20,6 +20,7 @@ from . import __version__
 from .assessment import Assessment
 from .badge import LABEL, badge_value
 from .charts import Spoke, TrendPoint, radar, trend
+from .compare import compare_page
 from .content import Content, slugify
 from .history import HistoryPoint
 from .movement import movement, summarise
@@ -147,9 +148,11 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
     for kind in GROUP_KINDS:
         pages += group_pages(kind, leaderboard, rubric.statuses if kind == "status" else None)
     pages += changes_pages(title, history, views)
+    pages.append(compare_page(leaderboard))
 
     nav = (Link("Portfolio", "index.html"), Link("Rubric", "rubric/index.html"), Link("Tags", "tags/index.html"),
-           Link("Owners", "owners/index.html"), Link("Authors", "authors/index.html"), Link("Changes", CHANGES_URL))
+           Link("Owners", "owners/index.html"), Link("Authors", "authors/index.html"), Link("Changes", CHANGES_URL),
+           Link("Compare", "compare/index.html"))
     site = SiteView(title, description or rubric.description, nav, f"scorecard {__version__}", language)
     # Shown at any depth, so links are absolute when they can be, else from the site root.
     base = base_url.rstrip("/") + "/" if base_url else ""
