@@ -19,6 +19,7 @@ from .content import (ASSESSMENTS_DIR, RUBRIC_FILE, Content, content_from_files,
                       is_assessment_file, load_content, parse_site_rubric, read_content_files, slug_for)
 from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warnings
 from .compare import DATA_URL, compare_data_js, trends_of
+from .portfolio_map import MapAxes, map_problems
 from .export import badge_files, scorecard_csv, scorecard_json
 from .fragments import FragmentStore
 from .groups import spelling_clashes
@@ -66,6 +67,10 @@ class BuildOptions:
     """Let raw HTML in Markdown bodies through unescaped (unsafe: only for fully trusted authors)."""
     cache: bool = True
     """Reuse what the last build left in .scorecard-cache/ for files and pages that did not change."""
+    map_across: str = ""
+    """The section placing the portfolio map's points across (`map_across` in scorecard.yml)."""
+    map_up: str = ""
+    """The section placing the portfolio map's points up (`map_up` in scorecard.yml)."""
 
     @classmethod
     def at(cls, root: Path, **changes: Any) -> BuildOptions:
@@ -131,6 +136,7 @@ def check(options: BuildOptions, cache: BuildCache | None = None,
         diagnostics += body.diagnostics
         scored.append(Scored(assessment, prepared.scorecard, body.html, body.search, prepared.exports, body.links))
     diagnostics += spelling_clashes(content.assessments)
+    diagnostics += map_problems(content.rubric, MapAxes(options.map_across, options.map_up))
     diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
     return scored, diagnostics, content
 
@@ -238,7 +244,8 @@ def build_stages(options: BuildOptions, progress: Progress | None = None, previo
             views, view_digests = assessment_views(content.rubric, scored, cache)
             model = build_site_model(content, scored, options.title, options.description, history=history, today=today,
                                      stale_after_days=options.stale_after_days, base_url=options.base_url,
-                                     edit_url=options.edit_url, language=options.language, known_views=views)
+                                     edit_url=options.edit_url, language=options.language, known_views=views,
+                                     map_axes=MapAxes(options.map_across, options.map_up))
         with watch.stage("render"):  # which files need making; they are made one by one as the writer takes them
             known = view_keys(model, views, view_digests)
             keys = page_keys(model, themes, known)

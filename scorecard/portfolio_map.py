@@ -9,16 +9,37 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from .charts import _num
+from .diagnostics import Diagnostic, did_you_mean, error
 from .rubric import Rubric
 from .views import AssessmentView
 
 
 @dataclass(frozen=True)
 class MapAxes:
-    """Which sections place the points: `across` on the horizontal axis, `up` on the vertical."""
+    """Which sections place the points: `across` on the horizontal axis, `up` on the vertical.
 
-    across: str = "slates"
-    up: str = "trust"
+    "" is the default (SLATES across, trust up), and no map when the rubric lacks that section;
+    a section named in scorecard.yml that the rubric lacks is an error (`map_problems`)."""
+
+    across: str = ""
+    up: str = ""
+
+    @property
+    def sections(self) -> tuple[str, str]:
+        return self.across or "slates", self.up or "trust"
+
+
+def map_problems(rubric: Rubric, axes: MapAxes) -> list[Diagnostic]:
+    """An error for each of the map's sections (`map_across`, `map_up` in scorecard.yml) the rubric does not have."""
+    ids = [s.id for s in rubric.sections]
+    problems = [error("scorecard.yml", None, f"'{key}' names section '{name}', which the rubric does not have",
+                      did_you_mean(name, ids) or f"the rubric's sections are {', '.join(ids)}")
+                for key, name in (("map_across", axes.across), ("map_up", axes.up)) if name and name not in ids]
+    across, up = axes.sections
+    if not problems and (axes.across or axes.up) and across == up:
+        problems.append(error("scorecard.yml", None, f"'map_across' and 'map_up' both name section '{up}'",
+                              "name two different sections"))
+    return problems
 
 
 WIDTH, HEIGHT, PAD = 640, 420, 56
@@ -27,16 +48,16 @@ CHAR_WIDTH, LABEL_HEIGHT = 6.6, 14  # 11px system font, estimated: labels are pl
 
 def portfolio_map(rubric: Rubric, leaderboard: tuple[AssessmentView, ...], axes: MapAxes | None) -> dict[str, Any]:
     """The PortfolioView fields of the map: its SVG, its table and its axes' titles (none when a section is missing)."""
-    axes = axes or MapAxes()
+    across_id, up_id = (axes or MapAxes()).sections
     titles = {s.id: s.title for s in rubric.sections}
-    if axes.across not in titles or axes.up not in titles or axes.across == axes.up:
+    if across_id not in titles or up_id not in titles or across_id == up_id:
         return {}
     rows = []
     for view in leaderboard:
         scores = {s.id: s.score for s in view.sections}
-        if scores[axes.across] != "n/a" and scores[axes.up] != "n/a":
-            rows.append((view, scores[axes.across], scores[axes.up]))
-    across, up = titles[axes.across], titles[axes.up]
+        if scores[across_id] != "n/a" and scores[up_id] != "n/a":
+            rows.append((view, scores[across_id], scores[up_id]))
+    across, up = titles[across_id], titles[up_id]
     return {"map": draw(rows, across, up), "map_table": tuple(rows), "map_axes": (across, up)}
 
 
