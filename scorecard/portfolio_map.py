@@ -69,7 +69,7 @@ def place(x: float, y: float) -> tuple[float, float]:
 def draw(rows: list[tuple[AssessmentView, str, str]], across: str, up: str) -> Markup:
     title = f"Assessments by {up} score (up) and {across} score (across)"
     parts = [
-        (f'<svg class="portfolio-map" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="group" '
+        (f'<svg class="portfolio-map" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
          f'aria-labelledby="map-title" xmlns="http://www.w3.org/2000/svg">'),
         f'<title id="map-title">{escape(title)}</title>',
     ]
@@ -92,7 +92,8 @@ def draw(rows: list[tuple[AssessmentView, str, str]], across: str, up: str) -> M
         mark = (f'<rect class="map-dot map-gated" x="{_num(x - 5)}" y="{_num(y - 5)}" width="10" height="10"/>' if view.gated
                 else f'<circle class="map-dot" cx="{_num(x)}" cy="{_num(y)}" r="5"/>')
         label = label_at(view.title, x, y, taken)
-        parts.append(f'<a href="{escape(view.url)}" data-slug="{escape(view.slug)}" aria-label="{escape(name)}">'
+        # Named by its <title>, which is also the tooltip on hover.
+        parts.append(f'<a href="{escape(view.url)}" data-slug="{escape(view.slug)}"><title>{escape(name)}</title>'
                      f'{mark}{label}</a>')
     parts.append("</svg>")
     return Markup("".join(parts))
