@@ -19,7 +19,7 @@ from scorecard.config import load_config, options_for
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 PAGES = {
     "home": "index.html",
