@@ -267,3 +267,19 @@ def test_layout_shift_under_a_tenth_on_every_page_type(browser: Any, site_url: s
     context.close()
     check_session(session)
     assert {kind: shift for kind, shift in shifts.items() if shift >= 0.1} == {}
+
+
+def test_an_assessments_trend_is_labelled_and_its_points_take_focus(local: Session, history_site: Path) -> None:
+    page = local.page
+    page.goto((history_site / "assessments" / "alpha" / "index.html").as_uri())
+    chart = page.locator("svg.trend")
+    assert chart.bounding_box()["width"] >= 600  # type: ignore[index]  # was 240 px: too small to read
+    # alpha's three revisions, 84.0, 92.0 and 93.3 (worked out at the top), each labelled.
+    assert chart.locator(".trend-value").all_text_contents() == ["84.0", "92.0", "93.3"]
+    assert all(v.is_visible() for v in chart.locator(".trend-value").all())
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('trend-point')"):
+            break
+    label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert label.startswith("2026-08-01 (") and label.endswith("): 84.0")
