@@ -25,6 +25,7 @@ from .content import Content, slugify
 from .history import HistoryPoint
 from .movement import movement, summarise
 from .portfolio_map import MapAxes, portfolio_map
+from .portfolio_trend import portfolio_trend
 from .rubric import Rubric, Section
 from .scoring import ItemScore, Scorecard
 from .staleness import DEFAULT_MAX_AGE_DAYS, staleness
@@ -134,8 +135,9 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
 
     pages = [
         Page("index.html", "index.html", title, replace(
-            portfolio_view(rubric, title, leaderboard, scored),
+            portfolio := portfolio_view(rubric, title, leaderboard, scored),
             movement=summarise([v.movement for v in leaderboard], today or dt.date.today()),
+            trend=portfolio_trend(history, set(views), tuple(c.name for c in portfolio.by_grade)),
             **portfolio_map(rubric, leaderboard, map_axes))),
         Page("rubric/index.html", "rubric.html", f"Rubric: {rubric.name}", rubric_view),
     ]

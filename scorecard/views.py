@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 if TYPE_CHECKING:
     from .movement import MovementSummary, MovementView
+    from .portfolio_trend import PortfolioTrend
 
 
 @dataclass(frozen=True)
@@ -243,6 +244,8 @@ class PortfolioView:
     """The map's numbers: each assessment placed on it, with its two section scores."""
     map_axes: tuple[str, str] = ("", "")
     """The titles of the map's sections: across, then up."""
+    trend: PortfolioTrend | None = None
+    """The portfolio's overall scores over time (portfolio_trend.py); None without history."""
 
 
 @dataclass(frozen=True)

@@ -283,3 +283,29 @@ def test_an_assessments_trend_is_labelled_and_its_points_take_focus(local: Sessi
             break
     label = page.evaluate("document.activeElement.getAttribute('aria-label')")
     assert label.startswith("2026-08-01 (") and label.endswith("): 84.0")
+
+
+def test_the_portfolio_over_time(local: Session, history_site: Path) -> None:
+    page = local.page
+    page.goto((history_site / "index.html").as_uri())
+    rows = [[cell.strip() for cell in row.locator("th, td").all_inner_texts()]
+            for row in page.locator(".portfolio-trend-table tbody tr").all()]
+    # Day, count, median, lowest, highest, Strong, Promising, Weak, Poor — as of the end of each day:
+    # 10-20  alpha 93.3, beta 88.0, gamma 60.0, delta 34.0: median (60.0 + 88.0) / 2 = 74.0
+    # 10-15  alpha 92.0, beta 88.0, gamma 60.0, delta 34.0: median 74.0
+    # 10-10  alpha 92.0, beta 88.0, delta 34.0: median 88.0
+    # 09-15  alpha 92.0, beta 100.0, delta 34.0: median 92.0
+    # 08-01  alpha 84.0, beta 100.0, delta 34.0: median 84.0
+    assert rows == [
+        ["2026-10-20", "4", "74.0", "34.0", "93.3", "2", "1", "0", "1"],
+        ["2026-10-15", "4", "74.0", "34.0", "92.0", "2", "1", "0", "1"],
+        ["2026-10-10", "3", "88.0", "34.0", "92.0", "2", "0", "0", "1"],
+        ["2026-09-15", "3", "92.0", "34.0", "100.0", "2", "0", "0", "1"],
+        ["2026-08-01", "3", "84.0", "34.0", "100.0", "2", "0", "0", "1"],
+    ]
+    chart = page.locator("svg.portfolio-trend")
+    assert "over time" in chart.locator("title").first.text_content()
+    assert chart.locator(".trend-point").count() == 5
+    chart.locator(".trend-point").first.focus()
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == \
+        "2026-08-01: median 84.0 of 3 (lowest 34.0, highest 100.0)"
