@@ -49,5 +49,5 @@ def trends_of(pages: tuple[Page, ...]) -> dict[str, list[tuple[str, str]]]:
     for page in pages:
         view = page.view
         if isinstance(view, AssessmentView) and view.movement is not None and page.path == view.url:
-            found[view.slug] = [tuple(point.split(":", 1)) for point in view.movement.points.split(" ")]
+            found[view.slug] = [tuple(point.split(":")[:2]) for point in view.movement.points.split(" ")]
     return found  # type: ignore[return-value]

@@ -25,25 +25,29 @@ class MovementView:
     label: str
     """The arrow's accessible name: "Up 8.0 since 2026-09-15 (92.0 → 93.3)"."""
     points: str
-    """Every scored revision as "YYYY-MM-DD:score", oldest first, space-separated: the data-history of its row."""
+    """Every scored revision as "YYYY-MM-DD:score", with ":g" when a gate fired at it, oldest first,
+    space-separated: the data-history of its row."""
+    gate_fired: bool = False
+    """A gate fires now that did not at the reference point."""
 
 
-def movement(points: tuple[HistoryPoint, ...], current: Decimal) -> MovementView | None:
-    """The move of `current` since the score before the last scored revision; None without history."""
+def movement(points: tuple[HistoryPoint, ...], current: Decimal, gated: bool = False) -> MovementView | None:
+    """The move of `current` (gated or not) since the score before the last scored revision; None without history."""
     if not points:
         return None
     last = points[-1]
     # The working tree may hold an uncommitted change: then the last commit is the reference.
-    if current != last.overall:
-        baseline, since = last.overall, last.date.date()
-    elif last.previous is not None:
-        baseline, since = last.previous, points[-2].date.date() if len(points) > 1 else last.date.date()
-    else:
-        baseline, since = None, last.date.date()
-    data = " ".join(f"{p.date.date().isoformat()}:{p.overall}" for p in points)
-    if baseline is None:
+    reference: HistoryPoint | None = None
+    if current != last.overall or gated != last.gated:
+        reference = last
+    elif last.previous is not None and len(points) > 1:
+        reference = points[-2]
+    data = " ".join(f"{p.date.date().isoformat()}:{p.overall}{':g' if p.gated else ''}" for p in points)
+    if reference is None:
         return MovementView("", "", "", data)
-    return MovementView(*describe(current - baseline, baseline, current, since), points=data)
+    baseline = reference.overall
+    return MovementView(*describe(current - baseline, baseline, current, reference.date.date()), points=data,
+                        gate_fired=gated and not reference.gated)
 
 
 def describe(delta: Decimal, baseline: Decimal, current: Decimal, since: dt.date) -> tuple[str, str, str]:

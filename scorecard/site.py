@@ -126,7 +126,7 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
             view, body=as_markup(s.body_html), review_due=(staleness(s.assessment, today, stale_after_days) or "") if today else "",
             history=tuple(revision_view(p) for p in reversed(points)), trend=trend_chart(view.title, points),
             referenced_by=backlinks.get(view.slug, ()), edit_url=edit_link(edit_url, s.assessment.path),
-            movement=movement(points, s.scorecard.shown), **badge_fields(s, base_url))
+            movement=movement(points, s.scorecard.shown, s.scorecard.gate is not None), **badge_fields(s, base_url))
     overall = whole_numbers([s.scorecard.overall for s in scored])
     order = sorted(range(len(scored)), key=lambda n: (-overall[n], scored[n].assessment.title.lower(), scored[n].assessment.slug))  # type: ignore[operator]
     ranked = [scored[n] for n in order]

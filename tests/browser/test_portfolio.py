@@ -11,15 +11,16 @@ SLATES = mean of six scores / 5 × 100; overall = 0.6 × trust + 0.4 × SLATES.
       2026-10-20  search 5, the rest 4: 25/30 = 83.33…         → 60 + 33.33…  = 93.3
     beta   [support]
       2026-08-01  trust all yes = 100; SLATES all 5 = 100     → 60 + 40      = 100.0
-      2026-10-10  builds_trust partly: (3 + 1) / 5 = 80        → 48 + 40      = 88.0
+      2026-10-10  builds_trust no: 3 / 5 = 60                  → 36 + 40      = 76.0, gated (newly)
     gamma  [community]
       2026-10-15  trust all yes = 100; SLATES all 0 = 0       → 60 + 0       = 60.0
     delta  [wiki]
       2026-08-01  trust partly ×3, builds_trust no: 1.5/5 = 30; SLATES all 2 = 40 → 18 + 16 = 34.0, gated
 
 By default each row moves since its previous scored revision: alpha 92.0 → 93.3 = +1.3, beta
-100.0 → 88.0 = −12.0; gamma and delta have one revision each, so no arrow.
-Since 2026-09-01: alpha 84.0 → 93.3 = +9.3, beta −12.0, gamma new (created after), delta 34.0 → 34.0.
+100.0 → 76.0 = −24.0 and its gate newly fired; gamma and delta have one revision each, so no arrow.
+Since 2026-09-01: alpha 84.0 → 93.3 = +9.3, beta −24.0 (gate newly fired), gamma new (created after),
+delta 34.0 → 34.0 (gated then too, so not newly).
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def history_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     commit("2026-08-01")
     write("alpha", assessment("Alpha", ["support", "community"], ALL_YES, slates(4)))
     commit("2026-09-15")
-    write("beta", assessment("Beta", ["support"], {**ALL_YES, "builds_trust": "partly"}, slates(5)))
+    write("beta", assessment("Beta", ["support"], {**ALL_YES, "builds_trust": "no"}, slates(5)))
     commit("2026-10-10")
     write("gamma", assessment("Gamma", ["community"], ALL_YES, slates(0)))
     commit("2026-10-15")
@@ -114,6 +115,12 @@ def rows(session: Session) -> dict[str, str]:
     return found
 
 
+def gates(session: Session) -> list[str]:
+    """Titles of the visible rows marked "gate newly fired"."""
+    return [row.locator("th a").inner_text() for row in session.page.locator("#leaderboard tbody tr:visible").all()
+            if row.locator("[data-gate-fired]").is_visible()]
+
+
 def visible_heatmap(session: Session) -> list[str]:
     return session.page.locator(".heatmap tbody tr:visible th a").all_inner_texts()
 
@@ -128,13 +135,15 @@ def test_movement_arrows_and_the_since_summary(local: Session, history_site: Pat
     page.goto((history_site / "index.html").as_uri())
     summary = page.locator("[data-movement-summary]")
     assert summary.inner_text() == "Since each assessment's previous scored revision: 1 up, 1 down, 0 unchanged."
-    assert rows(local) == {"Alpha": "▲ +1.3", "Beta": "▼ -12.0", "Gamma": "", "Delta": ""}
+    assert rows(local) == {"Alpha": "▲ +1.3", "Beta": "▼ -24.0", "Gamma": "", "Delta": ""}
     assert page.get_by_role("img", name="Up 1.3 since 2026-09-15 (92.0 → 93.3)").count() == 1
-    assert page.get_by_role("img", name="Down 12.0 since 2026-08-01 (100.0 → 88.0)").count() == 1
+    assert page.get_by_role("img", name="Down 24.0 since 2026-08-01 (100.0 → 76.0)").count() == 1
+    assert gates(local) == ["Beta"]
 
     page.goto((history_site / "index.html").as_uri() + "?since=2026-09-01")
     assert summary.inner_text() == "Since 2026-09-01: 1 up, 1 down, 1 new."
-    assert rows(local) == {"Alpha": "▲ +9.3", "Beta": "▼ -12.0", "Gamma": "New", "Delta": "▶ 0.0"}
+    assert rows(local) == {"Alpha": "▲ +9.3", "Beta": "▼ -24.0", "Gamma": "New", "Delta": "▶ 0.0"}
+    assert gates(local) == ["Beta"]  # delta was gated on 2026-09-01 already
     assert page.get_by_role("img", name="Up 9.3 since 2026-09-01 (84.0 → 93.3)").count() == 1
     assert page.get_by_label("Movement since").input_value() == "2026-09-01"
 
@@ -170,8 +179,8 @@ def test_several_tags_and_lifecycle_filters_with_the_heatmap_and_map_following(l
     assert visible_map(local) == ["alpha"]
 
     page.goto(home + "?show=gated")
-    assert list(rows(local)) == ["Delta"]  # builds_trust "no"
-    assert visible_heatmap(local) == ["Delta"] and visible_map(local) == ["delta"]
+    assert list(rows(local)) == ["Beta", "Delta"]  # builds_trust "no"
+    assert visible_heatmap(local) == ["Beta", "Delta"] and visible_map(local) == ["beta", "delta"]
     page.goto(home + "?since=2026-09-01&show=new")
     assert list(rows(local)) == ["Gamma"]
     assert visible_map(local) == ["gamma"]
@@ -198,17 +207,16 @@ def test_compare_two_and_four_from_disk(local: Session, history_site: Path) -> N
     page.goto(base + "?a=alpha&b=beta")
     table = compare_table(page)
     assert table[0] == ["Question or criterion", "Alpha", "Beta"]
-    assert table[1] == ["Overall", "93.3 / 100", "88.0 / 100"]
-    assert ["Builds trust", "yes\nSeen.", "partly\nSeen."] in table
+    assert table[1] == ["Overall", "93.3 / 100", "76.0 / 100"]
+    assert ["Builds trust", "yes\nSeen.", "no\nSeen."] in table
     assert page.locator(".compare-radar .cmp-shape").count() == 2
     assert page.locator(".compare-trend .cmp-dot").count() == 3 + 2  # alpha's three revisions, beta's two
 
     page.goto(base + "?a=alpha&b=beta&c=gamma&d=delta")
     table = compare_table(page)
     assert table[0] == ["Question or criterion", "Alpha", "Beta", "Gamma", "Delta"]
-    assert table[1] == ["Overall", "93.3 / 100", "88.0 / 100", "60.0 / 100", "34.0 / 100"]
-    assert table[3] == ["Verdict", "Makes customer sense", "Makes customer sense", "Makes customer sense with gaps",
-                        "Erodes trust"]
+    assert table[1] == ["Overall", "93.3 / 100", "76.0 / 100", "60.0 / 100", "34.0 / 100"]
+    assert table[3] == ["Verdict", "Makes customer sense", "Erodes trust", "Makes customer sense with gaps", "Erodes trust"]
     assert page.locator(".compare-radar .cmp-shape").count() == 4
     assert page.get_by_label("4 (optional)").input_value() == "delta"
     # The picker changes the address; the links go to the assessments' pages.
@@ -291,15 +299,16 @@ def test_the_portfolio_over_time(local: Session, history_site: Path) -> None:
     rows = [[cell.strip() for cell in row.locator("th, td").all_inner_texts()]
             for row in page.locator(".portfolio-trend-table tbody tr").all()]
     # Day, count, median, lowest, highest, Strong, Promising, Weak, Poor — as of the end of each day:
-    # 10-20  alpha 93.3, beta 88.0, gamma 60.0, delta 34.0: median (60.0 + 88.0) / 2 = 74.0
-    # 10-15  alpha 92.0, beta 88.0, gamma 60.0, delta 34.0: median 74.0
-    # 10-10  alpha 92.0, beta 88.0, delta 34.0: median 88.0
+    # (grades by score: Strong ≥ 80, Promising ≥ 60, Weak ≥ 40, Poor below)
+    # 10-20  alpha 93.3, beta 76.0, gamma 60.0, delta 34.0: median (60.0 + 76.0) / 2 = 68.0
+    # 10-15  alpha 92.0, beta 76.0, gamma 60.0, delta 34.0: median 68.0
+    # 10-10  alpha 92.0, beta 76.0, delta 34.0: median 76.0
     # 09-15  alpha 92.0, beta 100.0, delta 34.0: median 92.0
     # 08-01  alpha 84.0, beta 100.0, delta 34.0: median 84.0
     assert rows == [
-        ["2026-10-20", "4", "74.0", "34.0", "93.3", "2", "1", "0", "1"],
-        ["2026-10-15", "4", "74.0", "34.0", "92.0", "2", "1", "0", "1"],
-        ["2026-10-10", "3", "88.0", "34.0", "92.0", "2", "0", "0", "1"],
+        ["2026-10-20", "4", "68.0", "34.0", "93.3", "1", "2", "0", "1"],
+        ["2026-10-15", "4", "68.0", "34.0", "92.0", "1", "2", "0", "1"],
+        ["2026-10-10", "3", "76.0", "34.0", "92.0", "1", "1", "0", "1"],
         ["2026-09-15", "3", "92.0", "34.0", "100.0", "2", "0", "0", "1"],
         ["2026-08-01", "3", "84.0", "34.0", "100.0", "2", "0", "0", "1"],
     ]

@@ -93,7 +93,9 @@
   var sinceSelect = form.elements.since;
   var builtMoves = rows.map(function (row) {
     var mark = row.querySelector("[data-move]");
-    return mark ? { className: mark.className, html: mark.innerHTML, label: mark.getAttribute("aria-label") } : null;
+    var gate = row.querySelector("[data-gate-fired]");
+    return mark ? { className: mark.className, html: mark.innerHTML, label: mark.getAttribute("aria-label"),
+                    gateFired: gate !== null && !gate.hidden } : null;
   });
   var defaultSummary = summary ? summary.textContent : "";
 
@@ -238,19 +240,22 @@
     }
     var now = tenths(row.cells[column("score")].querySelector(".score").textContent);
     var base = null;
+    var baseGated = false;
     history.split(" ").forEach(function (point) {
       var parts = point.split(":");
       if (parts[0] <= since) {
         base = tenths(parts[1]);
+        baseGated = parts[2] === "g";
       }
     });
     if (base === null) {
-      return { direction: "new", text: "New", label: "New since " + since };
+      return { direction: "new", text: "New", label: "New since " + since, gateFired: false };
     }
     var delta = now - base;
     var direction = delta > 0 ? "up" : (delta < 0 ? "down" : "same");
     var word = { up: "Up ", down: "Down ", same: "Unchanged" }[direction];
     return {
+      gateFired: row.hasAttribute("data-gated") && !baseGated,
       direction: direction,
       text: { up: "\u25b2", down: "\u25bc", same: "\u25b6" }[direction] + "\u00a0" + (delta > 0 ? "+" : "") + decimal(delta),
       label: word + (delta ? decimal(Math.abs(delta)) : "") + " since " + since + " (" + decimal(base) + " \u2192 " + decimal(now) + ")"
@@ -261,6 +266,7 @@
     var counts = { up: 0, down: 0, "new": 0 };
     rows.forEach(function (row, i) {
       var mark = row.querySelector("[data-move]");
+      var gate = row.querySelector("[data-gate-fired]");
       var built = builtMoves[i];
       if (!mark || !built) {
         row.removeAttribute("data-moved");
@@ -269,12 +275,14 @@
       if (!since) {
         mark.className = built.className;
         mark.innerHTML = built.html;
+        gate.hidden = !built.gateFired;
         setLabel(mark, built.label);
         var found = /move-(up|down|same)/.exec(built.className);
         row.setAttribute("data-moved", found ? found[1] : "");
         return;
       }
       var move = moveSince(row, since);
+      gate.hidden = !move.gateFired;
       mark.className = "move move-" + move.direction;
       mark.textContent = move.text;
       setLabel(mark, move.label);
