@@ -318,3 +318,15 @@ def test_the_portfolio_over_time(local: Session, history_site: Path) -> None:
     chart.locator(".trend-point").first.focus()
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == \
         "2026-08-01: median 84.0 of 3 (lowest 34.0, highest 100.0)"
+
+
+def test_no_page_type_scrolls_sideways_on_a_phone(browser: Any, site_url: str, site_dir: Path) -> None:
+    context, session = open_session(browser, site_url, site_dir, viewport=PHONE)
+    page = session.page
+    widths = {}
+    for kind, path in {**PAGE_TYPES, "compare": "compare/index.html?a=talk-to-a-human&b=chatbot-first-support"}.items():
+        page.goto(site_url + path)
+        widths[kind] = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    check_session(session)
+    assert {kind: width for kind, width in widths.items() if width > 390} == {}
