@@ -330,3 +330,16 @@ def test_no_page_type_scrolls_sideways_on_a_phone(browser: Any, site_url: str, s
     context.close()
     check_session(session)
     assert {kind: width for kind, width in widths.items() if width > 390} == {}
+
+
+def test_on_a_desktop_the_tables_fit_and_dates_do_not_wrap(browser: Any, site_url: str, site_dir: Path) -> None:
+    """At 1280 px the demo's heatmap (three sections, 13 columns) fits without scrolling its box."""
+    context, session = open_session(browser, site_url, site_dir, viewport={"width": 1280, "height": 800})
+    page = session.page
+    page.goto(site_url + "index.html")
+    boxes = page.evaluate("() => [...document.querySelectorAll('.table-wrap')].map(w => w.scrollWidth - w.clientWidth)")
+    assert len(boxes) >= 3 and boxes == [0] * len(boxes)
+    wrapped = page.evaluate("() => [...document.querySelectorAll('time')].filter(t => t.getClientRects().length > 1).length")
+    assert wrapped == 0
+    context.close()
+    check_session(session)
