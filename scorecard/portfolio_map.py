@@ -44,6 +44,9 @@ def map_problems(rubric: Rubric, axes: MapAxes) -> list[Diagnostic]:
 
 WIDTH, HEIGHT, PAD = 640, 420, 56
 CHAR_WIDTH, LABEL_HEIGHT = 6.6, 14  # 11px system font, estimated: labels are placed without a font at hand
+MAX_LABELS = 60
+"""Only the first this many points (in leaderboard order) are labelled: more would not be read, and placing
+them costs time with every label placed before; every point keeps its name (its <title>) and its table row."""
 
 
 def portfolio_map(rubric: Rubric, leaderboard: tuple[AssessmentView, ...], axes: MapAxes | None) -> dict[str, Any]:
@@ -86,12 +89,12 @@ def draw(rows: list[tuple[AssessmentView, str, str]], across: str, up: str) -> M
     parts.append(f'<text class="map-axis" x="14" y="{HEIGHT / 2:g}" text-anchor="middle" '
                  f'transform="rotate(-90 14 {HEIGHT / 2:g})">{escape(up)} →</text>')
     taken: list[tuple[float, float, float, float]] = []
-    for view, x_score, y_score in rows:
+    for index, (view, x_score, y_score) in enumerate(rows):
         x, y = place(float(x_score), float(y_score))
         name = f"{view.title}: {up} {y_score}, {across} {x_score}{', ' + view.verdict if view.gated else ''}"
         mark = (f'<rect class="map-dot map-gated" x="{_num(x - 5)}" y="{_num(y - 5)}" width="10" height="10"/>' if view.gated
                 else f'<circle class="map-dot" cx="{_num(x)}" cy="{_num(y)}" r="5"/>')
-        label = label_at(view.title, x, y, taken)
+        label = label_at(view.title, x, y, taken) if index < MAX_LABELS else ""
         # Named by its <title>, which is also the tooltip on hover.
         parts.append(f'<a href="{escape(view.url)}" data-slug="{escape(view.slug)}"><title>{escape(name)}</title>'
                      f'{mark}{label}</a>')
