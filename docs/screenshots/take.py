@@ -22,9 +22,11 @@ sys.path.insert(0, str(REPO))
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 PAGES = {
-    "home": "index.html",
-    "assessment": "assessments/customer-community-forum/index.html",
-    "compare": "compare/index.html?a=talk-to-a-human&b=customer-community-forum&c=chatbot-first-support",
+    # name: (path, the element scrolled to the top of the screen, or "" for the top of the page)
+    "home": ("index.html", "#leaderboard-heading"),
+    "assessment": ("assessments/customer-community-forum/index.html", ""),
+    "compare": ("compare/index.html?a=talk-to-a-human&b=customer-community-forum&c=chatbot-first-support",
+                "#compare-heading"),
 }
 SIZES = {"390": {"width": 390, "height": 844}, "1280": {"width": 1280, "height": 800}}
 
@@ -38,8 +40,10 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             for size, viewport in SIZES.items():
                 page = browser.new_page(viewport=viewport, color_scheme="light")
-                for name, path in PAGES.items():
+                for name, (path, top) in PAGES.items():
                     page.goto(out.as_uri() + "/" + path)
+                    if top:
+                        page.evaluate("selector => document.querySelector(selector).scrollIntoView()", top)
                     target = REPO / "docs" / "screenshots" / f"{name}-{size}.png"
                     page.screenshot(path=str(target))
                     print(target.relative_to(REPO), target.stat().st_size, "bytes")

@@ -247,9 +247,30 @@ def test_phone_no_sideways_scroll_and_the_verdict_in_view(browser: Any, site_url
         assert len(verdicts) == 10
     else:
         verdicts = [page.locator(".headline .verdict")]
-    for verdict in verdicts:
-        box = verdict.bounding_box()
-        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, verdict.inner_text()
+    assert_in_view(verdicts)
+    context.close()
+    check_session(session)
+
+
+def assert_in_view(elements: list[Any]) -> None:
+    """Each element inside a 390 px screen, and inside the box that would clip it (a table's scrolling wrapper)."""
+    for element in elements:
+        box = element.evaluate("""el => {
+            const own = el.getBoundingClientRect(), wrap = el.closest('.table-wrap');
+            const clip = wrap ? wrap.getBoundingClientRect() : {left: 0, right: innerWidth};
+            return {left: own.left, right: own.right, clipLeft: clip.left, clipRight: clip.right};
+        }""")
+        assert 0 <= box["clipLeft"] <= box["left"] and box["right"] <= min(box["clipRight"], 390), element.inner_text()
+
+
+def test_phone_with_movement_marks(browser: Any, history_site: Path) -> None:
+    """Arrows, "New" and "gate newly fired" marks still leave the verdict in view at 390 px."""
+    context, session = open_session(browser, history_site.as_uri() + "/", history_site, viewport=PHONE)
+    page = session.page
+    page.goto((history_site / "index.html").as_uri() + "?since=2026-09-01")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator("#leaderboard [data-gate-fired]:visible").count() == 1
+    assert_in_view(page.locator("#leaderboard tbody tr > :nth-child(4)").all())
     context.close()
     check_session(session)
 
