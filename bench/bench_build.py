@@ -1,6 +1,6 @@
 """Time `scorecard build` on generated sites of 1,000, 4,000 and 16,000 assessments.
 
-    python bench/bench_build.py [--sizes 1000 4000 16000] [--git] [--cores 1] [--keep DIR]
+    python bench/bench_build.py [--sizes 1000 4000 16000] [--git] [--cores 1] [--keep DIR] [--against REV]
 
 For each size it generates a site (bench/corpus.py) and runs `scorecard build --timings` as a
 user would, in a fresh process each time, in these scenarios:
@@ -17,13 +17,16 @@ build's own time, the stages (--timings) and the peak memory of the build proces
 largest worker. Then the cold build's time per assessment. `--git` makes each site a git
 repository with one commit, so the history stage reads and scores every file once; without it
 the history stage is empty. `--cores 1` pins the builds to one core (taskset) to see what the
-worker processes bring.
+worker processes bring. `--against REV` also times the package as it was at git revision REV (a
+temporary worktree), each scenario run by both in turn on copies of the same site, so that a change
+is measured against what came before in one run, under the same load.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import re
 import shutil
@@ -41,7 +44,10 @@ from corpus import write_corpus  # noqa: E402
 
 RUNNER = """
 import json, os, resource, sys, traceback
-from scorecard.cli import main
+try:
+    from scorecard.commands.cli import main
+except ImportError:  # a revision from before the package had layers (--against)
+    from scorecard.cli import main
 code = 1
 try:
     main(["build", "--timings"], standalone_mode=False)
@@ -53,19 +59,18 @@ except BaseException:
 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print("PEAK " + json.dumps({"own_mb": own / 1024, "worker_mb": workers / 1024}), file=sys.stderr)
-sys.stdout.flush()
-sys.stderr.flush()
-os._exit(code)  # as the scorecard command ends (cli.entry): no teardown of the build's objects
+sys.exit(code)
 """
 
 
-def run_build(site: Path, cores: int | None) -> dict:
-    """One `scorecard build --timings` in a fresh process; what it took."""
+def run_build(site: Path, cores: int | None, tree: Path | None = None) -> dict:
+    """One `scorecard build --timings` in a fresh process (of the package in `tree`, if given); what it took."""
     command = [sys.executable, "-c", RUNNER]
     if cores:
         command = ["taskset", "-c", ",".join(str(c) for c in range(cores)), *command]
+    env = {**os.environ, "PYTHONPATH": str(tree)} if tree else None
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=site, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=site, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - started
     out = result.stdout + result.stderr
     if result.returncode != 0 or "Built" not in out:
@@ -93,9 +98,26 @@ def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
     load = Path("/proc/loadavg").read_text().split()[:3]
-    import os
     return (f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, {platform.system()} {platform.release()}; "
             f"load average {' '.join(load)}")
+
+
+SCENARIOS = ("cold", "no-op", "edit one", "edit again", "rubric")
+
+
+def run_scenarios(sites: dict[str, tuple[Path, Path | None]], total: int, cores: int | None) -> dict[str, dict[str, dict]]:
+    """Every scenario on each (site, tree), in turn: by tree, then scenario, what each build took."""
+    runs: dict[str, dict[str, dict]] = {name: {} for name in sites}
+    for scenario in SCENARIOS:
+        for name, (site, tree) in sites.items():
+            if scenario == "edit one":
+                edit_one(site, total)
+            elif scenario == "edit again":
+                edit_one(site, total, total // 3)
+            elif scenario == "rubric":
+                edit_rubric(site)
+            runs[name][scenario] = run_build(site, cores, tree)
+    return runs
 
 
 def main() -> None:
@@ -104,33 +126,46 @@ def main() -> None:
     parser.add_argument("--git", action="store_true", help="make each site a git repository with one commit")
     parser.add_argument("--cores", type=int, default=None, help="pin the builds to this many cores")
     parser.add_argument("--keep", type=Path, default=None, help="generate the sites here and keep them")
+    parser.add_argument("--against", default=None, help="also time the package at this git revision, in turn")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="scorecard-bench-"))
+    trees: dict[str, Path | None] = {"this tree": HERE.parent}
+    if args.against:
+        before = scratch / "before"
+        subprocess.run(["git", "-C", str(HERE.parent), "worktree", "add", "--detach", "-f", str(before), args.against],
+                       check=True, capture_output=True)
+        trees = {args.against: before, "this tree": HERE.parent}
     try:
         for total in args.sizes:
             site = scratch / f"site-{total}{'-git' if args.git else ''}"
             shutil.rmtree(site, ignore_errors=True)
             write_corpus(site, total, git=args.git)
-            runs = {}
-            runs["cold"] = run_build(site, args.cores)
-            runs["no-op"] = run_build(site, args.cores)
-            edit_one(site, total)
-            runs["edit one"] = run_build(site, args.cores)
-            edit_one(site, total, total // 3)
-            runs["edit again"] = run_build(site, args.cores)
-            edit_rubric(site)
-            runs["rubric"] = run_build(site, args.cores)
+            sites = {}
+            for name, tree in trees.items():
+                copy = site.with_name(f"{site.name}-{len(sites)}")
+                shutil.rmtree(copy, ignore_errors=True)
+                shutil.copytree(site, copy, symlinks=True)
+                sites[name] = (copy, tree)
+            runs = run_scenarios(sites, total, args.cores)
             print(f"\n{total} assessments{' (git)' if args.git else ''}:")
-            for name, r in runs.items():
-                stages = " ".join(f"{stage} {seconds:.2f}" for stage, seconds in r["stages"].items())
-                print(f"  {name:10s} command {r['wall']:6.2f} s  build {r['build']:6.2f} s  peak {r['own_mb']:5.0f} MB "
-                      f"(worker {r['worker_mb']:4.0f} MB)  pages reused {r['reused']:6d}  | {stages}")
-            print(f"  time per assessment, cold: {runs['cold']['wall'] / total * 1000:.2f} ms (command), "
-                  f"{runs['cold']['build'] / total * 1000:.2f} ms (build)")
+            for name, by_scenario in runs.items():
+                if len(runs) > 1:
+                    print(f" {name}:")
+                for scenario, r in by_scenario.items():
+                    stages = " ".join(f"{stage} {seconds:.2f}" for stage, seconds in r["stages"].items())
+                    print(f"  {scenario:10s} command {r['wall']:6.2f} s  build {r['build']:6.2f} s  peak {r['own_mb']:5.0f} MB "
+                          f"(worker {r['worker_mb']:4.0f} MB)  pages reused {r['reused']:6d}  | {stages}")
+                print(f"  time per assessment, cold: {by_scenario['cold']['wall'] / total * 1000:.2f} ms (command), "
+                      f"{by_scenario['cold']['build'] / total * 1000:.2f} ms (build)")
             if not args.keep:
+                for copy, _ in sites.values():
+                    shutil.rmtree(copy, ignore_errors=True)
                 shutil.rmtree(site, ignore_errors=True)
     finally:
+        if args.against:
+            subprocess.run(["git", "-C", str(HERE.parent), "worktree", "remove", "--force", str(scratch / "before")],
+                           capture_output=True)
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
 

@@ -1,3 +1,3 @@
-from .cli import entry
+from scorecard.commands.cli import entry
 
 entry()

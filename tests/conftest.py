@@ -5,13 +5,14 @@ from __future__ import annotations
 import shutil
 import textwrap
 from html.parser import HTMLParser
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from scorecard.assessment import Assessment, parse_assessment
-from scorecard.rubric import Rubric, default_rubric
+from scorecard.core.assessment import Assessment, parse_assessment
+from scorecard.core.rubric import Rubric, default_rubric
 
 
 def assessment_text(*, trust: dict[str, str] | None = None, slates: dict[str, str] | None = None,
@@ -114,3 +115,29 @@ def broken_links(site: Path) -> tuple[list[str], int]:
 def snapshot(directory: Path) -> dict[str, bytes]:
     """Every file under `directory` and its bytes."""
     return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def user_cache_of_the_test_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Builds keep their cache's signing key in the user's cache folder: during the tests, a folder of
+    the test run's own, never the real ~/.cache (commands run in subprocesses inherit it)."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("XDG_CACHE_HOME", str(folder))
+    yield folder
+    patch.undo()
+
+
+SLOW_MODULES = {
+    "test_cache", "test_demo_site", "test_fragments", "test_hostile", "test_parallel", "test_properties",
+    "test_serve", "test_writer",
+}
+"""Modules that drive a browser, the Nu checker, generated inputs, worker processes, the writer, the
+cache or the server: `pytest -m "not slow"` leaves them out (with tests/browser) for a quick run."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.path.stem
+        if module in SLOW_MODULES or "browser" in item.path.parts:
+            item.add_marker(pytest.mark.slow)

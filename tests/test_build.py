@@ -21,9 +21,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import assessment_text, broken_links, read_anchors, write_site
-from scorecard.build import BuildOptions, build
-from scorecard.cli import main
-from scorecard.writer import MARKER
+from scorecard.core.options import BuildOptions
+from scorecard.pipeline.build import build
+from scorecard.commands.cli import main
+from scorecard.publish.writer import MARKER
 
 
 

@@ -18,9 +18,16 @@ from typing import Callable
 import pytest
 
 from conftest import snapshot
-from scorecard import cachefiles
-from scorecard.build import BuildOptions, build
-from scorecard.cache import CACHE_DIR, BuildCache, DictPart, save_cache
+from scorecard.incremental import cachefiles
+from scorecard.core.options import BuildOptions
+from scorecard.pipeline.build import build as build_without_cache
+from scorecard.incremental.cache import CACHE_DIR, BuildCache, reuse_for
+from scorecard.pipeline.build import BuildResult
+
+def build(options: BuildOptions, reuse: BuildCache | None = None) -> BuildResult:
+    """A build through the cache at the site's root (as `scorecard build` makes it), or through `reuse`."""
+    return build_without_cache(options, reuse or reuse_for(options))
+
 
 RUBRIC = """\
 extends: default
@@ -37,7 +44,7 @@ sections:
 def assert_same_as_cold_build(site: Path, tmp_path: Path, **options: object) -> None:
     cold = tmp_path / "cold"
     shutil.rmtree(cold, ignore_errors=True)
-    assert build(BuildOptions.at(site, output_dir=cold, cache=False, **options)).ok
+    assert build_without_cache(BuildOptions.at(site, output_dir=cold, **options)).ok
     cached = snapshot(site / "output")
     fresh = snapshot(cold)
     assert sorted(cached) == sorted(fresh)
@@ -206,7 +213,8 @@ def test_a_wiki_link_shows_the_new_title_of_its_target_even_when_the_linking_fil
 
 def test_work_shared_between_worker_processes_gives_the_same_site(site: Path, tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch):
-    from scorecard import parallel, prepare
+    from scorecard.core import parallel
+    from scorecard.pipeline import prepare
     monkeypatch.setattr(prepare, "PARALLEL_FROM", 1)  # the fixture's three files are split between workers too
     monkeypatch.setattr(parallel, "usable_cores", lambda: 2)  # even on one core
     monkeypatch.setattr(parallel, "can_fork", lambda: True)  # even if an earlier test left a thread behind
@@ -218,7 +226,7 @@ def test_work_shared_between_worker_processes_gives_the_same_site(site: Path, tm
 
 
 def assert_same_as_cold_build_in_one_process(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scorecard import prepare
+    from scorecard.pipeline import prepare
     monkeypatch.setattr(prepare, "PARALLEL_FROM", 10**9)
     assert_same_as_cold_build(site, tmp_path)
 
@@ -377,42 +385,43 @@ def test_scores_come_back_from_the_cache_as_the_same_fractions(tmp_path: Path):
     assert third + Fraction(2, 3) == 1 and str(third) == "1/3" and hash(third) == hash(Fraction(1, 3))
 
 
-class WithExtraPart(BuildCache):
-    """A cache with one more dict part than the build uses, as a later stage would declare it."""
-
-    extra = DictPart()
+def opened(site: Path) -> BuildCache:
+    """The cache at `site` as a new build finds it."""
+    cache = BuildCache(site)
+    cache.open()
+    return cache
 
 
 def test_any_dict_part_is_kept_as_a_base_and_a_delta(site: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)
-    first = WithExtraPart(site, status="used")
-    first.extra = {b"a": "<p>A</p>", b"b": "<p>B</p>"}
-    save_cache(first)
-    second = WithExtraPart(site, status="used")
-    assert second.extra == {b"a": "<p>A</p>", b"b": "<p>B</p>"}
-    second.extra = {b"a": "<p>A</p>", b"b": "<p>B</p>", b"c": "<p>C</p>"}
-    save_cache(second)
+    first = opened(site)
+    first.set_part("extra", {b"a": "<p>A</p>", b"b": "<p>B</p>"})  # a part no stage uses, as a later one would
+    first.save()
+    second = opened(site)
+    assert second.part("extra") == {b"a": "<p>A</p>", b"b": "<p>B</p>"}
+    second.set_part("extra", {b"a": "<p>A</p>", b"b": "<p>B</p>", b"c": "<p>C</p>"})
+    second.save()
     assert (site / CACHE_DIR / "extra.delta").exists()
-    third = WithExtraPart(site, status="used")
-    assert third.extra == {b"a": "<p>A</p>", b"b": "<p>B</p>", b"c": "<p>C</p>"} and third.status == "used"
+    third = opened(site)
+    assert third.part("extra") == {b"a": "<p>A</p>", b"b": "<p>B</p>", b"c": "<p>C</p>"} and third.status() == "used"
 
 
 def test_two_builds_saving_one_after_the_other_leave_a_cache_that_reads_whole(site: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)
-    start = WithExtraPart(site, status="used")
-    start.extra = {b"a": "A", b"b": "B"}
-    save_cache(start)
-    earlier = WithExtraPart(site, status="used")
-    earlier.extra = {**earlier.extra, b"x": "X"}
-    save_cache(earlier)  # base a, b; delta x
-    one, other = WithExtraPart(site, status="used"), WithExtraPart(site, status="used")
-    one.extra = {**one.extra, b"c": "C"}
-    other.extra = {**other.extra, b"d": "D"}
-    save_cache(one)  # appends its chunk to the delta
-    save_cache(other)  # the delta is not the one it read: it writes the part whole, without c
+    start = opened(site)
+    start.set_part("extra", {b"a": "A", b"b": "B"})
+    start.save()
+    earlier = opened(site)
+    earlier.set_part("extra", {**earlier.part("extra"), b"x": "X"})
+    earlier.save()  # base a, b; delta x
+    one, other = opened(site), opened(site)
+    one.set_part("extra", {**one.part("extra"), b"c": "C"})
+    other.set_part("extra", {**other.part("extra"), b"d": "D"})
+    one.save()  # appends its chunk to the delta
+    other.save()  # the delta is not the one it read: it writes the part whole, without c
     assert not (site / CACHE_DIR / "extra.delta").exists()
-    after = WithExtraPart(site, status="used")
-    assert after.extra == {b"a": "A", b"b": "B", b"x": "X", b"d": "D"} and after.status == "used"
+    after = opened(site)
+    assert after.part("extra") == {b"a": "A", b"b": "B", b"x": "X", b"d": "D"} and after.status() == "used"
 
 
 def test_list_pages_made_of_rows_from_the_last_build_are_identical_to_a_cold_build(site: Path, tmp_path: Path):
@@ -437,15 +446,16 @@ def test_list_pages_made_of_rows_from_the_last_build_are_identical_to_a_cold_bui
 
 def test_builds_in_one_process_take_the_cache_from_memory_and_still_leave_it_on_disk(site: Path, tmp_path: Path,
                                                                                        monkeypatch: pytest.MonkeyPatch):
-    from scorecard import cache as cache_module
+    from scorecard.incremental import cache as cache_module
     monkeypatch.setattr(cachefiles, "COMPACT_AT", 10)  # saves append to the deltas, as with thousands of files
-    result = build(BuildOptions.at(site))
+    kept_in_memory = BuildCache(site)  # as `scorecard serve` keeps it between its builds
+    result = build(BuildOptions.at(site), kept_in_memory)
     reads: list[str] = []
     read = cache_module.load_dict_part
     monkeypatch.setattr(cache_module, "load_dict_part", lambda root, name: reads.append(name) or read(root, name))
     for scenario in SCENARIOS.values():
         scenario(site)
-        result = build(BuildOptions.at(site), previous=result.cache_state)
+        result = build(BuildOptions.at(site), kept_in_memory)
         assert result.ok and result.cache == "used" and result.kept > 0
         assert_same_as_cold_build(site, tmp_path)
     assert reads == []  # every part came from the last build's memory, none from the files
@@ -460,5 +470,5 @@ def test_builds_in_one_process_take_the_cache_from_memory_and_still_leave_it_on_
 
 
 def test_a_cache_that_was_off_or_ignored_is_read_again_from_disk(site: Path):
-    off = build(BuildOptions.at(site, cache=False))
-    assert build(BuildOptions.at(site), previous=off.cache_state).cache == "empty"  # not "used": nothing was kept
+    assert build(BuildOptions.at(site, cache=False)).cache == "off"
+    assert build(BuildOptions.at(site)).cache == "empty"  # not "used": the build without cache kept nothing

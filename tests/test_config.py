@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scorecard.cli import main
-from scorecard.config import SiteConfig, load_config, options_for, parse_config
+from scorecard.commands.cli import main
+from scorecard.source.config import SiteConfig, load_config, options_for, parse_config
 
 
 def config(text: str) -> tuple[SiteConfig, list[str]]:

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import broken_links
-from scorecard.build import BuildOptions, build
+from scorecard.core.options import BuildOptions
+from scorecard.pipeline.build import build
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.assessment import parse_assessment
-from scorecard.build import BuildOptions, check
-from scorecard.content import load_content
-from scorecard.diagnostics import Diagnostic, Severity
-from scorecard.rubric import default_rubric
+from scorecard.core.assessment import parse_assessment
+from scorecard.core.options import BuildOptions
+from scorecard.pipeline.build import check
+from scorecard.source.content import load_content
+from scorecard.core.diagnostics import Diagnostic, Severity
+from scorecard.core.rubric import default_rubric
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
@@ -326,7 +327,7 @@ def test_names_that_share_a_group_page_are_warned(tmp_path: Path) -> None:
         "a.md": assessment(insert={6: "owner: Ann Lee"}),
         "b.md": assessment(insert={6: "owner: ann lee"}, replace={6: "tags: [Support, community, community]"}),
     })
-    _, diagnostics, _ = check(BuildOptions.at(tmp_path, today=dt.date(2026, 9, 14)))
+    diagnostics = list(check(BuildOptions.at(tmp_path, today=dt.date(2026, 9, 14))).diagnostics)
     assert_diagnostics(diagnostics, [
         W(7, "tag 'Support' shares a page with 'support' (content/assessments/a.md:7)", "write the name one way everywhere",
           path=f"{ASSESSMENTS}/b.md"),
@@ -350,7 +351,7 @@ def test_sub_folder_file_has_a_slug_with_its_folder(tmp_path: Path) -> None:
 
 
 def test_hints_list_a_few_choices_but_only_count_many() -> None:
-    from scorecard.diagnostics import did_you_mean
+    from scorecard.core.diagnostics import did_you_mean
     assert did_you_mean("zzz", ["alpha", "beta"]) == "expected one of: alpha, beta"
     # 13 slugs, none close to "zzz": listing them all would bury the message; 13 are counted instead.
     many = [f"initiative-{n}" for n in range(13)]

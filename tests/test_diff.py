@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scorecard.cli import main
-from scorecard.diff import find_renames
+from scorecard.commands.cli import main
+from scorecard.commands.diff import find_renames
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site"
 ALPHA = "content/assessments/team/alpha.md"
@@ -78,7 +78,8 @@ def test_one_score_and_one_evidence_change_against_the_working_tree(site: Path) 
     code, out, _ = run("HEAD")
     assert code == 0
     assert out.splitlines()[0] == "1 assessment changed between HEAD and the working tree: 1 changed."
-    assert "| team/alpha (changed) | 80.0 → 77.3 | Strong → Promising | Makes customer sense → Makes customer sense with gaps |" in out
+    assert ("| Alpha wiki<br><sub>team/alpha · changed</sub> | 80.0 → 77.3 | Strong → Promising | "
+            "Makes customer sense → Makes customer sense with gaps |") in out
     assert "- `slates.search`: 5 → 3" in out
     assert "- `slates.links`\n  - evidence: “Pages link to each other.” → “Pages link to each other and to tickets.”" in out
 
@@ -120,7 +121,7 @@ def test_a_git_mv_between_revisions_is_a_rename(site: Path) -> None:
     assert change["old"] == change["new"] and change["old"]["score"] == "35.6"
     assert change["items"] == []
     code, out, _ = run("HEAD~1", "HEAD")
-    assert "| gamma → delta (renamed) | 35.6 | Poor | Does not make customer sense |" in out
+    assert "| Gamma hotline<br><sub>gamma → delta · renamed</sub> | 35.6 | Poor | Does not make customer sense |" in out
 
 
 def test_an_edited_untracked_rename_in_the_working_tree_is_followed(site: Path) -> None:
@@ -182,10 +183,13 @@ def test_content_that_does_not_parse_at_base_is_reported(site: Path) -> None:
     commit(site, "broken rubric")
     (site / "content/rubric.yml").unlink()
     code, out, err = run("HEAD")
-    assert code == 0
+    assert code == 1
     assert "HEAD:content/rubric.yml" in err and "error" in err
-    assert out == "The content at HEAD could not be read (see the errors): no scores to compare.\n"
-    assert run_json("HEAD")["unreadable"] == ["HEAD"]
+    first, second = out.splitlines()[:2]
+    assert first.startswith("**") and " error" in first and second == ""
+    assert "The content at HEAD could not be read (see the errors): no scores to compare." in out
+    code, out, _ = run("HEAD", "--format", "json")
+    assert code == 1 and json.loads(out)["unreadable"] == ["HEAD"]
 
 
 def test_an_unknown_revision_is_a_usage_error(site: Path) -> None:
@@ -223,7 +227,8 @@ def test_the_working_tree_and_index_are_untouched(site: Path) -> None:
 def test_json_has_the_documented_shape(site: Path) -> None:
     edit(site, ALPHA, "{score: 0, evidence", "{score: 1, evidence")
     data = run_json("HEAD")
-    assert set(data) == {"base", "head", "summary", "counts", "assessments", "rubric", "problems", "unreadable"}
+    assert set(data) == {"base", "head", "summary", "counts", "assessments", "rubric", "problems", "unreadable",
+                         "invalid", "failed"}
     assert data["base"]["revision"] == "HEAD" and len(data["base"]["commit"]) == 40
     assert data["head"] == {"revision": "working tree", "commit": None}
     assert set(data["counts"]) == {"added", "removed", "renamed", "changed", "re-scored"}
@@ -236,3 +241,125 @@ def test_find_renames_pairs_the_most_similar_files() -> None:
     renames = find_renames({"a": text, "gone": "x\ny\n", "kept": "k"},
                            {"b": text.replace("line 3", "LINE 3"), "other": "p\nq\n", "kept": "k"})
     assert renames == {"a": "b"}  # 9 of 10 lines equal; "gone" and "other" share nothing
+
+
+# --- a diff for a pull request: bounded, escaped, errors first, a gate --------------------------
+
+def test_300_changed_assessments_fit_a_github_comment_and_say_how_many_more(site: Path) -> None:
+    alpha = (site / ALPHA).read_text(encoding="utf-8")
+    for n in range(300):
+        text = alpha.replace("title: Alpha wiki", f"title: Wiki number {n} with a long enough title to cost room")
+        (site / f"content/assessments/many/w{n:03}.md").parent.mkdir(exist_ok=True)
+        (site / f"content/assessments/many/w{n:03}.md").write_text(text, encoding="utf-8")
+    commit(site, "300 wikis")
+    for n in range(300):
+        edit(site, f"content/assessments/many/w{n:03}.md", "{score: 5, evidence", "{score: 3, evidence")
+    code, out, _ = run("HEAD")
+    assert code == 0
+    assert len(out) < 65_536
+    rows = [line for line in out.splitlines() if line.startswith("| Wiki number")]
+    assert 0 < len(rows) < 300
+    # every row not in the table is counted at the end: 300 − the rows shown
+    assert out.rstrip().splitlines()[-1].startswith(f"**{300 - len(rows)} more assessments changed**")
+    assert "`scorecard diff --format json`" in out.splitlines()[-1]
+    assert len(run_json("HEAD")["assessments"]) == 300  # the JSON has them all
+    code, out, _ = run("HEAD", "--max-length", "5000")
+    assert code == 0 and len(out) < 5000
+
+
+def test_what_authors_wrote_shows_as_text_and_nothing_else(site: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    hostile = "<img src=x onerror=alert(1)> **bold** @someone fixed #12, see https://example.com"
+    edit(site, ALPHA, '"Full-text search over every page."', f'"{hostile}"')
+    edit(site, ALPHA, "title: Alpha wiki", "title: \"<script>x</script> [link](https://evil.example) ![i](x.png)\"")
+    code, out, _ = run("HEAD")
+    assert code == 0
+    rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(out)
+    # nothing an author wrote became markup: no image, script, emphasis or link
+    for tag in ("<img", "<script", "<strong", "<em>", "<a "):
+        assert tag not in rendered
+    text = rendered.replace("\u200b", "")  # the zero-width spaces that keep mentions and references dead
+    assert "&lt;img src=x onerror=alert(1)&gt; **bold** @someone fixed #12, see https://example.com" in text
+    assert "&lt;script&gt;x&lt;/script&gt; [link](https://evil.example) ![i](x.png)" in text
+    # GitHub links @name, #12 and bare addresses in the rendered text: each is broken by a zero-width space
+    assert "@someone" not in rendered and "#12" not in rendered and "https://" not in rendered
+
+
+def test_a_score_of_6_in_the_working_tree_is_an_error_named_first_and_not_a_drop(site: Path) -> None:
+    edit(site, ALPHA, "signals:    {score: 0,", "signals:    {score: 6,")
+    code, out, err = run("HEAD")
+    assert code == 1
+    first = out.splitlines()[0]
+    assert first.startswith("**1 error**")
+    error_line = out.splitlines()[2]
+    assert "working tree:content/assessments/team/alpha.md:" in error_line.replace("\\", "")
+    assert "alpha" in err
+    # alpha is not compared: no "unknown", no 80.0 → 75.0 nobody made
+    assert "unknown" not in out and "Alpha wiki" not in out
+    data = json.loads(run("HEAD", "--format", "json")[1])
+    assert data["assessments"] == [] and data["invalid"] == ["team/alpha"]
+
+
+def test_fail_on_drop_fails_after_a_fall_and_passes_after_a_rise(site: Path) -> None:
+    edit(site, ALPHA, "{score: 5, evidence", "{score: 4, evidence")  # SLATES 14/30 → 60 + 18.7 = 78.7 < 80.0
+    code, out, err = run("HEAD", "--fail-on", "drop")
+    assert code == 1
+    assert "--fail-on drop: team/alpha: score 80.0 → 78.7" in err
+    assert "**Check failed**" in out and "score 80.0 → 78.7" in out
+    git(site, "checkout", "--", ALPHA)
+    edit(site, ALPHA, "signals:    {score: 0,", "signals:    {score: 1,")  # SLATES 16/30 → 60 + 21.3 = 81.3 > 80.0
+    code, out, _ = run("HEAD", "--fail-on", "drop,grade,gate")
+    assert code == 0 and "Check failed" not in out
+
+
+def test_fail_on_grade_and_below(site: Path) -> None:
+    # search 5 → 3: 77.3, Strong → Promising (see the first test)
+    edit(site, ALPHA, "{score: 5, evidence", "{score: 3, evidence")
+    code, _, err = run("HEAD", "--fail-on", "grade")
+    assert code == 1 and "grade Strong → Promising" in err
+    assert run("HEAD", "--fail-on", "below:Promising")[0] == 0  # Promising is not below Promising
+    code, _, err = run("HEAD", "--fail-on", "below:Strong")
+    assert code == 1 and "ends Promising, below Strong" in err
+
+
+def test_fail_on_gate_fires_when_the_gate_newly_decides(site: Path) -> None:
+    edit(site, ALPHA, 'builds_trust:   {answer: "yes"', 'builds_trust:   {answer: "no"')
+    code, _, err = run("HEAD", "--fail-on", "gate")
+    assert code == 1 and "--fail-on gate: team/alpha" in err
+
+
+def test_an_unknown_condition_is_a_usage_error(site: Path) -> None:
+    code, _, err = run("HEAD", "--fail-on", "drop,worse")
+    assert code == 2 and "unknown condition 'worse'" in err
+    code, _, err = run("HEAD", "--fail-on", "below:Excellent")
+    assert code == 2 and "Strong, Promising, Weak, Poor" in err
+
+
+def test_details_show_section_scores_status_owner_and_a_body_only_change(site: Path) -> None:
+    edit(site, ALPHA, "{score: 5, evidence", "{score: 3, evidence")
+    edit(site, ALPHA, "status: adopted", "status: retired")
+    edit(site, ALPHA, "owner: Digital Workplace", "owner: IT")
+    gamma = site / "content/assessments/gamma.md"
+    gamma.write_text(gamma.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+    code, out, _ = run("HEAD")
+    assert code == 0
+    assert out.splitlines()[0] == "2 assessments changed between HEAD and the working tree: 2 changed."
+    alpha = out.split("<details><summary>Alpha wiki: 80.0 → 77.3</summary>")[1].split("</details>")[0]
+    # SLATES 15/30 = 50.0 → 13/30 = 43.3; trust unchanged (100.0), so not listed
+    assert "- sections: slates 50.0 → 43.3\n" in alpha
+    assert "- status: “adopted” → “retired”" in alpha and "- owner: “Digital Workplace” → “IT”" in alpha
+    assert "- `slates.search`: 5 → 3" in alpha
+    gamma_details = out.split("<details><summary>Gamma hotline: 35.6</summary>")[1].split("</details>")[0]
+    assert gamma_details.strip() == "- the text below the front matter changed (the body only)"
+    assert "| Gamma hotline<br><sub>gamma · changed</sub> | 35.6 | Poor |" in out
+
+
+def test_no_single_value_can_break_the_bound(site: Path) -> None:
+    long_title = "T" * 50_000
+    edit(site, ALPHA, "title: Alpha wiki", f"title: {long_title}")
+    edit(site, ALPHA, "{score: 5, evidence", "{score: 3, evidence")
+    edit(site, "content/assessments/gamma.md", "search:     {score: 3,", "serach" + "h" * 40_000 + ":     {score: 3,")
+    code, out, _ = run("HEAD", "--max-length", "5000", "--fail-on", "drop")
+    assert code == 1 and len(out) < 5000
+    assert out.startswith("**")  # the errors, first, even when cut short

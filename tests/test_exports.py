@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.badge import badge_svg, band_colour
-from scorecard.build import BuildOptions, build
-from scorecard import export
-from scorecard.export import neutralise
-from scorecard.rubric import Band, default_rubric
+from scorecard.site.badge import badge_svg, band_colour
+from scorecard.core.options import BuildOptions
+from scorecard.pipeline.build import build
+from scorecard.publish import export
+from scorecard.publish.export import neutralise
+from scorecard.core.rubric import Band, default_rubric
 
 from conftest import assessment_text, write_site
 

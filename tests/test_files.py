@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scorecard.build import BuildOptions, build
-from scorecard.cli import main
-from scorecard.content import MAX_FILE_BYTES, content_from_files, load_content
-from scorecard.diagnostics import sort_diagnostics
-from scorecard.slugs import slugify
+from scorecard.core.options import BuildOptions
+
+from scorecard.pipeline.build import build
+from scorecard.commands.cli import main
+from scorecard.source.content import MAX_FILE_BYTES, content_from_files, load_content
+from scorecard.core.diagnostics import sort_diagnostics
+from scorecard.core.slugs import slugify
 
 from conftest import assessment_text
 

@@ -16,10 +16,18 @@ import jinja2
 import pytest
 
 from conftest import snapshot, write_site
-from scorecard import build as build_module
-from scorecard.build import BuildOptions, build
-from scorecard.fragments import FragmentStore, storing_in
-from scorecard.render import default_theme_dir, make_environment
+from scorecard.core.options import BuildOptions
+from scorecard.incremental import cache as cache_module
+from scorecard.incremental.cache import reuse_for
+from scorecard.incremental.fragments import FragmentStore
+from scorecard.pipeline.build import BuildResult, build as build_without_cache
+from scorecard.publish.fragments import storing_in
+from scorecard.publish.render import default_theme_dir, make_environment
+
+def build(options: BuildOptions) -> BuildResult:
+    """A build through the cache at the site's root, as `scorecard build` makes it."""
+    return build_without_cache(options, reuse_for(options))
+
 
 DEFAULT_TEMPLATES = default_theme_dir() / "templates"
 CACHE_TAG = re.compile(r"[ \t]*\{% (cache [^%]*|endcache) %\}\n")
@@ -49,7 +57,7 @@ def stores(monkeypatch: pytest.MonkeyPatch) -> list[FragmentStore]:
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
             made.append(self)
 
-    monkeypatch.setattr(build_module, "FragmentStore", Recorded)
+    monkeypatch.setattr(cache_module, "FragmentStore", Recorded)
     return made
 
 

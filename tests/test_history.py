@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.build import BuildOptions, build
-from scorecard.history import read_history
-from scorecard.staleness import staleness
+from scorecard.core.options import BuildOptions
+
+from scorecard.pipeline.build import build
+from scorecard.source.history import read_history
+from scorecard.core.staleness import staleness
 
 from conftest import assessment_text, parse
 
@@ -301,3 +303,59 @@ def test_a_new_commit_reaches_a_build_through_the_cache(two_histories: Repo, tmp
     files = sorted(p.relative_to(cold) for p in cold.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
     assert [f for f in files if (out / f).read_bytes() != (cold / f).read_bytes()] == []
+
+
+# -- shallow clones ---------------------------------------------------------------------------
+
+def shallow_clone(repo: Repo, tmp_path: Path, depth: int) -> Path:
+    clone = tmp_path / "clone"
+    # file:// so that git honours --depth (a local path copies the whole object store)
+    subprocess.run(["git", "clone", "-q", "--depth", str(depth), f"file://{repo.root}", str(clone)],
+                   capture_output=True, check=True)
+    return clone
+
+
+def test_a_shallow_clone_credits_no_commit_with_a_change_it_did_not_make(two_histories: Repo, tmp_path: Path):
+    # depth 2 keeps 01-03 "Search works now" (Ana Ruiz; touches forum only) and 01-04 (Tom Becker; wiki 80.0 → 68.0).
+    clone = shallow_clone(two_histories, tmp_path, depth=2)
+    points = read_history(clone, clone / "content")
+    [forum_point] = points["forum"]
+    # 01-03 is the boundary: git shows forum and wiki as added there, but it made neither
+    assert forum_point.boundary and forum_point.overall == Decimal("86.7") and forum_point.previous is None
+    as_of, change = points["wiki"]
+    assert as_of.boundary and as_of.overall == Decimal("80.0")
+    # SLATES 15/30 = 50; trust (1+1+1+0.5×2)/5 = 80 → 0.6×80 + 0.4×50 = 68.0
+    assert not change.boundary and change.author == "Tom Becker" and (change.previous, change.overall) == (
+        Decimal("80.0"), Decimal("68.0"))
+
+    out = built(clone)
+    changes = (out / "changes/index.html").read_text()
+    rows = re.findall(r"<tr>.*?</tr>", changes.split("<tbody>")[1], re.S)
+    assert len(rows) == 1 and "Tom Becker" in rows[0] and "2026-01-04" in rows[0]
+    assert "Ana Ruiz" not in changes and "First scored" not in changes
+    wiki = (out / "assessments/wiki/index.html").read_text()
+    table = re.search(r'<table class="revisions">.*?</table>', wiki, re.S).group()
+    assert "First scored" not in table and "Ana Ruiz" not in table and "Search works now" not in table
+    assert re.search(r"as of <time[^>]*>2026-01-03</time>", table)
+
+
+def test_a_full_clone_still_says_first_scored(two_histories: Repo, tmp_path: Path):
+    clone = shallow_clone(two_histories, tmp_path, depth=10)  # deeper than the history: not shallow
+    assert not any(p.boundary for line in read_history(clone, clone / "content").values() for p in line)
+    assert "First scored" in (built(clone) / "changes/index.html").read_text()
+
+
+def test_build_check_and_diff_warn_once_in_a_shallow_clone(two_histories: Repo, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch):
+    from click.testing import CliRunner
+
+    from scorecard.commands.cli import main
+
+    clone = shallow_clone(two_histories, tmp_path, depth=1)
+    monkeypatch.chdir(clone)
+    for args in (["build", "--out", str(tmp_path / "out")], ["check"], ["diff", "HEAD"]):
+        result = CliRunner().invoke(main, args)
+        assert result.stderr.count("shallow clone") == 1, (args, result.stderr)
+        assert "git fetch --unshallow" in result.stderr
+    monkeypatch.chdir(two_histories.root)
+    assert "shallow" not in CliRunner().invoke(main, ["check"]).stderr

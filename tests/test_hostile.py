@@ -15,9 +15,11 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from scorecard.build import BuildOptions, build
-from scorecard.cli import main
-from scorecard.markdown import safe_link
+from scorecard.core.options import BuildOptions
+
+from scorecard.pipeline.build import build
+from scorecard.commands.cli import main
+from scorecard.publish.markdown import safe_link
 
 CORPUS = Path(__file__).parent / "hostile"
 EXPECTED: dict[str, list[str]] = yaml.safe_load((CORPUS / "expected.yml").read_text(encoding="utf-8"))
@@ -94,12 +96,27 @@ def test_the_whole_corpus_at_once_through_the_command_line(tmp_path: Path, monke
     subprocess.run([*git, "commit", "-q", "-m", "corpus"], check=True)
     (folder / "hostile-links.md").unlink()
     result = runner.invoke(main, ["diff", "HEAD"])
-    # docs/diff.md: exit 0 when the diff was produced, errors in either side printed with it.
-    assert result.exit_code == 0 and exited_cleanly(result), result.output
-    assert "hostile-links (removed)" in result.output
-    assert "HEAD:content/assessments/alias-bomb.md:2: error: YAML expands" in result.output
+    # docs/diff.md: exit 1 when either side has errors, named on stderr and first in the Markdown;
+    # the files with errors are not compared, the others are.
+    assert result.exit_code == 1 and exited_cleanly(result), result.output
+    assert "<sub>hostile-links · removed</sub>" in result.stdout
+    assert "HEAD:content/assessments/alias-bomb.md:2: error: YAML expands" in result.stderr
+    assert result.stdout.startswith("**") and "alias-bomb.md:2: error: YAML expands" in result.stdout
 
 
 def exited_cleanly(result: Result) -> bool:
     """The command ended by returning or by exiting with a code, not with an exception."""
     return result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("depth", [60, 1_200, 4_000, 30_000])
+def test_deep_nesting_is_reported_in_our_words_whichever_yaml_library_gives_up_first(depth: int) -> None:
+    # libyaml 0.2.5 (PyYAML >= 6.0.4) stops at 1,000 levels by itself; older ones do not. Either way the
+    # author reads the project's message, on the line of the document where the nesting is (line 3 here:
+    # the text starts on line 2 of the file, and the list is on its second line).
+    from scorecard.core.yamlsource import parse_yaml
+
+    text = "title: x\ntags: " + "[" * depth + "]" * depth + "\n"
+    document, problems = parse_yaml(text, "a.md", start_line=2)
+    assert document is None
+    assert [(p.line, p.message) for p in problems] == [(3, "YAML nested more than 50 levels deep")]

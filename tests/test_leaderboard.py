@@ -11,7 +11,9 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from scorecard.build import BuildOptions, build
+from scorecard.core.options import BuildOptions
+
+from scorecard.pipeline.build import build
 
 
 def home(site: Path) -> str:

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from scorecard.diagnostics import Severity
-from scorecard.markdown import make_markdown, render_body
+from scorecard.core.diagnostics import Severity
+from scorecard.publish.markdown import make_markdown, render_body
 
 TITLES = {"customer-forum": "Customer forum", "talk-to-a-human": "Talk to a human", "support-on-social": "Support on social",
           "internal/wiki": "Enterprise wiki", "internal/status-page": "Status page"}

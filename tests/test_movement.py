@@ -1,17 +1,17 @@
-"""Movement since the previous scored revision (scorecard/movement.py), with the arithmetic by hand."""
+"""Movement since the previous scored revision (scorecard/site/movement.py), with the arithmetic by hand."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from scorecard.history import HistoryPoint
-from scorecard.movement import MovementView, movement, summarise
+from scorecard.site.movement import MovementView, movement, summarise
+from scorecard.source.history import HistoryPoint
 
 
 def point(day: str, overall: str, previous: str | None = None, gated: bool = False) -> HistoryPoint:
     return HistoryPoint("a" * 40, "aaaaaaa", dt.datetime.fromisoformat(f"{day}T10:00:00+00:00"), "Ana", "change",
-                        Decimal(overall), "Strong", None if previous is None else Decimal(previous), (), 0, gated)
+                        Decimal(overall), "Strong", None if previous is None else Decimal(previous), (), 0, gated=gated)
 
 
 HISTORY = (point("2026-08-01", "84.0"), point("2026-09-15", "92.0", "84.0"))

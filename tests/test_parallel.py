@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
-from scorecard import parallel
+from scorecard.core import parallel
 
 # Run in a fresh interpreter: this test session has threads of its own (a browser driver, servers).
 CHECK = """
 import os, threading
-from scorecard import parallel
+from scorecard.core import parallel
 
 def pids(chunk, context):
     return [os.getpid()] * len(chunk)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from scorecard.portfolio_map import CHAR_WIDTH, LABEL_HEIGHT, label_at
+from scorecard.site.portfolio_map import CHAR_WIDTH, LABEL_HEIGHT, label_at
 
 
 def test_labels_of_points_in_one_place_go_around_it_and_never_overlap():

@@ -18,10 +18,11 @@ import yaml
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
-from scorecard.assessment import parse_assessment
-from scorecard.build import BuildOptions, build
-from scorecard.markdown import make_markdown, render_body, safe_link
-from scorecard.rubric import default_rubric
+from scorecard.core.assessment import parse_assessment
+from scorecard.core.options import BuildOptions
+from scorecard.pipeline.build import build
+from scorecard.publish.markdown import make_markdown, render_body, safe_link
+from scorecard.core.rubric import default_rubric
 
 RUBRIC = default_rubric()
 MD = make_markdown()

@@ -8,10 +8,10 @@ from fractions import Fraction
 
 import pytest
 
-from scorecard.assessment import parse_assessment
-from scorecard.diagnostics import Severity
-from scorecard.rubric import Rubric, default_rubric, parse_rubric
-from scorecard.scoring import score_assessment
+from scorecard.core.assessment import parse_assessment
+from scorecard.core.diagnostics import Severity
+from scorecard.core.rubric import Rubric, default_rubric, parse_rubric
+from scorecard.core.scoring import score_assessment
 
 
 def parse(text: str) -> tuple[Rubric | None, list]:

@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scorecard.build import BuildOptions, build
-from scorecard.cli import main
-from scorecard.markdown import make_markdown, render_body, safe_link
-from scorecard.render import make_environment
+from scorecard.core.options import BuildOptions
+
+from scorecard.pipeline.build import build
+from scorecard.commands.cli import main
+from scorecard.publish.markdown import make_markdown, render_body, safe_link
+from scorecard.publish.render import make_environment
 
 TITLES = {"forum": "Forum"}
 

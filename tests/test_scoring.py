@@ -8,8 +8,8 @@ from fractions import Fraction
 import pytest
 
 from conftest import assessment_text, parse
-from scorecard.rubric import parse_rubric
-from scorecard.scoring import one_decimal, score_assessment
+from scorecard.core.rubric import parse_rubric
+from scorecard.core.scoring import one_decimal, score_assessment
 
 ALL_YES = {"better_product": '{answer: "yes", evidence: e}', "return": '{answer: "yes", evidence: e}',
            "recommend": '{answer: "yes", evidence: e}', "builds_trust": '{answer: "yes", evidence: e}'}

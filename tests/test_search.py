@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.build import BuildOptions, build
-from scorecard.search import SearchDocument, plain_text, search_entry, search_index_js
+from scorecard.core.options import BuildOptions
+
+from scorecard.pipeline.build import build
+from scorecard.site.search import SearchDocument, plain_text, search_entry, search_index_js
 
 PREFIX, SUFFIX = "window.SCORECARD_SEARCH = ", ";\n"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.serve import EVENTS_PATH, SiteServer
+from scorecard.commands.serve import EVENTS_PATH, SiteServer
 
 WAIT = 20.0
 """Seconds to wait for a rebuild before failing (generous: the machine may be busy; not a timing test)."""
@@ -270,7 +270,7 @@ def test_a_new_users_session_init_serve_edit_break_fix_ctrl_c(tmp_path):
 def test_a_busy_port_is_a_clear_error(site, monkeypatch):
     from click.testing import CliRunner
 
-    from scorecard.cli import main
+    from scorecard.commands.cli import main
 
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -294,9 +294,9 @@ def test_a_burst_of_saves_is_one_rebuild(server, site):
 
 
 def test_a_failing_build_does_not_end_the_server(server, site, monkeypatch):
-    def broken_build(options, **ignored):
+    def broken_build(options, reuse=None):
         raise RuntimeError("a bug")
-    monkeypatch.setattr("scorecard.serve.build", broken_build)
+    monkeypatch.setattr("scorecard.commands.serve.build", broken_build)
     edit(site / "content/assessments/beta.md", "Beta loyalty points", "Beta loyalty")
     eventually(lambda: "internal error while building: RuntimeError(&#x27;a bug&#x27;)" in get(server, "/")[2])
     assert get(server, "/")[0] == 500

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.build import BuildOptions, build
+from scorecard.core.options import BuildOptions
+
+from scorecard.pipeline.build import build
 
 from conftest import assessment_text, write_site
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scorecard.cli import main
-from scorecard.render import default_theme_dir
+from scorecard.commands.cli import main
+from scorecard.publish.render import default_theme_dir
 
 from conftest import write_site
 
@@ -132,7 +132,8 @@ def test_quiet_prints_only_errors_and_verbose_the_settings(site, monkeypatch):
 
 def test_templates_added_or_edited_between_builds_in_one_process_are_used(site):
     # serve rebuilds in one process and reuses compiled templates; a new or changed file must show.
-    from scorecard.build import BuildOptions, build
+    from scorecard.core.options import BuildOptions
+    from scorecard.pipeline.build import build
 
     options = BuildOptions.at(site, themes=(site / "themes/ours",))
     (site / "themes/ours/templates").mkdir(parents=True)

@@ -15,8 +15,9 @@ from typing import Callable
 import pytest
 
 from conftest import snapshot
-from scorecard.build import BuildOptions, build
-from scorecard.writer import MARKER, exchange, lock_path, output_lock, write_site
+from scorecard.core.options import BuildOptions
+from scorecard.pipeline.build import build
+from scorecard.publish.writer import MARKER, exchange, lock_path, output_lock, write_site
 
 
 def test_a_failed_build_leaves_the_previous_output_byte_identical(site: Path) -> None:
@@ -61,7 +62,7 @@ def test_a_writer_that_gets_the_lock_in_time_writes(tmp_path: Path) -> None:
     script = textwrap.dedent(f"""
         import sys, time
         from pathlib import Path
-        from scorecard.writer import output_lock
+        from scorecard.publish.writer import output_lock
         with output_lock(Path({str(out)!r})):
             print("locked", flush=True)
             time.sleep(0.5)
@@ -88,14 +89,14 @@ def test_two_builds_at_once_both_succeed_and_leave_one_whole_site(site: Path) ->
 KILLABLE_BUILD = textwrap.dedent("""
     # A build whose every new file is written slowly, by one thread, so that it can be killed half-way through.
     import sys, time
-    from scorecard import writer
+    from scorecard.publish import writer
     write_new = writer.write_new
     def slow_write_new(path, data):
         time.sleep(0.05)
         return write_new(path, data)
     writer.write_new = slow_write_new
     writer.FileWriters.THREADS = 1
-    from scorecard.cli import main
+    from scorecard.commands.cli import main
     sys.argv = ["scorecard", "build"]
     main()
 """)
@@ -348,7 +349,7 @@ def test_a_spare_that_is_not_ours_is_not_used(tmp_path: Path, spare: str) -> Non
 
 
 def test_without_an_atomic_exchange_no_spare_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scorecard import writer
+    from scorecard.publish import writer
     monkeypatch.setattr(writer, "exchange", lambda a, b: False)
     out = tmp_path / "out"
     for n in range(3):

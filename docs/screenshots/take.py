@@ -14,8 +14,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from scorecard.build import build
-from scorecard.config import load_config, options_for
+from scorecard.pipeline.build import build
+from scorecard.source.config import load_config, options_for
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))

@@ -19,7 +19,9 @@ from typing import Any, Iterator
 
 import pytest
 
-from scorecard.build import BuildOptions, build
+from scorecard.core.options import BuildOptions
+
+from scorecard.pipeline.build import build
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("SCORECARD_CHROMIUM", "/usr/bin/chromium"))

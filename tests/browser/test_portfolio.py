@@ -35,7 +35,8 @@ from typing import Any
 
 import pytest
 
-from scorecard.build import BuildOptions, build
+from scorecard.core.options import BuildOptions
+from scorecard.pipeline.build import build
 
 from .conftest import Session, check_session, open_session
 from .test_pages import PAGE_TYPES

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from scorecard.serve import SiteServer
+from scorecard.commands.serve import SiteServer
 
 from .conftest import REPO
 

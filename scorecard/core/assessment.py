@@ -1,0 +1,345 @@
+"""An assessment: one initiative's front matter and body, parsed and checked against the rubric.
+
+`parse_assessment` is pure: it takes the file's text and returns the Assessment with every
+problem found as a Diagnostic. Reading files is `content.py`'s job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Mapping
+
+from scorecard.core.diagnostics import Diagnostic, did_you_mean, error, warning
+from scorecard.core.frontmatter import split_front_matter
+from scorecard.core.rubric import NA, RESERVED_KEYS, UNKNOWN, Rubric, Scale, Section
+from scorecard.core.slugs import NO_SLUG, slugify
+from scorecard.core.yamlsource import Path_, YamlDocument, parse_yaml
+
+
+@dataclass(frozen=True)
+class Response:
+    """The answer to one question, or the score for one criterion, in one assessment."""
+
+    section: str
+    item: str
+    value: str | int | None
+    """A choice name, a whole-number score, "n/a", or None when unanswered (`unknown` or missing)."""
+    evidence: str = ""
+    reason: str = ""
+    """Why the item is n/a."""
+    line: int | None = None
+    missing: bool = False
+    """The item is not in the file at all (as opposed to answered `unknown`)."""
+
+    @property
+    def is_na(self) -> bool:
+        return self.value == NA
+
+    @property
+    def is_answered(self) -> bool:
+        return self.value is not None
+
+
+def plain(value: Any) -> Any:
+    """YAML data as JSON-safe data: dates and non-finite numbers become text, and so do mapping keys."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no .inf or .nan
+    return value
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One initiative's assessment, as its author wrote it."""
+
+    slug: str
+    path: str
+    title: str
+    date: dt.date
+    status: str
+    summary: str = ""
+    owner: str = ""
+    authors: tuple[str, ...] = ()
+    review_by: dt.date | None = None
+    tags: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    responses: tuple[Response, ...] = ()
+    """One per item of the rubric, in the rubric's order."""
+    body: str = ""
+    body_line: int = 1
+    related_lines: tuple[int, ...] = ()
+    """The line of each `related` entry, for diagnostics about missing slugs."""
+    date_line: int = 1
+    review_by_line: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    """The author's own fields from `extra:`, as plain JSON-safe data (dates as YYYY-MM-DD text)."""
+    field_lines: tuple[tuple[str, int], ...] = ()
+    """The line of the `owner`, `authors` and `tags` keys that are present."""
+
+    def line_of(self, field: str) -> int:
+        return dict(self.field_lines).get(field, 1)
+
+    def response(self, section: str, item: str) -> Response | None:
+        return self._responses_by_item.get((section, item))
+
+    @cached_property
+    def _responses_by_item(self) -> dict[tuple[str, str], Response]:
+        # Scoring asks for every item of every assessment; a scan each time adds up in history.
+        return {(r.section, r.item): r for r in self.responses}
+
+
+FIELDS = ("title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra")
+assert set(FIELDS) == RESERVED_KEYS
+
+
+def parse_assessment(text: str, path: str, slug: str, rubric: Rubric) -> tuple[Assessment | None, list[Diagnostic]]:
+    """Parse one assessment file's text; None when it is too broken to be scored."""
+    split, diagnostics = split_front_matter(text, path)
+    if split is None:
+        return None, diagnostics
+    doc, diagnostics = parse_yaml(split.front_matter, path, split.front_matter_line)
+    if doc is None:
+        return None, diagnostics
+    if not isinstance(doc.data, dict):
+        found = "nothing" if doc.data is None else f"a {type(doc.data).__name__}"
+        return None, diagnostics + [error(path, split.front_matter_line, f"the front matter must be a mapping of fields, not {found}",
+                                          "write one 'field: value' per line, starting with 'title:'")]
+    checker = _FrontMatterChecker(doc, path, rubric)
+    fields = checker.check()
+    diagnostics += checker.diagnostics
+    if fields is None:
+        return None, diagnostics
+    return Assessment(slug=slug, path=path, body=split.body, body_line=split.body_line, **fields), diagnostics
+
+
+class _FrontMatterChecker:
+    """Reads the front matter field by field, reporting every problem rather than the first."""
+
+    def __init__(self, doc: YamlDocument, path: str, rubric: Rubric):
+        self.doc = doc
+        self.data: dict[str, Any] = doc.data
+        self.path = path
+        self.rubric = rubric
+        self.diagnostics: list[Diagnostic] = []
+
+    def problem(self, at: Path_, message: str, hint: str | None = None, *, value: bool = False) -> None:
+        """An error at the value of `at` (value=True) or at its key."""
+        pos = self.doc.value_position(at) if value else self.doc.keys.get(at)
+        line = pos.line if pos else self.doc.line(at)
+        self.diagnostics.append(error(self.path, line, message, hint, col=pos.col if pos else None))
+
+    def warn(self, at: Path_, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(warning(self.path, self.doc.line(at), message, hint))
+
+    def check(self) -> dict[str, Any] | None:
+        section_ids = [s.id for s in self.rubric.sections]
+        for key in self.data:
+            if key not in FIELDS and key not in section_ids:
+                self.problem((key,), f"unknown field '{key}'", did_you_mean(key, list(FIELDS) + section_ids))
+        title = self.text("title", required=True)
+        date = self.date("date", required=True)
+        review_by = self.date("review_by")
+        if date and review_by and review_by < date:
+            self.warn(("review_by",), f"review_by ({review_by}) is before the assessment's date ({date})")
+        fields = dict(
+            title=title,
+            date=date,
+            status=self.status(),
+            summary=self.text("summary"),
+            owner=self.text("owner"),
+            authors=self.names("authors"),
+            review_by=review_by,
+            tags=self.names("tags"),
+            related=self.names("related"),
+            related_lines=self.related_lines(),
+            date_line=self.doc.line(("date",)),
+            review_by_line=self.doc.line(("review_by",)) if review_by else None,
+            field_lines=tuple((f, self.doc.line((f,))) for f in ("owner", "authors", "tags") if f in self.data),
+            responses=tuple(r for section in self.rubric.sections for r in self.section(section)),
+        )
+        for key in ("owner", "authors", "tags"):  # each of these names a page of its own
+            self.need_page_names(key, fields[key] if isinstance(fields[key], tuple) else (fields[key],))
+        extra = self.data.get("extra")
+        if extra is not None and not isinstance(extra, dict):
+            self.problem(("extra",), "'extra' must be a mapping of your own fields")
+        elif extra:
+            fields["extra"] = plain(extra)
+        if not title or not date:
+            return None
+        return fields
+
+    # -- plain fields --------------------------------------------------------------------
+
+    def text(self, key: str, required: bool = False) -> str:
+        value = self.data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required and (key,) not in self.doc.refused:  # a refused value is reported already
+                self.problem((), f"missing required field '{key}'", f"add '{key}: ...' to the front matter")
+            return ""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.problem((key,), f"'{key}' must be text", value=True)
+            return ""
+        return str(value).strip()
+
+    def date(self, key: str, required: bool = False) -> dt.date | None:
+        value = self.data.get(key)
+        if value is None:
+            if required and (key,) not in self.doc.refused:
+                self.problem((), f"missing required field '{key}'", f"add '{key}: YYYY-MM-DD' to the front matter")
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.problem((key,), f"'{key}' is not a valid date: '{value}'", "write dates as YYYY-MM-DD, e.g. 2026-09-14", value=True)
+            return None
+
+    def status(self) -> str:
+        statuses = self.rubric.statuses
+        value = self.data.get("status")
+        if value is None:
+            return statuses[0]
+        if not isinstance(value, str) or value not in statuses:
+            self.problem(("status",), f"unknown status '{value}'", did_you_mean(str(value), statuses), value=True)
+            return statuses[0]
+        return value
+
+    def names(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+            self.problem((key,), f"'{key}' must be a list of names, e.g. {key}: [a, b]", value=True)
+            return ()
+        names = [str(v).strip() for v in value if str(v).strip()]
+        return tuple(dict.fromkeys(names))  # de-duplicated, in the order written
+
+    def need_page_names(self, key: str, names: tuple[str, ...]) -> None:
+        """An error for each name that cannot become a page's address (`tags: ["???"]`)."""
+        for name in names:
+            if name and slugify(name) == NO_SLUG:
+                self.problem((key,), f"'{key}' entry '{name}' has no letters or digits to name its page",
+                             "use a name with at least one letter or digit", value=True)
+
+    def related_lines(self) -> tuple[int, ...]:
+        """The line of each name `names("related")` keeps (blank and repeated entries are dropped)."""
+        value = self.data.get("related")
+        if not isinstance(value, list):
+            return (self.doc.line(("related",)),)
+        lines: dict[str, int] = {}
+        for i, name in enumerate(value):
+            text = str(name).strip()
+            if text and text not in lines:
+                lines[text] = self.doc.value_position(("related", i)).line
+        return tuple(lines.values())
+
+    # -- sections ----------------------------------------------------------------------
+
+    def section(self, section: Section) -> list[Response]:
+        raw = self.data.get(section.id)
+        if raw is not None and not isinstance(raw, dict):
+            self.problem((section.id,), f"'{section.id}' must be a mapping of {self.kind(section, one=True)} ids to answers", value=True)
+            raw = None
+        if raw is None:
+            raw = {}
+        item_ids = [item.id for item in section.items]
+        for key in raw:
+            if key not in item_ids:
+                self.problem((section.id, key), f"unknown {self.kind(section, one=True)} '{key}' in '{section.id}'",
+                             did_you_mean(key, item_ids))
+        responses = []
+        for item in section.items:
+            at = (section.id, item.id)
+            if item.id not in raw:
+                self.warn((section.id,) if section.id in self.data else (), f"{self.kind(section, one=True)} '{item.id}' of '{section.id}' is not answered",
+                          f"add '{item.id}: {{{section.scale.value_key}: {UNKNOWN}}}' if it is not known yet")
+                responses.append(Response(section.id, item.id, None, line=self.doc.line(at), missing=True))
+            else:
+                responses.append(self.response(section, item.id, raw[item.id], at))
+        return responses
+
+    @staticmethod
+    def kind(section: Section, one: bool = False) -> str:
+        word = "question" if section.scale.is_choice else "criterion"
+        return word if one else ("questions" if section.scale.is_choice else "criteria")
+
+    def response(self, section: Section, item_id: str, raw: Any, at: Path_) -> Response:
+        scale = section.scale
+        key = scale.value_key
+        evidence = reason = ""
+        value_at = at
+        if isinstance(raw, dict):
+            other = "score" if key == "answer" else "answer"
+            for field in raw:
+                if field not in (key, "evidence", "reason"):
+                    hint = f"{self.kind(section)} are given with '{key}'" if field == other else did_you_mean(field, [key, "evidence", "reason"])
+                    self.problem(at + (field,), f"unknown key '{field}' in '{item_id}'", hint)
+            if key not in raw:
+                if other not in raw:
+                    self.problem(at, f"'{item_id}' needs '{key}'", f"e.g. {item_id}: {{{key}: ..., evidence: \"...\"}}")
+                return Response(section.id, item_id, None, line=self.doc.line(at))
+            evidence = self.free_text(raw, "evidence", at)
+            reason = self.free_text(raw, "reason", at)
+            value_at = at + (key,)
+            raw = raw[key]
+        value = self.value(scale, raw, item_id, value_at)
+        line = self.doc.line(at)
+        if value == NA and not reason:
+            self.problem(at, f"'{item_id}' is n/a without a reason", f"write {item_id}: {{{key}: n/a, reason: \"why it does not apply\"}}")
+        elif reason and value is not None and value != NA:
+            self.warn(at + ("reason",), f"'reason' in '{item_id}' is only for n/a, and is ignored here",
+                      "put what supports the answer in 'evidence'")
+            reason = ""
+        elif value is not None and value != NA and scale.normalise(value) > 0 and not evidence:
+            self.warn(at, f"unsupported: {self.kind(section, one=True)} '{item_id}' is {self.shown(value)} without evidence",
+                      "add evidence: \"...\", what shows this is true")
+        return Response(section.id, item_id, value, evidence, reason, line)
+
+    def free_text(self, raw: dict[str, Any], field: str, at: Path_) -> str:
+        value = raw.get(field)
+        if value is None:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.problem(at + (field,), f"'{field}' must be text", value=True)
+            return ""
+        return str(value).strip()
+
+    @staticmethod
+    def shown(value: str | int) -> str:
+        return f"'{value}'" if isinstance(value, str) else str(value)
+
+    def value(self, scale: Scale, raw: Any, item_id: str, at: Path_) -> str | int | None:
+        if raw is None or raw == UNKNOWN:
+            return None
+        if raw == NA:
+            if not scale.allow_na:
+                self.problem(at, f"'{item_id}' cannot be n/a", f"the scale takes {scale.describe()}", value=True)
+                return None
+            return NA
+        if scale.is_choice:
+            names = [name for name, _ in scale.choices]
+            if isinstance(raw, str) and raw in names:
+                return raw
+            hint = did_you_mean(str(raw), names + [UNKNOWN]) if isinstance(raw, str) else None
+            self.problem(at, f"answer '{raw}' to '{item_id}' is not on the scale", hint or f"answer {scale.describe()}", value=True)
+            return None
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            self.problem(at, f"score of '{item_id}' must be a whole number, not '{raw}'", f"score {scale.describe()}", value=True)
+            return None
+        if not scale.min <= raw <= scale.max:
+            self.problem(at, f"score of '{item_id}' is {raw}, outside {scale.min}–{scale.max}", f"score {scale.describe()}", value=True)
+            return None
+        return int(raw)

@@ -1,0 +1,37 @@
+"""Group names (tags, owners, authors) that share one page because their slugs are equal."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from scorecard.core.assessment import Assessment
+from scorecard.core.slugs import slugify
+from scorecard.core.diagnostics import Diagnostic, warning
+
+GROUP_FIELDS = (("tag", "tags"), ("owner", "owner"), ("author", "authors"))
+"""Each kind of group page and the front-matter field its names come from."""
+
+
+def names(assessment: Assessment, field: str) -> tuple[str, ...]:
+    value = getattr(assessment, field)
+    return (value,) if isinstance(value, str) else value if value else ()
+
+
+def spelling_clashes(assessments: Iterable[Assessment]) -> list[Diagnostic]:
+    """A warning for each name written differently from the first one that gets the same page.
+
+    `Support` and `support`, or `Ann Lee` and `ann-lee`, become one page: either the authors meant
+    two groups, or one name is spelt two ways. Each later spelling (files in path order) is warned.
+    """
+    diagnostics = []
+    for kind, field in GROUP_FIELDS:
+        first: dict[str, tuple[str, Assessment]] = {}
+        for assessment in assessments:
+            for name in dict.fromkeys(names(assessment, field)):
+                spelt, where = first.setdefault(slugify(name), (name, assessment))
+                if spelt != name:
+                    diagnostics.append(warning(
+                        assessment.path, assessment.line_of(field),
+                        f"{kind} '{name}' shares a page with '{spelt}' ({where.path}:{where.line_of(field)})",
+                        "write the name one way everywhere, or pick names that differ in more than case and punctuation"))
+    return diagnostics

@@ -1,0 +1,303 @@
+"""The build cache: what one build leaves for the next, in `.scorecard-cache/` at the site root.
+
+It holds every prepared assessment file (parsed, scored, body rendered), keyed by a digest of
+everything that file's preparation reads, each assessment's view, and for every page of the
+output a digest of what it was rendered from (view model, templates, site). A later build
+reuses a prepared file whose key is unchanged, and carries over an output file whose page key
+is unchanged (and which is still the file it wrote: same size and modification time) instead
+of rendering it again.
+
+The cache is never trusted blindly. It is ignored, and rebuilt, when it is missing, truncated,
+of another format, written by another version of scorecard or its libraries (a digest of their
+code is part of it), or not signed with this machine's key: the cache is pickled, and a pickle
+can run code when loaded, so one committed to a repository by someone else must never be read.
+How its files are written, signed and read, each dict part a base and a delta of what changed
+since, is `cachefiles`'s business.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
+
+import jinja2
+
+from scorecard.core.assessment import Assessment
+from scorecard.core.diagnostics import Diagnostic
+from scorecard.core.options import BuildOptions
+from scorecard.incremental.cachefiles import CACHE_DIR as CACHE_DIR
+from scorecard.incremental.cachefiles import CacheIgnored, Stored, load_dict_part, load_part, save_dict_part, save_part
+from scorecard.incremental.cachefiles import digest as digest
+from scorecard.incremental.fragments import FragmentStore
+from scorecard.incremental.pagekeys import page_keys, templates_digest, theme_digest, view_keys
+from scorecard.pipeline.prepare import Body, Job, Parsed
+from scorecard.pipeline.reuse import Files, History, LastBuild, NoReuse, RenderPlan, Reuse
+from scorecard.site.model import Scored, SiteModel
+from scorecard.site.views import AssessmentView
+from scorecard.source.content import Sources
+from scorecard.source.history import history_state
+
+class Prepared(NamedTuple):
+    """An assessment file parsed and scored, and its body rendered."""
+
+    parsed: Parsed
+    body: Body | None
+    """None: not rendered yet (the file has errors, or this build has not come to it)."""
+
+
+class HistoryRecord(NamedTuple):
+    """The git history, and the state of the repository it was read at (`history_state`)."""
+
+    git_state: str
+    history: History
+
+PARTS = ("prepared", "views", "fragments")
+"""The dict parts of the cache: prepared files, assessment views and list-page rows, each by key."""
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """An output file as the last build left it."""
+
+    key: bytes
+    """Digest of what the file was made from (for a page: its view, templates and site)."""
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class SiteRecord:
+    """The last build as a whole: enough to tell that nothing changed since, and to say what it said."""
+
+    key: bytes
+    """Digest of every input: content files, options, themes, git state, the day."""
+    diagnostics: tuple[Any, ...]
+    assessments: int
+    files: dict[str, FileRecord]
+    """Every file of the output, by path."""
+
+
+def reuse_for(options: BuildOptions) -> Reuse:
+    """What a build of the site reuses: the cache at its root, or nothing when the options say so (`--no-cache`)."""
+    return BuildCache(options.root) if options.cache else NoReuse("off")
+
+
+class BuildCache:
+    """What the last build left for this one, and what this one leaves for the next: the `Reuse` of
+    the incremental layer. One object serves the builds of one process (`scorecard serve` keeps it
+    between its builds, so what it saved need not be read back)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.site: SiteRecord | None = None
+        self.history_record: HistoryRecord | None = None
+        self._status = "empty"
+        self.parts: dict[str, dict[bytes, Any]] = {}
+        """The dict parts read or set so far, by name; each is saved at the end."""
+        self.stored: dict[str, Stored] = {}
+        """What the cache's files hold of each dict part read, so that saving writes only what changed."""
+        self.opened = False
+        # This build's state, set as its stages run.
+        self.site_key = b""
+        self.git_state = ""
+        self.file_keys: dict[str, bytes] = {}
+        """This build's key of each assessment file, by path."""
+        self.prepared_now: dict[str, Prepared] = {}
+        self.view_digests: dict[str, bytes] = {}
+        self.known_views: dict[str, AssessmentView] = {}
+        self.fragment_store: FragmentStore | None = None
+        self.digests: dict[str, bytes] = {}
+        """Digest of what each output file was made from (a page's key), by path."""
+
+    def status(self) -> str:
+        return self._status
+
+    # -- reading the cache ----------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Read the site record the last build left, unless this object holds it from a build of its own."""
+        if self.opened and self._status.split(";")[0] in ("used", "empty"):
+            self._status = "used"
+            return
+        self.opened = True
+        self.parts, self.stored = {}, {}
+        try:
+            found = load_part(self.root, "site")
+        except CacheIgnored as exc:
+            self._status = f"ignored: {exc}"
+            return
+        if found is None:
+            self._status = "empty"
+            return
+        try:
+            site, history = found
+        except (TypeError, ValueError):
+            self._status = "ignored: damaged"
+            return
+        self.site = site if isinstance(site, SiteRecord) else None
+        self.history_record = history if isinstance(history, HistoryRecord) else None
+        self._status = "used"
+
+    def part(self, name: str) -> dict[bytes, Any]:
+        """The dict part `name` as the last build left it (read on first use: a build with nothing
+        changed never needs it); empty when there is none or it cannot be trusted."""
+        if name not in self.parts:
+            self.parts[name] = self._load_part(name)
+        return self.parts[name]
+
+    def _load_part(self, name: str) -> dict[bytes, Any]:
+        if self._status.split(";")[0] != "used":
+            return {}
+        try:
+            stored = load_dict_part(self.root, name)
+        except CacheIgnored as exc:
+            self._status += f"; {name} ignored: {exc}"
+            return {}
+        if stored.problem:
+            self._status += f"; {name} {stored.problem}"
+        self.stored[name] = stored
+        return dict(stored.entries)
+
+    def set_part(self, name: str, entries: dict[bytes, Any]) -> None:
+        """This build's entries of the part `name`: what the next build gets."""
+        self.parts[name] = entries
+        if name in self.stored:  # entries no longer used need not stay in memory until saving
+            self.stored[name].keep_only(entries)
+
+    # -- the stages -----------------------------------------------------------------------------
+
+    def unchanged(self, options: BuildOptions, files: Mapping[str, bytes], themes: Sequence[Path]) -> LastBuild | None:
+        self.open()
+        self.git_state = history_state(options.root, options.content_dir)
+        today = options.today or dt.date.today()
+        self.site_key = digest(repr(replace(options, today=today)).encode(), self.git_state.encode(), theme_digest(themes),
+                               *(part for path, data in sorted(files.items()) for part in (path.encode(), data)))
+        last = self.site
+        if last and last.key == self.site_key and output_unchanged(last.files, options.output_dir):
+            return LastBuild(last.diagnostics, last.assessments, tuple(last.files))
+        return None
+
+    def prepared(self, sources: Sources, unsafe_html: bool,
+                 prepare: Callable[[list[Job]], list[Parsed]]) -> dict[str, Parsed]:
+        """A file's key is a digest of everything its parsing reads: its path, slug, text and the rubric."""
+        rubric_key = digest(sources.rubric_bytes or b"", repr(unsafe_html).encode())
+        self.file_keys = {f.path: digest(rubric_key, f.path.encode(), f.slug.encode(), f.text.encode()) for f in sources.files}
+        known = self.part("prepared")
+        found = {path: known[key] for path, key in self.file_keys.items() if key in known}
+        todo = [Job(f.path, f.slug, f.text) for f in sources.files if f.path not in found]
+        found.update((job.path, Prepared(parsed, None)) for job, parsed in zip(todo, prepare(todo), strict=True))
+        self.prepared_now = found
+        return {path: entry.parsed for path, entry in found.items()}
+
+    def bodies(self, assessments: Sequence[Assessment], titles: Mapping[str, str],
+               render: Callable[[list[Assessment]], list[Body]]) -> dict[str, Body]:
+        """A cached body is used while the titles it showed are unchanged."""
+        bodies: dict[str, Body] = {}
+        for a in assessments:
+            body = self.prepared_now[a.path].body
+            if body is not None and body.still_valid(titles):
+                bodies[a.path] = body
+        todo = [a for a in assessments if a.path not in bodies]
+        bodies.update(zip((a.path for a in todo), render(todo), strict=True))
+        self.set_part("prepared", {self.file_keys[path]: Prepared(parsed, bodies.get(path))
+                                   for path, (parsed, _) in self.prepared_now.items()})
+        self.prepared_now = {}
+        return bodies
+
+    def history(self, options: BuildOptions, read: Callable[[], History]) -> History:
+        if self.history_record is not None and self.history_record.git_state == self.git_state:
+            return self.history_record.history
+        history = read()
+        self.history_record = HistoryRecord(self.git_state, history)
+        return history
+
+    def views(self, scored: Sequence[Scored], make: Callable[[Scored], AssessmentView]) -> dict[str, AssessmentView]:
+        """A view's key is its file's key and the titles of its related assessments."""
+        titles = {s.assessment.slug: s.assessment.title for s in scored}
+        known, made, views = self.part("views"), {}, {}
+        self.view_digests = {}
+        for s in scored:
+            a = s.assessment
+            key = self.view_digests[a.slug] = digest(self.file_keys[a.path],
+                                                     *(titles.get(slug, slug).encode() for slug in a.related))
+            views[a.slug] = made[key] = known.get(key) or make(s)
+        self.set_part("views", made)
+        self.known_views = views
+        return views
+
+    def plan(self, model: SiteModel, env: jinja2.Environment, made: Mapping[str, bytes], output_dir: Path) -> RenderPlan:
+        """A file is kept when its key is the one the last build recorded for it and the file is still the one it wrote."""
+        known = view_keys(model, self.known_views, self.view_digests)
+        keys = page_keys(model, env, known)
+        keys.update((path, digest(data)) for path, data in made.items())
+        out = os.fspath(output_dir)
+        last = self.site.files if self.site else {}
+        kept = frozenset(path for path, key in keys.items() if unchanged_file(last.get(path), key, os.path.join(out, path)))
+        self.digests = keys
+        self.fragment_store = FragmentStore(templates_digest(env), self.part("fragments"), known)
+        return RenderPlan(kept, self.fragment_store)
+
+    def watch(self, files: Files) -> Files:
+        """Note the digest of each file made that has no key yet (exports, static files)."""
+        for path, data in files:
+            if path not in self.digests:
+                self.digests[path] = digest(data)
+            yield path, data
+
+    def finish(self, diagnostics: Sequence[Diagnostic], assessments: int, kept: frozenset[str], output_dir: Path) -> None:
+        """Leave this build for the next; best-effort, since a build does not need it.
+
+        Each dict part writes only the entries that are new since it was read (see `save_dict_part`);
+        the site record is small and written whole."""
+        if self.fragment_store is not None:
+            self.set_part("fragments", self.fragment_store.used)
+        previous = self.site.files if self.site else {}
+        self.site = SiteRecord(self.site_key, tuple(diagnostics), assessments,
+                               record_files(self.digests, output_dir, {path: previous[path] for path in kept}))
+        self.save()
+
+    def save(self) -> None:
+        """Write what this object holds to the cache's files."""
+        for name, entries in self.parts.items():
+            stored = save_dict_part(self.root, name, entries, self.stored.get(name))
+            if stored is None:
+                self.stored.pop(name, None)  # not known what the files hold: the next save writes the part whole
+            else:
+                self.stored[name] = stored
+        save_part(self.root, "site", (self.site, self.history_record))
+
+
+# -- output files the last build wrote ------------------------------------------------------
+
+def unchanged_file(record: FileRecord | None, key: bytes, path: str | Path) -> bool:
+    """Whether the output file at `path` is the one `record` says was made from `key`."""
+    if record is None or record.key != key:
+        return False
+    try:
+        stat = os.lstat(path)
+    except OSError:
+        return False
+    return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
+
+
+def output_unchanged(records: dict[str, FileRecord], out_dir: Path) -> bool:
+    """Whether every file of the output is as the last build left it (paths joined as strings:
+    a Path per file costs more than its lstat)."""
+    base = os.fspath(out_dir)
+    return all(unchanged_file(record, record.key, os.path.join(base, path)) for path, record in records.items())
+
+
+def record_files(keys: dict[str, bytes], out_dir: Path, kept: dict[str, FileRecord]) -> dict[str, FileRecord]:
+    """What the next build needs to trust the files just written: those carried over unchanged
+    (`kept`, as the last build recorded them) keep their inode, so only the others are looked at."""
+    records = {}
+    for path, key in keys.items():
+        record = kept.get(path)
+        if record is None or record.key != key:
+            stat = os.lstat(os.path.join(out_dir, path))
+            record = FileRecord(key, stat.st_size, stat.st_mtime_ns)
+        records[path] = record
+    return records

@@ -1,0 +1,430 @@
+"""The build cache's files: signed pickles, and each dict part of the cache as a base and a delta.
+
+Every file starts with MAGIC, the FORMAT byte and the tool's fingerprint (a digest of
+scorecard's code and its libraries' versions). A whole part (the site record, or a dict part's
+base) follows with its signature, an HMAC of its role, the fingerprint and the pickle. A dict
+part's delta (`name.delta`) follows with the signature of the base it extends, then chunks,
+each its length, its signature and a pickled dict of entries; a chunk's signature covers the
+previous chunk's (the first one's, the base's), so a delta is read only on top of the base it
+was written for, and only whole. A build that reuses most entries appends one chunk of the new
+ones instead of pickling the whole part again.
+
+A file that is missing, truncated, of another format or version, or not signed with this
+user's key is never unpickled (a pickle can run code when loaded): the key lives outside the
+site, in the user's cache directory.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import hashlib
+import hmac
+import importlib.metadata
+import io
+import os
+import pickle
+import secrets
+import sys
+import tempfile
+import time
+import types
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from scorecard.pipeline.timings import collector_paused
+
+CACHE_DIR = ".scorecard-cache"
+MAGIC = b"scorecard build cache\n"
+FORMAT = 4
+LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml")
+
+
+def digest(*parts: bytes) -> bytes:
+    """A digest of the parts, each length-prefixed so that no two sequences collide."""
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        h.update(len(part).to_bytes(8, "little"))
+        h.update(part)
+    return h.digest()
+
+
+_fingerprint: bytes | None = None
+
+
+def tool_fingerprint() -> bytes:
+    """A digest of scorecard's own code and templates and of the libraries' versions it renders with."""
+    global _fingerprint
+    if _fingerprint is None:
+        package = Path(__file__).resolve().parent.parent  # scorecard/
+        parts = [sys.version.encode(), str(FORMAT).encode()]
+        for path in sorted(package.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".yml", ".html", ".xml", ".css", ".js", ".svg"):
+                parts += [path.relative_to(package).as_posix().encode(), path.read_bytes()]
+        for name in LIBRARIES:
+            try:
+                parts.append(f"{name} {importlib.metadata.version(name)}".encode())
+            except importlib.metadata.PackageNotFoundError:
+                parts.append(name.encode())
+        _fingerprint = digest(*parts)
+    return _fingerprint
+
+
+def signing_key() -> bytes | None:
+    """This user's key for signing caches, made on first use; None when it cannot be kept."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    path = base / "scorecard" / "cache-key"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+        return path.read_bytes()
+    except FileExistsError:
+        return path.read_bytes()  # another build made it just now
+    except OSError:
+        return None
+
+
+class CacheIgnored(Exception):
+    """A cache file that exists but must not be used; the message says why."""
+
+
+# -- signed files ---------------------------------------------------------------------------
+
+COMPACT_AT = 0.25
+"""A dict part is written whole again when more than this share of its entries are no longer
+used, or its delta holds more than this share of the base's count."""
+LEFTOVER_SECONDS = 3600
+"""A temporary file older than this was left by a build that was killed while saving."""
+
+
+def _fraction(numerator: int, denominator: int) -> Fraction:
+    """A Fraction from its two terms, in lowest terms already: made directly, three times faster
+    than `Fraction(numerator, denominator)`, which reduces them again."""
+    value = object.__new__(Fraction)
+    value._numerator, value._denominator = numerator, denominator  # type: ignore[attr-defined]
+    return value
+
+
+_DIRECT = all(isinstance(getattr(Fraction, name, None), types.MemberDescriptorType) for name in ("_numerator", "_denominator"))
+"""Whether Fraction keeps its terms in the slots `_fraction` fills (CPython's has for years; if not, the cache makes them with `Fraction`)."""
+
+
+def _reduce_fraction(value: Fraction) -> tuple[Any, tuple[int, int]]:
+    return _fraction if _DIRECT else Fraction, (value.numerator, value.denominator)
+
+
+_DISPATCH = {**copyreg.dispatch_table, Fraction: _reduce_fraction}
+"""How the cache pickles: as pickle does, but a Fraction by its two integers (pickle's own way
+stores its text, parsed again on loading: ten times slower for the tens of thousands of scores)."""
+
+
+def _pickled(value: Any, out: Any) -> None:
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH
+    pickler.dump(value)
+
+
+def _unpickled(payload: bytes | memoryview) -> Any:
+    try:
+        with collector_paused():
+            return pickle.loads(payload)
+    except Exception:  # signed but unreadable (a bug, or a library that changed): like any other damage
+        raise CacheIgnored("damaged") from None
+
+
+def _head() -> bytes:
+    return MAGIC + bytes([FORMAT]) + tool_fingerprint()
+
+
+def _read_signed_file(path: Path) -> tuple[bytes, bytes] | None:
+    """The file's bytes and this machine's key, once its head says it is a cache of this format and version."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CacheIgnored(f"cannot read it ({exc.strerror})") from None
+    key = signing_key()
+    if key is None:
+        raise CacheIgnored("no signing key")
+    head = len(MAGIC) + 1
+    if not data.startswith(MAGIC) or len(data) < head + 52 or data[len(MAGIC)] != FORMAT:
+        raise CacheIgnored("not a cache of this format")
+    if data[head:head + 20] != tool_fingerprint():
+        raise CacheIgnored("written by another version of scorecard")
+    return data, key
+
+
+def _signed(key: bytes, role: bytes, *parts: bytes | memoryview) -> bytes:
+    mac = hmac.new(key, role + tool_fingerprint(), "sha256")
+    for part in parts:
+        mac.update(part)  # a view, not a copy: a payload can be hundreds of megabytes
+    return mac.digest()
+
+
+def _read_part(root: Path, name: str) -> tuple[bytes, Any] | None:
+    """The signature and value of the whole part `name`; None when there is none; CacheIgnored when untrusted."""
+    found = _read_signed_file(root / CACHE_DIR / f"{name}.pickle")
+    if found is None:
+        return None
+    data, key = found
+    start = len(_head())
+    signature, payload = data[start:start + 32], memoryview(data)[start + 32:]
+    if not hmac.compare_digest(signature, _signed(key, name.encode(), payload)):
+        raise CacheIgnored("not signed on this machine, or damaged")
+    return signature, _unpickled(payload)
+
+
+def load_part(root: Path, name: str) -> Any:
+    """The object saved as `name` in the cache at `root`; None when there is none; CacheIgnored when untrusted."""
+    found = _read_part(root, name)
+    return None if found is None else found[1]
+
+
+def save_part(root: Path, name: str, value: Any) -> bytes | None:
+    """Save `value` as `name` in the cache at `root`, atomically; its signature, or None if it could not be saved."""
+    key = signing_key()
+    folder = _folder(root)
+    if key is None or folder is None:
+        return None
+
+    def write(out: Any) -> bytes:
+        # The payload is pickled straight into the file, signed as it goes, and the signature
+        # filled in last: the pickle is never held in memory whole.
+        out.write(_head() + bytes(32))
+        signed = _Signed(out, hmac.new(key, name.encode() + tool_fingerprint(), "sha256"))
+        _pickled(value, signed)
+        signature = signed.mac.digest()
+        out.seek(len(_head()))
+        out.write(signature)
+        return signature
+
+    return _write_atomically(folder, f"{name}.pickle", write)
+
+
+def _folder(root: Path) -> Path | None:
+    """The cache's folder at `root`, made (with its .gitignore) if need be; None if it cannot be."""
+    folder = root / CACHE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Written by scorecard: the build cache, never committed.\n*\n")
+    except OSError:
+        return None
+    return folder
+
+
+T = TypeVar("T")
+
+
+def _write_atomically(folder: Path, filename: str, write: Callable[[Any], T]) -> T | None:
+    """Have `write` fill a new file that then replaces `folder/filename` whole; what `write` returned,
+    or None on failure. Temporary files a killed build left long ago are removed."""
+    prefix = f".{filename}."
+    try:
+        for leftover in folder.glob(f"{prefix}*"):
+            if time.time() - leftover.stat().st_mtime > LEFTOVER_SECONDS:
+                leftover.unlink(missing_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=prefix, dir=folder)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            result = write(out)
+        os.replace(temporary, folder / filename)
+        return result
+    except BaseException as exc:
+        Path(temporary).unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise
+        return None
+
+
+# -- dict parts: a base and a delta -----------------------------------------------------------
+
+@dataclass
+class Stored:
+    """A dict part as its files hold it: what a build read, and what it needs to add to them."""
+
+    entries: dict[bytes, Any]
+    """Every entry, the delta's over the base's (once the build has set the part: only those it uses)."""
+    base: bytes
+    """The base's signature (what a delta for it names)."""
+    base_count: int
+    held: int = 0
+    """How many entries the files hold (base and delta)."""
+    delta_count: int = 0
+    """Entries in the delta (counted once per chunk they are in)."""
+    tip: bytes | None = None
+    """The signature of the delta's last chunk (the base's while there is no delta); None when
+    the delta was ignored, so must be written afresh."""
+    delta_size: int = 0
+    """The delta file's size as read: if it grew since, another build appended to it."""
+    problem: str = ""
+    """Why the delta was ignored, if it was."""
+
+    def keep_only(self, entries: dict[bytes, Any]) -> None:
+        """Forget the entries held that `entries` does not use: only their number matters for saving."""
+        self.entries = {key: self.entries[key] for key in entries if key in self.entries}
+
+
+def load_dict_part(root: Path, name: str) -> Stored:
+    """The dict part `name`: its base and, when it belongs with it and is whole, its delta."""
+    found = _read_part(root, name)
+    if found is None:
+        return Stored({}, b"", 0)
+    signature, entries = found
+    if not isinstance(entries, dict):
+        raise CacheIgnored("damaged")
+    stored = Stored(entries, signature, len(entries))
+    try:
+        _read_delta(root, name, stored)
+    except CacheIgnored as exc:
+        stored.entries = entries
+        stored.delta_count, stored.tip, stored.delta_size = 0, None, 0
+        stored.problem = f"delta ignored: {exc}"
+    stored.held = len(stored.entries)
+    return stored
+
+
+def _read_delta(root: Path, name: str, stored: Stored) -> None:
+    found = _read_signed_file(root / CACHE_DIR / f"{name}.delta")
+    if found is None:
+        stored.tip = stored.base
+        return
+    data, key = found
+    at = len(_head())
+    if data[at:at + 32] != stored.base:
+        raise CacheIgnored("written for another base (left by another build)")
+    at, tip, view, chunks = at + 32, stored.base, memoryview(data), []
+    while at < len(data):
+        if len(data) < at + 40:
+            raise CacheIgnored("truncated")
+        length = int.from_bytes(data[at:at + 8], "little")
+        signature, payload = data[at + 8:at + 40], view[at + 40:at + 40 + length]
+        if len(payload) < length:
+            raise CacheIgnored("truncated")
+        if not hmac.compare_digest(signature, _signed(key, b"delta " + name.encode(), tip, payload)):
+            raise CacheIgnored("not signed on this machine, or damaged")
+        chunks.append(payload)
+        at, tip = at + 40 + length, signature
+    stored.entries = dict(stored.entries)  # the base's dict stays as read until the delta is known whole
+    for payload in chunks:
+        entries = _unpickled(payload)
+        if not isinstance(entries, dict):
+            raise CacheIgnored("damaged")
+        stored.entries.update(entries)
+        stored.delta_count += len(entries)
+    stored.tip, stored.delta_size = tip, len(data)
+
+
+def save_dict_part(root: Path, name: str, entries: dict[bytes, Any], stored: Stored | None) -> Stored | None:
+    """Leave `entries` as the dict part `name`, writing only what the files (`stored`, as read) lack;
+    what the files hold now (as `load_dict_part` would read it, for a next build in this process),
+    or None if it could not be saved.
+
+    New and changed entries are appended to the delta as one chunk; entries no longer used stay
+    until the part is compacted: written whole as a new base, without a delta, when they or the
+    delta grow past COMPACT_AT of it. Best-effort, like all saving."""
+    if stored is None or not stored.base:
+        return _save_base(root, name, entries)
+    held = stored.entries
+    new = {key: value for key, value in entries.items() if key not in held or not _same(value, held[key])}
+    unused = stored.held - (len(entries) - len(new))  # entries held that this build did not use as they are
+    if unused > COMPACT_AT * stored.held or stored.delta_count + len(new) > COMPACT_AT * stored.base_count:
+        return _save_base(root, name, entries)
+    if stored.tip is None:  # the delta was ignored: written afresh (held is the base alone)
+        delta = _save_delta(root, name, stored.base, new)
+        return None if delta is None else Stored(entries, stored.base, stored.base_count, stored.base_count + len(new),
+                                                   len(new), *delta)
+    if not new:
+        return Stored(entries, stored.base, stored.base_count, stored.held, stored.delta_count, stored.tip, stored.delta_size)
+    delta = _append_delta(root, name, stored, new)
+    if delta is None:
+        return _save_base(root, name, entries)  # another build changed the delta since it was read
+    return Stored(entries, stored.base, stored.base_count, stored.held + len(new), stored.delta_count + len(new), *delta)
+
+
+def _same(value: Any, held: Any) -> bool:
+    """Whether an entry is the one read (a tuple of the same objects counts: `prepared` makes new tuples)."""
+    if value is held:
+        return True
+    try:
+        return bool(value == held)
+    except Exception:
+        return False
+
+
+def _save_base(root: Path, name: str, entries: dict[bytes, Any]) -> Stored | None:
+    signature = save_part(root, name, entries)
+    if signature is None:
+        return None
+    (root / CACHE_DIR / f"{name}.delta").unlink(missing_ok=True)  # it names the old base: never read again
+    return Stored(entries, signature, len(entries), len(entries), tip=signature)
+
+
+def _chunk(key: bytes, name: str, tip: bytes, entries: dict[bytes, Any]) -> bytes:
+    """A delta's chunk: the payload's length, its signature (covering the chunk before), the payload."""
+    out = io.BytesIO()
+    _pickled(entries, out)
+    payload = out.getbuffer()
+    signature = _signed(key, b"delta " + name.encode(), tip, payload)
+    return len(payload).to_bytes(8, "little") + signature + payload
+
+
+def _save_delta(root: Path, name: str, base: bytes, entries: dict[bytes, Any]) -> tuple[bytes, int] | None:
+    """Write the delta of `name` afresh: `entries` over the base signed `base` (none: no delta);
+    the signature of its last chunk and its size, or None if it could not be written."""
+    key, folder = signing_key(), _folder(root)
+    if key is None or folder is None:
+        return None
+    if not entries:
+        (folder / f"{name}.delta").unlink(missing_ok=True)
+        return base, 0
+    chunk = _chunk(key, name, base, entries)
+    data = _head() + base + chunk
+    return None if _write_atomically(folder, f"{name}.delta", lambda out: out.write(data)) is None else (chunk[8:40], len(data))
+
+
+def _append_delta(root: Path, name: str, stored: Stored, entries: dict[bytes, Any]) -> tuple[bytes, int] | None:
+    """Add `entries` to the delta of `name` as one chunk at its end; the signature of that chunk and
+    the delta's size, or None if the delta is not the one read (another build changed it since).
+
+    Appending is not atomic: a build killed meanwhile leaves a torn chunk, and the next build
+    ignores the delta (and writes it afresh)."""
+    if stored.delta_size == 0:  # none yet
+        return _save_delta(root, name, stored.base, entries)
+    key, folder = signing_key(), _folder(root)
+    if key is None or folder is None or stored.tip is None:
+        return None
+    chunk = _chunk(key, name, stored.tip, entries)
+    try:
+        with open(folder / f"{name}.delta", "r+b") as out:
+            if os.fstat(out.fileno()).st_size != stored.delta_size:
+                return None
+            out.seek(0, os.SEEK_END)
+            out.write(chunk)
+    except OSError:  # gone, or a write cut short (a torn chunk, which the next read ignores)
+        return None
+    return chunk[8:40], stored.delta_size + len(chunk)
+
+
+class _Signed:
+    """A file to write to that signs what goes through it."""
+
+    def __init__(self, out: Any, mac: hmac.HMAC):
+        self.out, self.mac = out, mac
+
+    def write(self, data: bytes) -> int:
+        self.mac.update(data)
+        written: int = self.out.write(data)
+        return written

@@ -1,0 +1,150 @@
+"""Cached fragments: a theme's `{% cache a, root %}…{% endcache %}` renders its body once per build
+for each distinct key, and keeps it for the next build.
+
+The pages that list every assessment (portfolio, criterion pages, group pages) are made of rows,
+each of which depends only on one assessment's view and the page's `root`. A row is rendered the
+first time its key is seen; later pages of the same build, and later builds, reuse its HTML.
+
+A fragment's key is a digest of every template of the themes (any template change invalidates
+every fragment), of where the fragment is (template and position) and of the key of each value it
+lists: strings, numbers and None by value, an assessment's view by the key the build gave it
+(`ViewKeys`), one of its answers listed after it by that key and its place, any other object by a
+digest of its fields or its pickle. A fragment must depend on nothing else: a body that
+reads a variable it does not list is a template syntax error when the template is compiled.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import dataclasses
+import pickle
+from typing import Callable
+
+import jinja2
+from markupsafe import Markup
+
+from scorecard.incremental.cachefiles import digest
+from scorecard.incremental.pagekeys import ViewKeys, fingerprint
+from scorecard.site.views import AssessmentView, ItemView
+
+
+class FragmentStore:
+    """The fragments of one build: those the last build left, and those this one renders or reuses."""
+
+    def __init__(self, templates: bytes, previous: dict[bytes, str] | None = None, views: ViewKeys | None = None):
+        self.templates = templates
+        """Digest of every template of the themes in use."""
+        self.previous = previous if previous is not None else {}
+        """The last build's fragments by key; each moves to `used` when this build asks for it."""
+        self.views = views or ViewKeys()
+        """The keys the build gave its assessment views."""
+        self.used: dict[bytes, str] = {}
+        """The fragments this build rendered or reused, by key: what the next build gets."""
+        self.rendered = 0
+        """Fragments rendered by this build."""
+        self.reused = 0
+        """Fragments taken from the last build."""
+        self.shared = 0
+        """Fragments this build had rendered (or reused) already, for another page or place."""
+        self._starts: dict[str, bytes] = {}
+        self._strings: dict[str, bytes] = {}
+        self._frozen: dict[type, tuple[str, ...] | None] = {}
+        self._table = copyreg.dispatch_table.copy()
+        self._table[AssessmentView] = lambda view: (_keyed, (self.object_key(view),))
+
+    def fragment(self, identity: str, values: tuple[object, ...], render: Callable[[], str]) -> str:
+        """The fragment at `identity` for these values: rendered by `render` unless already known."""
+        start = self._starts.get(identity)
+        if start is None:
+            start = self._starts[identity] = digest(self.templates, identity.encode())
+        # The key is the fragment's digest and its values' keys, each length-prefixed, joined rather
+        # than hashed again: tens of thousands of fragments per build, and dict keys are hashed anyway.
+        parts = [start]
+        owner: AssessmentView | None = None  # the last assessment view listed: an item after it may be one of its own
+        for value in values:
+            if type(value) is str:  # `root`, on every row: the same few strings
+                part = self._strings.get(value)
+                if part is None:
+                    part = self._strings[value] = self._prefixed(self.value_key(value))
+            else:
+                item_key = self.views.item_key(owner, value) if owner is not None and type(value) is ItemView else None
+                part = self._prefixed(b"o" + item_key if item_key is not None else self.value_key(value))
+                if type(value) is AssessmentView:
+                    owner = value
+            parts.append(part)
+        key = b"".join(parts)
+        html = self.used.get(key)
+        if html is not None:
+            self.shared += 1
+            return html
+        html = self.previous.pop(key, None)
+        if html is None:
+            html = str(render())
+            self.rendered += 1
+        else:
+            self.reused += 1
+        self.used[key] = html
+        return html
+
+    @staticmethod
+    def _prefixed(part: bytes) -> bytes:
+        """A part of a fragment's key, length first, so that no two lists of parts join the same."""
+        return len(part).to_bytes(4, "little") + part
+
+    def value_key(self, value: object) -> bytes:
+        """A listed value's part of a fragment's key; the kinds are told apart (the string "1" is not the number 1)."""
+        kind = type(value)
+        if isinstance(value, str) and kind in (str, Markup):
+            return (b"s" if kind is str else b"m") + value.encode("utf-8", "surrogatepass")
+        if value is None:
+            return b"n"
+        if kind in (int, bool, float):
+            return f"{kind.__name__} {value!r}".encode()
+        if isinstance(value, jinja2.Undefined):
+            str(value)  # a StrictUndefined fails here with Jinja's own message
+            return b"u"
+        return b"o" + self.object_key(value)
+
+    def object_key(self, value: object) -> bytes:
+        """The key of a view model (a frozen dataclass) or a tuple: the build's, else a digest of what it holds.
+
+        Anything else (a list, a dict, a loop) cannot be a key: it can change between two uses, and a key must not.
+        """
+        key = self.views.view_key(value)
+        if key is not None:
+            return key
+        kind = type(value)
+        names = self._fields(kind)
+        if names is None and kind is not tuple:
+            raise jinja2.TemplateRuntimeError(f"a cached fragment cannot be keyed by a {kind.__name__}: "
+                                              "list strings, numbers, tuples or view models")
+        if kind is not AssessmentView and names and len(getattr(value, "__dict__", ())) == len(names):
+            # A small view (a criterion page's row: one answer) by its fields' keys: cheaper than pickling it.
+            return digest(kind.__module__.encode(), kind.__qualname__.encode(), *(self._part(getattr(value, n)) for n in names))
+        return self._pickled(value, kind is not AssessmentView)
+
+    def _part(self, field: object) -> bytes:
+        """A view's field's part of the view's key."""
+        kind = type(field)
+        if kind in (str, int, bool, float, Markup) or field is None or kind is tuple or self._fields(kind) is not None:
+            return self.value_key(field)
+        return b"p" + self._pickled(field, True)
+
+    def _pickled(self, value: object, nested_views: bool) -> bytes:
+        """A digest of `value` pickled; with `nested_views`, the assessment views inside count by their own key."""
+        try:
+            return digest(fingerprint(value, self._table if nested_views else None))
+        except (pickle.PicklingError, TypeError, AttributeError):
+            raise jinja2.TemplateRuntimeError(f"a cached fragment cannot be keyed by a {type(value).__name__} "
+                                              "holding what cannot be pickled") from None
+
+    def _fields(self, kind: type) -> tuple[str, ...] | None:
+        """The field names of a frozen dataclass; None for any other type."""
+        if kind not in self._frozen:
+            params = getattr(kind, "__dataclass_params__", None)
+            self._frozen[kind] = tuple(f.name for f in dataclasses.fields(kind)) if params and params.frozen else None
+        return self._frozen[kind]
+
+
+def _keyed(key: bytes) -> bytes:  # pragma: no cover - never called: the pickles here are only hashed
+    return key

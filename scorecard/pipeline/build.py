@@ -1,0 +1,251 @@
+"""The build, stage by stage: load → validate → score → history → site model → render → write.
+
+`build` reads as its stages. Each stage is a function of this module or a call into the layer
+that owns the work; earlier work is reused only through the `Reuse` the build is handed
+(`reuse.py`), so the same stages run with the cache and without it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from markupsafe import Markup
+
+from scorecard.core.diagnostics import Diagnostic, error, sort_diagnostics
+from scorecard.core.diagnostics import strict as promote_warnings
+from scorecard.core.groups import spelling_clashes
+from scorecard.core.options import BuildOptions
+from scorecard.core.staleness import staleness_warnings
+from scorecard.pipeline.prepare import parse_all, render_all
+from scorecard.pipeline.reuse import Files, NoReuse, Reuse
+from scorecard.pipeline.timings import Progress, StageTime, Stopwatch, collector_paused
+from scorecard.publish.export import badge_files, scorecard_csv, scorecard_json
+from scorecard.publish.render import RenderFailed, default_theme_dir, environment_for, render_site
+from scorecard.publish.sitemap import SITEMAP_URL, sitemap_xml
+from scorecard.publish.writer import check_output_dir, write_site
+from scorecard.site.compare import DATA_URL, compare_data_js, trends_of
+from scorecard.site.model import Scored, SiteModel, assessment_view, build_site_model
+from scorecard.site.portfolio_map import MapAxes, map_problems
+from scorecard.site.search import search_index_js
+from scorecard.source.content import (
+    Content,
+    Sources,
+    assemble_content,
+    display_path,
+    read_content_files,
+    sources_from_files,
+)
+from scorecard.source.history import HistoryPoint, read_history
+
+STAGES = ("load", "validate", "history", "site model", "render", "write", "save cache")
+"""The stages of a build, in order, as `--timings` and the progress bar name them."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did: its diagnostics, and what it wrote."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    assessments: int = 0
+    files: int = 0
+    pages: int = 0
+    """How many of the files are HTML pages."""
+    seconds: float = 0.0
+    timings: tuple[StageTime, ...] = ()
+    """Seconds per stage, in order."""
+    kept: int = 0
+    """Files not made again (pages, badges): the cache knew they had not changed."""
+    cache: str = ""
+    """How the build cache was found ("used", "empty", "off", or why it was ignored)."""
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.is_error)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.diagnostics if not d.is_error)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The content loaded, validated and scored: everything a build knows before it renders."""
+
+    content: Content | None
+    """None when the rubric cannot be read: nothing could be scored."""
+    scored: tuple[Scored, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def build(options: BuildOptions, reuse: Reuse | None = None, progress: Progress | None = None) -> BuildResult:
+    """Build the site; on any error nothing is written and the previous output stays."""
+    reuse, watch = reuse or NoReuse(), Stopwatch(progress)
+    if problems := check_output_dir(options.output_dir, [options.root], [options.content_dir, *options.themes]):
+        return BuildResult(tuple(problems))
+    themes = [*options.themes, default_theme_dir()]
+    with watch.stage("load"):
+        files, read_problems = load(options)
+        last = None if read_problems else reuse.unchanged(options, files, themes)
+    if last:  # nothing the site is made from changed, and the output is as the last build left it
+        return BuildResult(last.diagnostics, last.assessments, len(last.paths), count_pages(last.paths),
+                           watch.total(), watch.timings(), len(last.paths), reuse.status())
+    with watch.stage("validate"), collector_paused():  # parse, score and render each assessment's body
+        checked = validate(options, sources_from_files(files, content_prefix(options)), read_problems, reuse)
+        del files  # the files' bytes are not needed again: let them go
+    if checked.content is None or any(d.is_error for d in checked.diagnostics):
+        return BuildResult(checked.diagnostics, len(checked.scored), timings=watch.timings(), cache=reuse.status())
+    with watch.stage("history"):  # best-effort: empty outside git
+        history = reuse.history(options, lambda: read_history(options.root, options.content_dir))
+    # All data is gathered and valid; from here on the site is assembled and written.
+    with watch.stage("site model"), collector_paused():
+        model = site_model(options, checked, history, reuse)
+    with watch.stage("render"):  # what to make; the files are made one by one as the writer takes them
+        made, kept = render(options, themes, model, checked, reuse)
+    with watch.stage("write"):
+        failed = write(options, made, kept)
+    watch.move(made.seconds, "write", "render")  # pages are rendered as the writer takes them
+    if failed:
+        return BuildResult((*checked.diagnostics, *failed), len(checked.scored), timings=watch.timings(),
+                           cache=reuse.status())
+    with watch.stage("save cache"):
+        reuse.finish(checked.diagnostics, len(checked.scored), kept, options.output_dir)
+    every = [*made.paths, *kept]
+    return BuildResult(checked.diagnostics, len(checked.scored), len(every), count_pages(every), watch.total(),
+                       watch.timings(), len(kept), reuse.status())
+
+
+def content_prefix(options: BuildOptions) -> str:
+    """The content directory as diagnostics show it (from the site root)."""
+    return display_path(options.content_dir, options.root)
+
+
+def load(options: BuildOptions) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The content directory's files as bytes by path, and what could not be read."""
+    if not options.content_dir.is_dir():
+        return {}, [error(content_prefix(options), None, "content directory not found",
+                          "run scorecard at the root of a site, where content/ is")]
+    return read_content_files(options.content_dir, content_prefix(options))
+
+
+def check(options: BuildOptions) -> Checked:
+    """Load, validate and score the content, writing nothing (`scorecard check`)."""
+    files, problems = load(options)
+    return validate(options, sources_from_files(files, content_prefix(options)), problems, NoReuse())
+
+
+def validate(options: BuildOptions, sources: Sources, read_problems: list[Diagnostic], reuse: Reuse) -> Checked:
+    """Parse and score every assessment file and render its body, and check what spans files.
+
+    Each file is prepared on its own, in worker processes when there are many, unless `reuse`
+    knows it already.
+    """
+    diagnostics = [*read_problems, *sources.diagnostics]
+    rubric = sources.rubric
+    if rubric is None:
+        return Checked(None, (), finish_diagnostics(diagnostics, options.strict))
+    parsed = reuse.prepared(sources, options.unsafe_html, lambda jobs: parse_all(jobs, rubric))
+    for file in sources.files:
+        diagnostics += parsed[file.path].diagnostics
+    content, problems = assemble_content(sources, (parsed[f.path].assessment for f in sources.files))
+    diagnostics += problems
+    assert content is not None
+    titles = {a.slug: a.title for a in content.assessments}
+    bodies = reuse.bodies(content.assessments, titles, lambda todo: render_all(todo, titles, options.unsafe_html))
+    scored = []
+    for assessment in content.assessments:
+        prepared, body = parsed[assessment.path], bodies[assessment.path]
+        assert prepared.scorecard is not None and prepared.exports is not None
+        diagnostics += body.diagnostics
+        scored.append(Scored(assessment, prepared.scorecard, body.html, body.search, prepared.exports, body.links))
+    diagnostics += spelling_clashes(content.assessments)
+    diagnostics += map_problems(content.rubric, MapAxes(options.map_across, options.map_up))
+    diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
+    return Checked(content, tuple(scored), finish_diagnostics(diagnostics, options.strict))
+
+
+def finish_diagnostics(diagnostics: list[Diagnostic], strict: bool) -> tuple[Diagnostic, ...]:
+    """The diagnostics in the order they are shown; with `strict`, warnings count as errors."""
+    return tuple(sort_diagnostics(promote_warnings(diagnostics) if strict else diagnostics))
+
+
+def site_model(options: BuildOptions, checked: Checked, history: Mapping[str, tuple[HistoryPoint, ...]], reuse: Reuse) -> SiteModel:
+    """Every page's view model; each assessment's own view is reused while what it shows is unchanged."""
+    content = checked.content
+    assert content is not None
+    titles = {s.assessment.slug: s.assessment.title for s in checked.scored}
+    views = reuse.views(checked.scored, lambda s: replace(assessment_view(content.rubric, s, titles), body=Markup()))
+    return build_site_model(content, list(checked.scored), options.title, options.description, history=history,
+                            today=options.today or dt.date.today(), stale_after_days=options.stale_after_days,
+                            base_url=options.base_url, edit_url=options.edit_url, language=options.language,
+                            known_views=views, map_axes=MapAxes(options.map_across, options.map_up))
+
+
+def render(options: BuildOptions, themes: list[Path], model: SiteModel, checked: Checked,
+           reuse: Reuse) -> tuple[Made, frozenset[str]]:
+    """Every file of the site that is not kept from the last build, made as the writer takes it,
+    and the files kept."""
+    env = environment_for(themes)
+    badges = dict(badge_files(list(checked.scored)))  # thousands of small files, made already
+    plan = reuse.plan(model, env, badges, options.output_dir)
+    pages = replace(model, pages=tuple(p for p in model.pages if p.path not in plan.kept))
+    made = itertools.chain(render_site(pages, env, themes, plan.fragments),
+                           (f for f in export_files(checked, model, options, badges) if f[0] not in plan.kept))
+    return Made(reuse.watch(made)), plan.kept
+
+
+def export_files(checked: Checked, model: SiteModel, options: BuildOptions, badges: dict[str, bytes]) -> Files:
+    """The files made from the data rather than from templates: exports, badges, sitemap, search index."""
+    assert checked.content is not None
+    rubric = checked.content.rubric
+    by_slug = sorted(checked.scored, key=lambda s: s.assessment.slug)
+    json_text = scorecard_json(rubric, [s.exports.json_entry for s in by_slug])
+    yield "scorecard.json", json_text.encode("utf-8")
+    yield DATA_URL, compare_data_js(json_text, trends_of(model.pages)).encode("utf-8")
+    yield "scorecard.csv", scorecard_csv(rubric, list(checked.scored), options.base_url).encode("utf-8")
+    yield from badges.items()
+    if options.base_url:  # the sitemap protocol needs absolute addresses
+        yield SITEMAP_URL, sitemap_xml(options.base_url, [page.path for page in model.pages]).encode("utf-8")
+    yield "search-index.js", search_index_js((s.assessment.slug, s.search_entry) for s in checked.scored).encode("utf-8")
+
+
+def write(options: BuildOptions, files: Iterable[tuple[str, bytes]], kept: frozenset[str]) -> tuple[Diagnostic, ...]:
+    """Write the site, swapped in whole; what went wrong, if anything (nothing is written then)."""
+    try:
+        return tuple(write_site(files, options.output_dir, kept=sorted(kept)))
+    except RenderFailed as exc:  # template errors name the theme's file: shown from the site root when it is inside
+        return (replace(exc.diagnostic, path=display_path(Path(exc.diagnostic.path), options.root)),)
+
+
+def count_pages(paths: Iterable[str]) -> int:
+    return sum(1 for path in paths if path.endswith(".html"))
+
+
+class Made:
+    """The files on their way to the writer, made as it takes each: their paths, and the time spent
+    making them (counted as the render stage's, though it passes while the writer works)."""
+
+    def __init__(self, files: Files):
+        self.files = files
+        self.paths: list[str] = []
+        self.seconds = 0.0
+
+    def __iter__(self) -> Files:
+        while True:
+            started = time.perf_counter()
+            try:
+                path, data = next(self.files)
+            except StopIteration:
+                return
+            finally:
+                self.seconds += time.perf_counter() - started
+            self.paths.append(path)
+            yield path, data

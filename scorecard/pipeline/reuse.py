@@ -1,0 +1,130 @@
+"""What a build may take from the builds before it: the one interface the build is handed.
+
+The build runs the same stages whatever it is handed. `NoReuse` takes nothing and makes
+everything afresh; the incremental layer's cache (`scorecard.incremental.cache.BuildCache`) is
+the other implementation, and the tests compare the sites the two make byte for byte. Keys,
+digests and records are the cache's business: the build only says what it is about to make and
+how to make it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Mapping, Protocol, Sequence
+
+import jinja2
+
+from scorecard.core.assessment import Assessment
+from scorecard.core.diagnostics import Diagnostic
+from scorecard.core.options import BuildOptions
+from scorecard.pipeline.prepare import Body, Job, Parsed
+from scorecard.publish.fragments import Fragments
+from scorecard.site.model import Scored, SiteModel
+from scorecard.site.views import AssessmentView
+from scorecard.source.content import Sources
+from scorecard.source.history import HistoryPoint
+
+History = Mapping[str, tuple[HistoryPoint, ...]]
+"""Each assessment's revisions that changed its scores, by slug."""
+Files = Iterator[tuple[str, bytes]]
+"""Output files as (path from the site root, bytes), made one at a time."""
+
+
+@dataclass(frozen=True)
+class LastBuild:
+    """A build that nothing has changed since, and whose output is as it left it."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    assessments: int
+    paths: tuple[str, ...]
+    """Every file of its output."""
+
+
+@dataclass(frozen=True)
+class RenderPlan:
+    """What the render stage can skip, and where the themes' cached fragments come from."""
+
+    kept: frozenset[str] = frozenset()
+    """Output files that are already what this build would make: carried over, not made again."""
+    fragments: Fragments | None = None
+    """None: each `{% cache %}` fragment is rendered where it stands."""
+
+
+class Reuse(Protocol):
+    """Earlier work a build may take instead of doing it again."""
+
+    def status(self) -> str:
+        """How the earlier work was found ("used", "empty", "off", or why it was ignored)."""
+        ...
+
+    def unchanged(self, options: BuildOptions, files: Mapping[str, bytes], themes: Sequence[Path]) -> LastBuild | None:
+        """The last build, when nothing the site is made from changed and its output is intact."""
+        ...
+
+    def prepared(self, sources: Sources, unsafe_html: bool,
+                 prepare: Callable[[list[Job]], list[Parsed]]) -> dict[str, Parsed]:
+        """Every assessment file parsed and scored, by path: `prepare` makes what is not known."""
+        ...
+
+    def bodies(self, assessments: Sequence[Assessment], titles: Mapping[str, str],
+               render: Callable[[list[Assessment]], list[Body]]) -> dict[str, Body]:
+        """Every assessment's body rendered, by path: `render` makes what is not known."""
+        ...
+
+    def history(self, options: BuildOptions, read: Callable[[], History]) -> History:
+        """The git history of the content: `read` reads it when it is not known."""
+        ...
+
+    def views(self, scored: Sequence[Scored], make: Callable[[Scored], AssessmentView]) -> dict[str, AssessmentView]:
+        """Each assessment's own view (without its body), by slug: `make` makes what is not known."""
+        ...
+
+    def plan(self, model: SiteModel, env: jinja2.Environment, made: Mapping[str, bytes], output_dir: Path) -> RenderPlan:
+        """What of the site need not be made again; `made` holds the files made already (badges)."""
+        ...
+
+    def watch(self, files: Files) -> Files:
+        """The files on their way to the writer (the cache notes what each was made from)."""
+        ...
+
+    def finish(self, diagnostics: Sequence[Diagnostic], assessments: int, kept: frozenset[str], output_dir: Path) -> None:
+        """The build wrote its site: keep what the next build may take."""
+        ...
+
+
+class NoReuse:
+    """Reuses nothing: every build makes everything afresh."""
+
+    def __init__(self, status: str = "off"):
+        self._status = status
+
+    def status(self) -> str:
+        return self._status
+
+    def unchanged(self, options: BuildOptions, files: Mapping[str, bytes], themes: Sequence[Path]) -> LastBuild | None:
+        return None
+
+    def prepared(self, sources: Sources, unsafe_html: bool,
+                 prepare: Callable[[list[Job]], list[Parsed]]) -> dict[str, Parsed]:
+        jobs = [Job(f.path, f.slug, f.text) for f in sources.files]
+        return dict(zip((job.path for job in jobs), prepare(jobs), strict=True))
+
+    def bodies(self, assessments: Sequence[Assessment], titles: Mapping[str, str],
+               render: Callable[[list[Assessment]], list[Body]]) -> dict[str, Body]:
+        return dict(zip((a.path for a in assessments), render(list(assessments)), strict=True))
+
+    def history(self, options: BuildOptions, read: Callable[[], History]) -> History:
+        return read()
+
+    def views(self, scored: Sequence[Scored], make: Callable[[Scored], AssessmentView]) -> dict[str, AssessmentView]:
+        return {s.assessment.slug: make(s) for s in scored}
+
+    def plan(self, model: SiteModel, env: jinja2.Environment, made: Mapping[str, bytes], output_dir: Path) -> RenderPlan:
+        return RenderPlan()
+
+    def watch(self, files: Files) -> Files:
+        return files
+
+    def finish(self, diagnostics: Sequence[Diagnostic], assessments: int, kept: frozenset[str], output_dir: Path) -> None:
+        return None

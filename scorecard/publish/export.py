@@ -1,0 +1,220 @@
+"""The exports: scorecard.json (every assessment's answers and scores, and the rubric they were
+scored with), scorecard.csv (one row per assessment, for spreadsheets) and each assessment's
+badge.svg (for wikis and READMEs).
+
+The JSON shape is documented in docs/json.md and versioned by `schema`; the CSV columns in
+docs/exports.md. Other tools read both.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Iterator
+
+from scorecard import __version__
+from scorecard.core.assessment import Assessment
+from scorecard.site.badge import assessment_badge
+from scorecard.core.rubric import Rubric
+from scorecard.core.scoring import Scorecard, one_decimal
+from scorecard.site.search import script_safe
+from scorecard.site.model import Exports, Scored
+from scorecard.site.urls import assessment_url, badge_url, published_url
+
+SCHEMA = "scorecard/1"
+_encode_string = json.encoder.encode_basestring  # how json.dumps(ensure_ascii=False) writes a string
+
+
+def assessment_exports(rubric: Rubric, a: Assessment, card: Scorecard) -> Exports:
+    return Exports(assessment_entry(a, card), csv_cells(rubric, a, card), assessment_badge(rubric, a.title, card).encode("utf-8"))
+
+
+def number(value: Fraction | None) -> float | int | None:
+    """A Fraction as a JSON number: whole numbers stay whole, others are written with up to 4 decimals."""
+    if value is None:
+        return None
+    if value.denominator == 1:
+        return value.numerator
+    return float(round(Decimal(value.numerator) / Decimal(value.denominator), 4))
+
+
+def score(value: Fraction | None) -> float | None:
+    """A 0–100 score as shown: one decimal."""
+    return None if value is None else float(one_decimal(value))
+
+
+def rubric_json(rubric: Rubric) -> dict[str, Any]:
+    return {
+        "name": rubric.name,
+        "source": rubric.source,
+        "statuses": list(rubric.statuses),
+        "bands": [{"grade": b.grade, "min": number(b.min), "verdict": b.verdict} for b in rubric.bands],
+        "sections": [
+            {
+                "id": s.id,
+                "title": s.title,
+                "weight": number(s.weight),
+                "scale": ({"choices": {name: number(v) for name, v in s.scale.choices}} if s.scale.is_choice
+                          else {"min": s.scale.min, "max": s.scale.max}) | {"allow_na": s.scale.allow_na},
+                "items": [
+                    {"id": i.id, "title": i.title, "prompt": i.prompt, "weight": number(i.weight),
+                     "gate": {"when": i.gate.when, "verdict": i.gate.verdict} if i.gate else None}
+                    for i in s.items
+                ],
+            }
+            for s in rubric.sections
+        ],
+    }
+
+
+def assessment_json(a: Assessment, card: Scorecard) -> dict[str, Any]:
+    return {
+        "slug": a.slug,
+        "url": assessment_url(a.slug),
+        "source": a.path,
+        "title": a.title,
+        "summary": a.summary,
+        "status": a.status,
+        "owner": a.owner,
+        "authors": list(a.authors),
+        "date": a.date.isoformat(),
+        "review_by": a.review_by.isoformat() if a.review_by else None,
+        "tags": list(a.tags),
+        "related": list(a.related),
+        "sections": {
+            section.section: {
+                "score": score(section.score),
+                "items": {
+                    item.item: {
+                        "value": item.response.value,
+                        "points": number(item.points),
+                        "evidence": item.response.evidence,
+                        "reason": item.response.reason,
+                    }
+                    for item in section.items
+                },
+            }
+            for section in card.sections
+        },
+        "overall": score(card.overall),
+        "grade": card.grade,
+        "verdict": card.verdict,
+        "gated": card.gate is not None,
+        "evidence_coverage": number(card.coverage),
+        "unanswered": [f"{section}.{item}" for section, item in card.unanswered],
+        "extra": dict(a.extra),
+    }
+
+
+def assessment_entry(a: Assessment, card: Scorecard) -> str:
+    """One assessment's object as it stands in scorecard.json's list (indented two levels).
+
+    Made on its own, where each file is prepared, so that a build writes the file without
+    encoding every assessment again (json's indenting encoder is pure Python, and slow).
+    """
+    return "    " + indented_json(assessment_json(a, card), "    ")
+
+
+def indented_json(value: Any, pad: str = "") -> str:
+    """`json.dumps(value, indent=2, ensure_ascii=False)`, each line after the first prefixed with
+    `pad` (the first is for the caller to place): the same text, made some times faster, as the
+    json module encodes an indented document in pure Python. Values of other kinds than JSON's
+    own (which json would convert or refuse) go through json itself."""
+    if type(value) is str:
+        return _encode_string(value)
+    if value is None or value is True or value is False:
+        return "null" if value is None else ("true" if value else "false")
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return repr(value)
+    inner = pad + "  "
+    if type(value) is dict and all(type(key) is str for key in value):
+        if not value:
+            return "{}"
+        return "{\n" + ",\n".join(f"{inner}{_encode_string(key)}: {indented_json(item, inner)}"
+                                   for key, item in value.items()) + f"\n{pad}}}"
+    if type(value) in (list, tuple):
+        if not value:
+            return "[]"
+        return "[\n" + ",\n".join(inner + indented_json(item, inner) for item in value) + f"\n{pad}]"
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + pad)  # JSON strings hold no raw line ends
+
+
+def scorecard_json(rubric: Rubric, entries: list[str]) -> str:
+    """The text of scorecard.json, from each assessment's `assessment_entry` in slug order.
+
+    The same text as `json.dumps` of the whole document with `indent=2`, made script-safe.
+    """
+    document = {
+        "schema": SCHEMA,
+        "generator": f"scorecard {__version__}",
+        "rubric": rubric_json(rubric),
+        "assessments": [],
+    }
+    head = json.dumps(document, indent=2, ensure_ascii=False)
+    assert head.endswith('"assessments": []\n}')
+    if entries:
+        head = head[:-len("[]\n}")] + "[\n" + ",\n".join(entries) + "\n  ]\n}"
+    # script_safe: a hostile title cannot close a <script> the file is inlined into.
+    return script_safe(head) + "\n"
+
+
+# -- scorecard.csv ---------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell starting with one of these is a formula to a spreadsheet (OWASP: CSV injection)."""
+
+
+def neutralise(cell: str) -> str:
+    """The cell, prefixed with ' when a spreadsheet would read it as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def csv_columns(rubric: Rubric) -> list[str]:
+    """The header row: fixed columns, then each section's score and its items, then dates and URL."""
+    items = [name for s in rubric.sections for name in (s.id, *(f"{s.id}.{i.id}" for i in s.items))]
+    return ["slug", "title", "status", "owner", "authors", "tags", "score", "grade", "verdict", "gated",
+            "evidence_coverage", *items, "date", "review_by", "url"]
+
+
+def item_cell(value: str | int | None, missing: bool) -> str:
+    """An answer or score as written; "unknown" when unanswered, "" when the item is not in the file."""
+    if missing:
+        return ""
+    return "unknown" if value is None else str(value)
+
+
+def csv_cells(rubric: Rubric, a: Assessment, card: Scorecard) -> tuple[str, ...]:
+    """An assessment's row of scorecard.csv but its last cell, the URL (which depends on the base URL)."""
+    items = []
+    for section in rubric.sections:
+        section_score = card.section(section.id)
+        assert section_score is not None
+        items.append("n/a" if section_score.shown is None else str(section_score.shown))
+        items += [item_cell(i.response.value, i.response.missing) for i in section_score.items]
+    coverage = number(card.coverage)
+    return (a.slug, a.title, a.status, a.owner, "; ".join(a.authors), "; ".join(a.tags), str(card.shown), card.grade,
+            card.verdict, "true" if card.gate is not None else "false", "" if coverage is None else str(coverage), *items, a.date.isoformat(),
+            a.review_by.isoformat() if a.review_by else "")
+
+
+def scorecard_csv(rubric: Rubric, scored: list[Scored], base_url: str = "") -> str:
+    """The text of scorecard.csv: a header and one row per assessment in slug order (RFC 4180)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise(cell) for cell in csv_columns(rubric)])
+    for s in sorted(scored, key=lambda s: s.assessment.slug):
+        url = published_url(base_url, assessment_url(s.assessment.slug))
+        writer.writerow([neutralise(cell) for cell in (*s.exports.csv_cells, url)])
+    return buffer.getvalue()
+
+
+# -- badges --------------------------------------------------------------------------------------
+
+def badge_files(scored: list[Scored]) -> Iterator[tuple[str, bytes]]:
+    """Each assessment's badge, at assessments/<slug>/badge.svg."""
+    return ((badge_url(s.assessment.slug), s.exports.badge) for s in scored)

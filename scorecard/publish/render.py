@@ -1,0 +1,124 @@
+"""Rendering the site model through a Jinja theme into files (path → bytes), in memory.
+
+Templates autoescape and use StrictUndefined: a theme that names a variable the view does not
+have fails the build with the template's name and line instead of printing nothing. Themes can
+cache the rows of long lists with `{% cache … %}` (`fragments.py`).
+"""
+
+from __future__ import annotations
+
+import functools
+import traceback
+from pathlib import Path
+from typing import Iterator
+
+import jinja2
+
+from scorecard.core.slugs import slugify
+from scorecard.core.diagnostics import Diagnostic, error
+from scorecard.publish.fragments import FragmentCache, Fragments, ThemeEnvironment, storing_in
+from scorecard.site.model import SiteModel
+
+
+def default_theme_dir() -> Path:
+    """The default theme: inside the installed package, or at the top of a source checkout."""
+    package = Path(__file__).resolve().parent.parent  # scorecard/
+    installed = package / "themes" / "default"
+    return installed if installed.is_dir() else package.parent / "themes" / "default"
+
+
+def template_fingerprint(theme_dirs: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]:
+    """Every template file of the themes with its modification time and size: changes when any is added, edited or removed."""
+    found = []
+    for theme in (*theme_dirs, default_theme_dir()):
+        folder = theme / "templates"
+        if folder.is_dir():
+            found += [(str(p), stat.st_mtime_ns, stat.st_size)
+                      for p in folder.rglob("*") if p.is_file() and (stat := p.stat())]
+    return tuple(sorted(found))
+
+
+def environment_for(theme_dirs: list[Path]) -> jinja2.Environment:
+    """The environment for these themes, reused while no template changed.
+
+    Compiling the templates is a good part of a build; `serve` rebuilds in one process and gets
+    them compiled once. A new override file changes the fingerprint, which Jinja's own reload
+    check (only the files it loaded) would miss.
+    """
+    return _cached_environment(tuple(theme_dirs), template_fingerprint(tuple(theme_dirs)))
+
+
+@functools.lru_cache(maxsize=2)
+def _cached_environment(theme_dirs: tuple[Path, ...], _fingerprint: tuple[tuple[str, int, int], ...]) -> jinja2.Environment:
+    return make_environment(list(theme_dirs))
+
+
+def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
+    """A Jinja environment that looks for templates in each theme in turn.
+
+    `default/<name>` always names the default theme's template, so a theme's own `base.html` can
+    extend the default `base.html` and change only some of its blocks.
+    """
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs]),
+        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(default_theme_dir() / "templates"))}),
+    ])
+    env = ThemeEnvironment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=[FragmentCache],
+    )
+    env.filters["isodate"] = lambda d: d.isoformat() if d else ""
+    env.filters["slug"] = slugify
+    return env
+
+
+class RenderFailed(Exception):
+    """A template failed; `diagnostic` says where (raised out of `render_site`'s stream, so the writer drops what it began)."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def render_site(model: SiteModel, env: jinja2.Environment, theme_dirs: list[Path],
+                fragments: Fragments | None = None) -> Iterator[tuple[str, bytes]]:
+    """Every page rendered through `env` (`environment_for(theme_dirs)`), then the themes' static
+    files, as (output path, bytes), one at a time so that the writer can put each away before the
+    next is made.
+
+    Cached fragments come from `fragments` (with those the last build left); without it each is
+    rendered where it stands. Raises RenderFailed when a template fails.
+    """
+    with storing_in(env, fragments):
+        for page in model.pages:
+            try:
+                template = env.get_template(page.template)
+                html = template.render(page=page.view, title=page.title, site=model.site, root=page.root, path=page.path)
+            except jinja2.TemplateError as exc:
+                raise RenderFailed(template_problem(exc, page.template)) from None
+            yield page.path, html.encode("utf-8")
+    # Static files: a theme listed first overrides the same file of a later one.
+    static_files: dict[str, Path] = {}
+    for theme in reversed(theme_dirs):
+        static = theme / "static"
+        if static.is_dir():
+            for path in sorted(p for p in static.rglob("*") if p.is_file()):
+                static_files["static/" + path.relative_to(static).as_posix()] = path
+    for name, path in static_files.items():
+        yield name, path.read_bytes()
+
+
+def template_problem(exc: jinja2.TemplateError, template: str) -> Diagnostic:
+    """A diagnostic pointing at the template line that failed."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return error(exc.filename or exc.name or template, exc.lineno, f"template syntax error: {exc.message}")
+    where, line = template, None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".svg")):
+            where, line = frame.filename, frame.lineno
+    return error(where, line, f"template error: {exc}", "check the variable names against docs/themes.md")

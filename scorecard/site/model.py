@@ -1,0 +1,404 @@
+"""The site model: from scored assessments to the pages of the site, each with its view.
+
+Everything here is pure: it decides which pages exist, where they go and what each shows,
+and leaves templates and files to `render.py` and `writer.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from scorecard import __version__
+from scorecard.core.assessment import Assessment
+from scorecard.site.badge import LABEL, badge_value
+from scorecard.site.charts import Spoke, TrendPoint, radar, trend
+from scorecard.site.compare import compare_page
+from scorecard.site.movement import movement, summarise
+from scorecard.site.portfolio_map import MapAxes, portfolio_map
+from scorecard.site.portfolio_trend import portfolio_trend
+from scorecard.source.content import Content, slugify
+from scorecard.source.history import HistoryPoint
+from scorecard.core.rubric import Rubric, Section
+from scorecard.core.scoring import ItemScore, Scorecard
+from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS, staleness
+from scorecard.site.urls import (assessment_url, badge_url, published_url, item_url, GROUP_KINDS, group_url, group_index_url, NOT_FOUND_URL, CHANGES_URL, FEED_URL)
+from scorecard.site.views import (AssessmentView, BandView, ChangesView, ChangeView, Count, FeedView, GroupIndexView, GroupView, HeatmapColumn, ItemPageView,
+                    ItemView, Link, NotFoundView, Page, PortfolioView, RankedRow, RevisionView, RubricItemView, RubricSectionView, RubricView,
+                    SectionView, SiteView)
+
+
+
+@dataclass(frozen=True)
+class Exports:
+    """What the exports hold of one assessment, made where its file is prepared (in the workers, cached with it)."""
+
+    json_entry: str
+    """Its entry in scorecard.json (`assessment_entry`)."""
+    csv_cells: tuple[str, ...]
+    """Its row of scorecard.csv but the URL (`csv_cells`)."""
+    badge: bytes
+    """Its badge.svg."""
+
+
+@dataclass(frozen=True)
+class Scored:
+    """An assessment with its scores and rendered body: what the site is built from."""
+
+    assessment: Assessment
+    scorecard: Scorecard
+    body_html: str
+    search_entry: str
+    """Its entry in the search index (`search.search_entry`)."""
+    exports: Exports
+    """What the exports hold of it, made where its file is prepared."""
+    links: tuple[str, ...] = ()
+    """Slugs of the assessments its body links to."""
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    site: SiteView
+    pages: tuple[Page, ...]
+
+
+CHANGES_SHOWN = 100
+"""How many of the most recent score changes the Changes page and the feed carry."""
+
+
+def build_site_model(content: Content, scored: list[Scored], title: str, description: str = "", *,
+                     history: Mapping[str, tuple[HistoryPoint, ...]] | None = None, today: dt.date | None = None,
+                     stale_after_days: int = DEFAULT_MAX_AGE_DAYS, base_url: str = "", edit_url: str = "",
+                     language: str = "en", known_views: Mapping[str, AssessmentView] | None = None,
+                     map_axes: MapAxes | None = None) -> SiteModel:
+    """Every page of the site, with its view model.
+
+    `history` holds each slug's score changes from git (none outside git); with `today`, an
+    assessment due for review is marked so. `base_url` is the site's published address, if
+    known; `edit_url` a pattern for "Edit this page" links, with {path} for the file's path.
+    `known_views` holds each assessment's own view (`assessment_view`) by slug, when the caller has
+    it already; its body is set here.
+    """
+    rubric = content.rubric
+    history = history or {}
+    views = {}
+    titles = {a.slug: a.title for a in content.assessments}
+    backlinks = referenced_by(scored)
+    known_views = known_views or {}
+    for s in scored:
+        view = known_views.get(s.assessment.slug) or assessment_view(rubric, s, titles)
+        points = history.get(s.assessment.slug, ())
+        views[view.slug] = replace(
+            view, body=as_markup(s.body_html), review_due=(staleness(s.assessment, today, stale_after_days) or "") if today else "",
+            history=tuple(revision_view(p) for p in reversed(points)), trend=trend_chart(view.title, points),
+            referenced_by=backlinks.get(view.slug, ()), edit_url=edit_link(edit_url, s.assessment.path),
+            movement=movement(points, s.scorecard.shown, s.scorecard.gate is not None), **badge_fields(s, base_url))
+    overall = whole_numbers([s.scorecard.overall for s in scored])
+    order = sorted(range(len(scored)), key=lambda n: (-overall[n], scored[n].assessment.title.lower(), scored[n].assessment.slug))  # type: ignore[operator]
+    ranked = [scored[n] for n in order]
+    leaderboard = tuple(views[s.assessment.slug] for s in ranked)
+    rubric_view = build_rubric_view(rubric)
+
+    pages = [
+        portfolio_page(rubric, title, leaderboard, scored, history, today or dt.date.today(), map_axes),
+        Page("rubric/index.html", "rubric.html", f"Rubric: {rubric.name}", rubric_view),
+    ]
+    pages += [Page(view.url, "assessment.html", view.title, view) for view in leaderboard]
+    ranked_items = iter(rankings(ranked, views))
+    for section_view, section in zip(rubric_view.sections, rubric.sections):
+        for item_view in section_view.items:
+            pages.append(Page(item_view.url, "item.html", item_view.title,
+                              ItemPageView(item_view.title, section.title, item_view, next(ranked_items, ()))))
+    for kind in GROUP_KINDS:
+        pages += group_pages(kind, leaderboard, rubric.statuses if kind == "status" else None)
+    pages += changes_pages(title, history, views)
+    pages.append(compare_page(leaderboard))
+
+    nav = (Link("Portfolio", "index.html"), Link("Rubric", "rubric/index.html"), Link("Tags", "tags/index.html"),
+           Link("Owners", "owners/index.html"), Link("Authors", "authors/index.html"), Link("Changes", CHANGES_URL),
+           Link("Compare", "compare/index.html"))
+    site = SiteView(title, description or rubric.description, nav, f"scorecard {__version__}", language)
+    # Shown at any depth, so links are absolute when they can be, else from the site root.
+    base = base_url.rstrip("/") + "/" if base_url else ""
+    pages.append(Page(NOT_FOUND_URL, "404.html", "Page not found", NotFoundView("Page not found", base)))
+    return SiteModel(site, tuple(pages))
+
+
+# -- assessments ----------------------------------------------------------------------------
+
+def level(points: Fraction | None, answered: bool) -> str:
+    """The colour class of a value between 0 and 1."""
+    if not answered:
+        return "unknown"
+    if points is None:
+        return "na"
+    return f"lvl-{round_half_up(points, 5)}"
+
+
+def round_half_up(value: Fraction, times: int = 1) -> int:
+    """`value × times` rounded to a whole number, halves up: floor(n·t/d + 1/2) = (2·n·t + d) // 2d,
+    in whole numbers (Fraction arithmetic costs more, thousands of times per build)."""
+    return (2 * value.numerator * times + value.denominator) // (2 * value.denominator)
+
+
+def item_views(section: Section, scorecard: Scorecard) -> tuple[ItemView, ...]:
+    section_score = scorecard.section(section.id)
+    assert section_score is not None
+    views = []
+    for item, scored_item in zip(section.items, section_score.items):
+        response = scored_item.response
+        if response.missing:
+            label = "missing"
+        elif response.value is None:
+            label = "unknown"
+        else:
+            label = str(response.value)
+        views.append(ItemView(
+            id=item.id, title=item.title, prompt=item.prompt, url=item_url(section.id, item.id), label=label,
+            level=level(scored_item.points, response.is_answered), evidence=response.evidence, reason=response.reason,
+            unsupported=scored_item.is_claim and not scored_item.is_supported,
+        ))
+    return tuple(views)
+
+
+def percent(fraction: Fraction | None) -> str:
+    return "—" if fraction is None else f"{round_half_up(fraction, 100)}%"
+
+
+def assessment_view(rubric: Rubric, scored: Scored, titles: Mapping[str, str]) -> AssessmentView:
+    """The view of one assessment; `titles` maps every slug to its title, for `related` links."""
+    a, card = scored.assessment, scored.scorecard
+    sections = []
+    chart, chart_section, caption = None, "", ""
+    for section in rubric.sections:
+        section_score = card.section(section.id)
+        assert section_score is not None
+        items = item_views(section, card)
+        shown = section_score.shown
+        sections.append(SectionView(section.id, section.title, "n/a" if shown is None else str(shown), items,
+                                    section.scale.is_choice))
+        if chart is None and not section.scale.is_choice and len(section.items) >= 3:
+            spokes = [Spoke(i.title, s.points, i.label) for i, s in zip(items, section_score.items)]
+            chart = radar(spokes, title=f"{section.title} scores of {a.title}", chart_id=f"radar-{section.id}")
+            chart_section = section.id
+            caption = (f"{section.title} scores, {section.scale.min} at the centre to {section.scale.max} at the edge; "
+                       "the table below gives the same numbers.")
+    item_titles = {(s.id, i.id): i.title for s in rubric.sections for i in s.items}
+    return AssessmentView(
+        slug=a.slug, url=assessment_url(a.slug), title=a.title, summary=a.summary,
+        owner=Link(a.owner, group_url("owner", a.owner)) if a.owner else None,
+        authors=tuple(Link(name, group_url("author", name)) for name in a.authors),
+        status=Link(a.status, group_url("status", a.status)),
+        date=a.date, review_by=a.review_by,
+        tags=tuple(Link(tag, group_url("tag", tag)) for tag in a.tags),
+        related=tuple(Link(titles.get(slug, slug), assessment_url(slug)) for slug in a.related),
+        score=str(card.shown), grade=card.grade, grade_css=slugify(card.grade), verdict=card.verdict,
+        gated=card.gate is not None, coverage=percent(card.coverage),
+        unanswered=tuple(item_titles[key] for key in card.unanswered),
+        sections=tuple(sections), body=as_markup(scored.body_html), radar=chart, radar_section=chart_section, radar_caption=caption,
+        source=a.path, extra=a.extra,
+    )
+
+
+def as_markup(html: str) -> Markup:
+    """`html` as Markup; itself when it is Markup already (Markup() would copy it: bodies are many and long)."""
+    return html if isinstance(html, Markup) else Markup(html)
+
+
+def referenced_by(scored: list[Scored]) -> dict[str, tuple[Link, ...]]:
+    """For each slug, the assessments whose bodies link to it (not itself), by title, each once."""
+    sources: dict[str, list[Assessment]] = {}
+    for s in scored:
+        for target in s.links:
+            if target != s.assessment.slug:
+                sources.setdefault(target, []).append(s.assessment)
+    return {slug: tuple(Link(a.title, assessment_url(a.slug)) for a in sorted(found, key=lambda a: (a.title.lower(), a.slug)))
+            for slug, found in sources.items()}
+
+
+def edit_link(pattern: str, path: str) -> str:
+    """The "Edit this page" URL: `pattern` with {path} replaced by the URL-quoted file path; "" without a pattern."""
+    return pattern.replace("{path}", quote(path)) if pattern else ""
+
+
+def badge_fields(scored: Scored, base_url: str) -> dict[str, Any]:
+    """The badge's address and alt text, and Markdown that embeds it linked to the page."""
+    slug = scored.assessment.slug
+    alt = f"{LABEL}: {badge_value(scored.scorecard)}"
+    image, page = published_url(base_url, badge_url(slug)), published_url(base_url, assessment_url(slug))
+    markdown_alt = alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    return {"badge_url": badge_url(slug), "badge_alt": alt, "badge_markdown": f"[![{markdown_alt}]({image})]({page})",
+            "badge_absolute": bool(base_url)}
+
+
+# -- history: trends, the Changes page and its feed ---------------------------------------------
+
+def revision_view(point: HistoryPoint) -> RevisionView:
+    return RevisionView(
+        date=point.date.date(), timestamp=point.date.isoformat(), author=point.author, subject=point.subject,
+        sha=point.sha, short=point.short, score=str(point.overall),
+        previous="" if point.previous is None else str(point.previous),
+        grade=point.grade, grade_css=slugify(point.grade), moved=point.moved, as_of=point.boundary)
+
+
+def trend_chart(title: str, points: tuple[HistoryPoint, ...]) -> Markup | None:
+    """The sparkline of an assessment's overall score per revision; None without history."""
+    if not points:
+        return None
+    spots = [TrendPoint(f"{p.date.date().isoformat()} ({p.short})", Fraction(p.overall), str(p.overall)) for p in points]
+    return trend(spots, title=f"Overall score of {title} over {len(points)} revision{'s' if len(points) != 1 else ''}",
+                 chart_id="trend")
+
+
+def changes_pages(title: str, history: Mapping[str, tuple[HistoryPoint, ...]],
+                  views: Mapping[str, AssessmentView]) -> list[Page]:
+    """The Changes page, and the Atom feed when there is at least one change to carry."""
+    # a shallow clone's boundary commit made none of the scores it shows: not a change
+    found = [(point, views[slug]) for slug, points in history.items() if slug in views
+             for point in points if not point.boundary]
+    # Newest first; commits that share a date keep the log's order, then assessments their slugs'.
+    found.sort(key=lambda pair: (-pair[0].date.timestamp(), -pair[0].index, pair[1].slug))
+    changes = tuple(ChangeView(Link(view.title, view.url), revision_view(point), change_id(view.slug, point.sha))
+                    for point, view in found[:CHANGES_SHOWN])
+    page_title = "Changes"
+    pages = [Page(CHANGES_URL, "changes.html", page_title,
+                  ChangesView(page_title, changes, len(found), FEED_URL if changes else ""))]
+    if changes:
+        feed = FeedView(f"{title}: score changes", f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'scorecard:changes:' + title)}",
+                        changes[0].revision.timestamp, CHANGES_URL, changes)
+        pages.append(Page(FEED_URL, "changes.xml", feed.title, feed))
+    return pages
+
+
+def change_id(slug: str, sha: str) -> str:
+    """A permanent, unique id for one assessment's change in one commit."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'scorecard:{slug}@{sha}')}"
+
+
+# -- rubric, portfolio, rankings, groups ---------------------------------------------------------------
+
+def build_rubric_view(rubric: Rubric) -> RubricView:
+    total = sum((s.weight for s in rubric.sections), Fraction(0))
+    sections = []
+    for section in rubric.sections:
+        items = tuple(
+            RubricItemView(item.id, item.title, item.prompt, item.top, decimal_text(item.weight),
+                           f"Answered “{item.gate.when}”, the verdict is “{item.gate.verdict}” whatever the numbers." if item.gate else "",
+                           item_url(section.id, item.id))
+            for item in section.items
+        )
+        choices = tuple((name, decimal_text(value)) for name, value in section.scale.choices)
+        sections.append(RubricSectionView(section.id, section.title, section.description, decimal_text(section.weight),
+                                          percent(section.weight / total if total else None), section.scale.describe(),
+                                          choices, items))
+    bands = tuple(BandView(b.grade, slugify(b.grade), decimal_text(b.min), b.verdict) for b in rubric.bands)
+    return RubricView(rubric.name, rubric.description, tuple(sections), bands, rubric.statuses)
+
+
+def decimal_text(value: Fraction) -> str:
+    """A weight or value as a short decimal: 2, 0.6, 0.5."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    return format(float(value), "g")
+
+
+def portfolio_view(rubric: Rubric, title: str, leaderboard: tuple[AssessmentView, ...], scored: list[Scored]) -> PortfolioView:
+    by_status = tuple(Count(status, group_url("status", status), sum(1 for a in leaderboard if a.status.text == status))
+                      for status in rubric.statuses)
+    grades = [band.grade for band in rubric.bands] + sorted({a.grade for a in leaderboard} - {b.grade for b in rubric.bands})
+    by_grade = tuple(Count(grade, None, sum(1 for a in leaderboard if a.grade == grade), slugify(grade)) for grade in grades)
+    columns = tuple(HeatmapColumn(section.id, item.title, item_url(section.id, item.id))
+                    for section in rubric.sections for item in section.items)
+    spans = tuple((section.title, len(section.items)) for section in rubric.sections)
+    return PortfolioView(title, leaderboard, by_status, by_grade, columns, spans,
+                         tags=group_counts("tag", leaderboard), owners=group_counts("owner", leaderboard))
+
+
+def portfolio_page(rubric: Rubric, title: str, leaderboard: tuple[AssessmentView, ...], scored: list[Scored],
+                   history: Mapping[str, tuple[HistoryPoint, ...]], today: dt.date, map_axes: MapAxes | None) -> Page:
+    """The home page: the portfolio with its movement, its trend over time and its map."""
+    portfolio = portfolio_view(rubric, title, leaderboard, scored)
+    return Page("index.html", "index.html", title, replace(
+        portfolio, movement=summarise([v.movement for v in leaderboard], today),
+        trend=portfolio_trend(history, {v.slug for v in leaderboard}, tuple(c.name for c in portfolio.by_grade)),
+        **portfolio_map(rubric, leaderboard, map_axes)))
+
+
+def group_counts(kind: str, leaderboard: tuple[AssessmentView, ...]) -> tuple[Count, ...]:
+    """Each name of this kind in use, sorted with case ignored, with its page and how many assessments it has."""
+    counts: dict[str, tuple[str, int]] = {}
+    for view in leaderboard:
+        for name in GROUP_MEMBERSHIP[kind](view):
+            shown, count = counts.get(slugify(name), (name, 0))
+            counts[slugify(name)] = (shown, count + 1)
+    return tuple(Count(name, group_url(kind, name), count)
+                 for name, count in sorted(counts.values(), key=lambda pair: pair[0].lower()))
+
+
+def rankings(ranked: list[Scored], views: Mapping[str, AssessmentView]) -> list[tuple[RankedRow, ...]]:
+    """For every item of the rubric, in order, every assessment's answer to it, best first; n/a and
+    unanswered last; ties keep the overall ranking.
+
+    One pass over the assessments for all items at once (views and scores list sections and items
+    in the rubric's order), sorted on whole numbers (points over one common denominator): exact,
+    and much faster than comparing Fractions.
+    """
+    if not ranked:
+        return []
+    found: list[list[tuple[Fraction | None, RankedRow]]] = [[] for _ in flat_items(ranked[0].scorecard)]
+    for s in ranked:
+        view = views[s.assessment.slug]
+        item_views = [item for section in view.sections for item in section.items]
+        for rows, item_view, item_score in zip(found, item_views, flat_items(s.scorecard)):
+            assert item_view.id == item_score.item
+            rows.append((item_score.points if item_score.response.is_answered else None, RankedRow(view, item_view)))
+    result = []
+    for rows in found:
+        keys = whole_numbers([points for points, _ in rows])
+        order = sorted(range(len(rows)), key=lambda n: (True, 0) if keys[n] is None else (False, -keys[n]))  # type: ignore[operator]
+        result.append(tuple(rows[n][1] for n in order))
+    return result
+
+
+def flat_items(card: Scorecard) -> list[ItemScore]:
+    return [item for section in card.sections for item in section.items]
+
+
+def whole_numbers(fractions: list[Fraction | None]) -> list[int | None]:
+    """The fractions as whole numbers in one common unit (their order and ties kept); None stays None."""
+    present = [f for f in fractions if f is not None]
+    common = math.lcm(*{f.denominator for f in present}) if present else 1
+    return [None if f is None else f.numerator * (common // f.denominator) for f in fractions]
+
+
+def group_pages(kind: str, leaderboard: tuple[AssessmentView, ...], fixed: tuple[str, ...] | None) -> list[Page]:
+    """An index page of every group of this kind, and a page per group (in leaderboard order)."""
+    groups: dict[str, tuple[str, list[AssessmentView]]] = {}
+    for view in leaderboard:
+        for name in GROUP_MEMBERSHIP[kind](view):
+            groups.setdefault(slugify(name), (name, []))[1].append(view)
+    order = fixed or sorted((name for name, _ in groups.values()), key=str.lower)
+    index_title, _ = GROUP_KINDS[kind]
+    counts = tuple(Count(name, group_url(kind, name), len(groups.get(slugify(name), (name, []))[1])) for name in order)
+    pages = [Page(group_index_url(kind), "groups.html", index_title, GroupIndexView(index_title, kind, counts))]
+    for name in order:
+        members = tuple(groups.get(slugify(name), (name, []))[1])
+        title = f"{kind.capitalize()}: {name}"
+        pages.append(Page(group_url(kind, name), "group.html", title,
+                          GroupView(title, kind, index_title.lower(), name, group_index_url(kind), members)))
+    return pages
+
+
+GROUP_MEMBERSHIP: dict[str, Callable[[AssessmentView], Iterable[str]]] = {
+    "tag": lambda view: [link.text for link in view.tags],
+    "owner": lambda view: [view.owner.text] if view.owner else [],
+    "author": lambda view: [link.text for link in view.authors],
+    "status": lambda view: [view.status.text],
+}

@@ -1,0 +1,170 @@
+"""The site configuration, `scorecard.yml`: optional, and every key has a default.
+
+The file is read with the project's YAML loader, so an unknown key, a wrong type or a bad value is
+a diagnostic with its line, like a problem in the content. `options_for` turns the configuration
+and the command line's overrides into `BuildOptions`; the command line wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from scorecard.core.options import BuildOptions
+from scorecard.core.diagnostics import Diagnostic, did_you_mean, error
+from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS
+from scorecard.core.yamlsource import parse_yaml
+
+CONFIG_FILE = "scorecard.yml"
+DEFAULT_THEME = "default"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """The settings of `scorecard.yml`, each with its default (docs/config.md is the reference)."""
+
+    title: str = "Scorecard"
+    """The site's title: the portfolio heading and the end of every page's <title>."""
+    description: str = ""
+    """The site's description; "" uses the rubric's description."""
+    content_dir: str = "content"
+    """Where the rubric and assessments are, from the site root."""
+    output_dir: str = "output"
+    """Where `build` writes the site, from the site root."""
+    theme: str = DEFAULT_THEME
+    """A theme under themes/<name>/ at the site root, tried before the default theme."""
+    base_url: str = ""
+    """The absolute URL the site is published at; "" when unknown."""
+    edit_url: str = ""
+    """"Edit this page" link pattern with {path}, the file's path from the site root; "" for none."""
+    stale_after_days: int = DEFAULT_MAX_AGE_DAYS
+    """Days after its `date` when an assessment is due for review."""
+    language: str = "en"
+    """The `lang` of every page."""
+    unsafe_html: bool = False
+    """Let raw HTML in Markdown bodies through unescaped. Unsafe: only for fully trusted authors."""
+    map_across: str = ""
+    """The section whose score places each point of the portfolio map across; "" for SLATES (`slates`)."""
+    map_up: str = ""
+    """The section whose score places each point of the portfolio map up; "" for trust (`trust`)."""
+
+
+KEYS = tuple(f.name for f in fields(SiteConfig))
+
+
+def parse_config(text: str, path: str = CONFIG_FILE) -> tuple[SiteConfig, list[Diagnostic]]:
+    """The configuration in `text`; on a problem, the diagnostics and the defaults for what was wrong."""
+    document, diagnostics = parse_yaml(text, path)
+    if document is None:
+        return SiteConfig(), diagnostics
+    data = document.data
+    if data is None:
+        return SiteConfig(), diagnostics
+    if not isinstance(data, dict):
+        return SiteConfig(), diagnostics + [error(path, document.line(()), "scorecard.yml must be a mapping of settings",
+                                                  "write one 'key: value' per line, e.g. 'title: Our scorecard'")]
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        line = document.line((key,))
+        if key not in KEYS:
+            diagnostics.append(error(path, line, f"unknown setting '{key}'", did_you_mean(key, KEYS)))
+            continue
+        problem = check_value(key, value)
+        if problem:
+            message, hint = problem
+            pos = document.value_position((key,))
+            diagnostics.append(error(path, pos.line, message, hint, col=pos.col))
+        elif value is not None:
+            values[key] = value
+    return SiteConfig(**values), diagnostics
+
+
+def check_value(key: str, value: Any) -> tuple[str, str | None] | None:
+    """Why `value` is wrong for setting `key`, as (message, hint), or None when it is right."""
+    if value is None:
+        return None  # `key:` with nothing after it means the default
+    if key == "unsafe_html":
+        if not isinstance(value, bool):
+            return f"'{key}' must be true or false, not {describe(value)}", None
+        return None
+    if key == "stale_after_days":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"'{key}' must be a whole number of days, not {describe(value)}", None
+        if value < 1:
+            return f"'{key}' must be at least 1, not {value}", None
+        return None
+    if not isinstance(value, str):
+        return f"'{key}' must be text, not {describe(value)}", "put it in quotes"
+    if key in ("content_dir", "output_dir", "theme", "language") and not value.strip():
+        return f"'{key}' must not be empty", f"leave '{key}' out for the default"
+    if key == "theme" and ("/" in value or "\\" in value or value in (".", "..")):
+        return f"'theme' is a name under themes/, not a path: '{value}'", "write 'theme: mine' for themes/mine/"
+    if key == "edit_url" and value and "{path}" not in value:
+        return "'edit_url' has no {path} in it", "e.g. https://git.example.org/team/site/edit/main/{path}"
+    return None
+
+
+def describe(value: Any) -> str:
+    """A value's kind and text for a message: `a list ([1, 2])`, `the number 3`."""
+    if isinstance(value, bool):
+        return f"'{'true' if value else 'false'}'"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"'{value}'"
+
+
+def load_config(root: Path) -> tuple[SiteConfig, list[Diagnostic]]:
+    """The site's `scorecard.yml` at `root`, or the defaults when there is none."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return SiteConfig(), []
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return SiteConfig(), [error(CONFIG_FILE, None, f"cannot read file: {exc.strerror}")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return SiteConfig(), [error(CONFIG_FILE, line, "not valid UTF-8", "save the file as UTF-8")]
+    return parse_config(text, CONFIG_FILE)
+
+
+def theme_problems(root: Path, config: SiteConfig) -> list[Diagnostic]:
+    """An error when the configured theme has no folder with templates/ or static/."""
+    if config.theme == DEFAULT_THEME:
+        return []
+    folder = root / "themes" / config.theme
+    if (folder / "templates").is_dir() or (folder / "static").is_dir():
+        return []
+    return [error(CONFIG_FILE, None, f"theme '{config.theme}' not found: themes/{config.theme}/ has no templates/ or static/",
+                  "create it, or leave 'theme' out for the default theme")]
+
+
+def options_for(root: Path, config: SiteConfig, **overrides: Any) -> BuildOptions:
+    """BuildOptions from the configuration, with the command line's `overrides` (None: not given) on top."""
+    themes = () if config.theme == DEFAULT_THEME else (root / "themes" / config.theme,)
+    options = BuildOptions.at(
+        root,
+        content_dir=root / config.content_dir,
+        output_dir=root / config.output_dir,
+        title=config.title,
+        description=config.description,
+        themes=themes,
+        stale_after_days=config.stale_after_days,
+        base_url=config.base_url,
+        edit_url=config.edit_url,
+        language=config.language,
+        unsafe_html=config.unsafe_html,
+        map_across=config.map_across,
+        map_up=config.map_up,
+    )
+    given = {key: value for key, value in overrides.items() if value is not None}
+    if "output_dir" in given:
+        given["output_dir"] = root / given["output_dir"]
+    return replace(options, **given)

@@ -1,0 +1,285 @@
+"""Reading a site's content directory: the rubric and every assessment file.
+
+This is the I/O edge of loading: it finds files, reads their bytes and hands the text to the
+pure parsers, then checks what only the whole set can tell (slugs that collide, `related`
+entries that name no assessment).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Iterable, Mapping
+
+from scorecard.core.assessment import Assessment, parse_assessment
+from scorecard.core.diagnostics import Diagnostic, did_you_mean, error, warning
+from scorecard.core.rubric import Rubric, default_rubric, parse_rubric
+from scorecard.core.slugs import NO_SLUG, slugify
+
+ASSESSMENTS_DIR = "assessments"
+RUBRIC_FILE = "rubric.yml"
+EXTENSIONS = (".md", ".markdown")
+"""Compared without case: `X.MD` is read too."""
+MAX_FILE_BYTES = 1_000_000
+"""A content file larger than this (1 MB) is refused: an assessment is a few kilobytes."""
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything a build reads from the content directory."""
+
+    rubric: Rubric
+    assessments: tuple[Assessment, ...]
+    """Sorted by slug."""
+
+
+def is_assessment_name(name: str) -> bool:
+    """Whether a file name or path ends like an assessment file (`.md`, `.markdown`, in any case)."""
+    return name.lower().endswith(EXTENSIONS)
+
+
+def is_assessment_file(relative: str) -> bool:
+    """Whether a path under assessments/ is read: an assessment name, and no hidden file or folder in it."""
+    return is_assessment_name(relative) and not any(part.startswith(".") for part in relative.split("/"))
+
+
+def slug_for(relative: Path) -> str:
+    """The slug of an assessment file: its path under assessments/, without extension, slugified."""
+    parts = list(relative.with_suffix("").parts)
+    return "/".join(slugify(part) for part in parts)
+
+
+def parse_site_rubric(text: str | None, path: str) -> tuple[Rubric | None, list[Diagnostic]]:
+    """The site's rubric from the text of content/rubric.yml, or the default when there is none."""
+    base = default_rubric()
+    if text is None:
+        return base, []
+    return parse_rubric(text, path, base)
+
+
+def load_content(content_dir: Path, root: Path) -> tuple[Content | None, list[Diagnostic]]:
+    """Read the rubric and all assessments under `content_dir`, collecting every problem."""
+    prefix = display_path(content_dir, root)
+    if not content_dir.is_dir():
+        return None, [error(prefix, None, "content directory not found",
+                            "run scorecard at the root of a site, where content/ is")]
+    files, diagnostics = read_content_files(content_dir, prefix)
+    content, problems = content_from_files(files, prefix)
+    return content, diagnostics + problems
+
+
+def read_content_files(content_dir: Path, prefix: str) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The rubric and assessment files under `content_dir`, keyed by `prefix/relative/path`.
+
+    Thousands of files are read on every build, even one that then finds nothing changed: paths
+    are plain strings here (pathlib's objects cost more than the reading), and a folder's place
+    inside content/ is checked once for all of its files.
+    """
+    files: dict[str, bytes] = {}
+    rubric = content_dir / RUBRIC_FILE
+    paths = [RUBRIC_FILE] if rubric.is_file() or rubric.is_symlink() else []
+    found, diagnostics = find_assessment_files(content_dir, prefix)
+    top, base = content_dir.resolve(), os.fspath(content_dir)
+    inside: dict[str, bool] = {}  # folder → whether it resolves inside content/
+    for relative in paths + found:
+        shown, full = f"{prefix}/{relative}", os.path.join(base, relative)
+        folder = os.path.dirname(full)
+        try:
+            status = os.lstat(full)
+            if folder not in inside:
+                inside[folder] = Path(folder).resolve().is_relative_to(top)
+            plain = stat.S_ISREG(status.st_mode) and inside[folder]
+        except OSError:
+            plain = False
+        problem = None if plain else unsafe_path(Path(full), content_dir, shown)
+        if problem:
+            diagnostics.append(problem)
+            continue
+        try:
+            size = status.st_size if plain else os.stat(full).st_size
+            if size > MAX_FILE_BYTES:  # refused before it is read into memory
+                diagnostics.append(too_large(shown, size))
+                continue
+            with open(full, "rb") as handle:
+                files[shown] = handle.read()
+        except OSError as exc:
+            diagnostics.append(error(shown, None, f"cannot read file: {exc.strerror}"))
+    return files, diagnostics
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One assessment file, decoded."""
+
+    path: str
+    """Its path as diagnostics show it (content/assessments/x.md)."""
+    slug: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Sources:
+    """A content directory read once: the rubric parsed, every assessment file decoded with its slug,
+    and what was wrong on the way (undecodable files, slugs two files share, a broken rubric)."""
+
+    rubric: Rubric | None
+    """None when the rubric has errors: nothing can be scored then."""
+    rubric_bytes: bytes | None
+    """content/rubric.yml as read; None when the site uses the default rubric."""
+    files: tuple[SourceFile, ...]
+    """Sorted by path."""
+    slugs: frozenset[str]
+    """The slug of every assessment file found, readable or not (a link to a broken file is not a missing link)."""
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def assessment_slug(path: str, prefix: str) -> str | None:
+    """The slug of the file at `path` when it is an assessment file of the content directory at
+    `prefix` (a path from the site root or the repository's root), else None: the one rule for what
+    is an assessment file, for the files on disk and those of a git revision alike."""
+    folder = f"{prefix}/{ASSESSMENTS_DIR}/" if prefix else f"{ASSESSMENTS_DIR}/"
+    if not path.startswith(folder) or not is_assessment_file(path[len(folder):]):
+        return None
+    return slug_for(PurePosixPath(path[len(folder):]))
+
+
+def sources_from_files(files: Mapping[str, bytes], prefix: str) -> Sources:
+    """Decode a content directory given as bytes keyed by path (from disk or from a git revision)."""
+    rubric_path = f"{prefix}/{RUBRIC_FILE}"
+    diagnostics: list[Diagnostic] = []
+    rubric_text = None
+    rubric_bytes = files.get(rubric_path)
+    if rubric_bytes is not None:
+        rubric_text, diagnostics = decode(rubric_bytes, rubric_path)
+    rubric, problems = parse_site_rubric(rubric_text, rubric_path) if not diagnostics else (None, [])
+    diagnostics += problems
+    by_slug: dict[str, list[str]] = {}
+    found = []
+    for shown in sorted(files):
+        slug = assessment_slug(shown, prefix)
+        if slug is None:
+            continue
+        if NO_SLUG in slug.split("/"):
+            diagnostics.append(error(shown, None, "the file name has no letters or digits to make a slug from",
+                                     "rename the file (or its folder) to say what the initiative is"))
+            continue
+        by_slug.setdefault(slug, []).append(shown)
+        text, problems = decode(files[shown], shown)
+        diagnostics += problems
+        if text is not None:
+            found.append(SourceFile(shown, slug, text))
+    diagnostics += slug_collisions(by_slug)
+    return Sources(rubric, rubric_bytes, tuple(found), frozenset(by_slug), tuple(diagnostics))
+
+
+def assemble_content(sources: Sources, assessments: Iterable[Assessment | None]) -> tuple[Content | None, list[Diagnostic]]:
+    """The content from its sources and their assessments as parsed (None for a file too broken to
+    parse), with the problems only the whole content shows (a `related` entry naming no assessment)."""
+    if sources.rubric is None:
+        return None, []
+    parsed = sorted((a for a in assessments if a is not None), key=lambda a: a.slug)
+    return Content(sources.rubric, tuple(parsed)), missing_related(parsed, set(sources.slugs))
+
+
+def content_from_files(files: Mapping[str, bytes], prefix: str) -> tuple[Content | None, list[Diagnostic]]:
+    """Parse a content directory given as bytes keyed by path (from disk or from a git revision)."""
+    sources = sources_from_files(files, prefix)
+    diagnostics = list(sources.diagnostics)
+    assessments = []
+    if sources.rubric is not None:
+        for file in sources.files:
+            assessment, problems = parse_assessment(file.text, file.path, file.slug, sources.rubric)
+            diagnostics += problems
+            assessments.append(assessment)
+    content, problems = assemble_content(sources, assessments)
+    return content, diagnostics + problems
+
+
+def find_assessment_files(content_dir: Path, prefix: str) -> tuple[list[str], list[Diagnostic]]:
+    """Every assessment file under content_dir/assessments/, as its path from content_dir
+    (`assessments/team/x.md`), in sorted order, and what was skipped.
+
+    Hidden files and folders (`.git`, `.obsidian`, `.draft.md`) are skipped silently. Symbolic
+    links to folders are not followed (they could loop or lead anywhere): a warning each.
+    """
+    base = os.fspath(content_dir)
+    found: list[str] = []
+    diagnostics = []
+    for folder, dirnames, filenames in os.walk(os.path.join(base, ASSESSMENTS_DIR)):  # does not follow links to folders
+        here = Path(folder).relative_to(content_dir).as_posix()  # once per folder
+        for name in sorted(dirnames):
+            if not name.startswith(".") and os.path.islink(os.path.join(folder, name)):
+                diagnostics.append(warning(f"{prefix}/{here}/{name}", None, "symbolic link to a folder: not followed",
+                                           "move or copy the folder into content/assessments/"))
+        dirnames[:] = [name for name in dirnames if not name.startswith(".")]
+        found += [f"{here}/{name}" for name in filenames if not name.startswith(".") and is_assessment_name(name)]
+    return sorted(found), diagnostics
+
+
+def unsafe_path(path: Path, content_dir: Path, shown: str) -> Diagnostic | None:
+    """Why the file at `path` must not be read: a link leading outside content/, or not a plain file."""
+    target = path.resolve()  # the link itself, or a folder on the way (assessments/ linked elsewhere)
+    if not target.is_relative_to(content_dir.resolve()):
+        return error(shown, None, f"symbolic link to '{target}', outside the content directory: not followed",
+                     "copy the file into content/ instead of linking to it")
+    if path.is_symlink() and not target.exists():
+        return error(shown, None, "broken symbolic link", "remove it, or point it at an existing file")
+    if not path.is_file():
+        return error(shown, None, "not a regular file", "only Markdown files belong under content/assessments/")
+    return None
+
+
+def too_large(shown: str, size: int) -> Diagnostic:
+    """The diagnostic for a file over MAX_FILE_BYTES."""
+    return error(shown, None, f"the file is {size / 1_000_000:.1f} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB",
+                 "an assessment is a few kilobytes of text: is this the right file?")
+
+
+def decode(data: bytes, shown: str) -> tuple[str | None, list[Diagnostic]]:
+    """The file's bytes as UTF-8 text, or a diagnostic: too large, binary, or the line of the first bad byte."""
+    if len(data) > MAX_FILE_BYTES:
+        return None, [too_large(shown, len(data))]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # the byte-order mark of UTF-16 (or UTF-32)
+        return None, [error(shown, 1, "the file is UTF-16, not UTF-8", "save the file as UTF-8")]
+    if b"\0" in data:
+        line = data[: data.index(b"\0")].count(b"\n") + 1
+        return None, [error(shown, line, "a binary file, not text (it contains a NUL byte)",
+                            "only Markdown text files belong under content/assessments/")]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, [error(shown, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", "save the file as UTF-8")]
+
+
+def display_path(path: Path, root: Path) -> str:
+    """`path` relative to the site root when it lies inside it, for diagnostics."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def slug_collisions(by_slug: dict[str, list[str]]) -> list[Diagnostic]:
+    """An error on each file whose slug another file also has."""
+    diagnostics = []
+    for slug, paths in by_slug.items():
+        if len(paths) > 1:
+            for path in paths:
+                others = ", ".join(p for p in paths if p != path)
+                diagnostics.append(error(path, None, f"slug '{slug}' is also the slug of {others}",
+                                         "rename one of the files; slugs ignore case and punctuation"))
+    return diagnostics
+
+
+def missing_related(assessments: list[Assessment], slugs: set[str]) -> list[Diagnostic]:
+    """An error for each `related` entry that names no assessment."""
+    diagnostics = []
+    for assessment in assessments:
+        for name, line in zip(assessment.related, assessment.related_lines):
+            if name not in slugs:
+                diagnostics.append(error(assessment.path, line, f"related assessment '{name}' does not exist",
+                                         did_you_mean(name, slugs)))
+    return diagnostics

@@ -1,0 +1,171 @@
+"""Reading a site's files out of git, in a few batched processes.
+
+A revision's files come from one `git ls-tree` and one `git cat-file --batch`; a history from
+one `git log --raw` and one `git cat-file --batch` for every blob it names. Nothing is checked
+out and the working tree is never touched. Outside a git repository (or without git) these
+functions say so by returning None, and callers carry on without history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class GitError(Exception):
+    """git refused a request (an unknown revision, say); the message is git's own."""
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file touched by a commit, as `git log --raw -M` reports it."""
+
+    status: str
+    """A (added), M (modified), D (deleted), R (renamed), C (copied), T (type changed)."""
+    old_path: str
+    new_path: str
+    blob: str
+    """The file's blob id after the commit (all zeros when deleted)."""
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    date: dt.datetime
+    """The author date, with its time zone."""
+    author: str
+    subject: str
+    changes: tuple[FileChange, ...]
+
+
+def _git(repo: Path, *args: str, input: bytes | None = None) -> bytes:
+    try:
+        result = subprocess.run(["git", "-C", str(repo), *args], input=input, capture_output=True, check=False)
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed") from exc
+    if result.returncode != 0:
+        raise GitError(result.stderr.decode("utf-8", "replace").strip() or f"git {args[0]} failed")
+    return result.stdout
+
+
+def repo_root(path: Path) -> Path | None:
+    """The top of the git work tree holding `path`, or None outside one (or without git)."""
+    try:
+        out = _git(path, "rev-parse", "--show-toplevel")
+    except GitError:
+        return None
+    return Path(out.decode().strip())
+
+
+def top_and_head(path: Path) -> str | None:
+    """The top of the work tree holding `path`, whether it is shallow and its HEAD commit, in one call; None
+    outside one or without commits (`git fetch --unshallow` changes the history but not HEAD)."""
+    try:
+        return _git(path, "rev-parse", "--show-toplevel", "--is-shallow-repository", "HEAD").decode(
+            "utf-8", "surrogateescape")
+    except GitError:
+        return None
+
+
+def is_shallow(repo: Path) -> bool:
+    """Whether the repository is a shallow clone (`git clone --depth N`): its history stops at boundary commits."""
+    try:
+        return _git(repo, "rev-parse", "--is-shallow-repository").strip() == b"true"
+    except GitError:
+        return False
+
+
+def shallow_boundary(repo: Path) -> frozenset[str]:
+    """The commits a shallow clone has without their parents (none in a full clone)."""
+    try:
+        path = _git(repo, "rev-parse", "--git-path", "shallow").decode().strip()
+    except GitError:
+        return frozenset()
+    shallow = Path(path) if Path(path).is_absolute() else repo / path
+    try:
+        return frozenset(shallow.read_text(encoding="ascii").split())
+    except OSError:
+        return frozenset()
+
+
+def has_commits(repo: Path) -> bool:
+    try:
+        _git(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    except GitError:
+        return False
+    return True
+
+
+def resolve(repo: Path, revision: str) -> str:
+    """The commit id a revision names; GitError when it names none."""
+    try:
+        return _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}").decode().strip()
+    except GitError:
+        raise GitError(f"unknown revision '{revision}'") from None
+
+
+def read_blobs(repo: Path, blobs: list[str]) -> dict[str, bytes]:
+    """The contents of many blobs, through one `git cat-file --batch`."""
+    wanted = list(dict.fromkeys(blobs))
+    if not wanted:
+        return {}
+    out = _git(repo, "cat-file", "--batch", input=("\n".join(wanted) + "\n").encode())
+    contents: dict[str, bytes] = {}
+    pos = 0
+    for blob in wanted:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].decode()
+        pos = end + 1
+        if header.endswith(" missing"):
+            continue
+        size = int(header.rsplit(" ", 1)[1])
+        contents[blob] = out[pos:pos + size]
+        pos += size + 1  # the object, then a newline
+    return contents
+
+
+def files_at(repo: Path, revision: str, prefix: str) -> dict[str, bytes]:
+    """Every file under `prefix` (a path relative to the repository root) at `revision`."""
+    commit = resolve(repo, revision)
+    listing = _git(repo, "ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix or ".")
+    entries = []
+    for record in listing.split(b"\0"):
+        if not record:
+            continue
+        meta, path = record.split(b"\t", 1)
+        _mode, kind, blob = meta.decode().split()
+        if kind == "blob":
+            entries.append((path.decode("utf-8", "surrogateescape"), blob))
+    blobs = read_blobs(repo, [blob for _, blob in entries])
+    return {path: blobs[blob] for path, blob in entries if blob in blobs}
+
+
+_SEP = "\x1e"  # record separator: cannot appear in a commit subject line
+
+
+def log(repo: Path, prefix: str) -> list[Commit]:
+    """Every commit that touched `prefix`, oldest first, with the files it changed (renames followed)."""
+    if not has_commits(repo):
+        return []
+    fmt = _SEP + "%H%x00%aI%x00%an%x00%s%x00"
+    out = _git(repo, "log", "--reverse", "-M", "--raw", "-z", "--no-abbrev", f"--format={fmt}", "--", prefix or ".")
+    commits = []
+    for chunk in out.decode("utf-8", "surrogateescape").split(_SEP)[1:]:
+        fields = chunk.split("\0")
+        sha, date, author, subject = fields[:4]
+        changes = []
+        rest = [f for f in fields[4:] if f.strip("\n")]
+        i = 0
+        while i < len(rest):
+            meta = rest[i].lstrip("\n").split()
+            status, blob = meta[4][0], meta[3]
+            if status in "RC":
+                changes.append(FileChange(status, rest[i + 1], rest[i + 2], blob))
+                i += 3
+            else:
+                changes.append(FileChange(status, rest[i + 1], rest[i + 1], blob))
+                i += 2
+        commits.append(Commit(sha, dt.datetime.fromisoformat(date), author, subject, tuple(changes)))
+    return commits

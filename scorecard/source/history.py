@@ -1,0 +1,274 @@
+"""Score history from git: how each assessment's scores moved, commit by commit.
+
+`replay` is pure: given the commits that touched the content directory (oldest first) and the
+bytes of every blob they name, it replays the directory's files commit by commit and scores the
+assessments each commit changed — all of them when the rubric changed. `read_history` is the thin
+I/O wrapper around it: one `git log` and one `git cat-file --batch`.
+
+History is best-effort: a revision that does not parse is skipped, and outside a git repository,
+without commits or without git the history is simply empty. Uncommitted changes are not history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+from typing import Mapping, Sequence
+
+from scorecard.source import gitrepo
+from scorecard.core.assessment import parse_assessment
+from scorecard.source.content import ASSESSMENTS_DIR, RUBRIC_FILE, is_assessment_file, parse_site_rubric, slug_for
+from scorecard.core.parallel import parallel_map
+from scorecard.core.rubric import Rubric
+from scorecard.core.scoring import score_assessment
+
+SHORT_SHA = 7
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """One commit that changed an assessment's scores (the first one created it)."""
+
+    sha: str
+    short: str
+    """The first seven hex digits of the commit id."""
+    date: dt.datetime
+    """The commit's author date, with its time zone."""
+    author: str
+    subject: str
+    """The first line of the commit message."""
+    overall: Decimal
+    """The overall score as shown (one decimal) after this commit."""
+    grade: str
+    previous: Decimal | None
+    """The overall score as shown before this commit; None at the assessment's creation."""
+    moved: tuple[str, ...]
+    """What moved, as short texts: "Search 3 → 4", "Builds trust yes → partly", "overall 62.0 → 70.8"."""
+    index: int
+    """The commit's position in the log, oldest 0: orders changes that share a date."""
+    boundary: bool = False
+    """The commit is where a shallow clone's history starts: the scores are as of it, not made by it
+    (git shows every file there as added, whether the commit touched it or not)."""
+    gated: bool = False
+    """A gate fired at this revision: the verdict is the gate's, whatever the numbers."""
+
+
+History = Mapping[str, tuple[HistoryPoint, ...]]
+"""Per assessment slug, its points oldest first."""
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """What a revision of an assessment scored: enough to say what moved."""
+
+    overall: Decimal
+    grade: str
+    values: dict[tuple[str, str], tuple[str, str]]
+    """(section, item) → (item title, value as written: "4", "yes", "n/a", "unknown")."""
+    gated: bool = False
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}/{name}" if prefix else name
+
+
+class _Scorer:
+    """Parses and scores revisions, each distinct (rubric, blob) pair once."""
+
+    def __init__(self, blobs: Mapping[str, bytes], rubric_path: str):
+        self.blobs = blobs
+        self.rubric_path = rubric_path
+        self.rubrics: dict[str | None, Rubric | None] = {}
+        self.snapshots: dict[tuple[str | None, str], _Snapshot | None] = {}
+
+    def rubric(self, blob: str | None) -> Rubric | None:
+        """The rubric of a revision of rubric.yml (None: the file is absent, so the default)."""
+        if blob not in self.rubrics:
+            text = None if blob is None else _text(self.blobs.get(blob))
+            if blob is not None and text is None:
+                self.rubrics[blob] = None
+            else:
+                self.rubrics[blob] = parse_site_rubric(text, self.rubric_path)[0]
+        return self.rubrics[blob]
+
+    def snapshot(self, key: tuple[str | None, str], path: str, slug: str) -> _Snapshot | None:
+        """The scores of assessment blob key[1] under rubric blob key[0]; None when either does not parse."""
+        if key not in self.snapshots:
+            rubric = self.rubric(key[0])
+            self.snapshots[key] = None if rubric is None else _score(rubric, self.blobs.get(key[1]), path, slug)
+        return self.snapshots[key]
+
+
+def _text(data: bytes | None) -> str | None:
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _score(rubric: Rubric, data: bytes | None, path: str, slug: str) -> _Snapshot | None:
+    text = _text(data)
+    if text is None:
+        return None
+    assessment, _problems = parse_assessment(text, path, slug, rubric)
+    if assessment is None:
+        return None
+    card = score_assessment(rubric, assessment)
+    titles = {(s.id, i.id): i.title for s in rubric.sections for i in s.items}
+    values = {}
+    for section in card.sections:
+        for item in section.items:
+            value = item.response.value
+            values[(item.section, item.item)] = (titles[(item.section, item.item)],
+                                                  "unknown" if value is None else str(value))
+    return _Snapshot(card.shown, card.grade, values, card.gate is not None)
+
+
+def moves(before: _Snapshot, after: _Snapshot) -> tuple[str, ...]:
+    """What moved between two revisions: each answer or score that changed, then the overall score."""
+    moved = [f"{title} {before.values[key][1]} → {value}"
+             for key, (title, value) in after.values.items()
+             if key in before.values and before.values[key][1] != value]
+    if before.overall != after.overall:
+        moved.append(f"overall {before.overall} → {after.overall}")
+    return tuple(moved)
+
+
+@dataclass(frozen=True)
+class _Step:
+    """What one commit does to the assessments, decided before anything is parsed."""
+
+    commit: gitrepo.Commit
+    index: int
+    moves: tuple[tuple[str, str | None], ...]
+    """(old path, new path) of each rename out of or within assessments/; new None when deleted."""
+    scores: tuple[tuple[str, str, tuple[str | None, str]], ...]
+    """(path, slug, (rubric blob, assessment blob)) of each assessment to score at this commit."""
+
+
+def _plan(commits: list[gitrepo.Commit], prefix: str) -> tuple[list[_Step], dict[str, str]]:
+    """Replay the file tree commit by commit: the steps, and the assessments alive at the end (path → slug)."""
+    folder = _join(prefix, ASSESSMENTS_DIR) + "/"
+    rubric_path = _join(prefix, RUBRIC_FILE)
+
+    def is_assessment(path: str) -> bool:
+        return path.startswith(folder) and is_assessment_file(path[len(folder):])
+
+    def slug(path: str) -> str:
+        return slug_for(PurePosixPath(path[len(folder):]))
+
+    tree: dict[str, str] = {}  # assessment path → blob id, at the commit being replayed
+    rubric_blob: str | None = None
+    steps = []
+    for index, commit in enumerate(commits):
+        touched: set[str] = set()
+        renamed: list[tuple[str, str | None]] = []
+        rubric_changed = False
+        for change in commit.changes:
+            if change.status == "R" and is_assessment(change.old_path):
+                # The history travels with the file (git mv); moved out of assessments/, it ends.
+                tree.pop(change.old_path, None)
+                renamed.append((change.old_path, change.new_path if is_assessment(change.new_path) else None))
+            if change.new_path == rubric_path or (change.status == "R" and change.old_path == rubric_path):
+                rubric_changed = True
+                rubric_blob = None if change.status == "D" or change.new_path != rubric_path else change.blob
+            if not is_assessment(change.new_path):
+                continue
+            if change.status == "D":
+                tree.pop(change.new_path, None)
+                renamed.append((change.new_path, None))
+            else:
+                tree[change.new_path] = change.blob
+                touched.add(change.new_path)
+        scores = tuple((path, slug(path), (rubric_blob, tree[path])) for path in sorted(tree if rubric_changed else touched))
+        steps.append(_Step(commit, index, tuple(renamed), scores))
+    return steps, {path: slug(path) for path in tree}
+
+
+def replay(commits: list[gitrepo.Commit], blobs: Mapping[str, bytes], prefix: str,
+           workers: int = 1, boundary: frozenset[str] = frozenset()) -> dict[str, tuple[HistoryPoint, ...]]:
+    """Per slug, the commits that changed each assessment's scores, from the log and its blobs.
+
+    Each distinct (rubric, assessment) revision is parsed and scored once, by up to `workers`
+    processes when there are many. `boundary` holds a shallow clone's boundary commits: an
+    assessment first seen at one is marked "as of" it, not created by it.
+    """
+    steps, alive = _plan(commits, prefix)
+    wanted: dict[tuple[str | None, str], tuple[str, str]] = {}
+    for step in steps:
+        for path, slug, key in step.scores:
+            wanted.setdefault(key, (path, slug))
+    snapshots = _score_all(wanted, blobs, _join(prefix, RUBRIC_FILE), workers)
+
+    points: dict[str, list[HistoryPoint]] = {}  # keyed by the assessment's current path
+    last: dict[str, _Snapshot] = {}
+    for step in steps:
+        for old, new in step.moves:
+            line, snap = points.pop(old, None), last.pop(old, None)
+            if new is not None and line is not None and snap is not None:
+                points[new], last[new] = line, snap
+        commit = step.commit
+        for path, _slug, key in step.scores:
+            snap = snapshots.get(key)
+            if snap is None:
+                continue  # this revision (or the rubric at it) does not parse
+            before = last.get(path)
+            moved = moves(before, snap) if before is not None else ()
+            if before is None or moved:
+                points.setdefault(path, []).append(HistoryPoint(
+                    commit.sha, commit.sha[:SHORT_SHA], commit.date, commit.author, commit.subject,
+                    snap.overall, snap.grade, before.overall if before else None, moved, step.index,
+                    boundary=before is None and commit.sha in boundary, gated=snap.gated))
+            last[path] = snap
+    return {alive[path]: tuple(line) for path, line in sorted(points.items()) if path in alive}
+
+
+PARALLEL_FROM = 2000
+"""Below this many revisions to score, starting processes costs more than it saves."""
+
+def _score_chunk(chunk: Sequence[tuple[tuple[str | None, str], tuple[str, str]]], scorer: _Scorer) -> list[_Snapshot | None]:
+    return [scorer.snapshot(key, path, slug) for key, (path, slug) in chunk]
+
+
+def _score_all(wanted: dict[tuple[str | None, str], tuple[str, str]], blobs: Mapping[str, bytes], rubric_path: str,
+               workers: int) -> dict[tuple[str | None, str], _Snapshot | None]:
+    """Score every wanted revision: in this process, or split between forked workers."""
+    items = list(wanted.items())
+    results = parallel_map(_score_chunk, items, _Scorer(blobs, rubric_path), parallel_from=PARALLEL_FROM, workers=workers)
+    return {key: snap for (key, _), snap in zip(items, results)}
+
+
+def read_history(root: Path, content_dir: Path) -> dict[str, tuple[HistoryPoint, ...]]:
+    """The score history of the site at `root` from git: empty outside a repository or without git."""
+    repo = gitrepo.repo_root(root) if root.is_dir() else None
+    if repo is None:
+        return {}
+    try:
+        prefix = content_dir.resolve().relative_to(repo.resolve()).as_posix()
+    except ValueError:
+        return {}  # the content directory lies outside the repository
+    prefix = "" if prefix == "." else prefix
+    folder, rubric_path = _join(prefix, ASSESSMENTS_DIR) + "/", _join(prefix, RUBRIC_FILE)
+    try:
+        commits = gitrepo.log(repo, prefix)
+        wanted = [change.blob for commit in commits for change in commit.changes
+                  if change.status != "D" and (change.new_path == rubric_path or (
+                      change.new_path.startswith(folder) and is_assessment_file(change.new_path[len(folder):])))]
+        blobs = gitrepo.read_blobs(repo, wanted)
+    except gitrepo.GitError:
+        return {}
+    return replay(commits, blobs, prefix, workers=os.cpu_count() or 1, boundary=gitrepo.shallow_boundary(repo))
+
+
+def history_state(root: Path, content_dir: Path) -> str:
+    """What `read_history` depends on, as a key: the repository, its HEAD, whether it is shallow and where
+    the content is ("" outside git)."""
+    state = gitrepo.top_and_head(root) if root.is_dir() else None
+    if state is None:
+        return ""  # outside a repository, or one without commits: the history is empty either way
+    return state + "\0" + content_dir.resolve().as_posix()
