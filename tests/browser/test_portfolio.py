@@ -365,3 +365,24 @@ def test_on_a_desktop_the_tables_fit_and_dates_do_not_wrap(browser: Any, site_ur
     assert wrapped == 0
     context.close()
     check_session(session)
+
+
+def test_on_a_phone_evidence_tables_wrap_and_dates_stay_whole(browser: Any, site_url: str, site_dir: Path) -> None:
+    """Tables of evidence and changes fit their box at 390 px (only the heatmap and the portfolio's
+    grid of numbers scroll in theirs); no date is cut or wrapped."""
+    context, session = open_session(browser, site_url, site_dir, viewport=PHONE)
+    page = session.page
+    scrolling, cut = {}, {}
+    for kind, path in PAGE_TYPES.items():
+        page.goto(site_url + path)
+        scrolling[kind] = page.evaluate("""() => [...document.querySelectorAll('.table-wrap table')]
+            .filter(t => !t.matches('.heatmap, .portfolio-trend-table') && t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
+            .map(t => t.className)""")
+        cut[kind] = page.evaluate("""() => [...document.querySelectorAll('time')].filter(t => {
+            const cell = t.closest('td, th, dd');
+            return t.getClientRects().length > 1 || (cell && t.getBoundingClientRect().right > cell.getBoundingClientRect().right + 1);
+        }).length""")
+    context.close()
+    check_session(session)
+    assert {kind: found for kind, found in scrolling.items() if found} == {}
+    assert {kind: n for kind, n in cut.items() if n} == {}
