@@ -43,11 +43,13 @@ def test_every_key_is_read():
         stale_after_days: 180
         language: de
         unsafe_html: true
+        map_across: customer_job
+        map_up: slates
     """)
     assert diagnostics == []
     assert parsed == SiteConfig("Team scorecard", "What we run for customers.", "docs/content", "public", "ours",
                                 "https://example.org/scorecard/", "https://git.example.org/t/s/edit/main/{path}",
-                                180, "de", True)
+                                180, "de", True, "customer_job", "slates")
 
 
 def test_an_empty_file_and_an_empty_value_mean_the_defaults():
@@ -64,7 +66,7 @@ def test_unknown_key_has_its_line_and_a_suggestion():
     assert diagnostics == [
         "scorecard.yml:2: error: unknown setting 'stale_after' (hint: did you mean 'stale_after_days'?)",
         "scorecard.yml:3: error: unknown setting 'colour' (hint: expected one of: base_url, content_dir, description, "
-        "edit_url, language, output_dir, stale_after_days, theme, title, unsafe_html)",
+        "edit_url, language, map_across, map_up, output_dir, stale_after_days, theme, title, unsafe_html)",
     ]
 
 
@@ -168,3 +170,17 @@ def test_new_writes_into_the_configured_content_dir(site, monkeypatch):
     assert result.exit_code == 0, result.output
     assert (site / "site-content/assessments/partner-portal.md").is_file()
     assert dt.date.today().isoformat() in (site / "site-content/assessments/partner-portal.md").read_text()
+
+
+def test_the_map_names_sections_the_rubric_has(site, monkeypatch):
+    monkeypatch.chdir(site)
+    (site / "scorecard.yml").write_text("map_across: slate\nmap_up: trust\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 1
+    assert ("scorecard.yml: error: 'map_across' names section 'slate', which the rubric does not have "
+            "(hint: did you mean 'slates'?)") in result.output
+    (site / "scorecard.yml").write_text("map_across: trust\nmap_up: slates\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 0, result.output
+    # Trust across and SLATES up: the heading names the section up first.
+    assert '<h2 id="map-heading">Map: SLATES × Trust</h2>' in (site / "output" / "index.html").read_text(encoding="utf-8")

@@ -162,7 +162,8 @@ def test_assessment_page_shows_its_badge_and_markdown_to_embed_it(site: Path):
     page = "assessments/team/alpha/index.html"
     relative = built_site(site) / page
     html = relative.read_text(encoding="utf-8")
-    assert '<img src="../../../assessments/team/alpha/badge.svg" alt="scorecard: 80.0 Strong">' in html
+    # height="20": the badge's height is known before it loads, so the page does not move when it does.
+    assert '<img src="../../../assessments/team/alpha/badge.svg" alt="scorecard: 80.0 Strong" height="20">' in html
     assert ("[![scorecard: 80.0 Strong](assessments/team/alpha/badge.svg)](assessments/team/alpha/index.html)"
             in html) and "in front of both paths" in html
     built_site(site, base_url="https://example.org/cards/", output_dir=site / "public")

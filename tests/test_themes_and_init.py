@@ -100,13 +100,13 @@ def test_build_ends_with_a_one_line_summary_and_no_colour_off_a_terminal(site, m
     result = run(site, monkeypatch, "build")
     assert result.exit_code == 0
     last = result.output.splitlines()[-1]
-    # Pages: index, rubric, changes, 404, 4 group indexes (tags, owners, authors, statuses) = 8;
+    # Pages: index, rubric, changes, compare, 404, 4 group indexes (tags, owners, authors, statuses) = 9;
     # 3 assessments; 4 trust + 6 SLATES item pages = 10; 4 statuses of the rubric; tags loyalty,
     # support, internal, knowledge = 4; 3 owners; authors Tom Becker, Ana Ruiz, Lena Park = 3.
-    # 8 + 3 + 10 + 4 + 4 + 3 + 3 = 35 pages. Files: the pages, a badge.svg per assessment (3),
-    # scorecard.json, scorecard.csv, search-index.js (3), and the default theme's static files.
+    # 9 + 3 + 10 + 4 + 4 + 3 + 3 = 36 pages. Files: the pages, a badge.svg per assessment (3),
+    # scorecard.json, scorecard.csv, search-index.js, compare-data.js (4), and the default theme's static files.
     static = sum(1 for p in (default_theme_dir() / "static").rglob("*") if p.is_file())
-    assert last.startswith(f"Built 3 assessments into output/: 35 pages ({35 + 3 + 3 + static} files), "
+    assert last.startswith(f"Built 3 assessments into output/: 36 pages ({36 + 3 + 4 + static} files), "
                            "0 warnings, 0 errors, ")
     assert last.endswith(" s.")
     assert "\x1b[" not in result.output

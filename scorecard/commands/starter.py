@@ -26,6 +26,8 @@ edit_url: ""                    # e.g. https://git.example.org/team/site/edit/ma
 stale_after_days: 365           # an assessment older than this is due for review
 language: en                    # the lang of every page
 unsafe_html: false              # true lets raw HTML in assessments through: only for fully trusted authors
+map_across: slates              # the section placing each point of the portfolio map across
+map_up: trust                   # and the one placing it up
 """
 
 GITIGNORE_TEXT = """\

@@ -40,6 +40,10 @@ class BuildOptions:
     """Let raw HTML in Markdown bodies through unescaped (unsafe: only for fully trusted authors)."""
     cache: bool = True
     """Reuse what the last build left in .scorecard-cache/ for files and pages that did not change."""
+    map_across: str = ""
+    """The section placing the portfolio map's points across (`map_across` in scorecard.yml); "" for `slates`."""
+    map_up: str = ""
+    """The section placing the portfolio map's points up (`map_up` in scorecard.yml); "" for `trust`."""
 
     @classmethod
     def at(cls, root: Path, **changes: Any) -> BuildOptions:

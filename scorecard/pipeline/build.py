@@ -28,7 +28,9 @@ from scorecard.publish.export import badge_files, scorecard_csv, scorecard_json
 from scorecard.publish.render import RenderFailed, default_theme_dir, environment_for, render_site
 from scorecard.publish.sitemap import SITEMAP_URL, sitemap_xml
 from scorecard.publish.writer import check_output_dir, write_site
+from scorecard.site.compare import DATA_URL, compare_data_js, trends_of
 from scorecard.site.model import Scored, SiteModel, assessment_view, build_site_model
+from scorecard.site.portfolio_map import MapAxes, map_problems
 from scorecard.site.search import search_index_js
 from scorecard.source.content import (
     Content,
@@ -165,6 +167,7 @@ def validate(options: BuildOptions, sources: Sources, read_problems: list[Diagno
         diagnostics += body.diagnostics
         scored.append(Scored(assessment, prepared.scorecard, body.html, body.search, prepared.exports, body.links))
     diagnostics += spelling_clashes(content.assessments)
+    diagnostics += map_problems(content.rubric, MapAxes(options.map_across, options.map_up))
     diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
     return Checked(content, tuple(scored), finish_diagnostics(diagnostics, options.strict))
 
@@ -183,7 +186,7 @@ def site_model(options: BuildOptions, checked: Checked, history: Mapping[str, tu
     return build_site_model(content, list(checked.scored), options.title, options.description, history=history,
                             today=options.today or dt.date.today(), stale_after_days=options.stale_after_days,
                             base_url=options.base_url, edit_url=options.edit_url, language=options.language,
-                            known_views=views)
+                            known_views=views, map_axes=MapAxes(options.map_across, options.map_up))
 
 
 def render(options: BuildOptions, themes: list[Path], model: SiteModel, checked: Checked,
@@ -204,7 +207,9 @@ def export_files(checked: Checked, model: SiteModel, options: BuildOptions, badg
     assert checked.content is not None
     rubric = checked.content.rubric
     by_slug = sorted(checked.scored, key=lambda s: s.assessment.slug)
-    yield "scorecard.json", scorecard_json(rubric, [s.exports.json_entry for s in by_slug]).encode("utf-8")
+    json_text = scorecard_json(rubric, [s.exports.json_entry for s in by_slug])
+    yield "scorecard.json", json_text.encode("utf-8")
+    yield DATA_URL, compare_data_js(json_text, trends_of(model.pages)).encode("utf-8")
     yield "scorecard.csv", scorecard_csv(rubric, list(checked.scored), options.base_url).encode("utf-8")
     yield from badges.items()
     if options.base_url:  # the sitemap protocol needs absolute addresses

@@ -100,29 +100,42 @@ class TrendPoint:
     """The value as the reader sees it: "70.8"."""
 
 
-def trend(points: list[TrendPoint], *, title: str, chart_id: str, width: int = 240, height: int = 60) -> Markup:
-    """A sparkline of scores between 0 and 100, one point per revision, oldest on the left."""
-    pad = 6
-    inner_w, inner_h = width - 2 * pad, height - 2 * pad
+def trend(points: list[TrendPoint], *, title: str, chart_id: str, width: int = 640, height: int = 200) -> Markup:
+    """A line of scores between 0 and 100, one point per revision, oldest on the left.
+
+    Readable at its size: the grid is labelled 0, 50 and 100, each point is labelled with its value
+    (the last always; the others while there are few enough to fit), and each point can take the
+    keyboard's focus, which shows its date and value (so does hovering, by its <title>).
+    """
+    left, right, top, bottom = 34, 16, 22, 12
+    inner_w, inner_h = width - left - right, height - top - bottom
 
     def point(index: int, value: Fraction) -> tuple[float, float]:
-        x = pad + (inner_w * index / (len(points) - 1) if len(points) > 1 else inner_w / 2)
-        return x, pad + inner_h * (1 - float(value) / 100)
+        x = left + (inner_w * index / (len(points) - 1) if len(points) > 1 else inner_w / 2)
+        return x, top + inner_h * (1 - float(value) / 100)
 
     parts = [
-        f'<svg class="trend" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
+        (f'<svg class="trend" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+         f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'),
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape("; ".join(f"{p.label}: {p.shown}" for p in points))}</desc>',
     ]
     for level in (0, 50, 100):
         _, y = point(0, Fraction(level))
-        parts.append(f'<line class="trend-grid" x1="{pad}" y1="{_num(y)}" x2="{width - pad}" y2="{_num(y)}"/>')
+        parts.append(f'<line class="trend-grid" x1="{left}" y1="{_num(y)}" x2="{width - right}" y2="{_num(y)}"/>')
+        parts.append(f'<text class="trend-axis" x="{left - 6}" y="{_num(y + 4)}" text-anchor="end">{level}</text>')
     coords = [point(i, p.value) for i, p in enumerate(points)]
     if len(coords) > 1:
         parts.append(f'<polyline class="trend-line" points="{" ".join(f"{_num(x)},{_num(y)}" for x, y in coords)}"/>')
-    for index, (x, y) in enumerate(coords):
-        last = " trend-last" if index == len(coords) - 1 else ""
-        parts.append(f'<circle class="trend-dot{last}" cx="{_num(x)}" cy="{_num(y)}" r="{3 if last else 2}"/>')
+    labelled = len(points) <= inner_w // 48  # room for each value's label
+    for index, ((x, y), p) in enumerate(zip(coords, points)):
+        last = index == len(coords) - 1
+        shown = " trend-shown" if labelled or last else ""
+        parts.append(
+            f'<g class="trend-point{" trend-last" if last else ""}" tabindex="0" role="img" '
+            f'aria-label="{escape(p.label)}: {escape(p.shown)}"><title>{escape(p.label)}: {escape(p.shown)}</title>'
+            f'<circle class="trend-dot" cx="{_num(x)}" cy="{_num(y)}" r="{4 if last else 3}"/>'
+            f'<text class="trend-value{shown}" x="{_num(min(max(x, left + 12), width - right - 12))}" y="{_num(y - 9)}" '
+            f'text-anchor="middle">{escape(p.shown)}</text></g>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -20,6 +20,10 @@ from scorecard import __version__
 from scorecard.core.assessment import Assessment
 from scorecard.site.badge import LABEL, badge_value
 from scorecard.site.charts import Spoke, TrendPoint, radar, trend
+from scorecard.site.compare import compare_page
+from scorecard.site.movement import movement, summarise
+from scorecard.site.portfolio_map import MapAxes, portfolio_map
+from scorecard.site.portfolio_trend import portfolio_trend
 from scorecard.source.content import Content, slugify
 from scorecard.source.history import HistoryPoint
 from scorecard.core.rubric import Rubric, Section
@@ -72,7 +76,8 @@ CHANGES_SHOWN = 100
 def build_site_model(content: Content, scored: list[Scored], title: str, description: str = "", *,
                      history: Mapping[str, tuple[HistoryPoint, ...]] | None = None, today: dt.date | None = None,
                      stale_after_days: int = DEFAULT_MAX_AGE_DAYS, base_url: str = "", edit_url: str = "",
-                     language: str = "en", known_views: Mapping[str, AssessmentView] | None = None) -> SiteModel:
+                     language: str = "en", known_views: Mapping[str, AssessmentView] | None = None,
+                     map_axes: MapAxes | None = None) -> SiteModel:
     """Every page of the site, with its view model.
 
     `history` holds each slug's score changes from git (none outside git); with `today`, an
@@ -94,7 +99,7 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
             view, body=as_markup(s.body_html), review_due=(staleness(s.assessment, today, stale_after_days) or "") if today else "",
             history=tuple(revision_view(p) for p in reversed(points)), trend=trend_chart(view.title, points),
             referenced_by=backlinks.get(view.slug, ()), edit_url=edit_link(edit_url, s.assessment.path),
-            **badge_fields(s, base_url))
+            movement=movement(points, s.scorecard.shown, s.scorecard.gate is not None), **badge_fields(s, base_url))
     overall = whole_numbers([s.scorecard.overall for s in scored])
     order = sorted(range(len(scored)), key=lambda n: (-overall[n], scored[n].assessment.title.lower(), scored[n].assessment.slug))  # type: ignore[operator]
     ranked = [scored[n] for n in order]
@@ -102,7 +107,7 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
     rubric_view = build_rubric_view(rubric)
 
     pages = [
-        Page("index.html", "index.html", title, portfolio_view(rubric, title, leaderboard, scored)),
+        portfolio_page(rubric, title, leaderboard, scored, history, today or dt.date.today(), map_axes),
         Page("rubric/index.html", "rubric.html", f"Rubric: {rubric.name}", rubric_view),
     ]
     pages += [Page(view.url, "assessment.html", view.title, view) for view in leaderboard]
@@ -114,9 +119,11 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
     for kind in GROUP_KINDS:
         pages += group_pages(kind, leaderboard, rubric.statuses if kind == "status" else None)
     pages += changes_pages(title, history, views)
+    pages.append(compare_page(leaderboard))
 
     nav = (Link("Portfolio", "index.html"), Link("Rubric", "rubric/index.html"), Link("Tags", "tags/index.html"),
-           Link("Owners", "owners/index.html"), Link("Authors", "authors/index.html"), Link("Changes", CHANGES_URL))
+           Link("Owners", "owners/index.html"), Link("Authors", "authors/index.html"), Link("Changes", CHANGES_URL),
+           Link("Compare", "compare/index.html"))
     site = SiteView(title, description or rubric.description, nav, f"scorecard {__version__}", language)
     # Shown at any depth, so links are absolute when they can be, else from the site root.
     base = base_url.rstrip("/") + "/" if base_url else ""
@@ -312,6 +319,16 @@ def portfolio_view(rubric: Rubric, title: str, leaderboard: tuple[AssessmentView
     spans = tuple((section.title, len(section.items)) for section in rubric.sections)
     return PortfolioView(title, leaderboard, by_status, by_grade, columns, spans,
                          tags=group_counts("tag", leaderboard), owners=group_counts("owner", leaderboard))
+
+
+def portfolio_page(rubric: Rubric, title: str, leaderboard: tuple[AssessmentView, ...], scored: list[Scored],
+                   history: Mapping[str, tuple[HistoryPoint, ...]], today: dt.date, map_axes: MapAxes | None) -> Page:
+    """The home page: the portfolio with its movement, its trend over time and its map."""
+    portfolio = portfolio_view(rubric, title, leaderboard, scored)
+    return Page("index.html", "index.html", title, replace(
+        portfolio, movement=summarise([v.movement for v in leaderboard], today),
+        trend=portfolio_trend(history, {v.slug for v in leaderboard}, tuple(c.name for c in portfolio.by_grade)),
+        **portfolio_map(rubric, leaderboard, map_axes)))
 
 
 def group_counts(kind: str, leaderboard: tuple[AssessmentView, ...]) -> tuple[Count, ...]:

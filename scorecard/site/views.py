@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from scorecard.site.movement import MovementSummary, MovementView
+    from scorecard.site.portfolio_trend import PortfolioTrend
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,8 @@ class AssessmentView:
     """The Markdown's URLs are absolute (the site's base URL is known)."""
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
     """The author's own `extra:` fields (JSON-safe data), for themes that show them."""
+    movement: MovementView | None = None
+    """How its overall score moved since its previous scored revision (movement.py); None without history."""
 
 
 @dataclass(frozen=True)
@@ -232,6 +238,16 @@ class PortfolioView:
     """Every tag in use, by name (case ignored), with its page: the leaderboard's tag filter."""
     owners: tuple[Count, ...] = ()
     """Every owner named, by name (case ignored), with its page: the leaderboard's owner filter."""
+    movement: MovementSummary | None = None
+    """The portfolio's moves since each assessment's previous scored revision; None without history."""
+    map: Markup | None = None
+    """The map of assessments by two section scores (portfolio_map.py); None with fewer than two sections."""
+    map_table: tuple[tuple[AssessmentView, str, str], ...] = ()
+    """The map's numbers: each assessment placed on it, with its two section scores."""
+    map_axes: tuple[str, str] = ("", "")
+    """The titles of the map's sections: across, then up."""
+    trend: PortfolioTrend | None = None
+    """The portfolio's overall scores over time (portfolio_trend.py); None without history."""
 
 
 @dataclass(frozen=True)

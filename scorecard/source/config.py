@@ -44,6 +44,10 @@ class SiteConfig:
     """The `lang` of every page."""
     unsafe_html: bool = False
     """Let raw HTML in Markdown bodies through unescaped. Unsafe: only for fully trusted authors."""
+    map_across: str = ""
+    """The section whose score places each point of the portfolio map across; "" for SLATES (`slates`)."""
+    map_up: str = ""
+    """The section whose score places each point of the portfolio map up; "" for trust (`trust`)."""
 
 
 KEYS = tuple(f.name for f in fields(SiteConfig))
@@ -157,6 +161,8 @@ def options_for(root: Path, config: SiteConfig, **overrides: Any) -> BuildOption
         edit_url=config.edit_url,
         language=config.language,
         unsafe_html=config.unsafe_html,
+        map_across=config.map_across,
+        map_up=config.map_up,
     )
     given = {key: value for key, value in overrides.items() if value is not None}
     if "output_dir" in given:

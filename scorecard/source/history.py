@@ -52,6 +52,8 @@ class HistoryPoint:
     boundary: bool = False
     """The commit is where a shallow clone's history starts: the scores are as of it, not made by it
     (git shows every file there as added, whether the commit touched it or not)."""
+    gated: bool = False
+    """A gate fired at this revision: the verdict is the gate's, whatever the numbers."""
 
 
 History = Mapping[str, tuple[HistoryPoint, ...]]
@@ -66,6 +68,7 @@ class _Snapshot:
     grade: str
     values: dict[tuple[str, str], tuple[str, str]]
     """(section, item) → (item title, value as written: "4", "yes", "n/a", "unknown")."""
+    gated: bool = False
 
 
 def _join(prefix: str, name: str) -> str:
@@ -123,7 +126,7 @@ def _score(rubric: Rubric, data: bytes | None, path: str, slug: str) -> _Snapsho
             value = item.response.value
             values[(item.section, item.item)] = (titles[(item.section, item.item)],
                                                   "unknown" if value is None else str(value))
-    return _Snapshot(card.shown, card.grade, values)
+    return _Snapshot(card.shown, card.grade, values, card.gate is not None)
 
 
 def moves(before: _Snapshot, after: _Snapshot) -> tuple[str, ...]:
@@ -220,7 +223,7 @@ def replay(commits: list[gitrepo.Commit], blobs: Mapping[str, bytes], prefix: st
                 points.setdefault(path, []).append(HistoryPoint(
                     commit.sha, commit.sha[:SHORT_SHA], commit.date, commit.author, commit.subject,
                     snap.overall, snap.grade, before.overall if before else None, moved, step.index,
-                    boundary=before is None and commit.sha in boundary))
+                    boundary=before is None and commit.sha in boundary, gated=snap.gated))
             last[path] = snap
     return {alive[path]: tuple(line) for path, line in sorted(points.items()) if path in alive}
 

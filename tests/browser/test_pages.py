@@ -55,6 +55,10 @@ def test_axe_finds_no_violations(browser, site_url: str, site_dir: Path, scheme:
     reports["search results"] = axe.run(page)
     page.goto(site_url + "index.html?status=adopted&sort=owner&order=asc")
     reports["filtered leaderboard"] = axe.run(page)
+    page.goto(site_url + "index.html?tag=support&tag=community&match=all&show=gated&since=2026-10-01&status=nonsense")
+    reports["several tags, lifecycle, since, an unknown value"] = axe.run(page)
+    page.goto(site_url + "compare/index.html?a=talk-to-a-human&b=chatbot-first-support&c=customer-community-forum&d=enterprise-wiki")
+    reports["compare four"] = axe.run(page)
     context.close()
     check_session(session)
     failing = {kind: report.generate_report() for kind, report in reports.items() if report.violations_count}
