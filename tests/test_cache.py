@@ -472,3 +472,29 @@ def test_builds_in_one_process_take_the_cache_from_memory_and_still_leave_it_on_
 def test_a_cache_that_was_off_or_ignored_is_read_again_from_disk(site: Path):
     assert build(BuildOptions.at(site, cache=False)).cache == "off"
     assert build(BuildOptions.at(site)).cache == "empty"  # not "used": the build without cache kept nothing
+
+
+class _RunsCode:
+    """Pickled as a call to os.system, as a forged cache would be."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        import os
+        return os.system, (f"touch {self.marker}",)
+
+
+def test_a_cache_file_signed_with_the_right_key_still_cannot_run_code(site: Path, tmp_path: Path):
+    # Even a cache file that got past its signature (a leaked key, a bug) makes only data: a pickle
+    # that names a function such as os.system is refused before anything is called, and the build
+    # goes on without the cache.
+    marker = tmp_path / "ran"
+    assert build(BuildOptions.at(site)).ok
+    cachefiles.save_part(site, "site", (_RunsCode(marker), None))  # signed with this machine's own key
+    with pytest.raises(cachefiles.CacheIgnored, match="damaged"):
+        cachefiles.load_part(site, "site")
+    assert not marker.exists()
+    result = build(BuildOptions.at(site))
+    assert result.ok and result.cache == "ignored: damaged"
+    assert not marker.exists()

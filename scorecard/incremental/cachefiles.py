@@ -17,6 +17,8 @@ site, in the user's cache directory.
 from __future__ import annotations
 
 import copyreg
+import dataclasses
+import enum
 import hashlib
 import hmac
 import importlib.metadata
@@ -174,11 +176,45 @@ def _pickled(value: Any, out: Any) -> None:
     pickler.dump(value)
 
 
+_PLAIN_TYPES = {
+    ("fractions", "Fraction"), ("decimal", "Decimal"), ("datetime", "date"), ("datetime", "datetime"),
+    ("datetime", "timedelta"), ("datetime", "timezone"), ("markupsafe", "Markup"),
+    ("scorecard.incremental.cachefiles", "_fraction"),
+}
+"""What a cache file may name besides the project's own records: values, and the one function that
+makes a Fraction from its terms."""
+
+
+class _RecordsOnly(pickle.Unpickler):
+    """An unpickler that makes only data: the project's own records (frozen dataclasses, named
+    tuples, enums) and the plain types of `_PLAIN_TYPES`. A pickle that names anything else (a
+    function such as os.system, a class whose unpickling runs code) is refused before it is made,
+    so even a cache file that got past its signature cannot run code."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _PLAIN_TYPES:
+            return super().find_class(module, name)
+        if module == "scorecard" or module.startswith("scorecard."):
+            found = getattr(sys.modules.get(module), name, None) if module in sys.modules else None
+            if isinstance(found, type) and _is_record(found):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not data")
+
+
+def _is_record(kind: type) -> bool:
+    """Whether `kind` is one of the project's records: a dataclass, a named tuple or an enum that
+    does nothing of its own when unpickled."""
+    record = dataclasses.is_dataclass(kind) or (issubclass(kind, tuple) and hasattr(kind, "_fields")) \
+        or issubclass(kind, enum.Enum)
+    return record and not any("__setstate__" in vars(c) or "__reduce__" in vars(c) or "__reduce_ex__" in vars(c)
+                              for c in kind.__mro__ if c.__module__.startswith("scorecard"))
+
+
 def _unpickled(payload: bytes | memoryview) -> Any:
     try:
         with collector_paused():
-            return pickle.loads(payload)
-    except Exception:  # signed but unreadable (a bug, or a library that changed): like any other damage
+            return _RecordsOnly(io.BytesIO(payload)).load()
+    except Exception:  # signed but unreadable (a bug, a library that changed, a name that is not data): damage
         raise CacheIgnored("damaged") from None
 
 
