@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Mapping
@@ -82,7 +83,7 @@ class Assessment:
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
     """The author's own fields from `extra:`, as plain JSON-safe data (dates as YYYY-MM-DD text)."""
     field_lines: tuple[tuple[str, int], ...] = ()
-    """The line of the `owner`, `authors` and `tags` keys that are present."""
+    """The line of the `title`, `owner`, `authors` and `tags` keys that are present."""
 
     def line_of(self, field: str) -> int:
         return dict(self.field_lines).get(field, 1)
@@ -162,7 +163,7 @@ class _FrontMatterChecker:
             related_lines=self.related_lines(),
             date_line=self.doc.line(("date",)),
             review_by_line=self.doc.line(("review_by",)) if review_by else None,
-            field_lines=tuple((f, self.doc.line((f,))) for f in ("owner", "authors", "tags") if f in self.data),
+            field_lines=tuple((f, self.doc.line((f,))) for f in ("title", "owner", "authors", "tags") if f in self.data),
             responses=tuple(r for section in self.rubric.sections for r in self.section(section)),
         )
         for key in ("owner", "authors", "tags"):  # each of these names a page of its own
@@ -184,10 +185,22 @@ class _FrontMatterChecker:
             if required and (key,) not in self.doc.refused:  # a refused value is reported already
                 self.problem((), f"missing required field '{key}'", f"add '{key}: ...' to the front matter")
             return ""
+        if not isinstance(value, str) and (key,) in self.doc.written and not isinstance(value, bool):
+            value = self.doc.written[(key,)]  # `owner: 007`, `title: 2026-01-01`: the text as written
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.problem((key,), f"'{key}' must be text", value=True)
             return ""
+        self.warn_if_cut((key,), key, value)
         return str(value).strip()
+
+    def warn_if_cut(self, at: Path_, key: str, value: Any) -> None:
+        """A warning when YAML read the end of an unquoted text as a comment (`evidence: Ranked #1 by members`)."""
+        comment = self.doc.cut.get(at)
+        if comment is not None:
+            kept = str(value).strip()
+            whole = f"{kept} #{comment}".strip().replace('"', '\\"')
+            self.warn(at, f"the text of '{key}' stops before ' #{comment.rstrip()}': YAML reads ' #' as the start of a comment",
+                      f"quote the whole text if it belongs to it: {key}: \"{whole}\"")
 
     def date(self, key: str, required: bool = False) -> dt.date | None:
         value = self.data.get(key)
@@ -220,6 +233,10 @@ class _FrontMatterChecker:
         if value is None:
             return ()
         if isinstance(value, str):
+            if "," in value:
+                parts = ", ".join(p.strip() for p in value.split(",") if p.strip())
+                self.warn((key,), f"'{key}' is one text containing commas: '{value.strip()}'",
+                          f"for several, write a list: {key}: [{parts}]")
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
             self.problem((key,), f"'{key}' must be a list of names, e.g. {key}: [a, b]", value=True)
@@ -286,6 +303,8 @@ class _FrontMatterChecker:
             for field in raw:
                 if field not in (key, "evidence", "reason"):
                     hint = f"{self.kind(section)} are given with '{key}'" if field == other else did_you_mean(field, [key, "evidence", "reason"])
+                    if raw[field] is None and field != other:  # `{score: 4, evidence: one, two}`
+                        hint = "if it belongs to the text before it, quote that text: inside { … } a ',' starts a new key"
                     self.problem(at + (field,), f"unknown key '{field}' in '{item_id}'", hint)
             if key not in raw:
                 if other not in raw:
@@ -312,9 +331,12 @@ class _FrontMatterChecker:
         value = raw.get(field)
         if value is None:
             return ""
+        if not isinstance(value, (str, bool)) and at + (field,) in self.doc.written:
+            value = self.doc.written[at + (field,)]  # `evidence: 2026-01-01`: the text as written
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.problem(at + (field,), f"'{field}' must be text", value=True)
             return ""
+        self.warn_if_cut(at + (field,), field, value)
         return str(value).strip()
 
     @staticmethod
@@ -334,11 +356,17 @@ class _FrontMatterChecker:
             if isinstance(raw, str) and raw in names:
                 return raw
             hint = did_you_mean(str(raw), names + [UNKNOWN]) if isinstance(raw, str) else None
-            self.problem(at, f"answer '{raw}' to '{item_id}' is not on the scale", hint or f"answer {scale.describe()}", value=True)
+            written = self.doc.written.get(at, raw)  # `answer: true` quoted as written, not as Python's True
+            self.problem(at, f"answer '{written}' to '{item_id}' is not on the scale", hint or f"answer {scale.describe()}", value=True)
             return None
         if isinstance(raw, bool) or not isinstance(raw, int):
-            self.problem(at, f"score of '{item_id}' must be a whole number, not '{raw}'", f"score {scale.describe()}", value=True)
+            written = self.doc.written.get(at, raw)
+            self.problem(at, f"score of '{item_id}' must be a whole number, not '{written}'", f"score {scale.describe()}", value=True)
             return None
+        written = self.doc.written.get(at, "")
+        if re.match(r"[-+]?0[0-9_]", written):  # YAML 1.1: a leading 0 is octal, so 010 is 8
+            self.warn(at, f"YAML reads the score '{written}' as {raw}: a leading 0 makes a number octal",
+                      f"write it without the leading zeros: {int(written.replace('_', ''), 10)}")
         if not scale.min <= raw <= scale.max:
             self.problem(at, f"score of '{item_id}' is {raw}, outside {scale.min}–{scale.max}", f"score {scale.describe()}", value=True)
             return None

@@ -20,7 +20,7 @@ from .content import (ASSESSMENTS_DIR, RUBRIC_FILE, Content, content_from_files,
 from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warnings
 from .export import badge_files, scorecard_csv, scorecard_json
 from .fragments import FragmentStore
-from .groups import spelling_clashes
+from .groups import spelling_clashes, title_clashes
 from .history import history_state, read_history
 from .pagekeys import page_keys, templates_digest, theme_digest, view_keys
 from .prepare import Body, Job, Parsed, parse_all, render_all
@@ -29,7 +29,7 @@ from .rubric import Rubric
 from .search import search_index_js
 from .site import Scored, SiteModel, assessment_view, build_site_model
 from .sitemap import SITEMAP_URL, sitemap_xml
-from .staleness import DEFAULT_MAX_AGE_DAYS, staleness_warnings
+from .staleness import DEFAULT_MAX_AGE_DAYS, future_date_warnings, staleness_warnings
 from .timings import Progress, Stopwatch, collector_paused
 from .views import AssessmentView
 from .writer import check_output_dir, write_site
@@ -122,7 +122,9 @@ def check(options: BuildOptions, cache: BuildCache | None = None,
     diagnostics += problems
     if content is None:
         return [], diagnostics, None
-    bodies = render_bodies(content, parsed, cache or BuildCache(), options.unsafe_html)
+    folder = f"{prefix}/{ASSESSMENTS_DIR}/"  # files that exist but have errors: links to them are not "missing"
+    broken = frozenset(slug_for(PurePosixPath(path[len(folder):])) for path, (p, _, _) in parsed.items() if p.assessment is None)
+    bodies = render_bodies(content, parsed, cache or BuildCache(), options.unsafe_html, broken)
     scored = []
     for assessment in content.assessments:
         prepared, body = parsed[assessment.path][0], bodies[assessment.path]
@@ -131,6 +133,8 @@ def check(options: BuildOptions, cache: BuildCache | None = None,
         scored.append(Scored(assessment, prepared.scorecard, body.html, body.search, prepared.exports, body.links))
     diagnostics += spelling_clashes(content.assessments)
     diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
+    diagnostics += future_date_warnings(content.assessments, options.today or dt.date.today())
+    diagnostics += title_clashes(sorted(content.assessments, key=lambda a: a.path))
     return scored, diagnostics, content
 
 
@@ -166,13 +170,13 @@ def parse_files(files: dict[str, bytes], prefix: str, cache: BuildCache,
 
 
 def render_bodies(content: Content, parsed: dict[str, tuple[Parsed, Body | None, bytes]],
-                  cache: BuildCache, unsafe_html: bool = False) -> dict[str, Body]:
+                  cache: BuildCache, unsafe_html: bool = False, broken: frozenset[str] = frozenset()) -> dict[str, Body]:
     """Every assessment's body rendered, by path: the cached one where the titles it showed are unchanged."""
     titles = {a.slug: a.title for a in content.assessments}
     bodies = {a.path: parsed[a.path][1] for a in content.assessments
               if parsed[a.path][1] is not None and parsed[a.path][1].still_valid(titles)}  # type: ignore[union-attr]
     todo = [a for a in content.assessments if a.path not in bodies]
-    bodies.update(zip((a.path for a in todo), render_all(todo, titles, unsafe_html)))
+    bodies.update(zip((a.path for a in todo), render_all(todo, titles, unsafe_html, broken)))
     cache.prepared = {key: (p, bodies.get(path)) for path, (p, _, key) in parsed.items()}
     cache.file_keys = {path: key for path, (_, _, key) in parsed.items()}
     return bodies  # type: ignore[return-value]

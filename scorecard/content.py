@@ -11,7 +11,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from .assessment import Assessment, parse_assessment
 from .diagnostics import Diagnostic, did_you_mean, error, warning
@@ -149,7 +149,7 @@ def content_from_files(files: Mapping[str, bytes], prefix: str,
         if assessment is not None:
             assessments.append(assessment)
     diagnostics += slug_collisions(by_slug)
-    diagnostics += missing_related(assessments, set(by_slug))
+    diagnostics += missing_related(assessments, set(by_slug), set(by_slug) - {a.slug for a in assessments})
     assessments.sort(key=lambda a: a.slug)
     return Content(rubric, tuple(assessments)), diagnostics
 
@@ -231,12 +231,22 @@ def slug_collisions(by_slug: dict[str, list[str]]) -> list[Diagnostic]:
     return diagnostics
 
 
-def missing_related(assessments: list[Assessment], slugs: set[str]) -> list[Diagnostic]:
-    """An error for each `related` entry that names no assessment."""
+def missing_related(assessments: list[Assessment], slugs: set[str], broken: set[str] = set()) -> list[Diagnostic]:
+    """An error for each `related` entry that names no assessment file (one with errors exists: its errors are reported)."""
     diagnostics = []
     for assessment in assessments:
         for name, line in zip(assessment.related, assessment.related_lines):
             if name not in slugs:
                 diagnostics.append(error(assessment.path, line, f"related assessment '{name}' does not exist",
-                                         did_you_mean(name, slugs)))
+                                         hint_for_missing(name, slugs - broken, broken)))
     return diagnostics
+
+
+def hint_for_missing(name: str, slugs: Iterable[str], broken: Iterable[str]) -> str | None:
+    """did_you_mean over every assessment file, saying so when the nearest one has errors."""
+    broken = set(broken)
+    hint = did_you_mean(name, [*slugs, *broken])
+    for slug in broken:
+        if hint == f"did you mean '{slug}'?":
+            return f"{hint} ('{slug}' exists but has errors)"
+    return hint
