@@ -84,6 +84,8 @@ class Assessment:
     """The author's own fields from `extra:`, as plain JSON-safe data (dates as YYYY-MM-DD text)."""
     field_lines: tuple[tuple[str, int], ...] = ()
     """The line of the `title`, `owner`, `authors` and `tags` keys that are present."""
+    draft: bool = False
+    """Work in progress (`draft: true`, or nothing answered yet): no grade, verdict or overall score, not ranked."""
 
     def line_of(self, field: str) -> int:
         return dict(self.field_lines).get(field, 1)
@@ -97,7 +99,7 @@ class Assessment:
         return {(r.section, r.item): r for r in self.responses}
 
 
-FIELDS = ("title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra")
+FIELDS = ("title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra", "draft")
 assert set(FIELDS) == RESERVED_KEYS
 
 
@@ -130,6 +132,8 @@ class _FrontMatterChecker:
         self.path = path
         self.rubric = rubric
         self.diagnostics: list[Diagnostic] = []
+        self.not_answered: list[Diagnostic] = []
+        """"not answered" warnings, given only when the assessment is not a draft."""
 
     def problem(self, at: Path_, message: str, hint: str | None = None, *, value: bool = False) -> None:
         """An error at the value of `at` (value=True) or at its key."""
@@ -166,6 +170,9 @@ class _FrontMatterChecker:
             field_lines=tuple((f, self.doc.line((f,))) for f in ("title", "owner", "authors", "tags") if f in self.data),
             responses=tuple(r for section in self.rubric.sections for r in self.section(section)),
         )
+        fields["draft"] = self.flag("draft") or not any(r.is_answered for r in fields["responses"])
+        if not fields["draft"]:  # a draft's unanswered items are its work to do, not problems
+            self.diagnostics += self.not_answered
         for key in ("owner", "authors", "tags"):  # each of these names a page of its own
             self.need_page_names(key, fields[key] if isinstance(fields[key], tuple) else (fields[key],))
         extra = self.data.get("extra")
@@ -178,6 +185,16 @@ class _FrontMatterChecker:
         return fields
 
     # -- plain fields --------------------------------------------------------------------
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.problem((key,), f"'{key}' must be true or false, not '{self.doc.written.get((key,), value)}'",
+                         f"write {key}: true, or leave it out", value=True)
+            return False
+        return value
 
     def text(self, key: str, required: bool = False) -> str:
         value = self.data.get(key)
@@ -281,8 +298,10 @@ class _FrontMatterChecker:
         for item in section.items:
             at = (section.id, item.id)
             if item.id not in raw:
-                self.warn((section.id,) if section.id in self.data else (), f"{self.kind(section, one=True)} '{item.id}' of '{section.id}' is not answered",
-                          f"add '{item.id}: {{{section.scale.value_key}: {UNKNOWN}}}' if it is not known yet")
+                self.not_answered.append(warning(
+                    self.path, self.doc.line((section.id,) if section.id in self.data else ()),
+                    f"{self.kind(section, one=True)} '{item.id}' of '{section.id}' is not answered",
+                    f"add '{item.id}: {{{section.scale.value_key}: {UNKNOWN}}}' if it is not known yet"))
                 responses.append(Response(section.id, item.id, None, line=self.doc.line(at), missing=True))
             else:
                 responses.append(self.response(section, item.id, raw[item.id], at))

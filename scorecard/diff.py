@@ -70,6 +70,12 @@ class Score:
     score: Decimal
     grade: str
     verdict: str
+    gated_by: str = ""
+    """The gate that decided the verdict, as "section.item: answer" ("" when none fired)."""
+
+    @property
+    def verdict_shown(self) -> str:
+        return f"{self.verdict} ({self.gated_by})" if self.gated_by else self.verdict
 
 
 @dataclass(frozen=True)
@@ -198,7 +204,8 @@ def moved_by_rubric(assessment: Assessment, card: Scorecard, rubric: Rubric) -> 
 
 
 def shown(card: Scorecard) -> Score:
-    return Score(card.shown, card.grade, card.verdict)
+    fired = card.gated_by  # a gated verdict says which answer decided it
+    return Score(card.shown, card.grade, card.verdict, f"{fired.section}.{fired.item}: {fired.answer}" if fired else "")
 
 
 def diff_items(old: Assessment, new: Assessment) -> tuple[ItemChange, ...]:
@@ -310,7 +317,7 @@ def format_markdown(diff: ScoreDiff) -> str:
             lines.append("| " + " | ".join(cell(x) for x in (
                 name(c), arrow(c.old and str(c.old.score), c.new and str(c.new.score)),
                 arrow(c.old and c.old.grade, c.new and c.new.grade),
-                arrow(c.old and c.old.verdict, c.new and c.new.verdict))) + " |")
+                arrow(c.old and c.old.verdict_shown, c.new and c.new.verdict_shown))) + " |")
         for c in diff.assessments:
             if c.items:
                 lines += ["", f"**{name(c)}**", ""]
@@ -358,7 +365,7 @@ def cell(text: str) -> str:
 def to_json(diff: ScoreDiff) -> dict[str, Any]:
     """The diff as plain data; the shape is documented in docs/diff.md."""
     def score(s: Score | None) -> dict[str, str] | None:
-        return {"score": str(s.score), "grade": s.grade, "verdict": s.verdict} if s else None
+        return {"score": str(s.score), "grade": s.grade, "verdict": s.verdict, "gated_by": s.gated_by or None} if s else None
 
     return {
         "base": {"revision": diff.base, "commit": diff.base_commit},

@@ -112,10 +112,13 @@ def assessment_json(a: Assessment, card: Scorecard) -> dict[str, Any]:
             }
             for section in card.sections
         },
-        "overall": score(card.overall),
-        "grade": card.grade,
-        "verdict": card.verdict,
+        "overall": None if card.draft else score(card.overall),
+        "grade": None if card.draft else card.grade,
+        "verdict": None if card.draft else card.verdict,
         "gated": card.gate is not None,
+        "gated_by": ({"section": card.gated_by.section, "item": card.gated_by.item, "answer": card.gated_by.answer}
+                     if card.gated_by else None),
+        "draft": card.draft,
         "evidence_coverage": number(card.coverage),
         "unanswered": [f"{section}.{item}" for section, item in card.unanswered],
         "extra": dict(a.extra),
@@ -208,8 +211,8 @@ def csv_cells(rubric: Rubric, a: Assessment, card: Scorecard) -> tuple[str, ...]
         items.append("n/a" if section_score.shown is None else str(section_score.shown))
         items += [item_cell(i.response.value, i.response.missing) for i in section_score.items]
     coverage = number(card.coverage)
-    return (a.slug, a.title, a.status, a.owner, "; ".join(a.authors), "; ".join(a.tags), str(card.shown), card.grade,
-            card.verdict, "true" if card.gate is not None else "false", "" if coverage is None else str(coverage), *items, a.date.isoformat(),
+    return (a.slug, a.title, a.status, a.owner, "; ".join(a.authors), "; ".join(a.tags), "" if card.draft else str(card.shown),
+            card.grade, "" if card.draft else card.verdict, "true" if card.gate is not None else "false", "" if coverage is None else str(coverage), *items, a.date.isoformat(),
             a.review_by.isoformat() if a.review_by else "")
 
 

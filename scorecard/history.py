@@ -49,6 +49,8 @@ class HistoryPoint:
     """What moved, as short texts: "Search 3 → 4", "Builds trust yes → partly", "overall 62.0 → 70.8"."""
     index: int
     """The commit's position in the log, oldest 0: orders changes that share a date."""
+    gated: str = ""
+    """The verdict a gate question decided at this commit, whatever the grade ("" when none fired)."""
 
 
 History = Mapping[str, tuple[HistoryPoint, ...]]
@@ -63,6 +65,8 @@ class _Snapshot:
     grade: str
     values: dict[tuple[str, str], tuple[str, str]]
     """(section, item) → (item title, value as written: "4", "yes", "n/a", "unknown")."""
+    gated: str = ""
+    """The verdict a gate question decided ("" when none fired)."""
 
 
 def _join(prefix: str, name: str) -> str:
@@ -120,7 +124,7 @@ def _score(rubric: Rubric, data: bytes | None, path: str, slug: str) -> _Snapsho
             value = item.response.value
             values[(item.section, item.item)] = (titles[(item.section, item.item)],
                                                   "unknown" if value is None else str(value))
-    return _Snapshot(card.shown, card.grade, values)
+    return _Snapshot(card.shown, card.grade, values, card.verdict if card.gate is not None else "")
 
 
 def moves(before: _Snapshot, after: _Snapshot) -> tuple[str, ...]:
@@ -215,7 +219,7 @@ def replay(commits: list[gitrepo.Commit], blobs: Mapping[str, bytes], prefix: st
             if before is None or moved:
                 points.setdefault(path, []).append(HistoryPoint(
                     commit.sha, commit.sha[:SHORT_SHA], commit.date, commit.author, commit.subject,
-                    snap.overall, snap.grade, before.overall if before else None, moved, step.index))
+                    snap.overall, snap.grade, before.overall if before else None, moved, step.index, snap.gated))
             last[path] = snap
     return {alive[path]: tuple(line) for path, line in sorted(points.items()) if path in alive}
 

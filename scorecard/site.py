@@ -122,6 +122,8 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
             history=tuple(revision_view(p) for p in reversed(points)), trend=trend_chart(view.title, points),
             referenced_by=backlinks.get(view.slug, ()), edit_url=edit_link(edit_url, s.assessment.path),
             **badge_fields(s, base_url))
+    drafts = tuple(sorted((views[s.assessment.slug] for s in scored if s.scorecard.draft), key=lambda v: (v.title.lower(), v.slug)))
+    scored = [s for s in scored if not s.scorecard.draft]  # drafts are listed apart, never ranked
     overall = whole_numbers([s.scorecard.overall for s in scored])
     order = sorted(range(len(scored)), key=lambda n: (-overall[n], scored[n].assessment.title.lower(), scored[n].assessment.slug))  # type: ignore[operator]
     ranked = [scored[n] for n in order]
@@ -129,18 +131,18 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
     rubric_view = build_rubric_view(rubric)
 
     pages = [
-        Page("index.html", "index.html", title, portfolio_view(rubric, title, leaderboard, scored)),
+        Page("index.html", "index.html", title, replace(portfolio_view(rubric, title, leaderboard, scored), drafts=drafts)),
         Page("rubric/index.html", "rubric.html", f"Rubric: {rubric.name}", rubric_view),
     ]
-    pages += [Page(view.url, "assessment.html", view.title, view) for view in leaderboard]
+    pages += [Page(view.url, "assessment.html", view.title, view) for view in leaderboard + drafts]
     ranked_items = iter(rankings(ranked, views))
     for section_view, section in zip(rubric_view.sections, rubric.sections):
         for item_view in section_view.items:
             pages.append(Page(item_view.url, "item.html", item_view.title,
                               ItemPageView(item_view.title, section.title, item_view, next(ranked_items, ()))))
     for kind in GROUP_KINDS:
-        pages += group_pages(kind, leaderboard, rubric.statuses if kind == "status" else None)
-    pages += changes_pages(title, history, views)
+        pages += group_pages(kind, leaderboard + drafts, rubric.statuses if kind == "status" else None)
+    pages += changes_pages(title, history, {slug: view for slug, view in views.items() if not view.draft})
 
     nav = (Link("Portfolio", "index.html"), Link("Rubric", "rubric/index.html"), Link("Tags", "tags/index.html"),
            Link("Owners", "owners/index.html"), Link("Authors", "authors/index.html"), Link("Changes", CHANGES_URL))
@@ -211,6 +213,10 @@ def assessment_view(rubric: Rubric, scored: Scored, titles: Mapping[str, str]) -
             caption = (f"{section.title} scores, {section.scale.min} at the centre to {section.scale.max} at the edge; "
                        "the table below gives the same numbers.")
     item_titles = {(s.id, i.id): i.title for s in rubric.sections for i in s.items}
+    count = len(item_titles)
+    answered = f"{count - len(card.unanswered)} of {count} questions and criteria answered"
+    fired = card.gated_by
+    gate_item = rubric.section(fired.section).item(fired.item) if fired else None  # type: ignore[union-attr]
     return AssessmentView(
         slug=a.slug, url=assessment_url(a.slug), title=a.title, summary=a.summary,
         owner=Link(a.owner, group_url("owner", a.owner)) if a.owner else None,
@@ -219,11 +225,14 @@ def assessment_view(rubric: Rubric, scored: Scored, titles: Mapping[str, str]) -
         date=a.date, review_by=a.review_by,
         tags=tuple(Link(tag, group_url("tag", tag)) for tag in a.tags),
         related=tuple(Link(titles.get(slug, slug), assessment_url(slug)) for slug in a.related),
-        score=str(card.shown), grade=card.grade, grade_css=slugify(card.grade), verdict=card.verdict,
+        score="—" if card.draft else str(card.shown), grade=card.grade, grade_css=slugify(card.grade),
+        verdict="" if card.draft else card.verdict,
         gated=card.gate is not None, coverage=percent(card.coverage),
         unanswered=tuple(item_titles[key] for key in card.unanswered),
         sections=tuple(sections), body=as_markup(scored.body_html), radar=chart, radar_section=chart_section, radar_caption=caption,
-        source=a.path, extra=a.extra,
+        source=a.path, extra=a.extra, draft=card.draft, answered=answered,
+        gate_question=(gate_item.prompt or gate_item.title) if gate_item else "", gate_item=gate_item.title if gate_item else "",
+        gate_answer=fired.answer if fired else "",
     )
 
 
@@ -265,7 +274,7 @@ def revision_view(point: HistoryPoint) -> RevisionView:
         date=point.date.date(), timestamp=point.date.isoformat(), author=point.author, subject=point.subject,
         sha=point.sha, short=point.short, score=str(point.overall),
         previous="" if point.previous is None else str(point.previous),
-        grade=point.grade, grade_css=slugify(point.grade), moved=point.moved)
+        grade=point.grade, grade_css=slugify(point.grade), moved=point.moved, gated=point.gated)
 
 
 def trend_chart(title: str, points: tuple[HistoryPoint, ...]) -> Markup | None:

@@ -78,6 +78,8 @@ class RevisionView:
     grade_css: str
     moved: tuple[str, ...]
     """What moved: "Search 3 → 4", "Builds trust yes → partly", "overall 62.0 → 70.8"; empty at creation."""
+    gated: str = ""
+    """The verdict a gate question decided ("Erodes trust"), shown instead of the grade; "" when none fired."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,16 @@ class AssessmentView:
     """The Markdown's URLs are absolute (the site's base URL is known)."""
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
     """The author's own `extra:` fields (JSON-safe data), for themes that show them."""
+    draft: bool = False
+    """A draft: not scored, graded or ranked yet (score "—", grade "Draft", verdict "")."""
+    answered: str = ""
+    """How much is answered: "3 of 10 questions and criteria answered"."""
+    gate_question: str = ""
+    """The gate question that decided the verdict, as its prompt ("" when no gate fired)."""
+    gate_item: str = ""
+    """That question's short title."""
+    gate_answer: str = ""
+    """The answer that fired the gate."""
 
 
 @dataclass(frozen=True)
@@ -228,6 +240,8 @@ class PortfolioView:
     """Heatmap column groups: section title and how many columns it spans."""
     tags: tuple[Count, ...] = ()
     """Every tag in use, by name (case ignored), with its page: the leaderboard's tag filter."""
+    drafts: tuple[AssessmentView, ...] = ()
+    """Drafts, by title: listed apart, never ranked or counted by grade."""
     owners: tuple[Count, ...] = ()
     """Every owner named, by name (case ignored), with its page: the leaderboard's owner filter."""
 

@@ -65,7 +65,8 @@ def test_leaderboard_lists_assessments_best_first_with_scores(built: Path):
     alpha, beta, gamma = page.index("Alpha wiki"), page.index("Beta loyalty points"), page.index("Gamma hotline")
     assert alpha < beta < gamma
     assert re.search(r"Alpha wiki 80\.0 Strong Makes customer sense 100\.0 50\.0", page)
-    assert re.search(r"Beta loyalty points 70\.0 Promising Erodes trust 50\.0 100\.0", page)
+    # The gated verdict names the question and the answer that fired it (issue 13).
+    assert re.search(r"Beta loyalty points 70\.0 Promising Erodes trust \(Builds trust: no\) 50\.0 100\.0", page)
     assert re.search(r"Gamma hotline 35\.6 Poor Does not make customer sense 30\.0 44\.0", page)
 
 
