@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from fractions import Fraction
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,6 +16,7 @@ from typing import Any, Mapping
 
 from .diagnostics import Diagnostic, did_you_mean, error, warning
 from .frontmatter import split_front_matter
+from .ratings import DISAGREEMENT_STEPS, Rating, median, median_label, spread
 from .rubric import NA, RESERVED_KEYS, UNKNOWN, Rubric, Scale, Section
 from .slugs import NO_SLUG, slugify
 from .yamlsource import Path_, YamlDocument, parse_yaml
@@ -34,6 +36,12 @@ class Response:
     line: int | None = None
     missing: bool = False
     """The item is not in the file at all (as opposed to answered `unknown`)."""
+    ratings: tuple[Rating, ...] = ()
+    """Each person's rating, when the item is rated as a list (`search: [{score: 4, by: Ana}, …]`)."""
+    median: Fraction | None = None
+    """With ratings: the median of the answered ones' points (0–1), the value scoring uses; `value` is its label."""
+    spread: int = 0
+    """With ratings: how many steps of the scale lie between the lowest and the highest."""
 
     @property
     def is_na(self) -> bool:
@@ -312,7 +320,47 @@ class _FrontMatterChecker:
         word = "question" if section.scale.is_choice else "criterion"
         return word if one else ("questions" if section.scale.is_choice else "criteria")
 
+    def rated(self, section: Section, item_id: str, raw: list[Any], at: Path_) -> Response:
+        """An item rated by several people: the median of their ratings, warned when they disagree."""
+        scale, key = section.scale, section.scale.value_key
+        ratings = []
+        for i, entry in enumerate(raw):
+            where = at + (i,)
+            if not isinstance(entry, dict) or key not in entry or not isinstance(entry.get("by"), str) or not entry["by"].strip():
+                self.problem(where, f"each rating of '{item_id}' needs '{key}' and 'by'",
+                             f"e.g. {item_id}: [{{{key}: ..., by: Ana Ruiz, evidence: \"...\"}}, {{{key}: ..., by: Tom Becker}}]", value=True)
+                continue
+            for field in entry:
+                if field not in (key, "by", "evidence"):
+                    self.problem(where + (field,), f"unknown key '{field}' in a rating of '{item_id}'",
+                                 did_you_mean(field, [key, "by", "evidence"]))
+            value = self.value(scale, entry[key], item_id, where + (key,))
+            if value == NA:
+                self.problem(where + (key,), f"a rating of '{item_id}' cannot be n/a", "n/a is for the item as a whole: write it once, with a reason")
+                value = None
+            evidence = self.free_text(entry, "evidence", where)
+            rater = entry["by"].strip()
+            if value is not None and scale.normalise(value) > 0 and not evidence:
+                self.warn(where, f"unsupported: {rater}'s rating of '{item_id}' is {self.shown(value)} without evidence",
+                          "add evidence: \"...\", what shows this is true")
+            ratings.append(Rating(rater, value, evidence, self.doc.value_position(where).line))
+        answered = [r for r in ratings if r.value is not None]
+        line = self.doc.line(at)
+        if not answered:
+            return Response(section.id, item_id, None, line=line, ratings=tuple(ratings))
+        points = median([scale.normalise(r.value) for r in answered])  # type: ignore[arg-type]
+        steps = spread(scale, [r.value for r in answered])  # type: ignore[misc]
+        if steps > DISAGREEMENT_STEPS:
+            said = ", ".join(f"{r.by} {r.value}" for r in answered)
+            self.warn(at, f"disagreement on '{item_id}': {said} ({steps} steps apart)",
+                      "talk it through; the median is used meanwhile")
+        evidence = "; ".join(f"{r.by}: {r.evidence}" for r in answered if r.evidence)
+        return Response(section.id, item_id, median_label(scale, points), evidence, "", line,
+                        ratings=tuple(ratings), median=points, spread=steps)
+
     def response(self, section: Section, item_id: str, raw: Any, at: Path_) -> Response:
+        if isinstance(raw, list):
+            return self.rated(section, item_id, raw, at)
         scale = section.scale
         key = scale.value_key
         evidence = reason = ""

@@ -36,7 +36,7 @@ class Exports:
     json_entry: str
     """Its entry in scorecard.json (`assessment_entry`)."""
     csv_cells: tuple[str, ...]
-    """Its row of scorecard.csv but the URL (`csv_cells`)."""
+    """Its row of scorecard.csv but the URL, with the ratings cell last (`csv_cells`)."""
     badge: bytes
     """Its badge.svg."""
 
@@ -106,6 +106,7 @@ def assessment_json(a: Assessment, card: Scorecard) -> dict[str, Any]:
                         "points": number(item.points),
                         "evidence": item.response.evidence,
                         "reason": item.response.reason,
+                        "ratings": [{"by": r.by, "value": r.value, "evidence": r.evidence} for r in item.response.ratings],
                     }
                     for item in section.items
                 },
@@ -192,7 +193,7 @@ def csv_columns(rubric: Rubric) -> list[str]:
     """The header row: fixed columns, then each section's score and its items, then dates and URL."""
     items = [name for s in rubric.sections for name in (s.id, *(f"{s.id}.{i.id}" for i in s.items))]
     return ["slug", "title", "status", "owner", "authors", "tags", "score", "grade", "verdict", "gated",
-            "evidence_coverage", *items, "date", "review_by", "url"]
+            "evidence_coverage", *items, "date", "review_by", "url", "ratings"]
 
 
 def item_cell(value: str | int | None, missing: bool) -> str:
@@ -213,7 +214,14 @@ def csv_cells(rubric: Rubric, a: Assessment, card: Scorecard) -> tuple[str, ...]
     coverage = number(card.coverage)
     return (a.slug, a.title, a.status, a.owner, "; ".join(a.authors), "; ".join(a.tags), "" if card.draft else str(card.shown),
             card.grade, "" if card.draft else card.verdict, "true" if card.gate is not None else "false", "" if coverage is None else str(coverage), *items, a.date.isoformat(),
-            a.review_by.isoformat() if a.review_by else "")
+            a.review_by.isoformat() if a.review_by else "", ratings_cell(card))
+
+
+def ratings_cell(card: Scorecard) -> str:
+    """Every item rated by several people: "slates.search: Ana Ruiz 4, Tom Becker 2; …"."""
+    return "; ".join(f"{i.section}.{i.item}: " + ", ".join(f"{r.by} {'unknown' if r.value is None else r.value}"
+                                                           for r in i.response.ratings)
+                     for s in card.sections for i in s.items if i.response.ratings)
 
 
 def scorecard_csv(rubric: Rubric, scored: list[Scored], base_url: str = "") -> str:
@@ -223,7 +231,8 @@ def scorecard_csv(rubric: Rubric, scored: list[Scored], base_url: str = "") -> s
     writer.writerow([neutralise(cell) for cell in csv_columns(rubric)])
     for s in sorted(scored, key=lambda s: s.assessment.slug):
         url = published_url(base_url, assessment_url(s.assessment.slug))
-        writer.writerow([neutralise(cell) for cell in (*s.exports.csv_cells, url)])
+        *cells, ratings = s.exports.csv_cells
+        writer.writerow([neutralise(cell) for cell in (*cells, url, ratings)])
     return buffer.getvalue()
 
 

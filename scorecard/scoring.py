@@ -123,6 +123,8 @@ def score_section(section: Section, assessment: Assessment) -> SectionScore:
             points = None
         elif response.value is None:
             points = Fraction(0)  # unknown or missing counts 0
+        elif response.median is not None:
+            points = response.median  # rated by several people
         else:
             points = section.scale.normalise(response.value)
         items.append(ItemScore(section.id, item.id, response, points, item.weight))

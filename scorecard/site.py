@@ -22,11 +22,12 @@ from .badge import LABEL, badge_value
 from .charts import Spoke, TrendPoint, radar, trend
 from .content import Content, slugify
 from .history import HistoryPoint
+from .ratings import DISAGREEMENT_STEPS
 from .rubric import Rubric, Section
 from .scoring import ItemScore, Scorecard
 from .staleness import DEFAULT_MAX_AGE_DAYS, staleness
 from .views import (AssessmentView, BandView, ChangesView, ChangeView, Count, FeedView, GroupIndexView, GroupView, HeatmapColumn, ItemPageView,
-                    ItemView, Link, NotFoundView, Page, PortfolioView, RankedRow, RevisionView, RubricItemView, RubricSectionView, RubricView,
+                    ItemView, RatingView, Link, NotFoundView, Page, PortfolioView, RankedRow, RevisionView, RubricItemView, RubricSectionView, RubricView,
                     SectionView, SiteView)
 
 if TYPE_CHECKING:  # export imports this module
@@ -131,7 +132,8 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
     rubric_view = build_rubric_view(rubric)
 
     pages = [
-        Page("index.html", "index.html", title, replace(portfolio_view(rubric, title, leaderboard, scored), drafts=drafts)),
+        Page("index.html", "index.html", title, replace(portfolio_view(rubric, title, leaderboard, scored), drafts=drafts,
+                                                     disagreements=disagreements(leaderboard + drafts))),
         Page("rubric/index.html", "rubric.html", f"Rubric: {rubric.name}", rubric_view),
     ]
     pages += [Page(view.url, "assessment.html", view.title, view) for view in leaderboard + drafts]
@@ -186,8 +188,16 @@ def item_views(section: Section, scorecard: Scorecard) -> tuple[ItemView, ...]:
             id=item.id, title=item.title, prompt=item.prompt, url=item_url(section.id, item.id), label=label,
             level=level(scored_item.points, response.is_answered), evidence=response.evidence, reason=response.reason,
             unsupported=scored_item.is_claim and not scored_item.is_supported,
+            ratings=tuple(RatingView(r.by, "unknown" if r.value is None else str(r.value), r.evidence) for r in response.ratings),
+            spread=spread_text(response.spread) if response.ratings else "",
         ))
     return tuple(views)
+
+
+def spread_text(steps: int) -> str:
+    """How far apart several ratings are, in words."""
+    said = f"{steps} step{'s' if steps != 1 else ''} apart"
+    return said + ": disagreement" if steps > DISAGREEMENT_STEPS else said
 
 
 def percent(fraction: Fraction | None) -> str:
@@ -346,6 +356,13 @@ def portfolio_view(rubric: Rubric, title: str, leaderboard: tuple[AssessmentView
     spans = tuple((section.title, len(section.items)) for section in rubric.sections)
     return PortfolioView(title, leaderboard, by_status, by_grade, columns, spans,
                          tags=group_counts("tag", leaderboard), owners=group_counts("owner", leaderboard))
+
+
+def disagreements(views: tuple[AssessmentView, ...]) -> tuple[tuple[AssessmentView, ItemView], ...]:
+    """Every item whose raters disagree, by assessment title."""
+    found = [(view, item) for view in views for section in view.sections for item in section.items
+             if item.spread.endswith("disagreement")]
+    return tuple(sorted(found, key=lambda pair: (pair[0].title.lower(), pair[0].slug)))
 
 
 def group_counts(kind: str, leaderboard: tuple[AssessmentView, ...]) -> tuple[Count, ...]:

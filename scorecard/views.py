@@ -30,6 +30,16 @@ class Count:
 
 
 @dataclass(frozen=True)
+class RatingView:
+    """One person's rating of an item rated by several."""
+
+    by: str
+    label: str
+    """The answer or score as written ("4", "yes", "unknown")."""
+    evidence: str
+
+
+@dataclass(frozen=True)
 class ItemView:
     """One answer or score in one assessment."""
 
@@ -45,6 +55,10 @@ class ItemView:
     reason: str
     unsupported: bool
     """A claim (above 0) without evidence."""
+    ratings: tuple[RatingView, ...] = ()
+    """Each rater's rating, when several rated the item (`label` is then their median)."""
+    spread: str = ""
+    """How far apart the ratings are: "2 steps apart: disagreement", "1 step apart"; "" without ratings."""
 
 
 @dataclass(frozen=True)
@@ -242,6 +256,8 @@ class PortfolioView:
     """Every tag in use, by name (case ignored), with its page: the leaderboard's tag filter."""
     drafts: tuple[AssessmentView, ...] = ()
     """Drafts, by title: listed apart, never ranked or counted by grade."""
+    disagreements: tuple[tuple[AssessmentView, ItemView], ...] = ()
+    """Items whose raters are more than one step of the scale apart, by assessment title."""
     owners: tuple[Count, ...] = ()
     """Every owner named, by name (case ignored), with its page: the leaderboard's owner filter."""
 
