@@ -42,6 +42,12 @@ class Response:
     """With ratings: the median of the answered ones' points (0–1), the value scoring uses; `value` is its label."""
     spread: int = 0
     """With ratings: how many steps of the scale lie between the lowest and the highest."""
+    approved_by: str = ""
+    """Who approved leaving the item `n/a` or `unknown` (an exemption)."""
+    expires: dt.date | None = None
+    """When the exemption ends; after that day the item counts as unanswered."""
+    expired: bool = False
+    """The exemption had expired on the day of the build: the item is unanswered (see exemptions.py)."""
 
     @property
     def is_na(self) -> bool:
@@ -106,6 +112,9 @@ class Assessment:
         # Scoring asks for every item of every assessment; a scan each time adds up in history.
         return {(r.section, r.item): r for r in self.responses}
 
+
+EXEMPTION_KEYS = ("approved_by", "expires")
+"""An item's exemption: who allowed it to stay n/a or unknown, and until when."""
 
 FIELDS = ("title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra", "draft")
 assert set(FIELDS) == RESERVED_KEYS
@@ -368,8 +377,8 @@ class _FrontMatterChecker:
         if isinstance(raw, dict):
             other = "score" if key == "answer" else "answer"
             for field in raw:
-                if field not in (key, "evidence", "reason"):
-                    hint = f"{self.kind(section)} are given with '{key}'" if field == other else did_you_mean(field, [key, "evidence", "reason"])
+                if field not in (key, "evidence", "reason", *EXEMPTION_KEYS):
+                    hint = f"{self.kind(section)} are given with '{key}'" if field == other else did_you_mean(field, [key, "evidence", "reason", *EXEMPTION_KEYS])
                     if raw[field] is None and field != other:  # `{score: 4, evidence: one, two}`
                         hint = "if it belongs to the text before it, quote that text: inside { … } a ',' starts a new key"
                     self.problem(at + (field,), f"unknown key '{field}' in '{item_id}'", hint)
@@ -379,10 +388,17 @@ class _FrontMatterChecker:
                 return Response(section.id, item_id, None, line=self.doc.line(at))
             evidence = self.free_text(raw, "evidence", at)
             reason = self.free_text(raw, "reason", at)
+            exemption = self.exemption(raw, at)
             value_at = at + (key,)
             raw = raw[key]
+        else:
+            exemption = {}
         value = self.value(scale, raw, item_id, value_at)
         line = self.doc.line(at)
+        if exemption and value is not None and value != NA:
+            self.warn(at, f"'{item_id}' is answered: 'approved_by' and 'expires' are only for n/a or unknown, and are ignored",
+                      "an exemption lets an item stay n/a or unknown until it expires")
+            exemption = {}
         if value == NA and not reason:
             self.problem(at, f"'{item_id}' is n/a without a reason", f"write {item_id}: {{{key}: n/a, reason: \"why it does not apply\"}}")
         elif reason and value is not None and value != NA:
@@ -392,7 +408,21 @@ class _FrontMatterChecker:
         elif value is not None and value != NA and scale.normalise(value) > 0 and not evidence:
             self.warn(at, f"unsupported: {self.kind(section, one=True)} '{item_id}' is {self.shown(value)} without evidence",
                       "add evidence: \"...\", what shows this is true")
-        return Response(section.id, item_id, value, evidence, reason, line)
+        return Response(section.id, item_id, value, evidence, reason, line, **exemption)
+
+    def exemption(self, raw: dict[str, Any], at: Path_) -> dict[str, Any]:
+        """`approved_by` and `expires`, checked, as Response fields."""
+        found: dict[str, Any] = {}
+        if "approved_by" in raw:
+            found["approved_by"] = self.free_text(raw, "approved_by", at)
+        if "expires" in raw:
+            value = raw["expires"]
+            if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+                found["expires"] = value
+            else:
+                self.problem(at + ("expires",), f"'expires' is not a date: '{self.doc.written.get(at + ('expires',), value)}'",
+                             "write dates as YYYY-MM-DD, e.g. 2027-03-31", value=True)
+        return found
 
     def free_text(self, raw: dict[str, Any], field: str, at: Path_) -> str:
         value = raw.get(field)

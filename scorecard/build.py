@@ -18,7 +18,8 @@ from .cache import (BuildCache, SiteRecord, digest, load_cache, output_unchanged
 from .content import (ASSESSMENTS_DIR, RUBRIC_FILE, Content, content_from_files, decode, display_path,
                       is_assessment_file, load_content, parse_site_rubric, read_content_files, slug_for)
 from .diagnostics import Diagnostic, sort_diagnostics, strict as promote_warnings
-from .export import badge_files, scorecard_csv, scorecard_json
+from .exemptions import DEFAULT_WARNING_DAYS, apply_expiry, exemption_warnings
+from .export import assessment_exports, badge_files, scorecard_csv, scorecard_json
 from .fragments import FragmentStore
 from .groups import spelling_clashes, title_clashes
 from .history import history_state, read_history
@@ -52,6 +53,8 @@ class BuildOptions:
     themes: tuple[Path, ...] = ()
     """Theme directories tried before the default theme."""
     stale_after_days: int = DEFAULT_MAX_AGE_DAYS
+    expiry_warning_days: int = DEFAULT_WARNING_DAYS
+    """How many days before an exemption expires `check` warns."""
     """An assessment whose `date` is older than this is marked "Review due"."""
     today: dt.date | None = None
     """The day staleness is judged on; None means the day the build runs (resolved once)."""
@@ -126,15 +129,22 @@ def check(options: BuildOptions, cache: BuildCache | None = None,
     broken = frozenset(slug_for(PurePosixPath(path[len(folder):])) for path, (p, _, _) in parsed.items() if p.assessment is None)
     bodies = render_bodies(content, parsed, cache or BuildCache(), options.unsafe_html, broken)
     scored = []
+    today = options.today or dt.date.today()
     for assessment in content.assessments:
         prepared, body = parsed[assessment.path][0], bodies[assessment.path]
         assert prepared.scorecard is not None and prepared.exports is not None
         diagnostics += body.diagnostics
-        scored.append(Scored(assessment, prepared.scorecard, body.html, body.search, prepared.exports, body.links))
+        card, exports = prepared.scorecard, prepared.exports
+        expired = apply_expiry(content.rubric, assessment, today)  # depends on the day: not cached with the file
+        if expired:
+            assessment, card = expired
+            exports = assessment_exports(content.rubric, assessment, card)
+        scored.append(Scored(assessment, card, body.html, body.search, exports, body.links))
     diagnostics += spelling_clashes(content.assessments)
     diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
     diagnostics += future_date_warnings(content.assessments, options.today or dt.date.today())
     diagnostics += title_clashes(sorted(content.assessments, key=lambda a: a.path))
+    diagnostics += exemption_warnings(content.assessments, today, options.expiry_warning_days)
     return scored, diagnostics, content
 
 
@@ -324,7 +334,8 @@ def assessment_views(rubric: Rubric, scored: list[Scored],
     known, made, views, keys = cache.views, {}, {}, {}
     for s in scored:
         a = s.assessment
-        key = keys[a.slug] = digest(cache.file_keys[a.path], *(titles.get(slug, slug).encode() for slug in a.related))
+        key = keys[a.slug] = digest(cache.file_keys[a.path], *(titles.get(slug, slug).encode() for slug in a.related),
+                                    *(f"expired {r.section}.{r.item}".encode() for r in a.responses if r.expired))
         views[a.slug] = made[key] = known.get(key) or replace(assessment_view(rubric, s, titles), body=Markup())
     cache.views = made
     return views, keys

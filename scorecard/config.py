@@ -44,6 +44,8 @@ class SiteConfig:
     """The `lang` of every page."""
     unsafe_html: bool = False
     """Let raw HTML in Markdown bodies through unescaped. Unsafe: only for fully trusted authors."""
+    expiry_warning_days: int = 30
+    """Days before an exemption's `expires` from which `check` warns that it will expire."""
 
 
 KEYS = tuple(f.name for f in fields(SiteConfig))
@@ -84,11 +86,12 @@ def check_value(key: str, value: Any) -> tuple[str, str | None] | None:
         if not isinstance(value, bool):
             return f"'{key}' must be true or false, not {describe(value)}", None
         return None
-    if key == "stale_after_days":
+    if key in ("stale_after_days", "expiry_warning_days"):
         if isinstance(value, bool) or not isinstance(value, int):
             return f"'{key}' must be a whole number of days, not {describe(value)}", None
-        if value < 1:
-            return f"'{key}' must be at least 1, not {value}", None
+        least = 1 if key == "stale_after_days" else 0
+        if value < least:
+            return f"'{key}' must be at least {least}, not {value}", None
         return None
     if not isinstance(value, str):
         return f"'{key}' must be text, not {describe(value)}", "put it in quotes"
@@ -153,6 +156,7 @@ def options_for(root: Path, config: SiteConfig, **overrides: Any) -> BuildOption
         description=config.description,
         themes=themes,
         stale_after_days=config.stale_after_days,
+        expiry_warning_days=config.expiry_warning_days,
         base_url=config.base_url,
         edit_url=config.edit_url,
         language=config.language,

@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Any, Iterator
 
 from . import __version__
-from .assessment import Assessment
+from .assessment import Assessment, Response
 from .badge import assessment_badge
 from .rubric import Rubric
 from .scoring import Scorecard, one_decimal
@@ -107,6 +107,7 @@ def assessment_json(a: Assessment, card: Scorecard) -> dict[str, Any]:
                         "evidence": item.response.evidence,
                         "reason": item.response.reason,
                         "ratings": [{"by": r.by, "value": r.value, "evidence": r.evidence} for r in item.response.ratings],
+                        "exemption": exemption_json(item.response),
                     }
                     for item in section.items
                 },
@@ -124,6 +125,14 @@ def assessment_json(a: Assessment, card: Scorecard) -> dict[str, Any]:
         "unanswered": [f"{section}.{item}" for section, item in card.unanswered],
         "extra": dict(a.extra),
     }
+
+
+def exemption_json(response: Response) -> dict[str, Any] | None:
+    """An item's exemption, or None without one."""
+    if not response.approved_by and response.expires is None:
+        return None
+    return {"approved_by": response.approved_by, "expires": response.expires.isoformat() if response.expires else None,
+            "expired": response.expired}
 
 
 def assessment_entry(a: Assessment, card: Scorecard) -> str:

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from . import __version__
-from .assessment import Assessment
+from .assessment import Assessment, Response
 from .badge import LABEL, badge_value
 from .charts import Spoke, TrendPoint, radar, trend
 from .content import Content, slugify
@@ -190,8 +190,20 @@ def item_views(section: Section, scorecard: Scorecard) -> tuple[ItemView, ...]:
             unsupported=scored_item.is_claim and not scored_item.is_supported,
             ratings=tuple(RatingView(r.by, "unknown" if r.value is None else str(r.value), r.evidence) for r in response.ratings),
             spread=spread_text(response.spread) if response.ratings else "",
+            exemption=exemption_text(response), exemption_expired=response.expired,
         ))
     return tuple(views)
+
+
+def exemption_text(response: Response) -> str:
+    """An item's exemption in words, or "" without one."""
+    if not response.approved_by and response.expires is None:
+        return ""
+    who = f"approved by {response.approved_by}" if response.approved_by else "approver not named"
+    if response.expired and response.expires:
+        return f"Exemption expired on {response.expires.isoformat()} ({who}): counted as unanswered."
+    until = f" until {response.expires.isoformat()}" if response.expires else ""
+    return f"Exempt{until}, {who}."
 
 
 def spread_text(steps: int) -> str:

@@ -59,6 +59,9 @@ class ItemView:
     """Each rater's rating, when several rated the item (`label` is then their median)."""
     spread: str = ""
     """How far apart the ratings are: "2 steps apart: disagreement", "1 step apart"; "" without ratings."""
+    exemption: str = ""
+    """The item's exemption in words: "Exempt until 2027-03-31, approved by Dana Lee."; "" without one."""
+    exemption_expired: bool = False
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,7 @@ def test_scorecard_json(built: Path):
     assert (gamma["overall"], gamma["grade"]) == (35.6, "Poor")
     assert gamma["sections"]["trust"]["score"] == 30.0 and gamma["sections"]["slates"]["score"] == 44.0
     assert gamma["sections"]["slates"]["items"]["links"] == {
-        "value": "n/a", "points": None, "evidence": "", "reason": "A phone line has no pages to link.", "ratings": []}
+        "value": "n/a", "points": None, "evidence": "", "reason": "A phone line has no pages to link.", "ratings": [], "exemption": None}
     assert gamma["sections"]["trust"]["items"]["recommend"]["value"] == "no"
     assert gamma["unanswered"] == ["trust.return"]
     assert alpha["date"] == "2026-03-20" and alpha["tags"] == ["knowledge", "internal"]

@@ -64,7 +64,7 @@ def test_unknown_key_has_its_line_and_a_suggestion():
     assert diagnostics == [
         "scorecard.yml:2: error: unknown setting 'stale_after' (hint: did you mean 'stale_after_days'?)",
         "scorecard.yml:3: error: unknown setting 'colour' (hint: expected one of: base_url, content_dir, description, "
-        "edit_url, language, output_dir, stale_after_days, theme, title, unsafe_html)",
+        "edit_url, expiry_warning_days, language, output_dir, stale_after_days, theme, title, unsafe_html)",
     ]
 
 
