@@ -20,6 +20,7 @@ from typing import Any, Iterator
 from . import __version__
 from .assessment import Assessment, Response
 from .badge import assessment_badge
+from .lift import next_grade
 from .rubric import Rubric
 from .scoring import Scorecard, one_decimal
 from .search import script_safe
@@ -42,7 +43,7 @@ class Exports:
 
 
 def assessment_exports(rubric: Rubric, a: Assessment, card: Scorecard) -> Exports:
-    return Exports(assessment_entry(a, card), csv_cells(rubric, a, card), assessment_badge(rubric, a.title, card).encode("utf-8"))
+    return Exports(assessment_entry(a, card, rubric), csv_cells(rubric, a, card), assessment_badge(rubric, a.title, card).encode("utf-8"))
 
 
 def number(value: Fraction | None) -> float | int | None:
@@ -83,7 +84,17 @@ def rubric_json(rubric: Rubric) -> dict[str, Any]:
     }
 
 
-def assessment_json(a: Assessment, card: Scorecard) -> dict[str, Any]:
+def next_grade_json(rubric: Rubric, card: Scorecard) -> dict[str, Any] | None:
+    """How far the next band is and what single moves would lift the score (`lift.next_grade`)."""
+    found = next_grade(rubric, card)
+    if found is None:
+        return None
+    return {"grade": found.grade, "points_needed": score(found.points_needed),
+            "moves": [{"section": m.section, "item": m.item, "to": m.to, "points": score(m.points), "reaches": m.reaches}
+                      for m in found.moves]}
+
+
+def assessment_json(a: Assessment, card: Scorecard, rubric: Rubric | None = None) -> dict[str, Any]:
     return {
         "slug": a.slug,
         "url": assessment_url(a.slug),
@@ -121,6 +132,7 @@ def assessment_json(a: Assessment, card: Scorecard) -> dict[str, Any]:
         "gated_by": ({"section": card.gated_by.section, "item": card.gated_by.item, "answer": card.gated_by.answer}
                      if card.gated_by else None),
         "draft": card.draft,
+        "next_grade": next_grade_json(rubric, card) if rubric else None,
         "evidence_coverage": number(card.coverage),
         "unanswered": [f"{section}.{item}" for section, item in card.unanswered],
         "extra": dict(a.extra),
@@ -135,13 +147,13 @@ def exemption_json(response: Response) -> dict[str, Any] | None:
             "expired": response.expired}
 
 
-def assessment_entry(a: Assessment, card: Scorecard) -> str:
+def assessment_entry(a: Assessment, card: Scorecard, rubric: Rubric | None = None) -> str:
     """One assessment's object as it stands in scorecard.json's list (indented two levels).
 
     Made on its own, where each file is prepared, so that a build writes the file without
     encoding every assessment again (json's indenting encoder is pure Python, and slow).
     """
-    return "    " + indented_json(assessment_json(a, card), "    ")
+    return "    " + indented_json(assessment_json(a, card, rubric), "    ")
 
 
 def indented_json(value: Any, pad: str = "") -> str:

@@ -24,10 +24,11 @@ from .content import Content, slugify
 from .history import HistoryPoint
 from .ratings import DISAGREEMENT_STEPS
 from .rubric import Rubric, Section
-from .scoring import ItemScore, Scorecard
+from .lift import next_grade
+from .scoring import ItemScore, Scorecard, one_decimal
 from .staleness import DEFAULT_MAX_AGE_DAYS, staleness
 from .views import (AssessmentView, BandView, ChangesView, ChangeView, Count, FeedView, GroupIndexView, GroupView, HeatmapColumn, ItemPageView,
-                    ItemView, RatingView, Link, NotFoundView, Page, PortfolioView, RankedRow, RevisionView, RubricItemView, RubricSectionView, RubricView,
+                    ItemView, LiftMoveView, LiftView, RatingView, Link, NotFoundView, Page, PortfolioView, RankedRow, RevisionView, RubricItemView, RubricSectionView, RubricView,
                     SectionView, SiteView)
 
 if TYPE_CHECKING:  # export imports this module
@@ -254,8 +255,19 @@ def assessment_view(rubric: Rubric, scored: Scored, titles: Mapping[str, str]) -
         sections=tuple(sections), body=as_markup(scored.body_html), radar=chart, radar_section=chart_section, radar_caption=caption,
         source=a.path, extra=a.extra, draft=card.draft, answered=answered,
         gate_question=(gate_item.prompt or gate_item.title) if gate_item else "", gate_item=gate_item.title if gate_item else "",
-        gate_answer=fired.answer if fired else "",
+        gate_answer=fired.answer if fired else "", lift=lift_view(rubric, card),
     )
+
+
+def lift_view(rubric: Rubric, card: Scorecard) -> LiftView | None:
+    """The next grade and the single moves towards it, for the page."""
+    found = next_grade(rubric, card)
+    if found is None:
+        return None
+    titles = {(s.id, i.id): (s.title, i.title) for s in rubric.sections for i in s.items}
+    moves = tuple(LiftMoveView(Link(titles[(m.section, m.item)][1], item_url(m.section, m.item)), titles[(m.section, m.item)][0],
+                               m.to, str(one_decimal(m.points)), m.reaches) for m in found.moves)
+    return LiftView(found.grade, str(one_decimal(found.points_needed)), moves)
 
 
 def as_markup(html: str) -> Markup:

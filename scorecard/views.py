@@ -100,6 +100,27 @@ class RevisionView:
 
 
 @dataclass(frozen=True)
+class LiftMoveView:
+    """One item going to the top of its scale, and what the overall score gains."""
+
+    item: Link
+    section: str
+    to: str
+    points: str
+    """The gain, one decimal: "12.0"."""
+    reaches: bool
+
+
+@dataclass(frozen=True)
+class LiftView:
+    """What lifts the grade: the next band, the points it needs, the single moves, best first."""
+
+    grade: str
+    needed: str
+    moves: tuple[LiftMoveView, ...]
+
+
+@dataclass(frozen=True)
 class AssessmentView:
     slug: str
     url: str
@@ -159,6 +180,8 @@ class AssessmentView:
     """That question's short title."""
     gate_answer: str = ""
     """The answer that fired the gate."""
+    lift: LiftView | None = None
+    """How to reach the next grade; None at the top band and for a draft."""
 
 
 @dataclass(frozen=True)
