@@ -98,6 +98,9 @@ class Assessment:
     """The author's own fields from `extra:`, as plain JSON-safe data (dates as YYYY-MM-DD text)."""
     field_lines: tuple[tuple[str, int], ...] = ()
     """The line of the `title`, `owner`, `authors` and `tags` keys that are present."""
+    aliases: tuple[str, ...] = ()
+    """Former slugs (`aliases: [old-slug]`): each gets a page that redirects here."""
+    alias_lines: tuple[int, ...] = ()
     draft: bool = False
     """Work in progress (`draft: true`, or nothing answered yet): no grade, verdict or overall score, not ranked."""
 
@@ -116,7 +119,7 @@ class Assessment:
 EXEMPTION_KEYS = ("approved_by", "expires")
 """An item's exemption: who allowed it to stay n/a or unknown, and until when."""
 
-FIELDS = ("title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra", "draft")
+FIELDS = ("title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra", "draft", "aliases")
 assert set(FIELDS) == RESERVED_KEYS
 
 
@@ -187,6 +190,7 @@ class _FrontMatterChecker:
             field_lines=tuple((f, self.doc.line((f,))) for f in ("title", "owner", "authors", "tags") if f in self.data),
             responses=tuple(r for section in self.rubric.sections for r in self.section(section)),
         )
+        fields["aliases"], fields["alias_lines"] = self.aliases()
         fields["draft"] = self.flag("draft") or not any(r.is_answered for r in fields["responses"])
         if not fields["draft"]:  # a draft's unanswered items are its work to do, not problems
             self.diagnostics += self.not_answered
@@ -277,6 +281,20 @@ class _FrontMatterChecker:
             return ()
         names = [str(v).strip() for v in value if str(v).strip()]
         return tuple(dict.fromkeys(names))  # de-duplicated, in the order written
+
+    def aliases(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """The `aliases` as slugs (each folder and name slugified, as file paths are), with their lines."""
+        names = self.names("aliases")
+        value = self.data.get("aliases")
+        found: dict[str, int] = {}
+        for i, name in enumerate(names):
+            slug = "/".join(slugify(part) for part in name.strip("/").split("/"))
+            line = self.doc.value_position(("aliases", i)).line if isinstance(value, list) else self.doc.line(("aliases",))
+            if NO_SLUG in slug.split("/"):
+                self.problem(("aliases",), f"alias '{name}' has no letters or digits to make an address from", value=True)
+                continue
+            found.setdefault(slug, line)
+        return tuple(found), tuple(found.values())
 
     def need_page_names(self, key: str, names: tuple[str, ...]) -> None:
         """An error for each name that cannot become a page's address (`tags: ["???"]`)."""

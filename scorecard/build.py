@@ -292,7 +292,7 @@ def export_files(content: Content, scored: list[Scored], model: SiteModel, optio
     yield "scorecard.csv", scorecard_csv(content.rubric, scored, options.base_url).encode("utf-8")
     yield from badge_files(scored)
     if options.base_url:  # the sitemap protocol needs absolute addresses
-        yield SITEMAP_URL, sitemap_xml(options.base_url, [page.path for page in model.pages]).encode("utf-8")
+        yield SITEMAP_URL, sitemap_xml(options.base_url, [page.path for page in model.pages if page.template != "redirect.html"]).encode("utf-8")
     yield "search-index.js", search_index_js((s.assessment.slug, s.search_entry) for s in scored).encode("utf-8")
 
 

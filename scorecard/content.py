@@ -150,6 +150,7 @@ def content_from_files(files: Mapping[str, bytes], prefix: str,
             assessments.append(assessment)
     diagnostics += slug_collisions(by_slug)
     diagnostics += missing_related(assessments, set(by_slug), set(by_slug) - {a.slug for a in assessments})
+    diagnostics += alias_clashes(assessments, set(by_slug))
     assessments.sort(key=lambda a: a.slug)
     return Content(rubric, tuple(assessments)), diagnostics
 
@@ -239,6 +240,23 @@ def missing_related(assessments: list[Assessment], slugs: set[str], broken: set[
             if name not in slugs:
                 diagnostics.append(error(assessment.path, line, f"related assessment '{name}' does not exist",
                                          hint_for_missing(name, slugs - broken, broken)))
+    return diagnostics
+
+
+def alias_clashes(assessments: list[Assessment], slugs: set[str]) -> list[Diagnostic]:
+    """An error for each alias that is the slug of a file, or an alias of an earlier assessment (path order)."""
+    diagnostics = []
+    taken: dict[str, str] = {}
+    for a in sorted(assessments, key=lambda a: a.path):
+        for alias, line in zip(a.aliases, a.alias_lines):
+            if alias in slugs:
+                diagnostics.append(error(a.path, line, f"alias '{alias}' is the address of a live assessment",
+                                         "an alias is a former slug, kept so old links still work; remove it or rename that file"))
+            elif alias in taken:
+                diagnostics.append(error(a.path, line, f"alias '{alias}' is also an alias of {taken[alias]}",
+                                         "an old address can redirect to one assessment only"))
+            else:
+                taken[alias] = a.path
     return diagnostics
 
 

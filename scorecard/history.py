@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Mapping, Sequence
@@ -51,6 +51,8 @@ class HistoryPoint:
     """The commit's position in the log, oldest 0: orders changes that share a date."""
     gated: str = ""
     """The verdict a gate question decided at this commit, whatever the grade ("" when none fired)."""
+    former_slugs: tuple[str, ...] = ()
+    """On an assessment's newest point: the slugs it had before git renamed its file, oldest first."""
 
 
 History = Mapping[str, tuple[HistoryPoint, ...]]
@@ -204,11 +206,17 @@ def replay(commits: list[gitrepo.Commit], blobs: Mapping[str, bytes], prefix: st
 
     points: dict[str, list[HistoryPoint]] = {}  # keyed by the assessment's current path
     last: dict[str, _Snapshot] = {}
+    former: dict[str, list[str]] = {}  # current path → the slugs it had before, oldest first
+    folder = _join(prefix, ASSESSMENTS_DIR) + "/"
     for step in steps:
         for old, new in step.moves:
             line, snap = points.pop(old, None), last.pop(old, None)
+            was = former.pop(old, [])
             if new is not None and line is not None and snap is not None:
                 points[new], last[new] = line, snap
+            if new is not None:
+                old_slug = slug_for(PurePosixPath(old[len(folder):]))
+                former[new] = [s for s in was if s != old_slug] + [old_slug]
         commit = step.commit
         for path, _slug, key in step.scores:
             snap = snapshots.get(key)
@@ -221,6 +229,10 @@ def replay(commits: list[gitrepo.Commit], blobs: Mapping[str, bytes], prefix: st
                     commit.sha, commit.sha[:SHORT_SHA], commit.date, commit.author, commit.subject,
                     snap.overall, snap.grade, before.overall if before else None, moved, step.index, snap.gated))
             last[path] = snap
+    for path, line in points.items():
+        gone = tuple(s for s in former.get(path, ()) if s != alive.get(path))
+        if gone and line:
+            line[-1] = replace(line[-1], former_slugs=gone)
     return {alive[path]: tuple(line) for path, line in sorted(points.items()) if path in alive}
 
 

@@ -22,7 +22,7 @@ NA = "n/a"
 """The score a scale with `allow_na` accepts: needs a reason, left out of the denominator."""
 
 RESERVED_KEYS = frozenset(
-    {"title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra", "draft"}
+    {"title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra", "draft", "aliases"}
 )
 """Front-matter keys of an assessment, which a section id may not take."""
 

@@ -28,7 +28,7 @@ from .lift import next_grade
 from .scoring import ItemScore, Scorecard, one_decimal
 from .staleness import DEFAULT_MAX_AGE_DAYS, staleness
 from .views import (AssessmentView, BandView, ChangesView, ChangeView, Count, FeedView, GroupIndexView, GroupView, HeatmapColumn, ItemPageView,
-                    ItemView, LiftMoveView, LiftView, RatingView, Link, NotFoundView, Page, PortfolioView, RankedRow, RevisionView, RubricItemView, RubricSectionView, RubricView,
+                    ItemView, LiftMoveView, LiftView, RatingView, Link, NotFoundView, Page, RedirectView, PortfolioView, RankedRow, RevisionView, RubricItemView, RubricSectionView, RubricView,
                     SectionView, SiteView)
 
 if TYPE_CHECKING:  # export imports this module
@@ -124,6 +124,7 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
             history=tuple(revision_view(p) for p in reversed(points)), trend=trend_chart(view.title, points),
             referenced_by=backlinks.get(view.slug, ()), edit_url=edit_link(edit_url, s.assessment.path),
             **badge_fields(s, base_url))
+    scored_all = scored
     drafts = tuple(sorted((views[s.assessment.slug] for s in scored if s.scorecard.draft), key=lambda v: (v.title.lower(), v.slug)))
     scored = [s for s in scored if not s.scorecard.draft]  # drafts are listed apart, never ranked
     overall = whole_numbers([s.scorecard.overall for s in scored])
@@ -146,6 +147,7 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
     for kind in GROUP_KINDS:
         pages += group_pages(kind, leaderboard + drafts, rubric.statuses if kind == "status" else None)
     pages += changes_pages(title, history, {slug: view for slug, view in views.items() if not view.draft})
+    pages += redirect_pages(scored_all, history, {view.url for view in views.values()}, base_url)
 
     nav = (Link("Portfolio", "index.html"), Link("Rubric", "rubric/index.html"), Link("Tags", "tags/index.html"),
            Link("Owners", "owners/index.html"), Link("Authors", "authors/index.html"), Link("Changes", CHANGES_URL))
@@ -284,6 +286,28 @@ def referenced_by(scored: list[Scored]) -> dict[str, tuple[Link, ...]]:
                 sources.setdefault(target, []).append(s.assessment)
     return {slug: tuple(Link(a.title, assessment_url(a.slug)) for a in sorted(found, key=lambda a: (a.title.lower(), a.slug)))
             for slug, found in sources.items()}
+
+
+def redirect_pages(scored: list[Scored], history: Mapping[str, tuple[HistoryPoint, ...]], live: set[str],
+                   base_url: str) -> list[Page]:
+    """A redirect page at every old address of an assessment: its `aliases`, and the slugs git renamed it from.
+
+    An old address that a live page has now (a new file took the name) is left to it.
+    """
+    pages, seen = [], set(live)
+    for s in sorted(scored, key=lambda s: s.assessment.slug):
+        a = s.assessment
+        points = history.get(a.slug, ())
+        former = points[-1].former_slugs if points else ()
+        for old in dict.fromkeys((*a.aliases, *former)):
+            url = assessment_url(old)
+            if url in seen:
+                continue
+            seen.add(url)
+            target = Link(a.title, assessment_url(a.slug))
+            pages.append(Page(url, "redirect.html", f"Moved: {a.title}",
+                              RedirectView(f"Moved: {a.title}", target, published_url(base_url, target.url) if base_url else "")))
+    return pages
 
 
 def edit_link(pattern: str, path: str) -> str:

@@ -326,6 +326,17 @@ class GroupIndexView:
 
 
 @dataclass(frozen=True)
+class RedirectView:
+    """A page at an assessment's old address that sends the reader to its page (an alias or a git rename)."""
+
+    title: str
+    target: Link
+    """The assessment's page, from the site root."""
+    canonical: str
+    """The target's absolute URL when the base URL is known, else "" (the template links it relatively)."""
+
+
+@dataclass(frozen=True)
 class NotFoundView:
     """The 404 page, which a web server shows at whatever address it did not find."""
 
