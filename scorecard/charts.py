@@ -98,6 +98,8 @@ class TrendPoint:
     """Between 0 and 100."""
     shown: str
     """The value as the reader sees it: "70.8"."""
+    rubric_changed: bool = False
+    """Scored with another rubric than the point before: marked with a dashed line."""
 
 
 def trend(points: list[TrendPoint], *, title: str, chart_id: str, width: int = 240, height: int = 60) -> Markup:
@@ -121,6 +123,10 @@ def trend(points: list[TrendPoint], *, title: str, chart_id: str, width: int = 2
     coords = [point(i, p.value) for i, p in enumerate(points)]
     if len(coords) > 1:
         parts.append(f'<polyline class="trend-line" points="{" ".join(f"{_num(x)},{_num(y)}" for x, y in coords)}"/>')
+    for (x, _), p in zip(coords, points):
+        if p.rubric_changed:
+            parts.append(f'<line class="trend-rubric" x1="{_num(x)}" y1="{pad}" x2="{_num(x)}" y2="{height - pad}" '
+                         'stroke="currentColor" stroke-dasharray="2 2"/>')
     for index, (x, y) in enumerate(coords):
         last = " trend-last" if index == len(coords) - 1 else ""
         parts.append(f'<circle class="trend-dot{last}" cx="{_num(x)}" cy="{_num(y)}" r="{3 if last else 2}"/>')

@@ -63,6 +63,7 @@ def score(value: Fraction | None) -> float | None:
 def rubric_json(rubric: Rubric) -> dict[str, Any]:
     return {
         "name": rubric.name,
+        "version": rubric.version,
         "source": rubric.source,
         "statuses": list(rubric.statuses),
         "bands": [{"grade": b.grade, "min": number(b.min), "verdict": b.verdict} for b in rubric.bands],

@@ -51,6 +51,8 @@ class HistoryPoint:
     """The commit's position in the log, oldest 0: orders changes that share a date."""
     gated: str = ""
     """The verdict a gate question decided at this commit, whatever the grade ("" when none fired)."""
+    rubric_version: str = ""
+    """The version of the rubric this commit was scored with (`Rubric.version`)."""
     former_slugs: tuple[str, ...] = ()
     """On an assessment's newest point: the slugs it had before git renamed its file, oldest first."""
 
@@ -69,6 +71,7 @@ class _Snapshot:
     """(section, item) → (item title, value as written: "4", "yes", "n/a", "unknown")."""
     gated: str = ""
     """The verdict a gate question decided ("" when none fired)."""
+    rubric_version: str = ""
 
 
 def _join(prefix: str, name: str) -> str:
@@ -126,7 +129,7 @@ def _score(rubric: Rubric, data: bytes | None, path: str, slug: str) -> _Snapsho
             value = item.response.value
             values[(item.section, item.item)] = (titles[(item.section, item.item)],
                                                   "unknown" if value is None else str(value))
-    return _Snapshot(card.shown, card.grade, values, card.verdict if card.gate is not None else "")
+    return _Snapshot(card.shown, card.grade, values, card.verdict if card.gate is not None else "", rubric.version)
 
 
 def moves(before: _Snapshot, after: _Snapshot) -> tuple[str, ...]:
@@ -227,7 +230,8 @@ def replay(commits: list[gitrepo.Commit], blobs: Mapping[str, bytes], prefix: st
             if before is None or moved:
                 points.setdefault(path, []).append(HistoryPoint(
                     commit.sha, commit.sha[:SHORT_SHA], commit.date, commit.author, commit.subject,
-                    snap.overall, snap.grade, before.overall if before else None, moved, step.index, snap.gated))
+                    snap.overall, snap.grade, before.overall if before else None, moved, step.index, snap.gated,
+                    rubric_version=snap.rubric_version))
             last[path] = snap
     for path, line in points.items():
         gone = tuple(s for s in former.get(path, ()) if s != alive.get(path))

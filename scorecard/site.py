@@ -121,7 +121,8 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
         points = history.get(s.assessment.slug, ())
         views[view.slug] = replace(
             view, body=as_markup(s.body_html), review_due=(staleness(s.assessment, today, stale_after_days) or "") if today else "",
-            history=tuple(revision_view(p) for p in reversed(points)), trend=trend_chart(view.title, points),
+            history=tuple(revision_view(p, points[n - 1] if n else None) for n, p in reversed(list(enumerate(points)))),
+            trend=trend_chart(view.title, points),
             referenced_by=backlinks.get(view.slug, ()), edit_url=edit_link(edit_url, s.assessment.path),
             **badge_fields(s, base_url))
     scored_all = scored
@@ -327,19 +328,26 @@ def badge_fields(scored: Scored, base_url: str) -> dict[str, Any]:
 
 # -- history: trends, the Changes page and its feed ---------------------------------------------
 
-def revision_view(point: HistoryPoint) -> RevisionView:
+def revision_view(point: HistoryPoint, before: HistoryPoint | None = None) -> RevisionView:
     return RevisionView(
         date=point.date.date(), timestamp=point.date.isoformat(), author=point.author, subject=point.subject,
         sha=point.sha, short=point.short, score=str(point.overall),
         previous="" if point.previous is None else str(point.previous),
-        grade=point.grade, grade_css=slugify(point.grade), moved=point.moved, gated=point.gated)
+        grade=point.grade, grade_css=slugify(point.grade), moved=point.moved, gated=point.gated,
+        rubric_version=point.rubric_version, rubric_changed=rubric_changed(point, before))
+
+
+def rubric_changed(point: HistoryPoint, before: HistoryPoint | None) -> bool:
+    return before is not None and bool(point.rubric_version) and point.rubric_version != before.rubric_version
 
 
 def trend_chart(title: str, points: tuple[HistoryPoint, ...]) -> Markup | None:
     """The sparkline of an assessment's overall score per revision; None without history."""
     if not points:
         return None
-    spots = [TrendPoint(f"{p.date.date().isoformat()} ({p.short})", Fraction(p.overall), str(p.overall)) for p in points]
+    changed = [rubric_changed(p, points[n - 1] if n else None) for n, p in enumerate(points)]
+    spots = [TrendPoint(f"{p.date.date().isoformat()} ({p.short}{', rubric changed' if c else ''})", Fraction(p.overall), str(p.overall), c)
+             for p, c in zip(points, changed)]
     return trend(spots, title=f"Overall score of {title} over {len(points)} revision{'s' if len(points) != 1 else ''}",
                  chart_id="trend")
 

@@ -97,6 +97,9 @@ class RevisionView:
     """What moved: "Search 3 → 4", "Builds trust yes → partly", "overall 62.0 → 70.8"; empty at creation."""
     gated: str = ""
     """The verdict a gate question decided ("Erodes trust"), shown instead of the grade; "" when none fired."""
+    rubric_version: str = ""
+    rubric_changed: bool = False
+    """The rubric's version differs from the previous revision's: the score moved (also) because the rubric did."""
 
 
 @dataclass(frozen=True)
