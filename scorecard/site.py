@@ -23,7 +23,7 @@ from .charts import Spoke, TrendPoint, radar, trend
 from .content import Content, slugify
 from .history import HistoryPoint
 from .ratings import DISAGREEMENT_STEPS
-from .rubric import Rubric, Section
+from .rubric import Rubric, Scale, Section
 from .lift import next_grade
 from .scoring import ItemScore, Scorecard, one_decimal
 from .staleness import DEFAULT_MAX_AGE_DAYS, staleness
@@ -195,8 +195,16 @@ def item_views(section: Section, scorecard: Scorecard) -> tuple[ItemView, ...]:
             ratings=tuple(RatingView(r.by, "unknown" if r.value is None else str(r.value), r.evidence) for r in response.ratings),
             spread=spread_text(response.spread) if response.ratings else "",
             exemption=exemption_text(response), exemption_expired=response.expired,
+            shown=with_scale(label, section.scale, response),
         ))
     return tuple(views)
+
+
+def with_scale(label: str, scale: Scale, response: Response) -> str:
+    """A score with its scale, so that a 2 on 1–4 does not read as a 2 of 5: "4 of 5", "2 on 1–4"."""
+    if scale.is_choice or not response.is_answered or response.is_na:
+        return label
+    return f"{label} of {scale.max}" if scale.min == 0 else f"{label} on {scale.min}–{scale.max}"
 
 
 def exemption_text(response: Response) -> str:

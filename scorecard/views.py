@@ -59,6 +59,8 @@ class ItemView:
     """Each rater's rating, when several rated the item (`label` is then their median)."""
     spread: str = ""
     """How far apart the ratings are: "2 steps apart: disagreement", "1 step apart"; "" without ratings."""
+    shown: str = ""
+    """The label with its scale where it has one: "4 of 5", "2 on 1–4", "3.5 of 5"; choices and n/a as `label`."""
     exemption: str = ""
     """The item's exemption in words: "Exempt until 2027-03-31, approved by Dana Lee."; "" without one."""
     exemption_expired: bool = False
