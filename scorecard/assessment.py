@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from fractions import Fraction
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cached_property
 from typing import Any, Mapping
 
@@ -174,7 +174,7 @@ class _FrontMatterChecker:
         review_by = self.date("review_by")
         if date and review_by and review_by < date:
             self.warn(("review_by",), f"review_by ({review_by}) is before the assessment's date ({date})")
-        fields = dict(
+        fields: dict[str, Any] = dict(
             title=title,
             date=date,
             status=self.status(),
@@ -357,10 +357,10 @@ class _FrontMatterChecker:
                 self.problem(where, f"each rating of '{item_id}' needs '{key}' and 'by'",
                              f"e.g. {item_id}: [{{{key}: ..., by: Ana Ruiz, evidence: \"...\"}}, {{{key}: ..., by: Tom Becker}}]", value=True)
                 continue
-            for field in entry:
-                if field not in (key, "by", "evidence"):
-                    self.problem(where + (field,), f"unknown key '{field}' in a rating of '{item_id}'",
-                                 did_you_mean(field, [key, "by", "evidence"]))
+            for name in entry:
+                if name not in (key, "by", "evidence"):
+                    self.problem(where + (name,), f"unknown key '{name}' in a rating of '{item_id}'",
+                                 did_you_mean(name, [key, "by", "evidence"]))
             value = self.value(scale, entry[key], item_id, where + (key,))
             if value == NA:
                 self.problem(where + (key,), f"a rating of '{item_id}' cannot be n/a", "n/a is for the item as a whole: write it once, with a reason")

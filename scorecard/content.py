@@ -149,7 +149,7 @@ def content_from_files(files: Mapping[str, bytes], prefix: str,
         if assessment is not None:
             assessments.append(assessment)
     diagnostics += slug_collisions(by_slug)
-    diagnostics += missing_related(assessments, set(by_slug), set(by_slug) - {a.slug for a in assessments})
+    diagnostics += missing_related(assessments, set(by_slug), frozenset(by_slug) - {a.slug for a in assessments})
     diagnostics += alias_clashes(assessments, set(by_slug))
     assessments.sort(key=lambda a: a.slug)
     return Content(rubric, tuple(assessments)), diagnostics
@@ -232,7 +232,7 @@ def slug_collisions(by_slug: dict[str, list[str]]) -> list[Diagnostic]:
     return diagnostics
 
 
-def missing_related(assessments: list[Assessment], slugs: set[str], broken: set[str] = set()) -> list[Diagnostic]:
+def missing_related(assessments: list[Assessment], slugs: set[str], broken: frozenset[str] = frozenset()) -> list[Diagnostic]:
     """An error for each `related` entry that names no assessment file (one with errors exists: its errors are reported)."""
     diagnostics = []
     for assessment in assessments:

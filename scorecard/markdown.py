@@ -31,7 +31,7 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.anchors.index import slugify as heading_slug
 
 from .content import hint_for_missing, is_assessment_name, slug_for, slugify
-from .diagnostics import Diagnostic, did_you_mean, error, warning
+from .diagnostics import Diagnostic, error, warning
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ import re
 from pathlib import Path
 
 from click.testing import CliRunner
-
 from conftest import assessment_text, write_site
+
 from scorecard.build import BuildOptions, build, check
 from scorecard.cli import main
 

@@ -17,8 +17,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-
 from conftest import assessment_text, write_site
+
 from scorecard.build import BuildOptions, build, check
 
 TRUST = {key: '{answer: "yes", evidence: "e"}' for key in ("better_product", "return", "recommend", "builds_trust")}

@@ -23,6 +23,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from conftest import assessment_text, parse, write_site
+
 from scorecard.build import BuildOptions, build
 from scorecard.lift import Move, next_grade
 from scorecard.rubric import default_rubric

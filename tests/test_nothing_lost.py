@@ -10,12 +10,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from test_diagnostics import ASSESSMENTS, E, W, assert_diagnostics, assessment, case, write_files
 
 from scorecard.assessment import parse_assessment
 from scorecard.build import BuildOptions, check
 from scorecard.rubric import default_rubric
-
-from test_diagnostics import ASSESSMENTS, E, W, assert_diagnostics, assessment, case, write_files
 
 CASES = [
     # Line 3: YAML reads ' #1…' as a comment, so the summary would be "Ranked" alone.

@@ -11,6 +11,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from conftest import assessment_text, write_site
+
 from scorecard.assessment import parse_assessment
 from scorecard.build import BuildOptions, build
 from scorecard.ratings import median

@@ -6,9 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 from conftest import write_site
+from test_history import Repo, forum
+
 from scorecard.build import BuildOptions, build, check
 from scorecard.history import read_history
-from test_history import Repo, forum
 
 
 def built(root: Path) -> Path:

@@ -7,10 +7,11 @@ import hashlib
 import json
 from pathlib import Path
 
+from test_history import Repo, forum
+
 from scorecard.build import BuildOptions, build
 from scorecard.history import read_history
 from scorecard.rubric import DEFAULT_RUBRIC_PATH, default_rubric, parse_rubric
-from test_history import Repo, forum
 
 RUBRIC_V2 = """\
 extends: default

@@ -8,6 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from conftest import assessment_text, write_site
+
 from scorecard.build import BuildOptions, build
 from scorecard.charts import Spoke, radar
 
