@@ -108,3 +108,18 @@ def test_a_gate_says_which_question_fired(site: Path) -> None:
     data = {a["slug"]: a for a in json.loads((out / "scorecard.json").read_text())["assessments"]}
     assert data["beta"]["gated_by"] == {"section": "trust", "item": "builds_trust", "answer": "no"}
     assert data["gamma"]["gated_by"] is None  # gamma answers builds_trust "partly": no gate
+
+
+def test_the_feed_shows_the_gated_verdict_and_leaves_drafts_out(tmp_path: Path) -> None:
+    from test_history import Repo, forum
+
+    repo = Repo(tmp_path / "repo")
+    # Trust yes, yes, yes, no (weight 2): (1 + 1 + 1 + 0) / 5 = 60; SLATES all 3: 60; overall 60.0 Promising,
+    # but builds_trust "no" fires the gate.
+    repo.write("content/assessments/forum.md", forum(builds_trust='{answer: "no", evidence: "Data sold."}'))
+    repo.write("content/assessments/idea.md", forum(title="Idea", extra="draft: true"))
+    repo.commit("Add the forum and an idea")
+    assert build(BuildOptions.at(repo.root, today=dt.date(2026, 2, 1))).ok
+    feed = (repo.root / "output/changes.xml").read_text()
+    assert "<title>Forum: scored 60.0 (Erodes trust)</title>" in feed
+    assert "Idea" not in feed and "Idea" not in (repo.root / "output/changes/index.html").read_text()
