@@ -96,3 +96,18 @@ def test_the_site_and_exports_show_each_rating(tmp_path: Path) -> None:
     assert data["overall"] == 88.0
     csv = (out / "scorecard.csv").read_text().splitlines()
     assert csv[1].endswith('index.html,"slates.search: Ana Ruiz 4, Tom Becker 2, Li Wei 3; slates.links: Ana Ruiz 4, Tom Becker 3"')
+
+
+def test_the_history_carries_the_ratings(tmp_path: Path) -> None:
+    from scorecard.history import read_history
+    from test_history import Repo
+
+    repo = Repo(tmp_path / "repo")
+    repo.write("content/assessments/forum.md", assessment_text(trust=TRUST_YES, slates=SLATES))
+    repo.commit("Three rate search")
+    # Tom Becker moves from 2 to 4: sorted 3, 4, 4, the median is 4 (was 3).
+    repo.write("content/assessments/forum.md", assessment_text(trust=TRUST_YES, slates=dict(
+        SLATES, search=SLATES["search"].replace("score: 2, by: Tom Becker", "score: 4, by: Tom Becker"))))
+    repo.commit("Tom agrees now")
+    points = read_history(repo.root, repo.root / "content")["forum"]
+    assert points[-1].moved[0] == "Search 3 (Ana Ruiz 4, Tom Becker 2, Li Wei 3) → 4 (Ana Ruiz 4, Tom Becker 4, Li Wei 3)"
