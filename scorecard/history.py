@@ -129,7 +129,8 @@ def _score(rubric: Rubric, data: bytes | None, path: str, slug: str) -> _Snapsho
             value = item.response.value
             text = "unknown" if value is None else str(value)
             if item.response.ratings:  # several assessors: the median, and who said what
-                text += " (" + ", ".join(f"{r.by} {'unknown' if r.value is None else r.value}" for r in item.response.ratings) + ")"
+                said = (f"{r.by} {'unknown' if r.value is None else r.value}" for r in item.response.ratings)
+                text += " (" + ", ".join(said) + ")"
             values[(item.section, item.item)] = (titles[(item.section, item.item)], text)
     return _Snapshot(card.shown, card.grade, values, card.verdict if card.gate is not None else "", rubric.version)
 

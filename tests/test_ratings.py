@@ -25,7 +25,8 @@ SLATES = {
               ' {score: 2, by: Tom Becker, evidence: "Search misses product codes."},'
               ' {score: 3, by: Li Wei, evidence: "Good enough."}]',
     # Two raters: the mean of the two middle values, (4 + 3) / 2 = 3.5. Spread 1 step: agreement.
-    "links": '[{score: 4, by: Ana Ruiz, evidence: "Stable addresses."}, {score: 3, by: Tom Becker, evidence: "Some dead links."}]',
+    "links": '[{score: 4, by: Ana Ruiz, evidence: "Stable addresses."},'
+             ' {score: 3, by: Tom Becker, evidence: "Some dead links."}]',
     "authorship": '{score: 5, evidence: "e"}',
     "tags": '{score: 2, evidence: "e"}',
     "extensions": '{score: n/a, reason: "None planned."}',
@@ -63,7 +64,8 @@ def test_choices_take_the_median_of_their_values() -> None:
     trust = dict(TRUST_YES, **{
         "return": '[{answer: "yes", by: Ana, evidence: "e"}, {answer: "no", by: Tom, evidence: "e"}]',
         "builds_trust": '[{answer: "no", by: Ana, evidence: "e"}, {answer: partly, by: Tom, evidence: "e"}]'})
-    assessment, diagnostics = parse_assessment(assessment_text(trust=trust, slates=SLATES), "f.md", "f", default_rubric())
+    text = assessment_text(trust=trust, slates=SLATES)
+    assessment, diagnostics = parse_assessment(text, "f.md", "f", default_rubric())
     assert assessment is not None
     assert assessment.response("trust", "return").value == "partly"
     assert assessment.response("trust", "builds_trust").value == "no–partly"
@@ -76,7 +78,8 @@ def test_choices_take_the_median_of_their_values() -> None:
 def test_a_rating_needs_a_rater(tmp_path: Path) -> None:
     slates = dict(SLATES, search="[{score: 4}]")
     _, diagnostics = parse_assessment(assessment_text(trust=TRUST_YES, slates=slates), "f.md", "f", default_rubric())
-    assert [(d.line, d.message) for d in diagnostics if d.is_error] == [(10, "each rating of 'search' needs 'score' and 'by'")]
+    errors = [(d.line, d.message) for d in diagnostics if d.is_error]
+    assert errors == [(10, "each rating of 'search' needs 'score' and 'by'")]
 
 
 def test_the_site_and_exports_show_each_rating(tmp_path: Path) -> None:
@@ -95,12 +98,14 @@ def test_the_site_and_exports_show_each_rating(tmp_path: Path) -> None:
     assert search["ratings"][1] == {"by": "Tom Becker", "value": 2, "evidence": "Search misses product codes."}
     assert data["overall"] == 88.0
     csv = (out / "scorecard.csv").read_text().splitlines()
-    assert csv[1].endswith('index.html,"slates.search: Ana Ruiz 4, Tom Becker 2, Li Wei 3; slates.links: Ana Ruiz 4, Tom Becker 3"')
+    assert csv[1].endswith(
+        'index.html,"slates.search: Ana Ruiz 4, Tom Becker 2, Li Wei 3; slates.links: Ana Ruiz 4, Tom Becker 3"')
 
 
 def test_the_history_carries_the_ratings(tmp_path: Path) -> None:
-    from scorecard.history import read_history
     from test_history import Repo
+
+    from scorecard.history import read_history
 
     repo = Repo(tmp_path / "repo")
     repo.write("content/assessments/forum.md", assessment_text(trust=TRUST_YES, slates=SLATES))
@@ -110,4 +115,5 @@ def test_the_history_carries_the_ratings(tmp_path: Path) -> None:
         SLATES, search=SLATES["search"].replace("score: 2, by: Tom Becker", "score: 4, by: Tom Becker"))))
     repo.commit("Tom agrees now")
     points = read_history(repo.root, repo.root / "content")["forum"]
-    assert points[-1].moved[0] == "Search 3 (Ana Ruiz 4, Tom Becker 2, Li Wei 3) → 4 (Ana Ruiz 4, Tom Becker 4, Li Wei 3)"
+    assert points[-1].moved[0] == ("Search 3 (Ana Ruiz 4, Tom Becker 2, Li Wei 3)"
+                                   " → 4 (Ana Ruiz 4, Tom Becker 4, Li Wei 3)")
