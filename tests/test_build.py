@@ -66,7 +66,8 @@ def test_leaderboard_lists_assessments_best_first_with_scores(built: Path):
     alpha, beta, gamma = page.index("Alpha wiki"), page.index("Beta loyalty points"), page.index("Gamma hotline")
     assert alpha < beta < gamma
     assert re.search(r"Alpha wiki 80\.0 Strong Makes customer sense 100\.0 50\.0", page)
-    assert re.search(r"Beta loyalty points 70\.0 Promising Erodes trust 50\.0 100\.0", page)
+    # The gated verdict names the question and the answer that fired it (issue 13).
+    assert re.search(r"Beta loyalty points 70\.0 Promising Erodes trust \(Builds trust: no\) 50\.0 100\.0", page)
     assert re.search(r"Gamma hotline 35\.6 Poor Does not make customer sense 30\.0 44\.0", page)
 
 
@@ -143,7 +144,7 @@ def test_scorecard_json(built: Path):
     assert (gamma["overall"], gamma["grade"]) == (35.6, "Poor")
     assert gamma["sections"]["trust"]["score"] == 30.0 and gamma["sections"]["slates"]["score"] == 44.0
     assert gamma["sections"]["slates"]["items"]["links"] == {
-        "value": "n/a", "points": None, "evidence": "", "reason": "A phone line has no pages to link."}
+        "value": "n/a", "points": None, "evidence": "", "reason": "A phone line has no pages to link.", "ratings": [], "exemption": None}
     assert gamma["sections"]["trust"]["items"]["recommend"]["value"] == "no"
     assert gamma["unanswered"] == ["trust.return"]
     assert alpha["date"] == "2026-03-20" and alpha["tags"] == ["knowledge", "internal"]

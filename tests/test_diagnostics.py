@@ -325,7 +325,8 @@ def test_names_that_share_a_group_page_are_warned(tmp_path: Path) -> None:
     # the one warned. b.md's repeated 'community' is one name, not a clash.
     write_files(tmp_path, {
         "a.md": assessment(insert={6: "owner: Ann Lee"}),
-        "b.md": assessment(insert={6: "owner: ann lee"}, replace={6: "tags: [Support, community, community]"}),
+        "b.md": assessment(insert={6: "owner: ann lee"},
+                           replace={2: "title: Support on social", 6: "tags: [Support, community, community]"}),
     })
     diagnostics = list(check(BuildOptions.at(tmp_path, today=dt.date(2026, 9, 14))).diagnostics)
     assert_diagnostics(diagnostics, [

@@ -67,8 +67,9 @@ def test_one_score_and_one_evidence_change_against_the_working_tree(site: Path) 
     # trust all yes = 100; SLATES 5+4+3+2+1+0 = 15 of 30 = 50 → 0.6×100 + 0.4×50 = 80.0 (Strong).
     # search 5 → 3: SLATES 13/30 = 43.33… → 60 + 0.4×43.33… = 77.33… → 77.3 (Promising).
     assert change["kind"] == "changed" and change["slug"] == "team/alpha"
-    assert change["old"] == {"score": "80.0", "grade": "Strong", "verdict": "Makes customer sense"}
-    assert change["new"] == {"score": "77.3", "grade": "Promising", "verdict": "Makes customer sense with gaps"}
+    assert change["old"] == {"score": "80.0", "grade": "Strong", "verdict": "Makes customer sense", "gated_by": None}
+    assert change["new"] == {"score": "77.3", "grade": "Promising", "verdict": "Makes customer sense with gaps",
+                             "gated_by": None}
     assert change["items"] == [
         {"section": "slates", "item": "search", "old": "5", "new": "3",
          "old_evidence": "Full-text search over every page.", "new_evidence": "Full-text search over every page."},
@@ -102,7 +103,8 @@ def test_added_and_removed_assessments(site: Path) -> None:
     # beta: trust (1 + 1 + 0.5 + 0×2) / 5 = 50, SLATES all 5 = 100 → 0.6×50 + 0.4×100 = 70.0,
     # Promising, but builds_trust "no" fires the gate.
     assert by_slug["beta"]["kind"] == "removed"
-    assert by_slug["beta"]["old"] == {"score": "70.0", "grade": "Promising", "verdict": "Erodes trust"}
+    assert by_slug["beta"]["old"] == {"score": "70.0", "grade": "Promising", "verdict": "Erodes trust",
+                                      "gated_by": "trust.builds_trust: no"}  # issue 13: the gate named
     assert by_slug["beta"]["new"] is None
     # new: trust 100, SLATES all missing = 0 → 0.6×100 + 0.4×0 = 60.0 (Promising)
     assert by_slug["new"]["kind"] == "added" and by_slug["new"]["old"] is None

@@ -45,7 +45,7 @@ def test_csv_has_one_row_per_assessment_with_scores_answers_and_page(site: Path)
     assert list(rows[0]) == (
         "slug title status owner authors tags score grade verdict gated evidence_coverage trust trust.better_product "
         "trust.return trust.recommend trust.builds_trust slates slates.search slates.links slates.authorship slates.tags "
-        "slates.extensions slates.signals date review_by url").split()
+        "slates.extensions slates.signals date review_by url ratings").split()
     gamma = rows[1]
     # gamma (tests/test_build.py): trust partly, unknown, no, partly → 30.0; SLATES 3, n/a, 2, 2, 2, 2 → 44.0;
     # overall 35.6 Poor. Claims above 0: 2 trust + 5 SLATES, all with evidence → coverage 7/7 = 1.
@@ -57,7 +57,7 @@ def test_csv_has_one_row_per_assessment_with_scores_answers_and_page(site: Path)
         "trust.builds_trust": "partly",
         "slates": "44.0", "slates.search": "3", "slates.links": "n/a", "slates.authorship": "2", "slates.tags": "2",
         "slates.extensions": "2", "slates.signals": "2",
-        "date": "2026-06-01", "review_by": "", "url": "assessments/gamma/index.html",
+        "date": "2026-06-01", "review_by": "", "url": "assessments/gamma/index.html", "ratings": "",
     }
     beta, alpha = rows[0], rows[2]
     assert (beta["score"], beta["grade"], beta["verdict"], beta["gated"]) == ("70.0", "Promising", "Erodes trust", "true")

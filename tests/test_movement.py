@@ -11,7 +11,8 @@ from scorecard.source.history import HistoryPoint
 
 def point(day: str, overall: str, previous: str | None = None, gated: bool = False) -> HistoryPoint:
     return HistoryPoint("a" * 40, "aaaaaaa", dt.datetime.fromisoformat(f"{day}T10:00:00+00:00"), "Ana", "change",
-                        Decimal(overall), "Strong", None if previous is None else Decimal(previous), (), 0, gated=gated)
+                        Decimal(overall), "Strong", None if previous is None else Decimal(previous), (), 0,
+                        gated="Erodes trust" if gated else "")
 
 
 HISTORY = (point("2026-08-01", "84.0"), point("2026-09-15", "92.0", "84.0"))

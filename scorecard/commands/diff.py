@@ -83,6 +83,12 @@ class Score:
     """(section id, its score as shown; None when every item is n/a)."""
     gated: bool = False
     """A gate of the rubric decided the verdict."""
+    gated_by: str = ""
+    """The gate that decided the verdict, as "section.item: answer" ("" when none fired)."""
+
+    @property
+    def verdict_shown(self) -> str:
+        return f"{self.verdict} ({self.gated_by})" if self.gated_by else self.verdict
 
 
 @dataclass(frozen=True)
@@ -260,8 +266,9 @@ def moved_by_rubric(assessment: Assessment, card: Scorecard, rubric: Rubric) -> 
 
 
 def shown(card: Scorecard) -> Score:
+    fired = card.gated_by  # a gated verdict says which answer decided it
     return Score(card.shown, card.grade, card.verdict, tuple((s.section, s.shown) for s in card.sections),
-                 card.gate is not None)
+                 card.gate is not None, f"{fired.section}.{fired.item}: {fired.answer}" if fired else "")
 
 
 def diff_items(old: Assessment, new: Assessment) -> tuple[ItemChange, ...]:
@@ -442,7 +449,7 @@ def table_row(c: AssessmentChange) -> str:
     return "| " + " | ".join((
         name(c), scores(c),
         ghmarkdown.inline(arrow(c.old.grade if c.old else None, c.new.grade if c.new else None)),
-        ghmarkdown.inline(arrow(c.old.verdict if c.old else None, c.new.verdict if c.new else None)))) + " |"
+        ghmarkdown.inline(arrow(c.old.verdict_shown if c.old else None, c.new.verdict_shown if c.new else None)))) + " |"
 
 
 def details(c: AssessmentChange) -> list[str]:
@@ -522,7 +529,7 @@ def quote(text: str) -> str:
 def to_json(diff: ScoreDiff, gate: tuple[Failure, ...] = ()) -> dict[str, Any]:
     """The diff as plain data; the shape is documented in docs/diff.md."""
     def score(s: Score | None) -> dict[str, str] | None:
-        return {"score": str(s.score), "grade": s.grade, "verdict": s.verdict} if s else None
+        return {"score": str(s.score), "grade": s.grade, "verdict": s.verdict, "gated_by": s.gated_by or None} if s else None
 
     return {
         "base": {"revision": diff.base, "commit": diff.base_commit},

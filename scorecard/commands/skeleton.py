@@ -30,6 +30,7 @@ def assessment_skeleton(rubric: Rubric, title: str, date: dt.date, authors: list
     lines = [
         "---",
         f"title: {quoted(title)}",
+        "draft: true            # remove when it is ready to be scored and ranked",
         'summary: ""            # one sentence: what changes, for whom',
         'owner: ""              # the team that owns the initiative',
         f"authors: [{', '.join(quoted(a) for a in authors)}]",

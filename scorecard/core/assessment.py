@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cached_property
 from typing import Any, Mapping
 
 from scorecard.core.diagnostics import Diagnostic, did_you_mean, error, warning
 from scorecard.core.frontmatter import split_front_matter
+from scorecard.core.ratings import DISAGREEMENT_STEPS, Rating, median, median_label, spread
 from scorecard.core.rubric import NA, RESERVED_KEYS, UNKNOWN, Rubric, Scale, Section
 from scorecard.core.slugs import NO_SLUG, slugify
 from scorecard.core.yamlsource import Path_, YamlDocument, parse_yaml
@@ -33,6 +36,18 @@ class Response:
     line: int | None = None
     missing: bool = False
     """The item is not in the file at all (as opposed to answered `unknown`)."""
+    ratings: tuple[Rating, ...] = ()
+    """Each person's rating, when the item is rated as a list (`search: [{score: 4, by: Ana}, …]`)."""
+    median: Fraction | None = None
+    """With ratings: the median of the answered ones' points (0–1), the value scoring uses; `value` is its label."""
+    spread: int = 0
+    """With ratings: how many steps of the scale lie between the lowest and the highest."""
+    approved_by: str = ""
+    """Who approved leaving the item `n/a` or `unknown` (an exemption)."""
+    expires: dt.date | None = None
+    """When the exemption ends; after that day the item counts as unanswered."""
+    expired: bool = False
+    """The exemption had expired on the day of the build: the item is unanswered (see exemptions.py)."""
 
     @property
     def is_na(self) -> bool:
@@ -82,7 +97,12 @@ class Assessment:
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
     """The author's own fields from `extra:`, as plain JSON-safe data (dates as YYYY-MM-DD text)."""
     field_lines: tuple[tuple[str, int], ...] = ()
-    """The line of the `owner`, `authors` and `tags` keys that are present."""
+    """The line of the `title`, `owner`, `authors` and `tags` keys that are present."""
+    aliases: tuple[str, ...] = ()
+    """Former slugs (`aliases: [old-slug]`): each gets a page that redirects here."""
+    alias_lines: tuple[int, ...] = ()
+    draft: bool = False
+    """Work in progress (`draft: true`, or nothing answered yet): no grade, verdict or overall score, not ranked."""
 
     def line_of(self, field: str) -> int:
         return dict(self.field_lines).get(field, 1)
@@ -103,7 +123,10 @@ MAX_NAME_CHARS = 100
 MAX_TEXT_CHARS = {"title": 200, "summary": 1000, "owner": 100}
 """The longest title, summary and owner: each is shown on every list and group page the assessment is on."""
 
-FIELDS = ("title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra")
+EXEMPTION_KEYS = ("approved_by", "expires")
+"""An item's exemption: who allowed it to stay n/a or unknown, and until when."""
+
+FIELDS = ("title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra", "draft", "aliases")
 assert set(FIELDS) == RESERVED_KEYS
 
 
@@ -136,6 +159,8 @@ class _FrontMatterChecker:
         self.path = path
         self.rubric = rubric
         self.diagnostics: list[Diagnostic] = []
+        self.not_answered: list[Diagnostic] = []
+        """"not answered" warnings, given only when the assessment is not a draft."""
 
     def problem(self, at: Path_, message: str, hint: str | None = None, *, value: bool = False) -> None:
         """An error at the value of `at` (value=True) or at its key."""
@@ -156,7 +181,7 @@ class _FrontMatterChecker:
         review_by = self.date("review_by")
         if date and review_by and review_by < date:
             self.warn(("review_by",), f"review_by ({review_by}) is before the assessment's date ({date})")
-        fields = dict(
+        fields: dict[str, Any] = dict(
             title=title,
             date=date,
             status=self.status(),
@@ -169,9 +194,13 @@ class _FrontMatterChecker:
             related_lines=self.related_lines(),
             date_line=self.doc.line(("date",)),
             review_by_line=self.doc.line(("review_by",)) if review_by else None,
-            field_lines=tuple((f, self.doc.line((f,))) for f in ("owner", "authors", "tags") if f in self.data),
+            field_lines=tuple((f, self.doc.line((f,))) for f in ("title", "owner", "authors", "tags") if f in self.data),
             responses=tuple(r for section in self.rubric.sections for r in self.section(section)),
         )
+        fields["aliases"], fields["alias_lines"] = self.aliases()
+        fields["draft"] = self.flag("draft") or not any(r.is_answered for r in fields["responses"])
+        if not fields["draft"]:  # a draft's unanswered items are its work to do, not problems
+            self.diagnostics += self.not_answered
         for key in ("owner", "authors", "tags"):  # each of these names a page of its own
             self.need_page_names(key, fields[key] if isinstance(fields[key], tuple) else (fields[key],))
         extra = self.data.get("extra")
@@ -185,21 +214,43 @@ class _FrontMatterChecker:
 
     # -- plain fields --------------------------------------------------------------------
 
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.problem((key,), f"'{key}' must be true or false, not '{self.doc.written.get((key,), value)}'",
+                         f"write {key}: true, or leave it out", value=True)
+            return False
+        return value
+
     def text(self, key: str, required: bool = False) -> str:
         value = self.data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required and (key,) not in self.doc.refused:  # a refused value is reported already
                 self.problem((), f"missing required field '{key}'", f"add '{key}: ...' to the front matter")
             return ""
+        if not isinstance(value, str) and (key,) in self.doc.written and not isinstance(value, bool):
+            value = self.doc.written[(key,)]  # `owner: 007`, `title: 2026-01-01`: the text as written
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.problem((key,), f"'{key}' must be text", value=True)
             return ""
+        self.warn_if_cut((key,), key, value)
         text = str(value).strip()
         limit = MAX_TEXT_CHARS.get(key)
         if limit and len(text) > limit:  # shown on many pages (lists, groups, feeds): it would multiply
             self.problem((key,), f"'{key}' is {len(text)} characters; the limit is {limit}", value=True)
             return text[:limit]
         return text
+
+    def warn_if_cut(self, at: Path_, key: str, value: Any) -> None:
+        """A warning when YAML read the end of an unquoted text as a comment (`evidence: Ranked #1 by members`)."""
+        comment = self.doc.cut.get(at)
+        if comment is not None:
+            kept = str(value).strip()
+            whole = f"{kept} #{comment}".strip().replace('"', '\\"')
+            self.warn(at, f"the text of '{key}' stops before ' #{comment.rstrip()}': YAML reads ' #' as the start of a comment",
+                      f"quote the whole text if it belongs to it: {key}: \"{whole}\"")
 
     def date(self, key: str, required: bool = False) -> dt.date | None:
         value = self.data.get(key)
@@ -232,6 +283,10 @@ class _FrontMatterChecker:
         if value is None:
             return ()
         if isinstance(value, str):
+            if "," in value:
+                parts = ", ".join(p.strip() for p in value.split(",") if p.strip())
+                self.warn((key,), f"'{key}' is one text containing commas: '{value.strip()}'",
+                          f"for several, write a list: {key}: [{parts}]")
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
             self.problem((key,), f"'{key}' must be a list of names, e.g. {key}: [a, b]", value=True)
@@ -245,6 +300,20 @@ class _FrontMatterChecker:
                 self.problem((key, i), f"'{key}' entry of {len(name)} characters; the limit is {MAX_NAME_CHARS}",
                              value=True)
         return tuple(dict.fromkeys(n for n in names if len(n) <= MAX_NAME_CHARS))  # de-duplicated, in the order written
+
+    def aliases(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """The `aliases` as slugs (each folder and name slugified, as file paths are), with their lines."""
+        names = self.names("aliases")
+        value = self.data.get("aliases")
+        found: dict[str, int] = {}
+        for i, name in enumerate(names):
+            slug = "/".join(slugify(part) for part in name.strip("/").split("/"))
+            line = self.doc.value_position(("aliases", i)).line if isinstance(value, list) else self.doc.line(("aliases",))
+            if NO_SLUG in slug.split("/"):
+                self.problem(("aliases",), f"alias '{name}' has no letters or digits to make an address from", value=True)
+                continue
+            found.setdefault(slug, line)
+        return tuple(found), tuple(found.values())
 
     def need_page_names(self, key: str, names: tuple[str, ...]) -> None:
         """An error for each name that cannot become a page's address (`tags: ["???"]`)."""
@@ -283,8 +352,10 @@ class _FrontMatterChecker:
         for item in section.items:
             at = (section.id, item.id)
             if item.id not in raw:
-                self.warn((section.id,) if section.id in self.data else (), f"{self.kind(section, one=True)} '{item.id}' of '{section.id}' is not answered",
-                          f"add '{item.id}: {{{section.scale.value_key}: {UNKNOWN}}}' if it is not known yet")
+                self.not_answered.append(warning(
+                    self.path, self.doc.line((section.id,) if section.id in self.data else ()),
+                    f"{self.kind(section, one=True)} '{item.id}' of '{section.id}' is not answered",
+                    f"add '{item.id}: {{{section.scale.value_key}: {UNKNOWN}}}' if it is not known yet"))
                 responses.append(Response(section.id, item.id, None, line=self.doc.line(at), missing=True))
             else:
                 responses.append(self.response(section, item.id, raw[item.id], at))
@@ -295,7 +366,47 @@ class _FrontMatterChecker:
         word = "question" if section.scale.is_choice else "criterion"
         return word if one else ("questions" if section.scale.is_choice else "criteria")
 
+    def rated(self, section: Section, item_id: str, raw: list[Any], at: Path_) -> Response:
+        """An item rated by several people: the median of their ratings, warned when they disagree."""
+        scale, key = section.scale, section.scale.value_key
+        ratings = []
+        for i, entry in enumerate(raw):
+            where = at + (i,)
+            if not isinstance(entry, dict) or key not in entry or not isinstance(entry.get("by"), str) or not entry["by"].strip():
+                self.problem(where, f"each rating of '{item_id}' needs '{key}' and 'by'",
+                             f"e.g. {item_id}: [{{{key}: ..., by: Ana Ruiz, evidence: \"...\"}}, {{{key}: ..., by: Tom Becker}}]", value=True)
+                continue
+            for name in entry:
+                if name not in (key, "by", "evidence"):
+                    self.problem(where + (name,), f"unknown key '{name}' in a rating of '{item_id}'",
+                                 did_you_mean(name, [key, "by", "evidence"]))
+            value = self.value(scale, entry[key], item_id, where + (key,))
+            if value == NA:
+                self.problem(where + (key,), f"a rating of '{item_id}' cannot be n/a", "n/a is for the item as a whole: write it once, with a reason")
+                value = None
+            evidence = self.free_text(entry, "evidence", where)
+            rater = entry["by"].strip()
+            if value is not None and scale.normalise(value) > 0 and not evidence:
+                self.warn(where, f"unsupported: {rater}'s rating of '{item_id}' is {self.shown(value)} without evidence",
+                          "add evidence: \"...\", what shows this is true")
+            ratings.append(Rating(rater, value, evidence, self.doc.value_position(where).line))
+        answered = [r for r in ratings if r.value is not None]
+        line = self.doc.line(at)
+        if not answered:
+            return Response(section.id, item_id, None, line=line, ratings=tuple(ratings))
+        points = median([scale.normalise(r.value) for r in answered])  # type: ignore[arg-type]
+        steps = spread(scale, [r.value for r in answered])  # type: ignore[misc]
+        if steps > DISAGREEMENT_STEPS:
+            said = ", ".join(f"{r.by} {r.value}" for r in answered)
+            self.warn(at, f"disagreement on '{item_id}': {said} ({steps} steps apart)",
+                      "talk it through; the median is used meanwhile")
+        evidence = "; ".join(f"{r.by}: {r.evidence}" for r in answered if r.evidence)
+        return Response(section.id, item_id, median_label(scale, points), evidence, "", line,
+                        ratings=tuple(ratings), median=points, spread=steps)
+
     def response(self, section: Section, item_id: str, raw: Any, at: Path_) -> Response:
+        if isinstance(raw, list):
+            return self.rated(section, item_id, raw, at)
         scale = section.scale
         key = scale.value_key
         evidence = reason = ""
@@ -303,8 +414,10 @@ class _FrontMatterChecker:
         if isinstance(raw, dict):
             other = "score" if key == "answer" else "answer"
             for field in raw:
-                if field not in (key, "evidence", "reason"):
-                    hint = f"{self.kind(section)} are given with '{key}'" if field == other else did_you_mean(field, [key, "evidence", "reason"])
+                if field not in (key, "evidence", "reason", *EXEMPTION_KEYS):
+                    hint = f"{self.kind(section)} are given with '{key}'" if field == other else did_you_mean(field, [key, "evidence", "reason", *EXEMPTION_KEYS])
+                    if raw[field] is None and field != other:  # `{score: 4, evidence: one, two}`
+                        hint = "if it belongs to the text before it, quote that text: inside { … } a ',' starts a new key"
                     self.problem(at + (field,), f"unknown key '{field}' in '{item_id}'", hint)
             if key not in raw:
                 if other not in raw:
@@ -312,10 +425,17 @@ class _FrontMatterChecker:
                 return Response(section.id, item_id, None, line=self.doc.line(at))
             evidence = self.free_text(raw, "evidence", at)
             reason = self.free_text(raw, "reason", at)
+            exemption = self.exemption(raw, at)
             value_at = at + (key,)
             raw = raw[key]
+        else:
+            exemption = {}
         value = self.value(scale, raw, item_id, value_at)
         line = self.doc.line(at)
+        if exemption and value is not None and value != NA:
+            self.warn(at, f"'{item_id}' is answered: 'approved_by' and 'expires' are only for n/a or unknown, and are ignored",
+                      "an exemption lets an item stay n/a or unknown until it expires")
+            exemption = {}
         if value == NA and not reason:
             self.problem(at, f"'{item_id}' is n/a without a reason", f"write {item_id}: {{{key}: n/a, reason: \"why it does not apply\"}}")
         elif reason and value is not None and value != NA:
@@ -325,15 +445,32 @@ class _FrontMatterChecker:
         elif value is not None and value != NA and scale.normalise(value) > 0 and not evidence:
             self.warn(at, f"unsupported: {self.kind(section, one=True)} '{item_id}' is {self.shown(value)} without evidence",
                       "add evidence: \"...\", what shows this is true")
-        return Response(section.id, item_id, value, evidence, reason, line)
+        return Response(section.id, item_id, value, evidence, reason, line, **exemption)
+
+    def exemption(self, raw: dict[str, Any], at: Path_) -> dict[str, Any]:
+        """`approved_by` and `expires`, checked, as Response fields."""
+        found: dict[str, Any] = {}
+        if "approved_by" in raw:
+            found["approved_by"] = self.free_text(raw, "approved_by", at)
+        if "expires" in raw:
+            value = raw["expires"]
+            if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+                found["expires"] = value
+            else:
+                self.problem(at + ("expires",), f"'expires' is not a date: '{self.doc.written.get(at + ('expires',), value)}'",
+                             "write dates as YYYY-MM-DD, e.g. 2027-03-31", value=True)
+        return found
 
     def free_text(self, raw: dict[str, Any], field: str, at: Path_) -> str:
         value = raw.get(field)
         if value is None:
             return ""
+        if not isinstance(value, (str, bool)) and at + (field,) in self.doc.written:
+            value = self.doc.written[at + (field,)]  # `evidence: 2026-01-01`: the text as written
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.problem(at + (field,), f"'{field}' must be text", value=True)
             return ""
+        self.warn_if_cut(at + (field,), field, value)
         return str(value).strip()
 
     @staticmethod
@@ -353,11 +490,17 @@ class _FrontMatterChecker:
             if isinstance(raw, str) and raw in names:
                 return raw
             hint = did_you_mean(str(raw), names + [UNKNOWN]) if isinstance(raw, str) else None
-            self.problem(at, f"answer '{raw}' to '{item_id}' is not on the scale", hint or f"answer {scale.describe()}", value=True)
+            written = self.doc.written.get(at, raw)  # `answer: true` quoted as written, not as Python's True
+            self.problem(at, f"answer '{written}' to '{item_id}' is not on the scale", hint or f"answer {scale.describe()}", value=True)
             return None
         if isinstance(raw, bool) or not isinstance(raw, int):
-            self.problem(at, f"score of '{item_id}' must be a whole number, not '{raw}'", f"score {scale.describe()}", value=True)
+            written = self.doc.written.get(at, raw)
+            self.problem(at, f"score of '{item_id}' must be a whole number, not '{written}'", f"score {scale.describe()}", value=True)
             return None
+        written = self.doc.written.get(at, "")
+        if re.match(r"[-+]?0[0-9_]", written):  # YAML 1.1: a leading 0 is octal, so 010 is 8
+            self.warn(at, f"YAML reads the score '{written}' as {raw}: a leading 0 makes a number octal",
+                      f"write it without the leading zeros: {int(written.replace('_', ''), 10)}")
         if not scale.min <= raw <= scale.max:
             self.problem(at, f"score of '{item_id}' is {raw}, outside {scale.min}–{scale.max}", f"score {scale.describe()}", value=True)
             return None

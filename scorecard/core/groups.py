@@ -35,3 +35,18 @@ def spelling_clashes(assessments: Iterable[Assessment]) -> list[Diagnostic]:
                         f"{kind} '{name}' shares a page with '{spelt}' ({where.path}:{where.line_of(field)})",
                         "write the name one way everywhere, or pick names that differ in more than case and punctuation"))
     return diagnostics
+
+
+def title_clashes(assessments: Iterable[Assessment]) -> list[Diagnostic]:
+    """A warning on each later assessment (in path order) with the title of an earlier one: readers cannot tell them apart."""
+    first: dict[str, Assessment] = {}
+    diagnostics = []
+    for assessment in assessments:
+        key = " ".join(assessment.title.casefold().split())
+        earlier = first.setdefault(key, assessment)
+        if earlier is not assessment:
+            diagnostics.append(warning(
+                assessment.path, assessment.line_of("title"),
+                f"the title '{assessment.title}' is also the title of {earlier.path}",
+                "give each assessment a title that says which initiative it is"))
+    return diagnostics

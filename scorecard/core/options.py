@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from scorecard.core.exemptions import DEFAULT_WARNING_DAYS
 from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS
 
 
@@ -28,6 +29,8 @@ class BuildOptions:
     """Theme directories tried before the default theme."""
     stale_after_days: int = DEFAULT_MAX_AGE_DAYS
     """An assessment whose `date` is older than this is marked "Review due"."""
+    expiry_warning_days: int = DEFAULT_WARNING_DAYS
+    """How many days before an exemption expires `check` warns."""
     today: dt.date | None = None
     """The day staleness is judged on; None means the day the build runs (resolved once)."""
     base_url: str = ""

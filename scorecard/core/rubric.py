@@ -7,6 +7,7 @@ key by key, new ones are added.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -23,7 +24,7 @@ NA = "n/a"
 """The score a scale with `allow_na` accepts: needs a reason, left out of the denominator."""
 
 RESERVED_KEYS = frozenset(
-    {"title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra"}
+    {"title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra", "draft", "aliases"}
 )
 """Front-matter keys of an assessment, which a section id may not take."""
 
@@ -134,6 +135,9 @@ class Rubric:
     sections: tuple[Section, ...]
     source: str
     """Where it was read from: "default", or the path of the site's rubric file."""
+    version: str = ""
+    """`version:` as written, else "sha256:" and the first 12 hex digits of a digest of the rubric's text
+    (and of the rubric it extends): results say which rubric scored them."""
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
@@ -163,6 +167,7 @@ def parse_rubric(text: str, path: str, base: Rubric | None = None) -> tuple[Rubr
     if not isinstance(doc.data, dict):
         return None, diagnostics + [error(path, 1, "a rubric must be a mapping of keys to values")]
     reader = _RubricReader(doc, path)
+    reader.text_of_file = text
     rubric = reader.read(base)
     return rubric, diagnostics + reader.diagnostics
 
@@ -170,11 +175,12 @@ def parse_rubric(text: str, path: str, base: Rubric | None = None) -> tuple[Rubr
 class _RubricReader:
     """Turns a rubric's YAML into a Rubric, collecting every problem on the way."""
 
-    TOP_KEYS = ("name", "description", "extends", "statuses", "bands", "sections")
+    TOP_KEYS = ("name", "description", "version", "extends", "statuses", "bands", "sections")
     SECTION_KEYS = ("id", "title", "description", "weight", "scale", "items")
     ITEM_KEYS = ("id", "title", "prompt", "top", "weight", "gate")
 
     def __init__(self, doc: YamlDocument, path: str):
+        self.text_of_file = ""
         self.doc = doc
         self.path = path
         self.diagnostics: list[Diagnostic] = []
@@ -202,7 +208,11 @@ class _RubricReader:
         sections = self.sections(data.get("sections"), base)
         if any(d.is_error for d in self.diagnostics) or not sections or not bands or not statuses:
             return None
-        return Rubric(name, description, statuses, bands, sections, self.path)
+        version = self.text(data, ("version",), "") if not isinstance(data.get("version"), (int, float)) else str(data["version"])
+        if not version:
+            digest = hashlib.sha256(((base.version + "\n") if base else "").encode() + self.text_of_file.encode())
+            version = "sha256:" + digest.hexdigest()[:12]
+        return Rubric(name, description, statuses, bands, sections, self.path, version)
 
     def text(self, data: dict[str, Any], at: Path_, default: str) -> str:
         value = data.get(at[-1], default)

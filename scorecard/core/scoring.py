@@ -48,6 +48,20 @@ class SectionScore:
         return one_decimal(self.score) if self.score is not None else None
 
 
+DRAFT = "Draft"
+"""The grade and verdict of a draft, which has neither."""
+
+
+@dataclass(frozen=True)
+class GatedBy:
+    """The gate question that decided the verdict, and the answer that fired it."""
+
+    section: str
+    item: str
+    answer: str
+    gate: Gate
+
+
 @dataclass(frozen=True)
 class Scorecard:
     """The scores of one assessment."""
@@ -63,6 +77,10 @@ class Scorecard:
     """(section, item) pairs answered `unknown` or missing."""
     claims: int
     supported: int
+    draft: bool = False
+    """A draft (`Assessment.draft`): its grade and verdict are DRAFT, and its overall score is not shown or ranked."""
+    gated_by: GatedBy | None = None
+    """Which question's answer fired `gate`."""
 
     @property
     def shown(self) -> Decimal:
@@ -105,6 +123,8 @@ def score_section(section: Section, assessment: Assessment) -> SectionScore:
             points = None
         elif response.value is None:
             points = Fraction(0)  # unknown or missing counts 0
+        elif response.median is not None:
+            points = response.median  # rated by several people
         else:
             points = section.scale.normalise(response.value)
         items.append(ItemScore(section.id, item.id, response, points, item.weight))
@@ -114,11 +134,17 @@ def score_section(section: Section, assessment: Assessment) -> SectionScore:
 
 def fired_gate(rubric: Rubric, assessment: Assessment) -> Gate | None:
     """The first gate whose answer the assessment gives."""
+    found = gated_by(rubric, assessment)
+    return found.gate if found else None
+
+
+def gated_by(rubric: Rubric, assessment: Assessment) -> GatedBy | None:
+    """The first gate question whose gate answer the assessment gives."""
     for section in rubric.sections:
         for item in section.items:
             response = assessment.response(section.id, item.id)
             if item.gate and response is not None and str(response.value) == item.gate.when:
-                return item.gate
+                return GatedBy(section.id, item.id, str(response.value), item.gate)
     return None
 
 
@@ -128,17 +154,19 @@ def score_assessment(rubric: Rubric, assessment: Assessment) -> Scorecard:
     weights = {s.id: s.weight for s in rubric.sections}
     overall = weighted_mean([(s.score, weights[s.section]) for s in sections if s.score is not None]) or Fraction(0)
     band = rubric.band_for(Fraction(one_decimal(overall)))
-    gate = fired_gate(rubric, assessment)
+    fired = None if assessment.draft else gated_by(rubric, assessment)
     items = [i for s in sections for i in s.items]
     claims = [i for i in items if i.is_claim]
     return Scorecard(
         slug=assessment.slug,
         sections=sections,
         overall=overall,
-        grade=band.grade,
-        verdict=gate.verdict if gate else band.verdict,
-        gate=gate,
+        grade=DRAFT if assessment.draft else band.grade,
+        verdict=DRAFT if assessment.draft else fired.gate.verdict if fired else band.verdict,
+        gate=fired.gate if fired else None,
         unanswered=tuple((i.section, i.item) for i in items if not i.response.is_answered),
         claims=len(claims),
         supported=sum(1 for i in claims if i.is_supported),
+        draft=assessment.draft,
+        gated_by=fired,
     )

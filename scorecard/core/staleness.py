@@ -32,3 +32,10 @@ def staleness_warnings(assessments: tuple[Assessment, ...], today: dt.date,
             diagnostics.append(warning(a.path, line, f"review due: {reason}",
                                        "look at the assessment again and update its date (and review_by)"))
     return diagnostics
+
+
+def future_date_warnings(assessments: tuple[Assessment, ...], today: dt.date) -> list[Diagnostic]:
+    """A warning for each assessment dated after `today`: a typo in the year, most often."""
+    return [warning(a.path, a.date_line, f"the date {a.date.isoformat()} is in the future (today is {today.isoformat()})",
+                    "date the assessment on the day it was made")
+            for a in assessments if a.date > today]

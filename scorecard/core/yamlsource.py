@@ -11,7 +11,9 @@ so only `true` and `false` are booleans here, as in YAML 1.2.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -71,6 +73,10 @@ class YamlDocument:
     """The line of the file on which the YAML text starts."""
     refused: frozenset[Path_] = frozenset()
     """Values already reported as unsupported (a `!!python/…` tag): None in `data`, not missing."""
+    cut: Mapping[Path_, str] = field(default_factory=dict)
+    """Unquoted values followed on their line by ` #…`, which YAML reads as a comment: the comment's text."""
+    written: Mapping[Path_, str] = field(default_factory=dict)
+    """The text as written of unquoted values YAML turned into something else (a number, date, boolean)."""
 
     def line(self, path: Path_) -> int:
         """The line of the key at `path`, else of its value, else of the nearest parent."""
@@ -138,6 +144,19 @@ def _nesting_refused_at(exc: yaml.YAMLError) -> int | None:
     return None
 
 
+QUOTE_FLOW_HINT = ("quote the text: inside { … } an unquoted ':', ',', '#' or '\"' ends the value early, "
+                   "e.g. {score: 4, evidence: \"Ranked #1: by members\"}")
+
+
+def _closed_on_its_line(text: str, opened_at: int) -> bool:
+    """Whether the line on which a `{` or `[` opens ends with its closing bracket: then the
+    brackets are balanced as the author sees them, and an unquoted character inside broke the value."""
+    end = text.find("\n", opened_at)
+    line = text[opened_at: end if end >= 0 else len(text)]
+    line = line.split(" #")[0].rstrip() if not line.rstrip().endswith(("}", "]")) else line.rstrip()
+    return line.endswith("}" if line.startswith("{") else "]")
+
+
 def too_deep(path: str, line: int) -> Diagnostic:
     """The diagnostic for lists or mappings nested more than MAX_DEPTH levels."""
     return error(path, line, f"YAML nested more than {MAX_DEPTH} levels deep",
@@ -164,6 +183,8 @@ def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument 
             # An unclosed { or [ is noticed lines later; the line to fix is where it opened.
             mark = exc.context_mark
             hint = "close the " + ("{ … }" if "mapping" in exc.context else "[ … ]") + " opened here"
+            if _closed_on_its_line(text, mark.index):
+                hint = QUOTE_FLOW_HINT
         line = start_line + mark.line if mark else start_line
         col = mark.column + 1 if mark else None
         return None, [error(path, line, f"invalid YAML: {problem}", hint, col=col)]
@@ -179,7 +200,7 @@ def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument 
     finally:
         loader.dispose()
 
-    walker = _Walker(loader, path, start_line)
+    walker = _Walker(loader, path, start_line, text)
     if node is None:
         return YamlDocument(None, start_line=start_line), []
     try:
@@ -189,12 +210,20 @@ def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument 
     except _TooManyNodes:
         return None, [error(path, start_line, f"YAML expands to more than {MAX_NODES} values",
                             "aliases (*name) that repeat large structures are refused")]
-    return YamlDocument(data, walker.keys, walker.values, start_line, frozenset(walker.refused)), walker.diagnostics
+    return (YamlDocument(data, walker.keys, walker.values, start_line, frozenset(walker.refused), walker.cut,
+                         walker.written), walker.diagnostics)
+
+
+_COMMENT_AFTER = re.compile(r"[ \t]+#([^\n]*)")
+"""What YAML drops after an unquoted value: a ` #` and the rest of the line."""
 
 
 class _Walker:
-    def __init__(self, loader: _Loader, path: str, start_line: int):
+    def __init__(self, loader: _Loader, path: str, start_line: int, text: str = ""):
         self.loader = loader
+        self.text = text
+        self.cut: dict[Path_, str] = {}
+        self.written: dict[Path_, str] = {}
         self.path = path
         self.start_line = start_line
         self.keys: dict[Path_, Position] = {}
@@ -229,6 +258,12 @@ class _Walker:
         value = self.scalar(node)
         if len(self.diagnostics) > reported:
             self.refused.add(path)
+        elif not node.style:  # plain: unquoted
+            comment = _COMMENT_AFTER.match(self.text, node.end_mark.index)
+            if comment:
+                self.cut[path] = comment.group(1)
+            if isinstance(value, (int, float, dt.date)):  # bool is an int
+                self.written[path] = node.value
         return value
 
     def spend(self, count: int) -> None:

@@ -217,14 +217,16 @@ class BuildCache:
         return history
 
     def views(self, scored: Sequence[Scored], make: Callable[[Scored], AssessmentView]) -> dict[str, AssessmentView]:
-        """A view's key is its file's key and the titles of its related assessments."""
+        """A view's key is its file's key, the titles of its related assessments and which of its
+        exemptions have expired (that depends on the day, not on the file)."""
         titles = {s.assessment.slug: s.assessment.title for s in scored}
         known, made, views = self.part("views"), {}, {}
         self.view_digests = {}
         for s in scored:
             a = s.assessment
-            key = self.view_digests[a.slug] = digest(self.file_keys[a.path],
-                                                     *(titles.get(slug, slug).encode() for slug in a.related))
+            key = self.view_digests[a.slug] = digest(
+                self.file_keys[a.path], *(titles.get(slug, slug).encode() for slug in a.related),
+                *(f"expired {r.section}.{r.item}".encode() for r in a.responses if r.expired))
             views[a.slug] = made[key] = known.get(key) or make(s)
         self.set_part("views", made)
         self.known_views = views

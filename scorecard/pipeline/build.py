@@ -18,13 +18,16 @@ from markupsafe import Markup
 
 from scorecard.core.diagnostics import Diagnostic, error, sort_diagnostics
 from scorecard.core.diagnostics import strict as promote_warnings
-from scorecard.core.groups import spelling_clashes
+from scorecard.core.assessment import Assessment
+from scorecard.core.exemptions import apply_expiry, exemption_warnings
+from scorecard.core.groups import spelling_clashes, title_clashes
+from scorecard.core.rubric import Rubric
 from scorecard.core.options import BuildOptions
-from scorecard.core.staleness import staleness_warnings
-from scorecard.pipeline.prepare import parse_all, render_all
+from scorecard.core.staleness import future_date_warnings, staleness_warnings
+from scorecard.pipeline.prepare import Body, Parsed, parse_all, render_all
 from scorecard.pipeline.reuse import Files, NoReuse, Reuse
 from scorecard.pipeline.timings import Progress, StageTime, Stopwatch, collector_paused
-from scorecard.publish.export import badge_files, scorecard_csv, scorecard_json
+from scorecard.publish.export import assessment_exports, badge_files, scorecard_csv, scorecard_json
 from scorecard.publish.render import RenderFailed, default_theme_dir, environment_for, render_site
 from scorecard.publish.sitemap import SITEMAP_URL, sitemap_xml
 from scorecard.publish.writer import check_output_dir, write_site
@@ -159,17 +162,37 @@ def validate(options: BuildOptions, sources: Sources, read_problems: list[Diagno
     diagnostics += problems
     assert content is not None
     titles = {a.slug: a.title for a in content.assessments}
-    bodies = reuse.bodies(content.assessments, titles, lambda todo: render_all(todo, titles, options.unsafe_html))
+    broken = sources.slugs - titles.keys()  # files with errors: a link to one is not "missing"
+    bodies = reuse.bodies(content.assessments, titles, lambda todo: render_all(todo, titles, options.unsafe_html, broken))
+    today = options.today or dt.date.today()
     scored = []
     for assessment in content.assessments:
-        prepared, body = parsed[assessment.path], bodies[assessment.path]
-        assert prepared.scorecard is not None and prepared.exports is not None
-        diagnostics += body.diagnostics
-        scored.append(Scored(assessment, prepared.scorecard, body.html, body.search, prepared.exports, body.links))
-    diagnostics += spelling_clashes(content.assessments)
-    diagnostics += map_problems(content.rubric, MapAxes(options.map_across, options.map_up))
-    diagnostics += staleness_warnings(content.assessments, options.today or dt.date.today(), options.stale_after_days)
+        diagnostics += bodies[assessment.path].diagnostics
+        scored.append(scored_on(content.rubric, assessment, parsed[assessment.path], bodies[assessment.path], today))
+    diagnostics += content_warnings(content, options, today)
     return Checked(content, tuple(scored), finish_diagnostics(diagnostics, options.strict))
+
+
+def scored_on(rubric: Rubric, assessment: Assessment, prepared: Parsed, body: Body, today: dt.date) -> Scored:
+    """An assessment as the site shows it on `today`: an exemption that has expired counts as
+    unanswered (worked out here, not with the file: it depends on the day)."""
+    assert prepared.scorecard is not None and prepared.exports is not None
+    card, exports = prepared.scorecard, prepared.exports
+    if expired := apply_expiry(rubric, assessment, today):
+        assessment, card = expired
+        exports = assessment_exports(rubric, assessment, card)
+    return Scored(assessment, card, body.html, body.search, exports, body.links)
+
+
+def content_warnings(content: Content, options: BuildOptions, today: dt.date) -> list[Diagnostic]:
+    """What only the content as a whole shows: names and titles that clash, reviews due, dates in the
+    future, exemptions about to expire, a map of sections the rubric lacks."""
+    by_path = sorted(content.assessments, key=lambda a: a.path)
+    return [*spelling_clashes(content.assessments), *title_clashes(by_path),
+            *map_problems(content.rubric, MapAxes(options.map_across, options.map_up)),
+            *staleness_warnings(content.assessments, today, options.stale_after_days),
+            *future_date_warnings(content.assessments, today),
+            *exemption_warnings(content.assessments, today, options.expiry_warning_days)]
 
 
 def finish_diagnostics(diagnostics: list[Diagnostic], strict: bool) -> tuple[Diagnostic, ...]:
@@ -213,7 +236,8 @@ def export_files(checked: Checked, model: SiteModel, options: BuildOptions, badg
     yield "scorecard.csv", scorecard_csv(rubric, list(checked.scored), options.base_url).encode("utf-8")
     yield from badges.items()
     if options.base_url:  # the sitemap protocol needs absolute addresses
-        yield SITEMAP_URL, sitemap_xml(options.base_url, [page.path for page in model.pages]).encode("utf-8")
+        pages = [page.path for page in model.pages if page.template != "redirect.html"]  # a redirect is no page of its own
+        yield SITEMAP_URL, sitemap_xml(options.base_url, pages).encode("utf-8")
     yield "search-index.js", search_index_js((s.assessment.slug, s.search_entry) for s in checked.scored).encode("utf-8")
 
 

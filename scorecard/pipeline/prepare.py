@@ -100,12 +100,15 @@ def parse_job(job: Job, rubric: Rubric) -> Parsed:
     return Parsed(assessment, card, tuple(problems), assessment_exports(rubric, assessment, card))
 
 
-def render_assessment_body(assessment: Assessment, titles: Mapping[str, str], md: Any = None) -> Body:
-    """Render one assessment's body; `titles` maps every assessment's slug to its title."""
+def render_assessment_body(assessment: Assessment, titles: Mapping[str, str], md: Any = None,
+                           broken: frozenset[str] = frozenset()) -> Body:
+    """Render one assessment's body; `titles` maps every assessment's slug to its title, `broken`
+    holds the slugs of files that exist but have errors."""
     watched = _Watched(titles)
     body = render_body(md or make_markdown(), assessment.body, slug=assessment.slug, path=assessment.path,
-                       body_line=assessment.body_line, titles=watched)
-    seen = None if body.diagnostics else tuple(sorted(watched.seen.items()))
+                       body_line=assessment.body_line, titles=watched, broken=broken)
+    # A link to a broken file is not reported; whether it is once that file is gone depends on all of them.
+    seen = None if body.diagnostics or body.named_broken else tuple(sorted(watched.seen.items()))
     html = Markup(body.html)  # as the page shows it, made once
     return Body(html, search_entry(search_document(assessment, plain_text(html))), body.links, tuple(body.diagnostics), seen)
 
@@ -115,16 +118,17 @@ def parse_all(jobs: list[Job], rubric: Rubric) -> list[Parsed]:
     return parallel_map(_parse_chunk, jobs, rubric, parallel_from=PARALLEL_FROM)
 
 
-def render_all(assessments: list[Assessment], titles: Mapping[str, str], unsafe_html: bool = False) -> list[Body]:
+def render_all(assessments: list[Assessment], titles: Mapping[str, str], unsafe_html: bool = False,
+               broken: frozenset[str] = frozenset()) -> list[Body]:
     """Render every body, in order, in worker processes when there are many."""
-    return parallel_map(_render_chunk, assessments, (titles, unsafe_html), parallel_from=PARALLEL_FROM)
+    return parallel_map(_render_chunk, assessments, (titles, unsafe_html, broken), parallel_from=PARALLEL_FROM)
 
 
 def _parse_chunk(jobs: Sequence[Job], rubric: Rubric) -> list[Parsed]:
     return [parse_job(job, rubric) for job in jobs]
 
 
-def _render_chunk(assessments: Sequence[Assessment], context: tuple[Mapping[str, str], bool]) -> list[Body]:
-    titles, unsafe_html = context
+def _render_chunk(assessments: Sequence[Assessment], context: tuple[Mapping[str, str], bool, frozenset[str]]) -> list[Body]:
+    titles, unsafe_html, broken = context
     md = make_markdown(unsafe_html)
-    return [render_assessment_body(a, titles, md) for a in assessments]
+    return [render_assessment_body(a, titles, md, broken) for a in assessments]

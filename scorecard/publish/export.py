@@ -12,13 +12,13 @@ import csv
 import io
 import json
 import math
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Iterator
 
 from scorecard import __version__
-from scorecard.core.assessment import Assessment
+from scorecard.core.assessment import Assessment, Response
+from scorecard.core.lift import next_grade
 from scorecard.site.badge import assessment_badge
 from scorecard.core.rubric import Rubric
 from scorecard.core.scoring import Scorecard, one_decimal
@@ -31,7 +31,7 @@ _encode_string = json.encoder.encode_basestring  # how json.dumps(ensure_ascii=F
 
 
 def assessment_exports(rubric: Rubric, a: Assessment, card: Scorecard) -> Exports:
-    return Exports(assessment_entry(a, card), csv_cells(rubric, a, card), assessment_badge(rubric, a.title, card).encode("utf-8"))
+    return Exports(assessment_entry(a, card, rubric), csv_cells(rubric, a, card), assessment_badge(rubric, a.title, card).encode("utf-8"))
 
 
 def number(value: Fraction | None) -> float | int | None:
@@ -51,6 +51,7 @@ def score(value: Fraction | None) -> float | None:
 def rubric_json(rubric: Rubric) -> dict[str, Any]:
     return {
         "name": rubric.name,
+        "version": rubric.version,
         "source": rubric.source,
         "statuses": list(rubric.statuses),
         "bands": [{"grade": b.grade, "min": number(b.min), "verdict": b.verdict} for b in rubric.bands],
@@ -72,7 +73,17 @@ def rubric_json(rubric: Rubric) -> dict[str, Any]:
     }
 
 
-def assessment_json(a: Assessment, card: Scorecard) -> dict[str, Any]:
+def next_grade_json(rubric: Rubric, card: Scorecard) -> dict[str, Any] | None:
+    """How far the next band is and what single moves would lift the score (`lift.next_grade`)."""
+    found = next_grade(rubric, card)
+    if found is None:
+        return None
+    return {"grade": found.grade, "points_needed": score(found.points_needed),
+            "moves": [{"section": m.section, "item": m.item, "to": m.to, "points": score(m.points), "reaches": m.reaches}
+                      for m in found.moves]}
+
+
+def assessment_json(a: Assessment, card: Scorecard, rubric: Rubric | None = None) -> dict[str, Any]:
     return {
         "slug": a.slug,
         "url": assessment_url(a.slug),
@@ -95,29 +106,43 @@ def assessment_json(a: Assessment, card: Scorecard) -> dict[str, Any]:
                         "points": number(item.points),
                         "evidence": item.response.evidence,
                         "reason": item.response.reason,
+                        "ratings": [{"by": r.by, "value": r.value, "evidence": r.evidence} for r in item.response.ratings],
+                        "exemption": exemption_json(item.response),
                     }
                     for item in section.items
                 },
             }
             for section in card.sections
         },
-        "overall": score(card.overall),
-        "grade": card.grade,
-        "verdict": card.verdict,
+        "overall": None if card.draft else score(card.overall),
+        "grade": None if card.draft else card.grade,
+        "verdict": None if card.draft else card.verdict,
         "gated": card.gate is not None,
+        "gated_by": ({"section": card.gated_by.section, "item": card.gated_by.item, "answer": card.gated_by.answer}
+                     if card.gated_by else None),
+        "draft": card.draft,
+        "next_grade": next_grade_json(rubric, card) if rubric else None,
         "evidence_coverage": number(card.coverage),
         "unanswered": [f"{section}.{item}" for section, item in card.unanswered],
         "extra": dict(a.extra),
     }
 
 
-def assessment_entry(a: Assessment, card: Scorecard) -> str:
+def exemption_json(response: Response) -> dict[str, Any] | None:
+    """An item's exemption, or None without one."""
+    if not response.approved_by and response.expires is None:
+        return None
+    return {"approved_by": response.approved_by, "expires": response.expires.isoformat() if response.expires else None,
+            "expired": response.expired}
+
+
+def assessment_entry(a: Assessment, card: Scorecard, rubric: Rubric | None = None) -> str:
     """One assessment's object as it stands in scorecard.json's list (indented two levels).
 
     Made on its own, where each file is prepared, so that a build writes the file without
     encoding every assessment again (json's indenting encoder is pure Python, and slow).
     """
-    return "    " + indented_json(assessment_json(a, card), "    ")
+    return "    " + indented_json(assessment_json(a, card, rubric), "    ")
 
 
 def indented_json(value: Any, pad: str = "") -> str:
@@ -178,7 +203,7 @@ def csv_columns(rubric: Rubric) -> list[str]:
     """The header row: fixed columns, then each section's score and its items, then dates and URL."""
     items = [name for s in rubric.sections for name in (s.id, *(f"{s.id}.{i.id}" for i in s.items))]
     return ["slug", "title", "status", "owner", "authors", "tags", "score", "grade", "verdict", "gated",
-            "evidence_coverage", *items, "date", "review_by", "url"]
+            "evidence_coverage", *items, "date", "review_by", "url", "ratings"]
 
 
 def item_cell(value: str | int | None, missing: bool) -> str:
@@ -197,9 +222,16 @@ def csv_cells(rubric: Rubric, a: Assessment, card: Scorecard) -> tuple[str, ...]
         items.append("n/a" if section_score.shown is None else str(section_score.shown))
         items += [item_cell(i.response.value, i.response.missing) for i in section_score.items]
     coverage = number(card.coverage)
-    return (a.slug, a.title, a.status, a.owner, "; ".join(a.authors), "; ".join(a.tags), str(card.shown), card.grade,
-            card.verdict, "true" if card.gate is not None else "false", "" if coverage is None else str(coverage), *items, a.date.isoformat(),
-            a.review_by.isoformat() if a.review_by else "")
+    return (a.slug, a.title, a.status, a.owner, "; ".join(a.authors), "; ".join(a.tags), "" if card.draft else str(card.shown),
+            card.grade, "" if card.draft else card.verdict, "true" if card.gate is not None else "false", "" if coverage is None else str(coverage), *items, a.date.isoformat(),
+            a.review_by.isoformat() if a.review_by else "", ratings_cell(card))
+
+
+def ratings_cell(card: Scorecard) -> str:
+    """Every item rated by several people: "slates.search: Ana Ruiz 4, Tom Becker 2; …"."""
+    return "; ".join(f"{i.section}.{i.item}: " + ", ".join(f"{r.by} {'unknown' if r.value is None else r.value}"
+                                                           for r in i.response.ratings)
+                     for s in card.sections for i in s.items if i.response.ratings)
 
 
 def scorecard_csv(rubric: Rubric, scored: list[Scored], base_url: str = "") -> str:
@@ -209,7 +241,8 @@ def scorecard_csv(rubric: Rubric, scored: list[Scored], base_url: str = "") -> s
     writer.writerow([neutralise(cell) for cell in csv_columns(rubric)])
     for s in sorted(scored, key=lambda s: s.assessment.slug):
         url = published_url(base_url, assessment_url(s.assessment.slug))
-        writer.writerow([neutralise(cell) for cell in (*s.exports.csv_cells, url)])
+        *cells, ratings = s.exports.csv_cells
+        writer.writerow([neutralise(cell) for cell in (*cells, url, ratings)])
     return buffer.getvalue()
 
 

@@ -29,8 +29,8 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.anchors.index import slugify as heading_slug
 
-from scorecard.source.content import is_assessment_name, slug_for, slugify
-from scorecard.core.diagnostics import Diagnostic, did_you_mean, error, warning
+from scorecard.source.content import hint_for_missing, is_assessment_name, slug_for, slugify
+from scorecard.core.diagnostics import Diagnostic, error, warning
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,8 @@ class RenderedBody:
     links: tuple[str, ...]
     """Slugs of the assessments the body links to (wiki-links and `.md` links), each once, in order met."""
     diagnostics: tuple[Diagnostic, ...]
+    named_broken: bool = False
+    """A link named an assessment whose file has errors (not reported: its own errors are)."""
 
 
 @dataclass
@@ -52,8 +54,11 @@ class _RenderEnv:
     body_line: int
     titles: Mapping[str, str]
     """Every assessment's slug → title."""
+    broken: frozenset[str] = frozenset()
+    """Slugs of assessment files too broken to parse: they exist, so a link to one is not "missing"."""
     links: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    named_broken: bool = False
 
 
 # -- wiki-links ---------------------------------------------------------------------------------
@@ -140,9 +145,12 @@ def _resolve_assessment_links(state: StateCore) -> None:
                 continue
             slug, fragment, written = found
             if slug not in env.titles:
+                if slug in env.broken:  # the build fails on that file's own errors: no blame here
+                    env.named_broken = True
+                    continue
                 line = env.body_line + (block.map[0] if block.map else 0) + breaks
                 env.diagnostics.append(error(env.path, line, f"link to '{written}': no such assessment",
-                                             did_you_mean(slug, env.titles) if slug else None))
+                                             hint_for_missing(slug, env.titles, env.broken) if slug else None))
                 continue
             env.links.append(slug)
             # From assessments/<slug>/index.html to assessments/<target>/index.html.
@@ -251,15 +259,16 @@ def markdown_marks(text: str) -> int:
 
 
 def render_body(md: MarkdownIt, text: str, *, slug: str, path: str, body_line: int,
-                titles: Mapping[str, str]) -> RenderedBody:
+                titles: Mapping[str, str], broken: frozenset[str] = frozenset()) -> RenderedBody:
     """The body's HTML, the assessments it links to, and the problems found in its links.
 
-    `titles` maps every assessment's slug to its title (a wiki-link without text shows the title).
+    `titles` maps every assessment's slug to its title (a wiki-link without text shows the title);
+    `broken` are the slugs of files that exist but have errors.
     """
     marks = markdown_marks(text)
     if marks > MAX_MARKS:
         message = f"the body has {marks} Markdown marks (line breaks, #, *, _, |, [, …); the limit is {MAX_MARKS}"
         return RenderedBody("", (), (error(path, body_line, message, "an assessment body is a few pages of text"),))
-    env = _RenderEnv(slug, path, body_line, titles)
+    env = _RenderEnv(slug, path, body_line, titles, broken)
     html = md.render(text, {"scorecard": env})
-    return RenderedBody(html, tuple(dict.fromkeys(env.links)), tuple(env.diagnostics))
+    return RenderedBody(html, tuple(dict.fromkeys(env.links)), tuple(env.diagnostics), env.named_broken)

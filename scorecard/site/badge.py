@@ -19,6 +19,8 @@ from scorecard.core.scoring import Scorecard
 
 LABEL = "scorecard"
 LABEL_COLOUR = "#555555"
+DRAFT_COLOUR = "#6c757d"
+"""A draft's badge: grey, no grade."""
 BAND_COLOURS = ("#1b6e3a", "#5a7d12", "#9a5b00", "#a3262a")
 """From the best band to the worst; white text on each has a contrast of at least 4.5:1 (WCAG AA)."""
 HEIGHT = 20
@@ -55,12 +57,16 @@ def band_colour(rubric: Rubric, grade: str) -> str:
 
 
 def badge_value(card: Scorecard) -> str:
-    """The badge's right-hand text: the score and the grade, or the gate's verdict when a gate decided."""
+    """The badge's right-hand text: the score and the grade, or the gate's verdict when a gate decided; "draft" for a draft."""
+    if card.draft:
+        return "draft"
     return f"{card.shown} {card.verdict if card.gate is not None else card.grade}"
 
 
 def badge_colour(rubric: Rubric, card: Scorecard) -> str:
     """The grade's colour; a gated verdict takes the worst colour, whatever the numbers."""
+    if card.draft:
+        return DRAFT_COLOUR
     return BAND_COLOURS[-1] if card.gate is not None else band_colour(rubric, card.grade)
 
 
@@ -90,11 +96,20 @@ def badge_svg(label: str, value: str, colour: str, title: str) -> str:
     ])
 
 
-def badge_title(title: str, card: Scorecard) -> str:
-    """What the badge says in words: "Forum: 72.3 out of 100, Promising, Makes customer sense with gaps"."""
-    return f"{title}: {card.shown} out of 100, {card.grade}, {card.verdict}"
+def badge_title(title: str, card: Scorecard, rubric: Rubric | None = None) -> str:
+    """What the badge says in words: "Forum: 72.3 out of 100, Promising, Makes customer sense with gaps",
+    with the question that decided a gated verdict."""
+    if card.draft:
+        return f"{title}: a draft, not scored yet"
+    said = f"{title}: {card.shown} out of 100, {card.grade}, {card.verdict}"
+    fired = card.gated_by
+    section = rubric.section(fired.section) if rubric and fired else None
+    item = section.item(fired.item) if section and fired else None
+    if fired and item:
+        said += f" ({item.prompt or item.title} answered {fired.answer})"
+    return said
 
 
 def assessment_badge(rubric: Rubric, title: str, card: Scorecard) -> str:
     """The text of one assessment's badge.svg."""
-    return badge_svg(LABEL, badge_value(card), badge_colour(rubric, card), badge_title(title, card))
+    return badge_svg(LABEL, badge_value(card), badge_colour(rubric, card), badge_title(title, card, rubric))

@@ -29,7 +29,9 @@ def _num(x: float) -> str:
 
 def radar(spokes: list[Spoke], *, title: str, chart_id: str, size: int = 320) -> Markup:
     """A radar (spider) chart of values between 0 and 1, one spoke per criterion."""
-    grid = _radar_grid(len(spokes), size)
+    # Wide enough for the longest label beside the circle (12px text, about 7.5px a character): none is clipped.
+    longest = max((len(f"{s.label} {s.shown}") for s in spokes), default=0)
+    grid = _radar_grid(len(spokes), size, max(size + 160, math.ceil(2 * ((size / 2 - 40) * 1.15 + longest * 7.5 + 8))))
     parts = [
         f'<svg class="radar" viewBox="0 0 {grid.width} {size}" width="{grid.width}" height="{size}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
@@ -40,9 +42,15 @@ def radar(spokes: list[Spoke], *, title: str, chart_id: str, size: int = 320) ->
     for (axis, label_at), spoke in zip(grid.axes, spokes):
         parts.append(axis)
         parts.append(f'<text class="radar-label" {label_at} dominant-baseline="middle">{escape(spoke.label)} {escape(spoke.shown)}</text>')
-    values = [float(s.value) if s.value is not None else 0.0 for s in spokes]
-    shape = " ".join(f"{_num(x)},{_num(y)}" for x, y in (grid.point(i, v) for i, v in enumerate(values)))
+    # n/a spokes are left out of the shape (not drawn as 0) and marked by a dashed ring at their end.
+    shape = " ".join(f"{_num(x)},{_num(y)}" for x, y in (grid.point(i, float(s.value)) for i, s in enumerate(spokes)
+                                                          if s.value is not None))
     parts.append(f'<polygon class="radar-shape" points="{shape}"/>')
+    for index, spoke in enumerate(spokes):
+        if spoke.value is None:
+            x, y = grid.point(index, 1.0)
+            parts.append(f'<circle class="radar-na" cx="{_num(x)}" cy="{_num(y)}" r="5" fill="none" stroke="currentColor" '
+                         'stroke-dasharray="2 2"/>')
     for index, spoke in enumerate(spokes):
         if spoke.value is not None:
             x, y = grid.point(index, float(spoke.value))
@@ -69,9 +77,9 @@ class _RadarGrid:
         return self.cx + self.radius * fraction * math.cos(angle), self.centre + self.radius * fraction * math.sin(angle)
 
 
-@functools.lru_cache(maxsize=16)
-def _radar_grid(count: int, size: int) -> _RadarGrid:
-    width = size + 160  # room for the labels left and right of the circle
+@functools.lru_cache(maxsize=64)
+def _radar_grid(count: int, size: int, width: int) -> _RadarGrid:
+    """`width`: the circle's `size` and room for the labels left and right of it."""
     cx, centre = width / 2, size / 2
     grid = _RadarGrid(width, count, cx, centre, size / 2 - 40, (), ())
     rings = []
@@ -98,6 +106,8 @@ class TrendPoint:
     """Between 0 and 100."""
     shown: str
     """The value as the reader sees it: "70.8"."""
+    rubric_changed: bool = False
+    """Scored with another rubric than the point before: marked with a dashed line."""
 
 
 def trend(points: list[TrendPoint], *, title: str, chart_id: str, width: int = 640, height: int = 200) -> Markup:
@@ -127,6 +137,10 @@ def trend(points: list[TrendPoint], *, title: str, chart_id: str, width: int = 6
     coords = [point(i, p.value) for i, p in enumerate(points)]
     if len(coords) > 1:
         parts.append(f'<polyline class="trend-line" points="{" ".join(f"{_num(x)},{_num(y)}" for x, y in coords)}"/>')
+    for (x, _), p in zip(coords, points):
+        if p.rubric_changed:
+            parts.append(f'<line class="trend-rubric" x1="{_num(x)}" y1="{top}" x2="{_num(x)}" y2="{height - bottom}" '
+                         'stroke="currentColor" stroke-dasharray="2 2"/>')
     labelled = len(points) <= inner_w // 48  # room for each value's label
     for index, ((x, y), p) in enumerate(zip(coords, points)):
         last = index == len(coords) - 1

@@ -11,13 +11,15 @@ import math
 import uuid
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import quote
 
 from markupsafe import Markup
 
 from scorecard import __version__
-from scorecard.core.assessment import Assessment
+from scorecard.core.assessment import Assessment, Response
+from scorecard.core.lift import next_grade
+from scorecard.core.ratings import DISAGREEMENT_STEPS
 from scorecard.site.badge import LABEL, badge_value
 from scorecard.site.charts import Spoke, TrendPoint, radar, trend
 from scorecard.site.compare import compare_page
@@ -26,12 +28,12 @@ from scorecard.site.portfolio_map import MapAxes, portfolio_map
 from scorecard.site.portfolio_trend import portfolio_trend
 from scorecard.source.content import Content, slugify
 from scorecard.source.history import HistoryPoint
-from scorecard.core.rubric import Rubric, Section
-from scorecard.core.scoring import ItemScore, Scorecard
+from scorecard.core.rubric import Rubric, Scale, Section
+from scorecard.core.scoring import ItemScore, Scorecard, one_decimal
 from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS, staleness
 from scorecard.site.urls import (assessment_url, badge_url, published_url, item_url, GROUP_KINDS, group_url, group_index_url, NOT_FOUND_URL, CHANGES_URL, FEED_URL)
 from scorecard.site.views import (AssessmentView, BandView, ChangesView, ChangeView, Count, FeedView, GroupIndexView, GroupView, HeatmapColumn, ItemPageView,
-                    ItemView, Link, NotFoundView, Page, PortfolioView, RankedRow, RevisionView, RubricItemView, RubricSectionView, RubricView,
+                    ItemView, LiftMoveView, LiftView, RatingView, Link, NotFoundView, Page, RedirectView, PortfolioView, RankedRow, RevisionView, RubricItemView, RubricSectionView, RubricView,
                     SectionView, SiteView)
 
 
@@ -43,7 +45,7 @@ class Exports:
     json_entry: str
     """Its entry in scorecard.json (`assessment_entry`)."""
     csv_cells: tuple[str, ...]
-    """Its row of scorecard.csv but the URL (`csv_cells`)."""
+    """Its row of scorecard.csv but the URL, with the ratings cell last (`csv_cells`)."""
     badge: bytes
     """Its badge.svg."""
 
@@ -97,9 +99,13 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
         points = history.get(s.assessment.slug, ())
         views[view.slug] = replace(
             view, body=as_markup(s.body_html), review_due=(staleness(s.assessment, today, stale_after_days) or "") if today else "",
-            history=tuple(revision_view(p) for p in reversed(points)), trend=trend_chart(view.title, points),
+            history=tuple(revision_view(p, points[n - 1] if n else None) for n, p in reversed(list(enumerate(points)))),
+            trend=trend_chart(view.title, points),
             referenced_by=backlinks.get(view.slug, ()), edit_url=edit_link(edit_url, s.assessment.path),
             movement=movement(points, s.scorecard.shown, s.scorecard.gate is not None), **badge_fields(s, base_url))
+    scored_all = scored
+    drafts = tuple(sorted((views[s.assessment.slug] for s in scored if s.scorecard.draft), key=lambda v: (v.title.lower(), v.slug)))
+    scored = [s for s in scored if not s.scorecard.draft]  # drafts are listed apart, never ranked
     overall = whole_numbers([s.scorecard.overall for s in scored])
     order = sorted(range(len(scored)), key=lambda n: (-overall[n], scored[n].assessment.title.lower(), scored[n].assessment.slug))  # type: ignore[operator]
     ranked = [scored[n] for n in order]
@@ -107,19 +113,20 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
     rubric_view = build_rubric_view(rubric)
 
     pages = [
-        portfolio_page(rubric, title, leaderboard, scored, history, today or dt.date.today(), map_axes),
+        portfolio_page(rubric, title, leaderboard, scored, history, today or dt.date.today(), map_axes, drafts),
         Page("rubric/index.html", "rubric.html", f"Rubric: {rubric.name}", rubric_view),
     ]
-    pages += [Page(view.url, "assessment.html", view.title, view) for view in leaderboard]
+    pages += [Page(view.url, "assessment.html", view.title, view) for view in leaderboard + drafts]
     ranked_items = iter(rankings(ranked, views))
     for section_view, section in zip(rubric_view.sections, rubric.sections):
         for item_view in section_view.items:
             pages.append(Page(item_view.url, "item.html", item_view.title,
                               ItemPageView(item_view.title, section.title, item_view, next(ranked_items, ()))))
     for kind in GROUP_KINDS:
-        pages += group_pages(kind, leaderboard, rubric.statuses if kind == "status" else None)
-    pages += changes_pages(title, history, views)
+        pages += group_pages(kind, leaderboard + drafts, rubric.statuses if kind == "status" else None)
+    pages += changes_pages(title, history, {slug: view for slug, view in views.items() if not view.draft})
     pages.append(compare_page(leaderboard))
+    pages += redirect_pages(scored_all, history, {view.url for view in views.values()}, base_url)
 
     nav = (Link("Portfolio", "index.html"), Link("Rubric", "rubric/index.html"), Link("Tags", "tags/index.html"),
            Link("Owners", "owners/index.html"), Link("Authors", "authors/index.html"), Link("Changes", CHANGES_URL),
@@ -164,8 +171,36 @@ def item_views(section: Section, scorecard: Scorecard) -> tuple[ItemView, ...]:
             id=item.id, title=item.title, prompt=item.prompt, url=item_url(section.id, item.id), label=label,
             level=level(scored_item.points, response.is_answered), evidence=response.evidence, reason=response.reason,
             unsupported=scored_item.is_claim and not scored_item.is_supported,
+            ratings=tuple(RatingView(r.by, "unknown" if r.value is None else str(r.value), r.evidence) for r in response.ratings),
+            spread=spread_text(response.spread) if response.ratings else "",
+            exemption=exemption_text(response), exemption_expired=response.expired,
+            shown=with_scale(label, section.scale, response),
         ))
     return tuple(views)
+
+
+def with_scale(label: str, scale: Scale, response: Response) -> str:
+    """A score with its scale, so that a 2 on 1–4 does not read as a 2 of 5: "4 of 5", "2 on 1–4"."""
+    if scale.is_choice or not response.is_answered or response.is_na:
+        return label
+    return f"{label} of {scale.max}" if scale.min == 0 else f"{label} on {scale.min}–{scale.max}"
+
+
+def exemption_text(response: Response) -> str:
+    """An item's exemption in words, or "" without one."""
+    if not response.approved_by and response.expires is None:
+        return ""
+    who = f"approved by {response.approved_by}" if response.approved_by else "approver not named"
+    if response.expired and response.expires:
+        return f"Exemption expired on {response.expires.isoformat()} ({who}): counted as unanswered."
+    until = f" until {response.expires.isoformat()}" if response.expires else ""
+    return f"Exempt{until}, {who}."
+
+
+def spread_text(steps: int) -> str:
+    """How far apart several ratings are, in words."""
+    said = f"{steps} step{'s' if steps != 1 else ''} apart"
+    return said + ": disagreement" if steps > DISAGREEMENT_STEPS else said
 
 
 def percent(fraction: Fraction | None) -> str:
@@ -191,6 +226,10 @@ def assessment_view(rubric: Rubric, scored: Scored, titles: Mapping[str, str]) -
             caption = (f"{section.title} scores, {section.scale.min} at the centre to {section.scale.max} at the edge; "
                        "the table below gives the same numbers.")
     item_titles = {(s.id, i.id): i.title for s in rubric.sections for i in s.items}
+    count = len(item_titles)
+    answered = f"{count - len(card.unanswered)} of {count} questions and criteria answered"
+    fired = card.gated_by
+    gate_item = rubric.section(fired.section).item(fired.item) if fired else None  # type: ignore[union-attr]
     return AssessmentView(
         slug=a.slug, url=assessment_url(a.slug), title=a.title, summary=a.summary,
         owner=Link(a.owner, group_url("owner", a.owner)) if a.owner else None,
@@ -199,12 +238,26 @@ def assessment_view(rubric: Rubric, scored: Scored, titles: Mapping[str, str]) -
         date=a.date, review_by=a.review_by,
         tags=tuple(Link(tag, group_url("tag", tag)) for tag in a.tags),
         related=tuple(Link(titles.get(slug, slug), assessment_url(slug)) for slug in a.related),
-        score=str(card.shown), grade=card.grade, grade_css=slugify(card.grade), verdict=card.verdict,
+        score="—" if card.draft else str(card.shown), grade=card.grade, grade_css=slugify(card.grade),
+        verdict="" if card.draft else card.verdict,
         gated=card.gate is not None, coverage=percent(card.coverage),
         unanswered=tuple(item_titles[key] for key in card.unanswered),
         sections=tuple(sections), body=as_markup(scored.body_html), radar=chart, radar_section=chart_section, radar_caption=caption,
-        source=a.path, extra=a.extra,
+        source=a.path, extra=a.extra, draft=card.draft, answered=answered,
+        gate_question=(gate_item.prompt or gate_item.title) if gate_item else "", gate_item=gate_item.title if gate_item else "",
+        gate_answer=fired.answer if fired else "", lift=lift_view(rubric, card),
     )
+
+
+def lift_view(rubric: Rubric, card: Scorecard) -> LiftView | None:
+    """The next grade and the single moves towards it, for the page."""
+    found = next_grade(rubric, card)
+    if found is None:
+        return None
+    titles = {(s.id, i.id): (s.title, i.title) for s in rubric.sections for i in s.items}
+    moves = tuple(LiftMoveView(Link(titles[(m.section, m.item)][1], item_url(m.section, m.item)), titles[(m.section, m.item)][0],
+                               m.to, str(one_decimal(m.points)), m.reaches) for m in found.moves)
+    return LiftView(found.grade, str(one_decimal(found.points_needed)), moves)
 
 
 def as_markup(html: str) -> Markup:
@@ -221,6 +274,28 @@ def referenced_by(scored: list[Scored]) -> dict[str, tuple[Link, ...]]:
                 sources.setdefault(target, []).append(s.assessment)
     return {slug: tuple(Link(a.title, assessment_url(a.slug)) for a in sorted(found, key=lambda a: (a.title.lower(), a.slug)))
             for slug, found in sources.items()}
+
+
+def redirect_pages(scored: list[Scored], history: Mapping[str, tuple[HistoryPoint, ...]], live: set[str],
+                   base_url: str) -> list[Page]:
+    """A redirect page at every old address of an assessment: its `aliases`, and the slugs git renamed it from.
+
+    An old address that a live page has now (a new file took the name) is left to it.
+    """
+    pages, seen = [], set(live)
+    for s in sorted(scored, key=lambda s: s.assessment.slug):
+        a = s.assessment
+        points = history.get(a.slug, ())
+        former = points[-1].former_slugs if points else ()
+        for old in dict.fromkeys((*a.aliases, *former)):
+            url = assessment_url(old)
+            if url in seen:
+                continue
+            seen.add(url)
+            target = Link(a.title, assessment_url(a.slug))
+            pages.append(Page(url, "redirect.html", f"Moved: {a.title}",
+                              RedirectView(f"Moved: {a.title}", target, published_url(base_url, target.url) if base_url else "")))
+    return pages
 
 
 def edit_link(pattern: str, path: str) -> str:
@@ -240,19 +315,26 @@ def badge_fields(scored: Scored, base_url: str) -> dict[str, Any]:
 
 # -- history: trends, the Changes page and its feed ---------------------------------------------
 
-def revision_view(point: HistoryPoint) -> RevisionView:
+def revision_view(point: HistoryPoint, before: HistoryPoint | None = None) -> RevisionView:
     return RevisionView(
         date=point.date.date(), timestamp=point.date.isoformat(), author=point.author, subject=point.subject,
         sha=point.sha, short=point.short, score=str(point.overall),
         previous="" if point.previous is None else str(point.previous),
-        grade=point.grade, grade_css=slugify(point.grade), moved=point.moved, as_of=point.boundary)
+        grade=point.grade, grade_css=slugify(point.grade), moved=point.moved, as_of=point.boundary, gated=point.gated,
+        rubric_version=point.rubric_version, rubric_changed=rubric_changed(point, before))
+
+
+def rubric_changed(point: HistoryPoint, before: HistoryPoint | None) -> bool:
+    return before is not None and bool(point.rubric_version) and point.rubric_version != before.rubric_version
 
 
 def trend_chart(title: str, points: tuple[HistoryPoint, ...]) -> Markup | None:
     """The sparkline of an assessment's overall score per revision; None without history."""
     if not points:
         return None
-    spots = [TrendPoint(f"{p.date.date().isoformat()} ({p.short})", Fraction(p.overall), str(p.overall)) for p in points]
+    changed = [rubric_changed(p, points[n - 1] if n else None) for n, p in enumerate(points)]
+    spots = [TrendPoint(f"{p.date.date().isoformat()} ({p.short}{', rubric changed' if c else ''})", Fraction(p.overall), str(p.overall), c)
+             for p, c in zip(points, changed)]
     return trend(spots, title=f"Overall score of {title} over {len(points)} revision{'s' if len(points) != 1 else ''}",
                  chart_id="trend")
 
@@ -322,13 +404,22 @@ def portfolio_view(rubric: Rubric, title: str, leaderboard: tuple[AssessmentView
 
 
 def portfolio_page(rubric: Rubric, title: str, leaderboard: tuple[AssessmentView, ...], scored: list[Scored],
-                   history: Mapping[str, tuple[HistoryPoint, ...]], today: dt.date, map_axes: MapAxes | None) -> Page:
-    """The home page: the portfolio with its movement, its trend over time and its map."""
+                   history: Mapping[str, tuple[HistoryPoint, ...]], today: dt.date, map_axes: MapAxes | None,
+                   drafts: tuple[AssessmentView, ...] = ()) -> Page:
+    """The home page: the portfolio with its movement, its trend over time and its map; drafts listed apart."""
     portfolio = portfolio_view(rubric, title, leaderboard, scored)
     return Page("index.html", "index.html", title, replace(
-        portfolio, movement=summarise([v.movement for v in leaderboard], today),
+        portfolio, drafts=drafts, disagreements=disagreements(leaderboard + drafts),
+        movement=summarise([v.movement for v in leaderboard], today),
         trend=portfolio_trend(history, {v.slug for v in leaderboard}, tuple(c.name for c in portfolio.by_grade)),
         **portfolio_map(rubric, leaderboard, map_axes)))
+
+
+def disagreements(views: tuple[AssessmentView, ...]) -> tuple[tuple[AssessmentView, ItemView], ...]:
+    """Every item whose raters disagree, by assessment title."""
+    found = [(view, item) for view in views for section in view.sections for item in section.items
+             if item.spread.endswith("disagreement")]
+    return tuple(sorted(found, key=lambda pair: (pair[0].title.lower(), pair[0].slug)))
 
 
 def group_counts(kind: str, leaderboard: tuple[AssessmentView, ...]) -> tuple[Count, ...]:

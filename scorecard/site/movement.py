@@ -38,7 +38,7 @@ def movement(points: tuple[HistoryPoint, ...], current: Decimal, gated: bool = F
     last = points[-1]
     # The working tree may hold an uncommitted change: then the last commit is the reference.
     reference: HistoryPoint | None = None
-    if current != last.overall or gated != last.gated:
+    if current != last.overall or gated != bool(last.gated):
         reference = last
     elif last.previous is not None and len(points) > 1:
         reference = points[-2]

@@ -34,6 +34,16 @@ class Count:
 
 
 @dataclass(frozen=True)
+class RatingView:
+    """One person's rating of an item rated by several."""
+
+    by: str
+    label: str
+    """The answer or score as written ("4", "yes", "unknown")."""
+    evidence: str
+
+
+@dataclass(frozen=True)
 class ItemView:
     """One answer or score in one assessment."""
 
@@ -49,6 +59,15 @@ class ItemView:
     reason: str
     unsupported: bool
     """A claim (above 0) without evidence."""
+    ratings: tuple[RatingView, ...] = ()
+    """Each rater's rating, when several rated the item (`label` is then their median)."""
+    spread: str = ""
+    """How far apart the ratings are: "2 steps apart: disagreement", "1 step apart"; "" without ratings."""
+    shown: str = ""
+    """The label with its scale where it has one: "4 of 5", "2 on 1–4", "3.5 of 5"; choices and n/a as `label`."""
+    exemption: str = ""
+    """The item's exemption in words: "Exempt until 2027-03-31, approved by Dana Lee."; "" without one."""
+    exemption_expired: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,6 +103,32 @@ class RevisionView:
     """What moved: "Search 3 → 4", "Builds trust yes → partly", "overall 62.0 → 70.8"; empty at creation."""
     as_of: bool = False
     """Where a shallow clone's history starts: the score as of this commit, which may not have made it."""
+    gated: str = ""
+    """The verdict a gate question decided ("Erodes trust"), shown instead of the grade; "" when none fired."""
+    rubric_version: str = ""
+    rubric_changed: bool = False
+    """The rubric's version differs from the previous revision's: the score moved (also) because the rubric did."""
+
+
+@dataclass(frozen=True)
+class LiftMoveView:
+    """One item going to the top of its scale, and what the overall score gains."""
+
+    item: Link
+    section: str
+    to: str
+    points: str
+    """The gain, one decimal: "12.0"."""
+    reaches: bool
+
+
+@dataclass(frozen=True)
+class LiftView:
+    """What lifts the grade: the next band, the points it needs, the single moves, best first."""
+
+    grade: str
+    needed: str
+    moves: tuple[LiftMoveView, ...]
 
 
 @dataclass(frozen=True)
@@ -138,6 +183,18 @@ class AssessmentView:
     """The author's own `extra:` fields (JSON-safe data), for themes that show them."""
     movement: MovementView | None = None
     """How its overall score moved since its previous scored revision (movement.py); None without history."""
+    draft: bool = False
+    """A draft: not scored, graded or ranked yet (score "—", grade "Draft", verdict "")."""
+    answered: str = ""
+    """How much is answered: "3 of 10 questions and criteria answered"."""
+    gate_question: str = ""
+    """The gate question that decided the verdict, as its prompt ("" when no gate fired)."""
+    gate_item: str = ""
+    """That question's short title."""
+    gate_answer: str = ""
+    """The answer that fired the gate."""
+    lift: LiftView | None = None
+    """How to reach the next grade; None at the top band and for a draft."""
 
 
 @dataclass(frozen=True)
@@ -236,6 +293,10 @@ class PortfolioView:
     """Heatmap column groups: section title and how many columns it spans."""
     tags: tuple[Count, ...] = ()
     """Every tag in use, by name (case ignored), with its page: the leaderboard's tag filter."""
+    drafts: tuple[AssessmentView, ...] = ()
+    """Drafts, by title: listed apart, never ranked or counted by grade."""
+    disagreements: tuple[tuple[AssessmentView, ItemView], ...] = ()
+    """Items whose raters are more than one step of the scale apart, by assessment title."""
     owners: tuple[Count, ...] = ()
     """Every owner named, by name (case ignored), with its page: the leaderboard's owner filter."""
     movement: MovementSummary | None = None
@@ -285,6 +346,17 @@ class GroupIndexView:
     title: str
     kind: str
     groups: tuple[Count, ...]
+
+
+@dataclass(frozen=True)
+class RedirectView:
+    """A page at an assessment's old address that sends the reader to its page (an alias or a git rename)."""
+
+    title: str
+    target: Link
+    """The assessment's page, from the site root."""
+    canonical: str
+    """The target's absolute URL when the base URL is known, else "" (the template links it relatively)."""
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,8 @@ class SiteConfig:
     """The section whose score places each point of the portfolio map across; "" for SLATES (`slates`)."""
     map_up: str = ""
     """The section whose score places each point of the portfolio map up; "" for trust (`trust`)."""
+    expiry_warning_days: int = 30
+    """Days before an exemption's `expires` from which `check` warns that it will expire."""
 
 
 KEYS = tuple(f.name for f in fields(SiteConfig))
@@ -88,11 +90,12 @@ def check_value(key: str, value: Any) -> tuple[str, str | None] | None:
         if not isinstance(value, bool):
             return f"'{key}' must be true or false, not {describe(value)}", None
         return None
-    if key == "stale_after_days":
+    if key in ("stale_after_days", "expiry_warning_days"):
         if isinstance(value, bool) or not isinstance(value, int):
             return f"'{key}' must be a whole number of days, not {describe(value)}", None
-        if value < 1:
-            return f"'{key}' must be at least 1, not {value}", None
+        least = 1 if key == "stale_after_days" else 0
+        if value < least:
+            return f"'{key}' must be at least {least}, not {value}", None
         return None
     if not isinstance(value, str):
         return f"'{key}' must be text, not {describe(value)}", "put it in quotes"
@@ -157,6 +160,7 @@ def options_for(root: Path, config: SiteConfig, **overrides: Any) -> BuildOption
         description=config.description,
         themes=themes,
         stale_after_days=config.stale_after_days,
+        expiry_warning_days=config.expiry_warning_days,
         base_url=config.base_url,
         edit_url=config.edit_url,
         language=config.language,

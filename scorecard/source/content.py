@@ -181,7 +181,9 @@ def assemble_content(sources: Sources, assessments: Iterable[Assessment | None])
     if sources.rubric is None:
         return None, []
     parsed = sorted((a for a in assessments if a is not None), key=lambda a: a.slug)
-    return Content(sources.rubric, tuple(parsed)), missing_related(parsed, set(sources.slugs))
+    broken = sources.slugs - {a.slug for a in parsed}  # files with errors: links to them are not "missing"
+    problems = missing_related(parsed, set(sources.slugs), broken) + alias_clashes(parsed, set(sources.slugs))
+    return Content(sources.rubric, tuple(parsed)), problems
 
 
 def content_from_files(files: Mapping[str, bytes], prefix: str) -> tuple[Content | None, list[Diagnostic]]:
@@ -315,12 +317,39 @@ def slug_collisions(by_slug: dict[str, list[str]]) -> list[Diagnostic]:
     return diagnostics
 
 
-def missing_related(assessments: list[Assessment], slugs: set[str]) -> list[Diagnostic]:
-    """An error for each `related` entry that names no assessment."""
+def missing_related(assessments: list[Assessment], slugs: set[str], broken: frozenset[str] = frozenset()) -> list[Diagnostic]:
+    """An error for each `related` entry that names no assessment file (one with errors exists: its errors are reported)."""
     diagnostics = []
     for assessment in assessments:
         for name, line in zip(assessment.related, assessment.related_lines):
             if name not in slugs:
                 diagnostics.append(error(assessment.path, line, f"related assessment '{name}' does not exist",
-                                         did_you_mean(name, slugs)))
+                                         hint_for_missing(name, slugs - broken, broken)))
     return diagnostics
+
+
+def alias_clashes(assessments: list[Assessment], slugs: set[str]) -> list[Diagnostic]:
+    """An error for each alias that is the slug of a file, or an alias of an earlier assessment (path order)."""
+    diagnostics = []
+    taken: dict[str, str] = {}
+    for a in sorted(assessments, key=lambda a: a.path):
+        for alias, line in zip(a.aliases, a.alias_lines):
+            if alias in slugs:
+                diagnostics.append(error(a.path, line, f"alias '{alias}' is the address of a live assessment",
+                                         "an alias is a former slug, kept so old links still work; remove it or rename that file"))
+            elif alias in taken:
+                diagnostics.append(error(a.path, line, f"alias '{alias}' is also an alias of {taken[alias]}",
+                                         "an old address can redirect to one assessment only"))
+            else:
+                taken[alias] = a.path
+    return diagnostics
+
+
+def hint_for_missing(name: str, slugs: Iterable[str], broken: Iterable[str]) -> str | None:
+    """did_you_mean over every assessment file, saying so when the nearest one has errors."""
+    broken = set(broken)
+    hint = did_you_mean(name, [*slugs, *broken])
+    for slug in broken:
+        if hint == f"did you mean '{slug}'?":
+            return f"{hint} ('{slug}' exists but has errors)"
+    return hint

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Mapping, Sequence
@@ -52,8 +52,12 @@ class HistoryPoint:
     boundary: bool = False
     """The commit is where a shallow clone's history starts: the scores are as of it, not made by it
     (git shows every file there as added, whether the commit touched it or not)."""
-    gated: bool = False
-    """A gate fired at this revision: the verdict is the gate's, whatever the numbers."""
+    gated: str = ""
+    """The verdict a gate question decided at this commit, whatever the grade ("" when none fired)."""
+    rubric_version: str = ""
+    """The version of the rubric this commit was scored with (`Rubric.version`)."""
+    former_slugs: tuple[str, ...] = ()
+    """On an assessment's newest point: the slugs it had before git renamed its file, oldest first."""
 
 
 History = Mapping[str, tuple[HistoryPoint, ...]]
@@ -68,7 +72,9 @@ class _Snapshot:
     grade: str
     values: dict[tuple[str, str], tuple[str, str]]
     """(section, item) → (item title, value as written: "4", "yes", "n/a", "unknown")."""
-    gated: bool = False
+    gated: str = ""
+    """The verdict a gate question decided ("" when none fired)."""
+    rubric_version: str = ""
 
 
 def _join(prefix: str, name: str) -> str:
@@ -124,9 +130,12 @@ def _score(rubric: Rubric, data: bytes | None, path: str, slug: str) -> _Snapsho
     for section in card.sections:
         for item in section.items:
             value = item.response.value
-            values[(item.section, item.item)] = (titles[(item.section, item.item)],
-                                                  "unknown" if value is None else str(value))
-    return _Snapshot(card.shown, card.grade, values, card.gate is not None)
+            text = "unknown" if value is None else str(value)
+            if item.response.ratings:  # several assessors: the median, and who said what
+                said = (f"{r.by} {'unknown' if r.value is None else r.value}" for r in item.response.ratings)
+                text += " (" + ", ".join(said) + ")"
+            values[(item.section, item.item)] = (titles[(item.section, item.item)], text)
+    return _Snapshot(card.shown, card.grade, values, card.verdict if card.gate is not None else "", rubric.version)
 
 
 def moves(before: _Snapshot, after: _Snapshot) -> tuple[str, ...]:
@@ -207,11 +216,17 @@ def replay(commits: list[gitrepo.Commit], blobs: Mapping[str, bytes], prefix: st
 
     points: dict[str, list[HistoryPoint]] = {}  # keyed by the assessment's current path
     last: dict[str, _Snapshot] = {}
+    former: dict[str, list[str]] = {}  # current path → the slugs it had before, oldest first
+    folder = _join(prefix, ASSESSMENTS_DIR) + "/"
     for step in steps:
         for old, new in step.moves:
             line, snap = points.pop(old, None), last.pop(old, None)
+            was = former.pop(old, [])
             if new is not None and line is not None and snap is not None:
                 points[new], last[new] = line, snap
+            if new is not None:
+                old_slug = slug_for(PurePosixPath(old[len(folder):]))
+                former[new] = [s for s in was if s != old_slug] + [old_slug]
         commit = step.commit
         for path, _slug, key in step.scores:
             snap = snapshots.get(key)
@@ -223,8 +238,13 @@ def replay(commits: list[gitrepo.Commit], blobs: Mapping[str, bytes], prefix: st
                 points.setdefault(path, []).append(HistoryPoint(
                     commit.sha, commit.sha[:SHORT_SHA], commit.date, commit.author, commit.subject,
                     snap.overall, snap.grade, before.overall if before else None, moved, step.index,
-                    boundary=before is None and commit.sha in boundary, gated=snap.gated))
+                    boundary=before is None and commit.sha in boundary, gated=snap.gated,
+                    rubric_version=snap.rubric_version))
             last[path] = snap
+    for path, line in points.items():
+        gone = tuple(s for s in former.get(path, ()) if s != alive.get(path))
+        if gone and line:
+            line[-1] = replace(line[-1], former_slugs=gone)
     return {alive[path]: tuple(line) for path, line in sorted(points.items()) if path in alive}
 
 
