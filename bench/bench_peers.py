@@ -39,8 +39,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_build import edit_one, machine, run_build  # noqa: E402
-from corpus import write_corpus  # noqa: E402
+from bench_build import edit_one, machine, run_build
+from corpus import write_corpus
 
 ELEVENTY = "@11ty/eleventy@3.1.8"
 PEERS = HERE / ".peers"
@@ -77,7 +77,7 @@ def install_peers() -> Peers:
 
 
 def version(command: list[str]) -> str:
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = subprocess.run(command, check=False, capture_output=True, text=True)
     return (result.stdout or result.stderr).strip().splitlines()[0] if result.returncode == 0 else "?"
 
 
@@ -88,7 +88,7 @@ def bodies(site: Path) -> list[tuple[str, str, str]]:
         text = path.read_text(encoding="utf-8")
         match = FRONT.match(text)
         assert match, path
-        title = re.search(r"^title: (.*)$", match.group(1), re.M).group(1)  # type: ignore[union-attr]
+        title = re.search(r"^title: (.*)$", match.group(1), re.MULTILINE).group(1)  # type: ignore[union-attr]
         found.append((path.stem, title, text[match.end():]))
     return found
 
@@ -134,7 +134,7 @@ def write_eleventy(root: Path, pages: list[tuple[str, str, str]]) -> None:
 
 def timed(command: list[str], cwd: Path) -> float:
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run(command, check=False, cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{(result.stdout + result.stderr)[-3000:]}")
