@@ -20,6 +20,7 @@ unusual whitespace or symbols) goes through markdown-it-py. Both give the same b
 from __future__ import annotations
 
 import functools
+import itertools
 import posixpath
 import re
 import unicodedata
@@ -39,7 +40,6 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.anchors.index import slugify as heading_slug
-from mdit_py_plugins.anchors.index import unique_slug
 
 try:  # optional: without it (or on a platform it has no wheel for) every body takes markdown-it-py
     import markdown_it_pyrs
@@ -249,9 +249,9 @@ def render_body(md: MarkdownIt, text: str, *, slug: str, path: str, body_line: i
 
 # -- the fast path ------------------------------------------------------------------------------
 
-_FAST_RULES: list[Any] = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
-               "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline",
-               "table", "strikethrough"]
+_FAST_RULES: list[Any] = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph",
+                          "reference", "autolink", "backticks", "emphasis", "entity", "escape", "image", "link",
+                          "newline", "table", "strikethrough"]
 """markdown-it-pyrs's rules that make make_markdown's set: CommonMark without raw HTML, with tables and strikethrough."""
 
 
@@ -386,7 +386,10 @@ def _heading_replacer() -> Callable[[re.Match[str]], str]:
         if level > 3:
             return f"<{tag}>{inner}</{tag}>"
         # anchors_plugin's title: the text and inline code of the heading, not image alt text or line breaks.
-        slug = unique_slug(body_heading_id(unescape(_TAG.sub("", inner)).replace("\n", "")), used)
+        slug = body_heading_id(unescape(_TAG.sub("", inner)).replace("\n", ""))
+        if slug in used:  # the plugin's unique_slug: "a", "a-1", "a-2"…
+            slug = next(f"{slug}-{n}" for n in itertools.count(1) if f"{slug}-{n}" not in used)
+        used.add(slug)
         return f'<{tag} id="{escapeHtml(slug)}">{inner}</{tag}>'
 
     return replace

@@ -80,6 +80,16 @@ def test_what_the_fast_path_leaves_to_markdown_it_py() -> None:
                                  '<a href="https://e.org">https://e.org</a></p>\n', ("y",), ())
 
 
+def test_headings_move_down_a_level_with_markdown_it_pys_ids() -> None:
+    text = "# A\n\n# A\n\n## A-1\n\n#### Deep\n\n# Main\n"
+    fast = fast_render(text, slug="x", titles={})
+    # One level down (h4 → h5), ids on the first three levels only; a repeated id takes -1 ("a-1"), so
+    # the heading "A-1" takes "a-1-1"; "main" is the theme's, so the heading's is "main-notes".
+    assert fast == RenderedBody('<h2 id="a">A</h2>\n<h2 id="a-1">A</h2>\n<h3 id="a-1-1">A-1</h3>\n<h5>Deep</h5>\n'
+                                '<h2 id="main-notes">Main</h2>\n', (), ())
+    assert fast == slow(text, "x", {})
+
+
 # -- generated Markdown: the two paths agree, or the slow one is taken ---------------------------
 
 URLS = ["y.md", "y.md#part", "./y.md", "../y.md", "internal/wiki.md", "missing.md", "Y.MD", "y%2Emd", "y.md?x=1",
