@@ -6,10 +6,12 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import assessment_text, parse
 from scorecard.core.rubric import parse_rubric
-from scorecard.core.scoring import one_decimal, score_assessment
+from scorecard.core.scoring import one_decimal, score_assessment, weighted_mean
 
 ALL_YES = {"better_product": '{answer: "yes", evidence: e}', "return": '{answer: "yes", evidence: e}',
            "recommend": '{answer: "yes", evidence: e}', "builds_trust": '{answer: "yes", evidence: e}'}
@@ -157,3 +159,13 @@ def test_the_same_input_gives_the_same_digits(rubric):
     card = score(rubric, trust, slates)
     assert card.overall == Fraction(30) + Fraction(28, 3)
     assert (str(card.shown), card.grade) == ("39.3", "Poor")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.tuples(st.fractions(min_value=0, max_value=1, max_denominator=12),
+                          st.fractions(min_value=0, max_value=5, max_denominator=10)), max_size=12))
+def test_weighted_mean_is_exactly_the_mean_in_fractions(pairs: list[tuple[Fraction, Fraction]]) -> None:
+    # The definition, step by step in Fractions: Σ weight × value / Σ weight, None when the weights sum to 0.
+    total = sum((weight for _, weight in pairs), Fraction(0))
+    expected = None if total == 0 else sum((value * weight for value, weight in pairs), Fraction(0)) / total
+    assert weighted_mean(pairs) == expected

@@ -107,11 +107,20 @@ def one_decimal(value: Fraction) -> Decimal:
 
 
 def weighted_mean(pairs: list[tuple[Fraction, Fraction]]) -> Fraction | None:
-    """Σ weight × value / Σ weight over (value, weight) pairs; None when the weights sum to 0."""
-    total = sum((weight for _, weight in pairs), Fraction(0))
-    if total == 0:
+    """Σ weight × value / Σ weight over (value, weight) pairs; None when the weights sum to 0.
+
+    Summed in whole numbers (numerator over denominator, reduced once at the end): the same Fraction as
+    summing Fractions, which reduce after every step and were most of the time of scoring.
+    """
+    top, bottom = 0, 1  # Σ value × weight = top / bottom
+    weights, denominator = 0, 1  # Σ weight = weights / denominator
+    for value, weight in pairs:
+        numerator, divisor = value.numerator * weight.numerator, value.denominator * weight.denominator
+        top, bottom = top * divisor + numerator * bottom, bottom * divisor
+        weights, denominator = weights * weight.denominator + weight.numerator * denominator, denominator * weight.denominator
+    if weights == 0:
         return None
-    return sum((value * weight for value, weight in pairs), Fraction(0)) / total
+    return Fraction(top * denominator, bottom * weights)
 
 
 def score_section(section: Section, assessment: Assessment) -> SectionScore:

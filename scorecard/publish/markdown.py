@@ -8,16 +8,26 @@ uses. Links between assessments, written as wiki-links (`[[slug]]`, `[[slug|text
 relative links to another assessment's `.md` file, become links to that assessment's page and are
 reported back as data (for "Referenced by"); one to a missing assessment is a diagnostic with its
 line.
+
+Most bodies are rendered by markdown-it-pyrs (the Rust port of markdown-it by markdown-it-py's
+maintainers, about 13 times faster) when it is installed, with the rules above applied to its HTML;
+a body it might render otherwise than markdown-it-py (wiki-links, images, tables, block quotes, raw
+HTML under `unsafe_html`, link reference definitions, a refused URL, a link to a missing assessment,
+unusual whitespace or symbols) goes through markdown-it-py. Both give the same bytes
+(tests/test_markdown_fast.py).
 """
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import PurePosixPath
-from typing import Mapping, Sequence
+from typing import Any, Iterable
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
@@ -29,8 +39,13 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.anchors.index import slugify as heading_slug
 
-from scorecard.source.content import hint_for_missing, is_assessment_name, slug_for, slugify
+try:  # optional: without it (or on a platform it has no wheel for) every body takes markdown-it-py
+    import markdown_it_pyrs
+except ImportError:  # pragma: no cover - depends on the platform
+    markdown_it_pyrs = None  # type: ignore[assignment]
+
 from scorecard.core.diagnostics import Diagnostic, error, warning
+from scorecard.source.content import hint_for_missing, is_assessment_name, slug_for, slugify
 
 
 @dataclass(frozen=True)
@@ -113,11 +128,15 @@ def _link_target(env: _RenderEnv, token: Token) -> tuple[str, str, str] | None:
     if wiki is not None:
         target, _, fragment = wiki.partition("#")
         return wikilink_slug(target), fragment.strip(), f"[[{wiki}]]"
-    href = str(token.attrs.get("href", ""))
+    return _href_target(env.slug, str(token.attrs.get("href", "")))
+
+
+def _href_target(page_slug: str, href: str) -> tuple[str, str, str] | None:
+    """(slug, fragment, as written) of a link from the assessment `page_slug` to a `.md` file; None for any other."""
     parts = urlsplit(href)
     if parts.scheme or parts.netloc or not is_assessment_name(parts.path):
         return None
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(env.slug), unquote(parts.path)))
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page_slug), unquote(parts.path)))
     if target.startswith(".."):  # above assessments/: never an assessment
         return "", parts.fragment, href
     return slug_for(PurePosixPath(target)), parts.fragment, href
@@ -188,28 +207,37 @@ HEADING_TAGS = ("h1", "h2", "h3")
 """The headings that get an id (before they are demoted)."""
 
 
-def _heading_ids(state: StateCore) -> None:
-    """Give headings 1–3 ids as mdit-py-plugins' anchors plugin does ("Next steps", then "next-steps-1"
+class UniqueIds:
+    """Heading ids made unique as mdit-py-plugins' anchors plugin does ("next-steps", then "next-steps-1"
     for the second), but in linear time: the plugin tries `-1`, `-2`, … from the start for every
     repeat, so 20,000 equal headings took 48 s. Here each name remembers the last number it tried;
     ids only ever get taken, so the first free one is never below it and the ids are the same."""
-    taken = {str(t.attrGet("id")) for t in state.tokens if t.type == "heading_open" and t.attrGet("id")}
-    tried: dict[str, int] = {}
+
+    def __init__(self, taken: Iterable[str] = ()):
+        self.taken = set(taken)
+        self.tried: dict[str, int] = {}
+
+    def take(self, base: str) -> str:
+        """The first of `base`, `base-1`, `base-2`… not taken yet; taken from now on."""
+        number = self.tried.get(base, 0)
+        candidate = f"{base}-{number}" if number else base
+        while candidate in self.taken:
+            number += 1
+            candidate = f"{base}-{number}"
+        self.tried[base] = number
+        self.taken.add(candidate)
+        return candidate
+
+
+def _heading_ids(state: StateCore) -> None:
+    """Give headings 1–3 ids as mdit-py-plugins' anchors plugin does, in linear time (`UniqueIds`)."""
+    ids = UniqueIds(str(t.attrGet("id")) for t in state.tokens if t.type == "heading_open" and t.attrGet("id"))
     for index, token in enumerate(state.tokens):
         if token.type != "heading_open" or token.tag not in HEADING_TAGS or token.attrGet("id"):
             continue
         inline = state.tokens[index + 1]
         title = "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
-        base = body_heading_id(title)
-        candidate, number = base, tried.get(base, 0)
-        if number:
-            candidate = f"{base}-{number}"
-        while candidate in taken:
-            number += 1
-            candidate = f"{base}-{number}"
-        tried[base] = number
-        taken.add(candidate)
-        token.attrSet("id", candidate)
+        token.attrSet("id", ids.take(body_heading_id(title)))
 
 
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
@@ -259,16 +287,167 @@ def markdown_marks(text: str) -> int:
 
 
 def render_body(md: MarkdownIt, text: str, *, slug: str, path: str, body_line: int,
-                titles: Mapping[str, str], broken: frozenset[str] = frozenset()) -> RenderedBody:
+                titles: Mapping[str, str], broken: frozenset[str] = frozenset(), fast: bool = True) -> RenderedBody:
     """The body's HTML, the assessments it links to, and the problems found in its links.
 
     `titles` maps every assessment's slug to its title (a wiki-link without text shows the title);
-    `broken` are the slugs of files that exist but have errors.
+    `broken` are the slugs of files that exist but have errors. With `fast`, markdown-it-pyrs renders
+    it where it gives the same bytes (see fast_render); a link to a file that is not in `titles` always
+    takes markdown-it-py's path.
     """
     marks = markdown_marks(text)
     if marks > MAX_MARKS:
         message = f"the body has {marks} Markdown marks (line breaks, #, *, _, |, [, …); the limit is {MAX_MARKS}"
         return RenderedBody("", (), (error(path, body_line, message, "an assessment body is a few pages of text"),))
+    if fast:
+        rendered = fast_render(text, slug=slug, titles=titles, unsafe_html=bool(md.options["html"]))
+        if rendered is not None:
+            return rendered
     env = _RenderEnv(slug, path, body_line, titles, broken)
     html = md.render(text, {"scorecard": env})
     return RenderedBody(html, tuple(dict.fromkeys(env.links)), tuple(env.diagnostics), env.named_broken)
+
+
+# -- the fast path ------------------------------------------------------------------------------
+
+_FAST_RULES: list[Any] = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph",
+                          "reference", "autolink", "backticks", "emphasis", "entity", "escape", "image", "link",
+                          "newline", "table", "strikethrough"]
+"""markdown-it-pyrs's rules that make make_markdown's set: CommonMark without raw HTML, with tables and strikethrough."""
+
+
+@functools.cache
+def _fast_parser() -> Any:
+    """markdown-it-pyrs set up as make_markdown is (less raw HTML), or None when it is not installed."""
+    if markdown_it_pyrs is None:
+        return None
+    return markdown_it_pyrs.MarkdownIt("zero").enable_many(_FAST_RULES)
+
+
+_SLOW_ALWAYS = ("[[", "]:", "![", "~~~", "|")
+"""Wiki-links (our own rule); link reference definitions (one that markdown-it-py refuses for its URL stays
+a paragraph, where markdown-it-pyrs drops it); images (one from another site is a warning with its line);
+and where the two renderers differ: tables and `~~~` fences (one left open at the end)."""
+_ODD_SPACE = re.compile(r"[^\S \t\n]")
+"""Whitespace other than space, tab and line end: markdown-it-py strips a no-break space or a form feed
+(Python's `strip`) where markdown-it-pyrs keeps it."""
+_QUOTE = re.compile(r"^[ \t]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*>", re.MULTILINE)
+"""A block quote, at the start of a line or of a list item: the two end one differently at a list."""
+
+
+def fast_render(text: str, *, slug: str, titles: Mapping[str, str], unsafe_html: bool = False) -> RenderedBody | None:
+    """The body rendered by markdown-it-pyrs, exactly as render_body's markdown-it-py path renders it; None where
+    that cannot be decided exactly from its output (then markdown-it-py renders it), or without markdown-it-pyrs."""
+    parser = _fast_parser()
+    if parser is None:
+        return None
+    text = _NEWLINES.sub("\n", text)  # as markdown-it-py's normalize rule does before parsing
+    if _needs_slow_path(text, unsafe_html):
+        return None
+    links: list[str] = []
+    html = _render_fast(parser, text, slug, titles, links)
+    return None if html is None else RenderedBody(html, tuple(dict.fromkeys(links)), ())
+
+
+def _needs_slow_path(text: str, unsafe_html: bool) -> bool:
+    """Whether `text` holds something only markdown-it-py renders as this module wants (judged on the source)."""
+    return (any(mark in text for mark in _SLOW_ALWAYS) or _ODD_SPACE.search(text) is not None
+            or (">" in text and _QUOTE.search(text) is not None) or (unsafe_html and "<" in text)
+            or ("`" in text and _backticks_may_panic(text)) or _has_symbols(text))
+
+
+_NON_ASCII = re.compile(r"[^\x01-\x7f]")
+
+
+def _has_symbols(text: str) -> bool:
+    """Whether the text has NUL or a Unicode symbol (€, ©, →…): markdown-it-py counts symbols as punctuation
+    beside `*` and `_` (CommonMark 0.31), markdown-it-pyrs does not, so emphasis could differ."""
+    return any(char == "\0" or unicodedata.category(char)[0] == "S" for char in set(_NON_ASCII.findall(text)))
+
+
+_BACKTICKS = re.compile(r"`+")
+
+
+def _backticks_may_panic(text: str) -> bool:
+    """Whether a backtick run might be left without its closer, which markdown-it-pyrs 0.4 can panic on.
+
+    (Its code-span cache is indexed out of bounds when a run that found no closer is scanned again, as
+    a link label's scan and then the text's do; the panic is caught, but Rust prints it on stderr.)
+    Conservative: every run must find a run of its length later on its own line, and no backtick may
+    stand where a link destination, an autolink, an escape or a table cell could take it.
+    """
+    if "\\`" in text:
+        return True
+    for line in text.splitlines():
+        if "`" not in line:
+            continue
+        destination = line.find("](")
+        if "|" in line or "<" in line or (destination >= 0 and "`" in line[destination:]):
+            return True
+        runs = [len(run) for run in _BACKTICKS.findall(line)]
+        while runs:
+            opener = runs.pop(0)
+            if opener not in runs:
+                return True
+            del runs[:runs.index(opener) + 1]
+    return False
+
+
+_NEWLINES = re.compile(r"\r\n?")
+_HREF = re.compile(r'<a href="([^"]*)"')
+_HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _render_fast(parser: Any, text: str, page_slug: str, titles: Mapping[str, str], links: list[str]) -> str | None:
+    """The body rendered by markdown-it-pyrs with this module's rules applied to its HTML; None where it
+    cannot be exact (a URL safe_link refuses, a link to a missing assessment, an image).
+
+    Without raw HTML every `<` of the text is escaped, so each tag in the HTML is markdown-it-pyrs's own:
+    `<a href="…"` is a link or autolink and `<hN>` a heading, in the order markdown-it-py's tokens have them.
+    """
+    try:
+        html: str = parser.render(text)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 - a Rust panic (pyo3's PanicException is a BaseException): markdown-it-py decides
+        return None
+    if "<img" in html or "<table" in html or "<blockquote" in html:  # left to markdown-it-py, see _SLOW_ALWAYS
+        return None
+    pieces: list[str] = []
+    done = 0
+    for match in _HREF.finditer(html):
+        href = unescape(match.group(1))
+        if not safe_link(href):
+            return None
+        found = _href_target(page_slug, href)
+        if found is None:
+            continue
+        slug, fragment, _ = found
+        if slug not in titles:
+            return None  # a diagnostic with its line: markdown-it-py's tokens know it
+        links.append(slug)
+        url = "../" * (page_slug.count("/") + 1) + f"{slug}/index.html" + (f"#{fragment}" if fragment else "")
+        pieces += [html[done:match.start(1)], escapeHtml(url)]
+        done = match.end(1)
+    if pieces:
+        html = "".join(pieces) + html[done:]
+    if "<h" in html:
+        html = _HEADING.sub(_heading_replacer(), html)
+    return html
+
+
+def _heading_replacer() -> Callable[[re.Match[str]], str]:
+    """Headings one level down, with ids on those that were levels 1–3, as anchors_plugin and _demote_headings do."""
+    ids = UniqueIds()
+
+    def replace(match: re.Match[str]) -> str:
+        level, inner = int(match.group(1)), match.group(2)
+        tag = f"h{min(level + 1, 6)}"
+        if level > 3:
+            return f"<{tag}>{inner}</{tag}>"
+        # anchors_plugin's title: the text and inline code of the heading, not image alt text or line breaks.
+        slug = ids.take(body_heading_id(unescape(_TAG.sub("", inner)).replace("\n", "")))
+        return f'<{tag} id="{escapeHtml(slug)}">{inner}</{tag}>'
+
+    return replace

@@ -8,11 +8,15 @@ cache the rows of long lists with `{% cache … %}` (`fragments.py`).
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import stat
 import traceback
 from pathlib import Path
 from typing import Iterator
 
 import jinja2
+import jinja2.bccache
 
 from scorecard.core.slugs import slugify
 from scorecard.core.diagnostics import Diagnostic, error
@@ -66,6 +70,10 @@ def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
     ])
     env = ThemeEnvironment(
         loader=loader,
+        # No up-to-date check on every page: environment_for makes a new environment when a template
+        # changes (`serve`), and a build never outlives its templates.
+        auto_reload=False,
+        bytecode_cache=bytecode_cache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -77,6 +85,67 @@ def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
     env.filters["isodate"] = lambda d: d.isoformat() if d else ""
     env.filters["slug"] = slugify
     return env
+
+
+def bytecode_cache_dir() -> Path | None:
+    """Where compiled templates are kept: `$XDG_CACHE_HOME/scorecard/templates`, else `~/.cache/scorecard/templates`.
+
+    Only the user's own cache directory: loading compiled code runs it, so never a folder of the site
+    (a pull request could add one). None when there is no home, or when the folder or its parent is not
+    a directory of this user's that no one else may write to (then templates are compiled every build).
+    """
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, empty or relative: the XDG spec says to ignore it
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            return None
+        base = os.path.join(home, ".cache")
+    folder = Path(base) / "scorecard" / "templates"
+    try:
+        for path in (folder.parent, folder):  # each made if missing, then checked before going inside
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            info = os.lstat(path)
+            if (not stat.S_ISDIR(info.st_mode) or info.st_mode & 0o022
+                    or (hasattr(os, "getuid") and info.st_uid != os.getuid())):
+                return None
+    except OSError:
+        return None
+    return folder
+
+
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, keyed also by what shapes the compiled code here.
+
+    Jinja already checks a template's source and the Python version; the key adds Jinja's version and
+    this package's modules that take part in compiling (this one: the environment's options; the
+    fragment tag's check), so an upgrade never loads code compiled by another version.
+    """
+
+    def __init__(self, directory: Path):
+        super().__init__(str(directory), "%s.jinja")
+        own = Path(__file__).resolve().parent
+        self.salt = hashlib.sha256(b"\0".join([jinja2.__version__.encode(), (own / "render.py").read_bytes(),
+                                                 (own / "fragments.py").read_bytes()])).hexdigest()
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return super().get_cache_key(f"{self.salt}|{name}", filename)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:  # a full or read-only disk: compiled again next time
+            pass
+
+
+def bytecode_cache() -> jinja2.BytecodeCache | None:
+    """The cache of compiled templates in the user's cache directory, or None where there is none to trust."""
+    folder = bytecode_cache_dir()
+    return _bytecode_cache_in(folder) if folder is not None else None
+
+
+@functools.lru_cache(maxsize=4)
+def _bytecode_cache_in(folder: Path) -> _BytecodeCache:
+    return _BytecodeCache(folder)
 
 
 class RenderFailed(Exception):
