@@ -214,38 +214,45 @@ def diff_snapshots(base: Snapshot, head: Snapshot, renames: Mapping[str, str]) -
     pairs.update({a: b for a, b in renames.items() if a in old and b in new})
     invalid = set(base.invalid) | set(head.invalid)
     # a file that is broken on one side may be missing from it: not an addition or a removal
-    skip_old = set(base.invalid) | {slug for slug in old if slug in head.invalid}
-    skip_new = set(head.invalid) | {slug for slug in new if slug in base.invalid}
-    changes = []
-    for old_slug, new_slug in pairs.items():
-        if old_slug in skip_old or new_slug in skip_new:
-            continue
-        a, b = old[old_slug], new[new_slug]
-        items = diff_items(a, b)
-        fields = tuple(FieldChange(f, getattr(a, f), getattr(b, f)) for f in ("title", "status", "owner")
-                       if getattr(a, f) != getattr(b, f))
-        body_changed = a.body.strip() != b.body.strip()
-        before, after = shown(base.scores[old_slug]), shown(head.scores[new_slug])
-        rescored = bool(rubric_changes) and moved_by_rubric(a, base.scores[old_slug], head.content.rubric)
-        if old_slug != new_slug:
-            kind = "renamed"
-        elif items or fields or body_changed:
-            kind = "changed"
-        elif before != after or rescored:
-            kind = "re-scored"  # the answers are the same, so only the rubric can have moved the score
-        else:
-            continue
-        changes.append(AssessmentChange(kind, new_slug, old_slug, b.title, before, after, items, rescored,
-                                        fields, body_changed))
-    for slug in new.keys() - set(pairs.values()) - skip_new:
-        changes.append(AssessmentChange("added", slug, None, new[slug].title, None, shown(head.scores[slug])))
-    for slug in old.keys() - set(pairs) - skip_old:
-        changes.append(AssessmentChange("removed", slug, slug, old[slug].title, shown(base.scores[slug]), None))
+    skip_old, skip_new = set(base.invalid) | (old.keys() & invalid), set(head.invalid) | (new.keys() & invalid)
+    compared = [(old[a], new[b]) for a, b in pairs.items() if a not in skip_old and b not in skip_new]
+    changes = [c for a, b in compared if (c := compare_pair(base, head, a, b, bool(rubric_changes))) is not None]
+    changes += added_and_removed(base, head, new.keys() - set(pairs.values()) - skip_new, old.keys() - set(pairs) - skip_old)
     changes.sort(key=lambda c: (c.slug, c.kind))
     bands = {b.grade: b.min for b in base.content.rubric.bands} | {b.grade: b.min for b in head.content.rubric.bands}
     return ScoreDiff(base.label, base.commit, head.label, head.commit, tuple(changes), tuple(rubric_changes),
                      base.diagnostics + head.diagnostics, invalid=tuple(sorted(invalid)),
                      band_min=tuple(bands.items()))
+
+
+def added_and_removed(base: Snapshot, head: Snapshot, added: set[str], removed: set[str]) -> list[AssessmentChange]:
+    """The assessments only the head has, and those only the base has, by slug."""
+    assert base.content is not None and head.content is not None
+    titles = {a.slug: a.title for a in (*base.content.assessments, *head.content.assessments)}
+    return ([AssessmentChange("added", slug, None, titles[slug], None, shown(head.scores[slug])) for slug in added]
+            + [AssessmentChange("removed", slug, slug, titles[slug], shown(base.scores[slug]), None) for slug in removed])
+
+
+def compare_pair(base: Snapshot, head: Snapshot, a: Assessment, b: Assessment,
+                 rubric_changed: bool) -> AssessmentChange | None:
+    """How assessment `a` of the base became `b` of the head (renamed, changed or re-scored); None when it did not move."""
+    assert head.content is not None
+    old_slug, new_slug = a.slug, b.slug
+    items = diff_items(a, b)
+    fields = tuple(FieldChange(f, getattr(a, f), getattr(b, f)) for f in ("title", "status", "owner")
+                   if getattr(a, f) != getattr(b, f))
+    body_changed = a.body.strip() != b.body.strip()
+    before, after = shown(base.scores[old_slug]), shown(head.scores[new_slug])
+    rescored = rubric_changed and moved_by_rubric(a, base.scores[old_slug], head.content.rubric)
+    if old_slug != new_slug:
+        kind = "renamed"
+    elif items or fields or body_changed:
+        kind = "changed"
+    elif before != after or rescored:
+        kind = "re-scored"  # the answers are the same, so only the rubric can have moved the score
+    else:
+        return None
+    return AssessmentChange(kind, new_slug, old_slug, b.title, before, after, items, rescored, fields, body_changed)
 
 
 def gate_failures(diff: ScoreDiff, conditions: tuple[Condition, ...]) -> tuple[Failure, ...]:

@@ -172,10 +172,7 @@ class _FrontMatterChecker:
         self.diagnostics.append(warning(self.path, self.doc.line(at), message, hint))
 
     def check(self) -> dict[str, Any] | None:
-        section_ids = [s.id for s in self.rubric.sections]
-        for key in self.data:
-            if key not in FIELDS and key not in section_ids:
-                self.problem((key,), f"unknown field '{key}'", did_you_mean(key, list(FIELDS) + section_ids))
+        self.unknown_fields()
         title = self.text("title", required=True)
         date = self.date("date", required=True)
         review_by = self.date("review_by")
@@ -203,14 +200,25 @@ class _FrontMatterChecker:
             self.diagnostics += self.not_answered
         for key in ("owner", "authors", "tags"):  # each of these names a page of its own
             self.need_page_names(key, fields[key] if isinstance(fields[key], tuple) else (fields[key],))
-        extra = self.data.get("extra")
-        if extra is not None and not isinstance(extra, dict):
-            self.problem(("extra",), "'extra' must be a mapping of your own fields")
-        elif extra:
-            fields["extra"] = plain(extra)
+        if extra := self.extra():
+            fields["extra"] = extra
         if not title or not date:
             return None
         return fields
+
+    def unknown_fields(self) -> None:
+        section_ids = [s.id for s in self.rubric.sections]
+        for key in self.data:
+            if key not in FIELDS and key not in section_ids:
+                self.problem((key,), f"unknown field '{key}'", did_you_mean(key, list(FIELDS) + section_ids))
+
+    def extra(self) -> dict[str, Any] | None:
+        """The team's own fields under `extra`, as plain data."""
+        extra = self.data.get("extra")
+        if extra is not None and not isinstance(extra, dict):
+            self.problem(("extra",), "'extra' must be a mapping of your own fields")
+            return None
+        return plain(extra) if extra else None
 
     # -- plain fields --------------------------------------------------------------------
 
@@ -368,28 +376,8 @@ class _FrontMatterChecker:
 
     def rated(self, section: Section, item_id: str, raw: list[Any], at: Path_) -> Response:
         """An item rated by several people: the median of their ratings, warned when they disagree."""
-        scale, key = section.scale, section.scale.value_key
-        ratings = []
-        for i, entry in enumerate(raw):
-            where = at + (i,)
-            if not isinstance(entry, dict) or key not in entry or not isinstance(entry.get("by"), str) or not entry["by"].strip():
-                self.problem(where, f"each rating of '{item_id}' needs '{key}' and 'by'",
-                             f"e.g. {item_id}: [{{{key}: ..., by: Ana Ruiz, evidence: \"...\"}}, {{{key}: ..., by: Tom Becker}}]", value=True)
-                continue
-            for name in entry:
-                if name not in (key, "by", "evidence"):
-                    self.problem(where + (name,), f"unknown key '{name}' in a rating of '{item_id}'",
-                                 did_you_mean(name, [key, "by", "evidence"]))
-            value = self.value(scale, entry[key], item_id, where + (key,))
-            if value == NA:
-                self.problem(where + (key,), f"a rating of '{item_id}' cannot be n/a", "n/a is for the item as a whole: write it once, with a reason")
-                value = None
-            evidence = self.free_text(entry, "evidence", where)
-            rater = entry["by"].strip()
-            if value is not None and scale.normalise(value) > 0 and not evidence:
-                self.warn(where, f"unsupported: {rater}'s rating of '{item_id}' is {self.shown(value)} without evidence",
-                          "add evidence: \"...\", what shows this is true")
-            ratings.append(Rating(rater, value, evidence, self.doc.value_position(where).line))
+        scale = section.scale
+        ratings = [r for i, entry in enumerate(raw) if (r := self.rating(scale, item_id, entry, at + (i,))) is not None]
         answered = [r for r in ratings if r.value is not None]
         line = self.doc.line(at)
         if not answered:
@@ -404,6 +392,30 @@ class _FrontMatterChecker:
         return Response(section.id, item_id, median_label(scale, points), evidence, "", line,
                         ratings=tuple(ratings), median=points, spread=steps)
 
+    def rating(self, scale: Scale, item_id: str, entry: Any, where: Path_) -> Rating | None:
+        """One person's rating of an item (`{score: 4, by: Ana Ruiz, evidence: "…"}`); None when it cannot be read."""
+        key = scale.value_key
+        if not isinstance(entry, dict) or key not in entry or not isinstance(entry.get("by"), str) or not entry["by"].strip():
+            self.problem(where, f"each rating of '{item_id}' needs '{key}' and 'by'",
+                         f"e.g. {item_id}: [{{{key}: ..., by: Ana Ruiz, evidence: \"...\"}}, {{{key}: ..., by: Tom Becker}}]",
+                         value=True)
+            return None
+        for name in entry:
+            if name not in (key, "by", "evidence"):
+                self.problem(where + (name,), f"unknown key '{name}' in a rating of '{item_id}'",
+                             did_you_mean(name, [key, "by", "evidence"]))
+        value = self.value(scale, entry[key], item_id, where + (key,))
+        if value == NA:
+            self.problem(where + (key,), f"a rating of '{item_id}' cannot be n/a",
+                         "n/a is for the item as a whole: write it once, with a reason")
+            value = None
+        evidence = self.free_text(entry, "evidence", where)
+        rater = entry["by"].strip()
+        if value is not None and scale.normalise(value) > 0 and not evidence:
+            self.warn(where, f"unsupported: {rater}'s rating of '{item_id}' is {self.shown(value)} without evidence",
+                      "add evidence: \"...\", what shows this is true")
+        return Rating(rater, value, evidence, self.doc.value_position(where).line)
+
     def response(self, section: Section, item_id: str, raw: Any, at: Path_) -> Response:
         if isinstance(raw, list):
             return self.rated(section, item_id, raw, at)
@@ -413,12 +425,7 @@ class _FrontMatterChecker:
         value_at = at
         if isinstance(raw, dict):
             other = "score" if key == "answer" else "answer"
-            for field in raw:
-                if field not in (key, "evidence", "reason", *EXEMPTION_KEYS):
-                    hint = f"{self.kind(section)} are given with '{key}'" if field == other else did_you_mean(field, [key, "evidence", "reason", *EXEMPTION_KEYS])
-                    if raw[field] is None and field != other:  # `{score: 4, evidence: one, two}`
-                        hint = "if it belongs to the text before it, quote that text: inside { … } a ',' starts a new key"
-                    self.problem(at + (field,), f"unknown key '{field}' in '{item_id}'", hint)
+            self.unknown_keys(section, item_id, raw, at)
             if key not in raw:
                 if other not in raw:
                     self.problem(at, f"'{item_id}' needs '{key}'", f"e.g. {item_id}: {{{key}: ..., evidence: \"...\"}}")
@@ -436,6 +443,24 @@ class _FrontMatterChecker:
             self.warn(at, f"'{item_id}' is answered: 'approved_by' and 'expires' are only for n/a or unknown, and are ignored",
                       "an exemption lets an item stay n/a or unknown until it expires")
             exemption = {}
+        reason = self.check_answer(section, item_id, value, evidence, reason, at)
+        return Response(section.id, item_id, value, evidence, reason, line, **exemption)
+
+    def unknown_keys(self, section: Section, item_id: str, raw: dict[str, Any], at: Path_) -> None:
+        key = section.scale.value_key
+        other = "score" if key == "answer" else "answer"
+        known = (key, "evidence", "reason", *EXEMPTION_KEYS)
+        for name in raw:
+            if name not in known:
+                hint = f"{self.kind(section)} are given with '{key}'" if name == other else did_you_mean(name, known)
+                if raw[name] is None and name != other:  # `{score: 4, evidence: one, two}`
+                    hint = "if it belongs to the text before it, quote that text: inside { … } a ',' starts a new key"
+                self.problem(at + (name,), f"unknown key '{name}' in '{item_id}'", hint)
+
+    def check_answer(self, section: Section, item_id: str, value: str | int | None, evidence: str, reason: str,
+                     at: Path_) -> str:
+        """Warn where an answer and its evidence or reason do not go together; the reason kept (only n/a has one)."""
+        key, scale = section.scale.value_key, section.scale
         if value == NA and not reason:
             self.problem(at, f"'{item_id}' is n/a without a reason", f"write {item_id}: {{{key}: n/a, reason: \"why it does not apply\"}}")
         elif reason and value is not None and value != NA:
@@ -445,7 +470,7 @@ class _FrontMatterChecker:
         elif value is not None and value != NA and scale.normalise(value) > 0 and not evidence:
             self.warn(at, f"unsupported: {self.kind(section, one=True)} '{item_id}' is {self.shown(value)} without evidence",
                       "add evidence: \"...\", what shows this is true")
-        return Response(section.id, item_id, value, evidence, reason, line, **exemption)
+        return reason
 
     def exemption(self, raw: dict[str, Any], at: Path_) -> dict[str, Any]:
         """`approved_by` and `expires`, checked, as Response fields."""

@@ -172,22 +172,7 @@ def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument 
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        if (nested_at := _nesting_refused_at(exc)) is not None:
-            return None, [too_deep(path, start_line + nested_at)]
-        problem = exc.problem or exc.context or "not valid YAML"
-        mark = exc.problem_mark or exc.context_mark
-        hint = "quote values that contain ': ' or start with a special character" if "mapping values" in problem else None
-        if mark and "cannot start any token" in problem and text[mark.index:mark.index + 1] == "\t":
-            hint = "indent with spaces: YAML does not allow tabs"
-        if exc.context and exc.context.startswith("while parsing a flow") and exc.context_mark:
-            # An unclosed { or [ is noticed lines later; the line to fix is where it opened.
-            mark = exc.context_mark
-            hint = "close the " + ("{ … }" if "mapping" in exc.context else "[ … ]") + " opened here"
-            if _closed_on_its_line(text, mark.index):
-                hint = QUOTE_FLOW_HINT
-        line = start_line + mark.line if mark else start_line
-        col = mark.column + 1 if mark else None
-        return None, [error(path, line, f"invalid YAML: {problem}", hint, col=col)]
+        return None, [_syntax_error(exc, text, path, start_line)]
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow: no mark, but a position
         line = start_line + text[: exc.position].count("\n")
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
@@ -212,6 +197,26 @@ def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument 
                             "aliases (*name) that repeat large structures are refused")]
     return (YamlDocument(data, walker.keys, walker.values, start_line, frozenset(walker.refused), walker.cut,
                          walker.written), walker.diagnostics)
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str, start_line: int) -> Diagnostic:
+    """The diagnostic for YAML that does not parse, on the line to fix, with a hint for the common mistakes."""
+    if (nested_at := _nesting_refused_at(exc)) is not None:
+        return too_deep(path, start_line + nested_at)
+    problem = exc.problem or exc.context or "not valid YAML"
+    mark = exc.problem_mark or exc.context_mark
+    hint = "quote values that contain ': ' or start with a special character" if "mapping values" in problem else None
+    if mark and "cannot start any token" in problem and text[mark.index:mark.index + 1] == "\t":
+        hint = "indent with spaces: YAML does not allow tabs"
+    if exc.context and exc.context.startswith("while parsing a flow") and exc.context_mark:
+        # An unclosed { or [ is noticed lines later; the line to fix is where it opened.
+        mark = exc.context_mark
+        hint = "close the " + ("{ … }" if "mapping" in exc.context else "[ … ]") + " opened here"
+        if _closed_on_its_line(text, mark.index):
+            hint = QUOTE_FLOW_HINT
+    line = start_line + mark.line if mark else start_line
+    col = mark.column + 1 if mark else None
+    return error(path, line, f"invalid YAML: {problem}", hint, col=col)
 
 
 _COMMENT_AFTER = re.compile(r"[ \t]+#([^\n]*)")

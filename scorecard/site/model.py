@@ -93,49 +93,84 @@ def build_site_model(content: Content, scored: list[Scored], title: str, descrip
     views = {}
     titles = {a.slug: a.title for a in content.assessments}
     backlinks = referenced_by(scored)
-    known_views = known_views or {}
     for s in scored:
-        view = known_views.get(s.assessment.slug) or assessment_view(rubric, s, titles)
-        points = history.get(s.assessment.slug, ())
-        views[view.slug] = replace(
-            view, body=as_markup(s.body_html), review_due=(staleness(s.assessment, today, stale_after_days) or "") if today else "",
-            history=tuple(revision_view(p, points[n - 1] if n else None) for n, p in reversed(list(enumerate(points)))),
-            trend=trend_chart(view.title, points),
-            referenced_by=backlinks.get(view.slug, ()), edit_url=edit_link(edit_url, s.assessment.path),
-            movement=movement(points, s.scorecard.shown, s.scorecard.gate is not None), **badge_fields(s, base_url))
-    scored_all = scored
-    drafts = tuple(sorted((views[s.assessment.slug] for s in scored if s.scorecard.draft), key=lambda v: (v.title.lower(), v.slug)))
-    scored = [s for s in scored if not s.scorecard.draft]  # drafts are listed apart, never ranked
-    overall = whole_numbers([s.scorecard.overall for s in scored])
-    order = sorted(range(len(scored)), key=lambda n: (-overall[n], scored[n].assessment.title.lower(), scored[n].assessment.slug))  # type: ignore[operator]
-    ranked = [scored[n] for n in order]
+        view = (known_views or {}).get(s.assessment.slug) or assessment_view(rubric, s, titles)
+        due = staleness(s.assessment, today, stale_after_days) if today else None
+        views[view.slug] = page_view(view, s, history.get(s.assessment.slug, ()), backlinks.get(view.slug, ()),
+                                     review_due=due or "", edit_url=edit_url, base_url=base_url)
+    drafts = tuple(sorted((v for v in views.values() if v.draft), key=lambda v: (v.title.lower(), v.slug)))
+    ranked = ranking([s for s in scored if not s.scorecard.draft])  # drafts are listed apart, never ranked
     leaderboard = tuple(views[s.assessment.slug] for s in ranked)
     rubric_view = build_rubric_view(rubric)
 
     pages = [
-        portfolio_page(rubric, title, leaderboard, scored, history, today or dt.date.today(), map_axes, drafts),
+        portfolio_page(rubric, title, leaderboard, history, today or dt.date.today(), map_axes, drafts),
         Page("rubric/index.html", "rubric.html", f"Rubric: {rubric.name}", rubric_view),
     ]
     pages += [Page(view.url, "assessment.html", view.title, view) for view in leaderboard + drafts]
-    ranked_items = iter(rankings(ranked, views))
-    for section_view, section in zip(rubric_view.sections, rubric.sections):
-        for item_view in section_view.items:
-            pages.append(Page(item_view.url, "item.html", item_view.title,
-                              ItemPageView(item_view.title, section.title, item_view, next(ranked_items, ()))))
-    for kind in GROUP_KINDS:
-        pages += group_pages(kind, leaderboard + drafts, rubric.statuses if kind == "status" else None)
+    pages += item_pages(rubric, rubric_view, rankings(ranked, views))
+    pages += every_group_page(rubric, leaderboard + drafts)
     pages += changes_pages(title, history, {slug: view for slug, view in views.items() if not view.draft})
     pages.append(compare_page(leaderboard))
-    pages += redirect_pages(scored_all, history, {view.url for view in views.values()}, base_url)
+    pages += redirect_pages(scored, history, {view.url for view in views.values()}, base_url)
 
-    nav = (Link("Portfolio", "index.html"), Link("Rubric", "rubric/index.html"), Link("Tags", "tags/index.html"),
-           Link("Owners", "owners/index.html"), Link("Authors", "authors/index.html"), Link("Changes", CHANGES_URL),
-           Link("Compare", "compare/index.html"))
-    site = SiteView(title, description or rubric.description, nav, f"scorecard {__version__}", language)
-    # Shown at any depth, so links are absolute when they can be, else from the site root.
+    pages.append(not_found_page(base_url))
+    return SiteModel(site_view(title, description or rubric.description, language), tuple(pages))
+
+
+NAVIGATION = (Link("Portfolio", "index.html"), Link("Rubric", "rubric/index.html"), Link("Tags", "tags/index.html"),
+              Link("Owners", "owners/index.html"), Link("Authors", "authors/index.html"), Link("Changes", CHANGES_URL),
+              Link("Compare", "compare/index.html"))
+"""The links every page's navigation shows."""
+
+
+def site_view(title: str, description: str, language: str) -> SiteView:
+    return SiteView(title, description, NAVIGATION, f"scorecard {__version__}", language)
+
+
+def not_found_page(base_url: str) -> Page:
+    """The page web servers show at unknown addresses: shown at any depth, so its links are absolute
+    when they can be, else from the site root."""
     base = base_url.rstrip("/") + "/" if base_url else ""
-    pages.append(Page(NOT_FOUND_URL, "404.html", "Page not found", NotFoundView("Page not found", base)))
-    return SiteModel(site, tuple(pages))
+    return Page(NOT_FOUND_URL, "404.html", "Page not found", NotFoundView("Page not found", base))
+
+
+def page_view(view: AssessmentView, s: Scored, points: tuple[HistoryPoint, ...], backlinks: tuple[Link, ...], *,
+              review_due: str, edit_url: str, base_url: str) -> AssessmentView:
+    """An assessment's page: its own view with what the rest of the site adds (body, history, backlinks, badge)."""
+    return replace(
+        view, body=as_markup(s.body_html), review_due=review_due, history=revision_views(points),
+        trend=trend_chart(view.title, points), referenced_by=backlinks,
+        edit_url=edit_link(edit_url, s.assessment.path), **badge_fields(s, base_url),
+        movement=movement(points, s.scorecard.shown, s.scorecard.gate is not None))
+
+
+def every_group_page(rubric: Rubric, listed: tuple[AssessmentView, ...]) -> list[Page]:
+    """The pages of every tag, owner, author and status (every status of the rubric, even an empty one)."""
+    return [page for kind in GROUP_KINDS
+            for page in group_pages(kind, listed, rubric.statuses if kind == "status" else None)]
+
+
+def ranking(scored: list[Scored]) -> list[Scored]:
+    """Highest overall score first (as shown, whole tenths), then by title and slug."""
+    overall = whole_numbers([s.scorecard.overall for s in scored])
+    order = sorted(range(len(scored)), key=lambda n: (-overall[n], scored[n].assessment.title.lower(),  # type: ignore[operator]
+                                                      scored[n].assessment.slug))
+    return [scored[n] for n in order]
+
+
+def item_pages(rubric: Rubric, rubric_view: RubricView, ranked_items: list[tuple[RankedRow, ...]]) -> list[Page]:
+    """One page per question and criterion, ranking every assessment by it (`rankings`, in rubric order)."""
+    rows = iter(ranked_items)
+    return [Page(item_view.url, "item.html", item_view.title,
+                 ItemPageView(item_view.title, section.title, item_view, next(rows, ())))
+            for section_view, section in zip(rubric_view.sections, rubric.sections, strict=True)
+            for item_view in section_view.items]
+
+
+def revision_views(points: tuple[HistoryPoint, ...]) -> tuple[RevisionView, ...]:
+    """The revisions that changed an assessment's scores, newest first, each knowing the one before."""
+    return tuple(revision_view(p, points[n - 1] if n else None) for n, p in reversed(list(enumerate(points))))
 
 
 # -- assessments ----------------------------------------------------------------------------
@@ -210,21 +245,8 @@ def percent(fraction: Fraction | None) -> str:
 def assessment_view(rubric: Rubric, scored: Scored, titles: Mapping[str, str]) -> AssessmentView:
     """The view of one assessment; `titles` maps every slug to its title, for `related` links."""
     a, card = scored.assessment, scored.scorecard
-    sections = []
-    chart, chart_section, caption = None, "", ""
-    for section in rubric.sections:
-        section_score = card.section(section.id)
-        assert section_score is not None
-        items = item_views(section, card)
-        shown = section_score.shown
-        sections.append(SectionView(section.id, section.title, "n/a" if shown is None else str(shown), items,
-                                    section.scale.is_choice))
-        if chart is None and not section.scale.is_choice and len(section.items) >= 3:
-            spokes = [Spoke(i.title, s.points, i.label) for i, s in zip(items, section_score.items)]
-            chart = radar(spokes, title=f"{section.title} scores of {a.title}", chart_id=f"radar-{section.id}")
-            chart_section = section.id
-            caption = (f"{section.title} scores, {section.scale.min} at the centre to {section.scale.max} at the edge; "
-                       "the table below gives the same numbers.")
+    sections = section_views(rubric, card)
+    chart, chart_section, caption = radar_of(rubric, card, sections, a.title)
     item_titles = {(s.id, i.id): i.title for s in rubric.sections for i in s.items}
     count = len(item_titles)
     answered = f"{count - len(card.unanswered)} of {count} questions and criteria answered"
@@ -247,6 +269,32 @@ def assessment_view(rubric: Rubric, scored: Scored, titles: Mapping[str, str]) -
         gate_question=(gate_item.prompt or gate_item.title) if gate_item else "", gate_item=gate_item.title if gate_item else "",
         gate_answer=fired.answer if fired else "", lift=lift_view(rubric, card),
     )
+
+
+def section_views(rubric: Rubric, card: Scorecard) -> list[SectionView]:
+    """Each section of the rubric with its score and its items' answers."""
+    sections = []
+    for section in rubric.sections:
+        section_score = card.section(section.id)
+        assert section_score is not None
+        shown = section_score.shown
+        sections.append(SectionView(section.id, section.title, "n/a" if shown is None else str(shown),
+                                    item_views(section, card), section.scale.is_choice))
+    return sections
+
+
+def radar_of(rubric: Rubric, card: Scorecard, sections: list[SectionView], title: str) -> tuple[Markup | None, str, str]:
+    """The radar chart of the first scored section with three items or more: the chart, its section and its caption."""
+    for section, shown in zip(rubric.sections, sections, strict=True):
+        if not section.scale.is_choice and len(section.items) >= 3:
+            section_score = card.section(section.id)
+            assert section_score is not None
+            spokes = [Spoke(i.title, s.points, i.label) for i, s in zip(shown.items, section_score.items, strict=True)]
+            chart = radar(spokes, title=f"{section.title} scores of {title}", chart_id=f"radar-{section.id}")
+            caption = (f"{section.title} scores, {section.scale.min} at the centre to {section.scale.max} at the edge; "
+                       "the table below gives the same numbers.")
+            return chart, section.id, caption
+    return None, "", ""
 
 
 def lift_view(rubric: Rubric, card: Scorecard) -> LiftView | None:
@@ -391,7 +439,7 @@ def decimal_text(value: Fraction) -> str:
     return format(float(value), "g")
 
 
-def portfolio_view(rubric: Rubric, title: str, leaderboard: tuple[AssessmentView, ...], scored: list[Scored]) -> PortfolioView:
+def portfolio_view(rubric: Rubric, title: str, leaderboard: tuple[AssessmentView, ...]) -> PortfolioView:
     by_status = tuple(Count(status, group_url("status", status), sum(1 for a in leaderboard if a.status.text == status))
                       for status in rubric.statuses)
     grades = [band.grade for band in rubric.bands] + sorted({a.grade for a in leaderboard} - {b.grade for b in rubric.bands})
@@ -403,11 +451,11 @@ def portfolio_view(rubric: Rubric, title: str, leaderboard: tuple[AssessmentView
                          tags=group_counts("tag", leaderboard), owners=group_counts("owner", leaderboard))
 
 
-def portfolio_page(rubric: Rubric, title: str, leaderboard: tuple[AssessmentView, ...], scored: list[Scored],
+def portfolio_page(rubric: Rubric, title: str, leaderboard: tuple[AssessmentView, ...],
                    history: Mapping[str, tuple[HistoryPoint, ...]], today: dt.date, map_axes: MapAxes | None,
                    drafts: tuple[AssessmentView, ...] = ()) -> Page:
     """The home page: the portfolio with its movement, its trend over time and its map; drafts listed apart."""
-    portfolio = portfolio_view(rubric, title, leaderboard, scored)
+    portfolio = portfolio_view(rubric, title, leaderboard)
     return Page("index.html", "index.html", title, replace(
         portfolio, drafts=drafts, disagreements=disagreements(leaderboard + drafts),
         movement=summarise([v.movement for v in leaderboard], today),

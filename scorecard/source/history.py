@@ -15,12 +15,12 @@ import datetime as dt
 import os
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Mapping, Sequence
 
 from scorecard.source import gitrepo
 from scorecard.core.assessment import parse_assessment
-from scorecard.source.content import ASSESSMENTS_DIR, RUBRIC_FILE, is_assessment_file, parse_site_rubric, slug_for
+from scorecard.source.content import RUBRIC_FILE, assessment_slug, parse_site_rubric
 from scorecard.core.parallel import parallel_map
 from scorecard.core.rubric import Rubric
 from scorecard.core.scoring import score_assessment
@@ -162,14 +162,13 @@ class _Step:
 
 def _plan(commits: list[gitrepo.Commit], prefix: str) -> tuple[list[_Step], dict[str, str]]:
     """Replay the file tree commit by commit: the steps, and the assessments alive at the end (path → slug)."""
-    folder = _join(prefix, ASSESSMENTS_DIR) + "/"
     rubric_path = _join(prefix, RUBRIC_FILE)
 
     def is_assessment(path: str) -> bool:
-        return path.startswith(folder) and is_assessment_file(path[len(folder):])
+        return assessment_slug(path, prefix) is not None
 
     def slug(path: str) -> str:
-        return slug_for(PurePosixPath(path[len(folder):]))
+        return assessment_slug(path, prefix) or path
 
     tree: dict[str, str] = {}  # assessment path → blob id, at the commit being replayed
     rubric_blob: str | None = None
@@ -213,39 +212,55 @@ def replay(commits: list[gitrepo.Commit], blobs: Mapping[str, bytes], prefix: st
         for path, slug, key in step.scores:
             wanted.setdefault(key, (path, slug))
     snapshots = _score_all(wanted, blobs, _join(prefix, RUBRIC_FILE), workers)
-
-    points: dict[str, list[HistoryPoint]] = {}  # keyed by the assessment's current path
-    last: dict[str, _Snapshot] = {}
-    former: dict[str, list[str]] = {}  # current path → the slugs it had before, oldest first
-    folder = _join(prefix, ASSESSMENTS_DIR) + "/"
+    lines = _Lines(prefix, boundary)
     for step in steps:
         for old, new in step.moves:
-            line, snap = points.pop(old, None), last.pop(old, None)
-            was = former.pop(old, [])
-            if new is not None and line is not None and snap is not None:
-                points[new], last[new] = line, snap
-            if new is not None:
-                old_slug = slug_for(PurePosixPath(old[len(folder):]))
-                former[new] = [s for s in was if s != old_slug] + [old_slug]
-        commit = step.commit
+            lines.move(old, new)
         for path, _slug, key in step.scores:
-            snap = snapshots.get(key)
-            if snap is None:
-                continue  # this revision (or the rubric at it) does not parse
-            before = last.get(path)
-            moved = moves(before, snap) if before is not None else ()
-            if before is None or moved:
-                points.setdefault(path, []).append(HistoryPoint(
-                    commit.sha, commit.sha[:SHORT_SHA], commit.date, commit.author, commit.subject,
-                    snap.overall, snap.grade, before.overall if before else None, moved, step.index,
-                    boundary=before is None and commit.sha in boundary, gated=snap.gated,
-                    rubric_version=snap.rubric_version))
-            last[path] = snap
-    for path, line in points.items():
-        gone = tuple(s for s in former.get(path, ()) if s != alive.get(path))
-        if gone and line:
-            line[-1] = replace(line[-1], former_slugs=gone)
-    return {alive[path]: tuple(line) for path, line in sorted(points.items()) if path in alive}
+            if (snap := snapshots.get(key)) is not None:  # None: this revision (or the rubric at it) does not parse
+                lines.score(path, snap, step)
+    return lines.by_slug(alive)
+
+
+class _Lines:
+    """Each assessment's line of history as the commits are replayed, keyed by its current path."""
+
+    def __init__(self, prefix: str, boundary: frozenset[str]):
+        self.prefix, self.boundary = prefix, boundary
+        self.points: dict[str, list[HistoryPoint]] = {}
+        self.last: dict[str, _Snapshot] = {}
+        self.former: dict[str, list[str]] = {}
+        """Current path → the slugs it had before, oldest first."""
+
+    def move(self, old: str, new: str | None) -> None:
+        """The file at `old` was renamed to `new`, or deleted (None)."""
+        line, snap, was = self.points.pop(old, None), self.last.pop(old, None), self.former.pop(old, [])
+        if new is None:
+            return
+        if line is not None and snap is not None:
+            self.points[new], self.last[new] = line, snap
+        old_slug = assessment_slug(old, self.prefix) or old
+        self.former[new] = [s for s in was if s != old_slug] + [old_slug]
+
+    def score(self, path: str, snap: _Snapshot, step: _Step) -> None:
+        """The file at `path` scored `snap` at this step: a point when it is new or its scores moved."""
+        before, commit = self.last.get(path), step.commit
+        moved = moves(before, snap) if before is not None else ()
+        if before is None or moved:
+            self.points.setdefault(path, []).append(HistoryPoint(
+                commit.sha, commit.sha[:SHORT_SHA], commit.date, commit.author, commit.subject,
+                snap.overall, snap.grade, before.overall if before else None, moved, step.index,
+                boundary=before is None and commit.sha in self.boundary, gated=snap.gated,
+                rubric_version=snap.rubric_version))
+        self.last[path] = snap
+
+    def by_slug(self, alive: Mapping[str, str]) -> dict[str, tuple[HistoryPoint, ...]]:
+        """The lines of the files still there, by their slug; the newest point names the former slugs."""
+        for path, line in self.points.items():
+            gone = tuple(s for s in self.former.get(path, ()) if s != alive.get(path))
+            if gone and line:
+                line[-1] = replace(line[-1], former_slugs=gone)
+        return {alive[path]: tuple(line) for path, line in sorted(self.points.items()) if path in alive}
 
 
 PARALLEL_FROM = 2000
@@ -273,12 +288,11 @@ def read_history(root: Path, content_dir: Path) -> dict[str, tuple[HistoryPoint,
     except ValueError:
         return {}  # the content directory lies outside the repository
     prefix = "" if prefix == "." else prefix
-    folder, rubric_path = _join(prefix, ASSESSMENTS_DIR) + "/", _join(prefix, RUBRIC_FILE)
+    rubric_path = _join(prefix, RUBRIC_FILE)
     try:
         commits = gitrepo.log(repo, prefix)
-        wanted = [change.blob for commit in commits for change in commit.changes
-                  if change.status != "D" and (change.new_path == rubric_path or (
-                      change.new_path.startswith(folder) and is_assessment_file(change.new_path[len(folder):])))]
+        wanted = [change.blob for commit in commits for change in commit.changes if change.status != "D"
+                  and (change.new_path == rubric_path or assessment_slug(change.new_path, prefix) is not None)]
         blobs = gitrepo.read_blobs(repo, wanted)
     except gitrepo.GitError:
         return {}
