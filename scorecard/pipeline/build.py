@@ -26,7 +26,7 @@ from scorecard.core.options import BuildOptions
 from scorecard.core.staleness import future_date_warnings, staleness_warnings
 from scorecard.pipeline.prepare import Body, Parsed, parse_all, render_all
 from scorecard.pipeline.reuse import Files, NoReuse, Reuse
-from scorecard.pipeline.timings import Progress, StageTime, Stopwatch, collector_paused
+from scorecard.pipeline.timings import Progress, StageTime, Stopwatch, collector_paused, collector_released
 from scorecard.publish.export import assessment_exports, badge_files, scorecard_csv, scorecard_json
 from scorecard.publish.render import RenderFailed, default_theme_dir, environment_for, render_site
 from scorecard.publish.sitemap import SITEMAP_URL, sitemap_xml
@@ -91,7 +91,12 @@ class Checked:
 
 def build(options: BuildOptions, reuse: Reuse | None = None, progress: Progress | None = None) -> BuildResult:
     """Build the site; on any error nothing is written and the previous output stays."""
-    reuse, watch = reuse or NoReuse(), Stopwatch(progress)
+    with collector_released():  # the one place the collector is given back what the stages froze
+        return _build(options, reuse or NoReuse(), Stopwatch(progress))
+
+
+def _build(options: BuildOptions, reuse: Reuse, watch: Stopwatch) -> BuildResult:
+    """The stages, in order."""
     if problems := check_output_dir(options.output_dir, [options.root], [options.content_dir, *options.themes]):
         return BuildResult(tuple(problems))
     themes = [*options.themes, default_theme_dir()]
@@ -106,7 +111,7 @@ def build(options: BuildOptions, reuse: Reuse | None = None, progress: Progress 
         del files  # the files' bytes are not needed again: let them go
     if checked.content is None or any(d.is_error for d in checked.diagnostics):
         return BuildResult(checked.diagnostics, len(checked.scored), timings=watch.timings(), cache=reuse.status())
-    with watch.stage("history"):  # best-effort: empty outside git
+    with watch.stage("history"), collector_paused():  # best-effort: empty outside git
         history = reuse.history(options, lambda: read_history(options.root, options.content_dir))
     # All data is gathered and valid; from here on the site is assembled and written.
     with watch.stage("site model"), collector_paused():
