@@ -75,7 +75,7 @@ def run_build(site: Path, cores: int | None, tree: Path | None = None) -> dict:
     out = result.stdout + result.stderr
     if result.returncode != 0 or "Built" not in out:
         raise SystemExit(f"build failed in {site}:\n{out[-3000:]}")
-    stages = {name.strip(): float(seconds) for name, seconds in re.findall(r"^\s*([a-z ]+?)\s+([\d.]+) s$", out, re.M)}
+    stages = {name.strip(): float(seconds) for name, seconds in re.findall(r"^\s*([a-z ]+?)\s+([\d.]+) s$", out, re.MULTILINE)}
     peak = json.loads(out.split("PEAK ", 1)[1].splitlines()[0])
     built = float(re.search(r"files\)?, .*?([\d.]+) s\.", out).group(1))
     reused = re.search(r"(\d+) (?:page|file)\(s\) reused", out)

@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scorecard.source import gitrepo  # noqa: E402
-from scorecard.source.history import read_history, replay  # noqa: E402
+from scorecard.source import gitrepo
+from scorecard.source.history import read_history, replay
 
 ANSWERS = ("yes", "partly", "no", "unknown")
 

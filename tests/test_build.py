@@ -19,13 +19,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import assessment_text, broken_links, read_anchors, write_site
+
+from scorecard.commands.cli import main
 from scorecard.core.options import BuildOptions
 from scorecard.pipeline.build import build
-from scorecard.commands.cli import main
 from scorecard.publish.writer import MARKER
-
 
 
 @pytest.fixture

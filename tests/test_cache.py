@@ -10,19 +10,20 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable
 
 import pytest
-
 from conftest import snapshot
-from scorecard.incremental import cachefiles
+
 from scorecard.core.options import BuildOptions
-from scorecard.pipeline.build import build as build_without_cache
+from scorecard.incremental import cachefiles
 from scorecard.incremental.cache import CACHE_DIR, BuildCache, reuse_for
 from scorecard.pipeline.build import BuildResult
+from scorecard.pipeline.build import build as build_without_cache
+
 
 def build(options: BuildOptions, reuse: BuildCache | None = None) -> BuildResult:
     """A build through the cache at the site's root (as `scorecard build` makes it), or through `reuse`."""

@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import FIXTURE_SITE as FIXTURE
 
 from scorecard.commands.cli import main
-
-from conftest import FIXTURE_SITE as FIXTURE
 
 REPO = Path(__file__).resolve().parent.parent
 

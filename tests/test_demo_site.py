@@ -14,8 +14,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import broken_links
+
 from scorecard.core.options import BuildOptions
 from scorecard.pipeline.build import build
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from scorecard.core.assessment import parse_assessment
+from scorecard.core.diagnostics import Diagnostic, Severity
 from scorecard.core.options import BuildOptions
+from scorecard.core.rubric import default_rubric
 from scorecard.pipeline.build import check
 from scorecard.source.content import load_content
-from scorecard.core.diagnostics import Diagnostic, Severity
-from scorecard.core.rubric import default_rubric
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 

@@ -15,10 +15,9 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import assessment_text, write_site
 
-from scorecard.core.options import BuildOptions
-
-from scorecard.pipeline.build import build, check
 from scorecard.commands.cli import main
+from scorecard.core.options import BuildOptions
+from scorecard.pipeline.build import build, check
 
 TODAY = dt.date(2026, 11, 22)
 

@@ -20,10 +20,9 @@ import pytest
 from conftest import assessment_text, write_site
 
 from scorecard.core.options import BuildOptions
-
 from scorecard.pipeline.build import build, check
 
-TRUST = {key: '{answer: "yes", evidence: "e"}' for key in ("better_product", "return", "recommend", "builds_trust")}
+TRUST = dict.fromkeys(("better_product", "return", "recommend", "builds_trust"), '{answer: "yes", evidence: "e"}')
 SLATES = {"search": '{score: 4, evidence: "e"}', "links": '{score: 3, evidence: "e"}',
           "authorship": '{score: 5, evidence: "e"}', "tags": '{score: 2, evidence: "e"}',
           "extensions": '{score: n/a, reason: "Nothing to extend yet.", approved_by: Dana Lee, expires: 2026-10-01}',

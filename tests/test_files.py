@@ -8,16 +8,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from scorecard.core.options import BuildOptions
-
-from scorecard.pipeline.build import build
-from scorecard.commands.cli import main
-from scorecard.source.content import MAX_FILE_BYTES, content_from_files, load_content
-from scorecard.core.diagnostics import sort_diagnostics
-from scorecard.core.slugs import slugify
-
 from conftest import assessment_text
+
+from scorecard.commands.cli import main
+from scorecard.core.diagnostics import sort_diagnostics
+from scorecard.core.options import BuildOptions
+from scorecard.core.slugs import slugify
+from scorecard.pipeline.build import build
+from scorecard.source.content import MAX_FILE_BYTES, content_from_files, load_content
 
 FOLDER = "content/assessments"
 TRUST = ("better_product", "return", "recommend", "builds_trust")

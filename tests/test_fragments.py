@@ -14,15 +14,17 @@ from pathlib import Path
 
 import jinja2
 import pytest
-
 from conftest import snapshot, write_site
+
 from scorecard.core.options import BuildOptions
 from scorecard.incremental import cache as cache_module
 from scorecard.incremental.cache import reuse_for
 from scorecard.incremental.fragments import FragmentStore
-from scorecard.pipeline.build import BuildResult, build as build_without_cache
+from scorecard.pipeline.build import BuildResult
+from scorecard.pipeline.build import build as build_without_cache
 from scorecard.publish.fragments import storing_in
 from scorecard.publish.render import default_theme_dir, make_environment
+
 
 def build(options: BuildOptions) -> BuildResult:
     """A build through the cache at the site's root, as `scorecard build` makes it."""

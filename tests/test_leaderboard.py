@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 from scorecard.core.options import BuildOptions
-
 from scorecard.pipeline.build import build
 
 
@@ -22,7 +21,7 @@ def home(site: Path) -> str:
 
 
 def options(html: str, name: str) -> list[tuple[str, str]]:
-    select = re.search(rf'<select name="{name}">(.*?)</select>', html, re.S).group(1)
+    select = re.search(rf'<select name="{name}">(.*?)</select>', html, re.DOTALL).group(1)
     return re.findall(r'<option value="([^"]*)">([^<]*)</option>', select)
 
 

@@ -24,12 +24,11 @@ from pathlib import Path
 
 from conftest import assessment_text, parse, write_site
 
-from scorecard.core.options import BuildOptions
-
-from scorecard.pipeline.build import build
 from scorecard.core.lift import Move, next_grade
+from scorecard.core.options import BuildOptions
 from scorecard.core.rubric import default_rubric
 from scorecard.core.scoring import score_assessment
+from scorecard.pipeline.build import build
 
 TRUST = {"better_product": '{answer: "yes", evidence: "e"}', "return": '{answer: partly, evidence: "e"}',
          "recommend": "{answer: unknown}", "builds_trust": '{answer: "yes", evidence: "e"}'}
@@ -55,8 +54,8 @@ def test_the_next_grade_and_the_single_moves_towards_it() -> None:
 
 def test_nothing_above_the_top_band() -> None:
     # Everything at the top: trust 100, SLATES 100, overall 100.0 Strong: no next grade.
-    trust = {k: '{answer: "yes", evidence: "e"}' for k in TRUST}
-    slates = {k: '{score: 5, evidence: "e"}' for k in SLATES}
+    trust = dict.fromkeys(TRUST, '{answer: "yes", evidence: "e"}')
+    slates = dict.fromkeys(SLATES, '{score: 5, evidence: "e"}')
     rubric = default_rubric()
     assert next_grade(rubric, score_assessment(rubric, parse(assessment_text(trust=trust, slates=slates)))) is None
 

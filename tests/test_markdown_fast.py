@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from scorecard.publish import markdown
 from scorecard.core.options import BuildOptions
 from scorecard.pipeline.build import build
+from scorecard.publish import markdown
 from scorecard.publish.markdown import RenderedBody, fast_render, make_markdown, render_body
 
 pytestmark = pytest.mark.skipif(markdown.markdown_it_pyrs is None, reason="markdown-it-pyrs is not installed here")

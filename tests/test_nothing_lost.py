@@ -14,8 +14,8 @@ from test_diagnostics import ASSESSMENTS, E, W, assert_diagnostics, assessment, 
 
 from scorecard.core.assessment import parse_assessment
 from scorecard.core.options import BuildOptions
-from scorecard.pipeline.build import check
 from scorecard.core.rubric import default_rubric
+from scorecard.pipeline.build import check
 
 CASES = [
     # Line 3: YAML reads ' #1…' as a comment, so the summary would be "Ranked" alone.

@@ -17,20 +17,20 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
-from xml.etree import ElementTree
 from typing import Any, Self
+from xml.etree import ElementTree
 
 import yaml
 from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
 
-from scorecard.core.assessment import parse_assessment
-from scorecard.core.options import BuildOptions
-from scorecard.pipeline.build import build
-from scorecard.publish.markdown import make_markdown, render_body, safe_link
 from scorecard.commands.report import format_diagnostics
 from scorecard.commands.skeleton import assessment_skeleton as skeleton
+from scorecard.core.assessment import parse_assessment
+from scorecard.core.options import BuildOptions
 from scorecard.core.rubric import MAX_SCALE_STEPS, default_rubric, parse_rubric
+from scorecard.pipeline.build import build
+from scorecard.publish.markdown import make_markdown, render_body, safe_link
 from scorecard.source.gitrepo import MAX_BLOB_BYTES, TooLarge, read_blobs
 from tests.budget import assert_clean_end, run_scorecard
 

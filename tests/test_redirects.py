@@ -9,7 +9,6 @@ from conftest import write_site
 from test_history import Repo, forum
 
 from scorecard.core.options import BuildOptions
-
 from scorecard.pipeline.build import build, check
 from scorecard.source.history import read_history
 

@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scorecard.core.options import BuildOptions
-
-from scorecard.pipeline.build import build
 from scorecard.commands.cli import main
+from scorecard.core.options import BuildOptions
+from scorecard.pipeline.build import build
 from scorecard.publish.markdown import make_markdown, render_body, safe_link
 from scorecard.publish.render import make_environment
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from conftest import assessment_text, write_site
 
 from scorecard.core.options import BuildOptions
-
 from scorecard.pipeline.build import build
 from scorecard.site.charts import Spoke, radar
 

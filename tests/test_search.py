@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from scorecard.core.options import BuildOptions
-
 from scorecard.pipeline.build import build
 from scorecard.site.search import SearchDocument, plain_text, search_entry, search_index_js
 

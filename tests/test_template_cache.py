@@ -9,9 +9,9 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from scorecard.publish import render
 from scorecard.core.options import BuildOptions
 from scorecard.pipeline.build import build
+from scorecard.publish import render
 from scorecard.publish.render import bytecode_cache_dir, default_theme_dir, make_environment
 
 

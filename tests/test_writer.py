@@ -9,12 +9,12 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
-
 from conftest import snapshot
+
 from scorecard.core.options import BuildOptions
 from scorecard.pipeline.build import build
 from scorecard.publish.writer import MARKER, exchange, lock_path, output_lock, write_site

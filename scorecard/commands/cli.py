@@ -12,20 +12,23 @@ from typing import Any
 import click
 
 from scorecard import __version__
-from scorecard.core.options import BuildOptions
-from scorecard.incremental.cache import reuse_for
-from scorecard.pipeline.build import STAGES, build as build_site, check as check_site
-from scorecard.source.config import CONFIG_FILE, load_config, options_for, theme_problems
-from scorecard.source.content import ASSESSMENTS_DIR, NO_SLUG, display_path, load_content, slugify
-from scorecard.core.diagnostics import sort_diagnostics, strict as promote_warnings
 from scorecard.commands.diff import MAX_LENGTH, DiffUsageError, diff_site, format_json, format_markdown, gate_failures
 from scorecard.commands.gate import ConditionError, parse_conditions
-from scorecard.source.gitrepo import is_shallow, repo_root
 from scorecard.commands.report import FORMATS, format_diagnostics
 from scorecard.commands.skeleton import assessment_skeleton
-from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS
 from scorecard.commands.starter import is_empty, starter_files, write_starter
 from scorecard.commands.terminal import Verbosity, build_summary, describe_options, print_diagnostics, say
+from scorecard.core.diagnostics import sort_diagnostics
+from scorecard.core.diagnostics import strict as promote_warnings
+from scorecard.core.options import BuildOptions
+from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS
+from scorecard.incremental.cache import reuse_for
+from scorecard.pipeline.build import STAGES
+from scorecard.pipeline.build import build as build_site
+from scorecard.pipeline.build import check as check_site
+from scorecard.source.config import CONFIG_FILE, load_config, options_for, theme_problems
+from scorecard.source.content import ASSESSMENTS_DIR, NO_SLUG, display_path, load_content, slugify
+from scorecard.source.gitrepo import is_shallow, repo_root
 
 
 def site_options(root: Path, verbosity: Verbosity | None = None, **overrides: Any) -> BuildOptions:

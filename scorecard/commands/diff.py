@@ -11,22 +11,28 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from scorecard.commands import ghmarkdown
 from scorecard.commands.gate import Condition, Failure, Judged, Outcome, failures
-from scorecard.source import gitrepo
 from scorecard.core.assessment import Assessment, Response
-from scorecard.source.content import (ASSESSMENTS_DIR, Content, content_from_files, is_assessment_file,
-                                      read_content_files, slug_for)
 from scorecard.core.diagnostics import Diagnostic, json_for_logs, visible
 from scorecard.core.rubric import Rubric, Scale
 from scorecard.core.scoring import Scorecard, score_assessment
+from scorecard.source import gitrepo
+from scorecard.source.content import (
+    ASSESSMENTS_DIR,
+    Content,
+    content_from_files,
+    is_assessment_file,
+    read_content_files,
+    slug_for,
+)
 
 WORKING_TREE = "working tree"
 RENAME_SIMILARITY = 0.5

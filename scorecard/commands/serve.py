@@ -36,14 +36,13 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
+from scorecard.commands.terminal import build_summary
+from scorecard.core.diagnostics import Diagnostic, error, visible
 from scorecard.core.options import BuildOptions
-
 from scorecard.incremental.cache import reuse_for
 from scorecard.pipeline.build import BuildResult, build
 from scorecard.pipeline.reuse import Reuse
 from scorecard.source.config import CONFIG_FILE, load_config, options_for, theme_problems
-from scorecard.core.diagnostics import Diagnostic, error, visible
-from scorecard.commands.terminal import build_summary
 
 EVENTS_PATH = "/__scorecard__/events"
 """The reload channel: a text/event-stream that sends `event: reload` after each rebuild."""
@@ -239,7 +238,7 @@ class SiteServer:
         """rebuild(), with a bug in the build shown on the pages instead of ending the session."""
         try:
             self.rebuild()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.log(f"internal error while building: {exc!r}", "red")
             with self.changed:
                 self.state = BuildState(self.state.generation + 1, False,

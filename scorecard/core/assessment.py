@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 
 from scorecard.core.diagnostics import Diagnostic, did_you_mean, error, warning
 from scorecard.core.frontmatter import split_front_matter

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from scorecard.core.assessment import Assessment
-from scorecard.core.slugs import slugify
 from scorecard.core.diagnostics import Diagnostic, warning
+from scorecard.core.slugs import slugify
 
 GROUP_FIELDS = (("tag", "tags"), ("owner", "owner"), ("author", "authors"))
 """Each kind of group page and the front-matter field its names come from."""
@@ -14,7 +14,7 @@ GROUP_FIELDS = (("tag", "tags"), ("owner", "owner"), ("author", "authors"))
 
 def names(assessment: Assessment, field: str) -> tuple[str, ...]:
     value = getattr(assessment, field)
-    return (value,) if isinstance(value, str) else value if value else ()
+    return (value,) if isinstance(value, str) else value or ()
 
 
 def spelling_clashes(assessments: Iterable[Assessment]) -> list[Diagnostic]:

@@ -90,7 +90,7 @@ class YamlDocument:
     def value_position(self, path: Path_) -> Position:
         """Where the value at `path` starts (falling back to its key or a parent)."""
         pos = self.values.get(path)
-        return pos if pos else Position(self.line(path), 1)
+        return pos or Position(self.line(path), 1)
 
 
 _PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})

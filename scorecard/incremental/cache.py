@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Mapping, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 import jinja2
 
@@ -39,6 +40,7 @@ from scorecard.site.model import Scored, SiteModel
 from scorecard.site.views import AssessmentView
 from scorecard.source.content import Sources
 from scorecard.source.history import history_state
+
 
 class Prepared(NamedTuple):
     """An assessment file parsed and scored, and its body rendered."""

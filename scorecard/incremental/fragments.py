@@ -18,7 +18,7 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import pickle
-from typing import Callable
+from collections.abc import Callable
 
 import jinja2
 from markupsafe import Markup

@@ -10,19 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from markupsafe import Markup
 
+from scorecard.core.assessment import Assessment
 from scorecard.core.diagnostics import Diagnostic, error, sort_diagnostics
 from scorecard.core.diagnostics import strict as promote_warnings
-from scorecard.core.assessment import Assessment
 from scorecard.core.exemptions import apply_expiry, exemption_warnings
 from scorecard.core.groups import spelling_clashes, title_clashes
-from scorecard.core.rubric import Rubric
 from scorecard.core.options import BuildOptions
+from scorecard.core.rubric import Rubric
 from scorecard.core.staleness import future_date_warnings, staleness_warnings
 from scorecard.pipeline.prepare import Body, Parsed, parse_all, render_all
 from scorecard.pipeline.reuse import Files, NoReuse, Reuse

@@ -8,8 +8,9 @@ prepared file is reused from the build cache as long as its inputs are the same.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 from markupsafe import Markup
 

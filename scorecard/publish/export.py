@@ -12,18 +12,19 @@ import csv
 import io
 import json
 import math
+from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Iterator
+from typing import Any
 
 from scorecard import __version__
 from scorecard.core.assessment import Assessment, Response
 from scorecard.core.lift import next_grade
-from scorecard.site.badge import assessment_badge
 from scorecard.core.rubric import Rubric
 from scorecard.core.scoring import Scorecard, one_decimal
-from scorecard.site.search import script_safe
+from scorecard.site.badge import assessment_badge
 from scorecard.site.model import Exports, Scored
+from scorecard.site.search import script_safe
 from scorecard.site.urls import assessment_url, badge_url, published_url
 
 SCHEMA = "scorecard/1"

@@ -10,9 +10,10 @@ one it renders its body every time.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Generator, Iterable, Iterator, Protocol
+from typing import Any, Protocol
 
 import jinja2
 from jinja2 import nodes

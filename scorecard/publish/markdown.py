@@ -23,11 +23,11 @@ import functools
 import posixpath
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import PurePosixPath
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
@@ -410,7 +410,7 @@ def _render_fast(parser: Any, text: str, page_slug: str, titles: Mapping[str, st
         html: str = parser.render(text)
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException:  # noqa: BLE001 - a Rust panic (pyo3's PanicException is a BaseException): markdown-it-py decides
+    except BaseException:  # a Rust panic (pyo3's PanicException is a BaseException): markdown-it-py decides
         return None
     if "<img" in html or "<table" in html or "<blockquote" in html:  # left to markdown-it-py, see _SLOW_ALWAYS
         return None

@@ -12,15 +12,15 @@ import hashlib
 import os
 import stat
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import jinja2
 import jinja2.bccache
 
-from scorecard.core.slugs import slugify
 from scorecard.core.diagnostics import Diagnostic, error
 from scorecard.core.safetext import finalize
+from scorecard.core.slugs import slugify
 from scorecard.publish.fragments import FragmentCache, Fragments, ThemeEnvironment, storing_in
 from scorecard.site.model import SiteModel
 

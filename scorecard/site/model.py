@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -20,22 +21,57 @@ from scorecard import __version__
 from scorecard.core.assessment import Assessment, Response
 from scorecard.core.lift import next_grade
 from scorecard.core.ratings import DISAGREEMENT_STEPS
+from scorecard.core.rubric import Rubric, Scale, Section
+from scorecard.core.scoring import ItemScore, Scorecard, one_decimal
+from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS, staleness
 from scorecard.site.badge import LABEL, badge_value
 from scorecard.site.charts import Spoke, TrendPoint, radar, trend
 from scorecard.site.compare import compare_page
 from scorecard.site.movement import movement, summarise
 from scorecard.site.portfolio_map import MapAxes, portfolio_map
 from scorecard.site.portfolio_trend import portfolio_trend
+from scorecard.site.urls import (
+    CHANGES_URL,
+    FEED_URL,
+    GROUP_KINDS,
+    NOT_FOUND_URL,
+    assessment_url,
+    badge_url,
+    group_index_url,
+    group_url,
+    item_url,
+    published_url,
+)
+from scorecard.site.views import (
+    AssessmentView,
+    BandView,
+    ChangesView,
+    ChangeView,
+    Count,
+    FeedView,
+    GroupIndexView,
+    GroupView,
+    HeatmapColumn,
+    ItemPageView,
+    ItemView,
+    LiftMoveView,
+    LiftView,
+    Link,
+    NotFoundView,
+    Page,
+    PortfolioView,
+    RankedRow,
+    RatingView,
+    RedirectView,
+    RevisionView,
+    RubricItemView,
+    RubricSectionView,
+    RubricView,
+    SectionView,
+    SiteView,
+)
 from scorecard.source.content import Content, slugify
 from scorecard.source.history import HistoryPoint
-from scorecard.core.rubric import Rubric, Scale, Section
-from scorecard.core.scoring import ItemScore, Scorecard, one_decimal
-from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS, staleness
-from scorecard.site.urls import (assessment_url, badge_url, published_url, item_url, GROUP_KINDS, group_url, group_index_url, NOT_FOUND_URL, CHANGES_URL, FEED_URL)
-from scorecard.site.views import (AssessmentView, BandView, ChangesView, ChangeView, Count, FeedView, GroupIndexView, GroupView, HeatmapColumn, ItemPageView,
-                    ItemView, LiftMoveView, LiftView, RatingView, Link, NotFoundView, Page, RedirectView, PortfolioView, RankedRow, RevisionView, RubricItemView, RubricSectionView, RubricView,
-                    SectionView, SiteView)
-
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from html import unescape
 from html.parser import HTMLParser
-from typing import Iterable
 
 from scorecard.core.assessment import Assessment
 from scorecard.site.urls import assessment_url

@@ -7,8 +7,9 @@ URLs are relative to the site root ("assessments/forum/index.html"); templates p
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from scorecard.core.options import BuildOptions
 from scorecard.core.diagnostics import Diagnostic, did_you_mean, error
+from scorecard.core.options import BuildOptions
 from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS
 from scorecard.core.yamlsource import parse_yaml
 

@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
-from typing import Mapping, Sequence
 
-from scorecard.source import gitrepo
 from scorecard.core.assessment import parse_assessment
-from scorecard.source.content import ASSESSMENTS_DIR, RUBRIC_FILE, is_assessment_file, parse_site_rubric, slug_for
 from scorecard.core.parallel import parallel_map
 from scorecard.core.rubric import Rubric
 from scorecard.core.scoring import score_assessment
+from scorecard.source import gitrepo
+from scorecard.source.content import ASSESSMENTS_DIR, RUBRIC_FILE, is_assessment_file, parse_site_rubric, slug_for
 
 SHORT_SHA = 7
 
