@@ -122,7 +122,7 @@ def test_a_git_mv_between_revisions_is_a_rename(site: Path) -> None:
     assert (change["kind"], change["old_slug"], change["slug"]) == ("renamed", "gamma", "delta")
     assert change["old"] == change["new"] and change["old"]["score"] == "35.6"
     assert change["items"] == []
-    code, out, _ = run("HEAD~1", "HEAD")
+    _code, out, _ = run("HEAD~1", "HEAD")
     assert "| Gamma hotline<br><sub>gamma → delta · renamed</sub> | 35.6 | Poor | Does not make customer sense |" in out
 
 
@@ -151,7 +151,7 @@ def test_a_rubric_weight_change_names_the_rescored_assessments(site: Path) -> No
     scores = {c["slug"]: (c["kind"], c["old"]["score"], c["new"]["score"]) for c in data["assessments"]}
     assert scores == {"team/alpha": ("re-scored", "80.0", "70.0"), "beta": ("re-scored", "70.0", "80.0"),
                       "gamma": ("re-scored", "35.6", "38.4")}
-    code, out, _ = run("HEAD~1", "HEAD")
+    _code, out, _ = run("HEAD~1", "HEAD")
     assert "- section weight `trust`: 0.6 → 0.4" in out
     assert "- re-scored by the rubric change: beta, gamma, team/alpha" in out
 

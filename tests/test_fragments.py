@@ -109,7 +109,7 @@ def test_fragments_of_the_last_build_are_reused_and_only_those_used_are_kept(tmp
     assert (other_templates.reused, other_templates.rendered) == (0, 2)
 
 
-@pytest.mark.parametrize("body, line, name", [
+@pytest.mark.parametrize(("body", "line", "name"), [
     ("{% for a in xs %}\n{% cache a %}\n<p>{{ a }}</p>\n<p>{{ page.title }}</p>\n{% endcache %}\n{% endfor %}\n", 4, "page"),
     # the enclosing loop's `loop` is a variable like any other
     ("{% for a in xs %}\n{% cache a %}{{ loop.index }}{% endcache %}\n{% endfor %}\n", 2, "loop"),

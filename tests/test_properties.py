@@ -77,7 +77,7 @@ def front_matter(draw: st.DrawFn) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if draw(st.booleans()):  # half the files have a usable title and date, so that the rest is checked too
         data.update(title=draw(hostile_text), date=draw(st.dates()))
-    for field in draw(st.lists(st.sampled_from(FIELDS + ["sumary"]), unique=True, max_size=len(FIELDS))):
+    for field in draw(st.lists(st.sampled_from([*FIELDS, "sumary"]), unique=True, max_size=len(FIELDS))):
         if field in data:
             continue
         data[field] = draw(answers(field)) if field in ITEMS else draw(value)

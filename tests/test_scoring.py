@@ -107,7 +107,7 @@ def test_zero_claims_give_no_coverage(rubric):
     assert card.overall == 0 and card.grade == "Poor"
 
 
-@pytest.mark.parametrize("value, shown", [
+@pytest.mark.parametrize(("value", "shown"), [
     (Fraction(625, 100), "6.3"),      # 6.25 rounds half up, not to even (6.2)
     (Fraction(6249, 1000), "6.2"),
     (Fraction(200, 3), "66.7"),       # 66.666…

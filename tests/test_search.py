@@ -50,7 +50,7 @@ def test_plain_text_folds_tags_entities_and_whitespace():
     assert plain_text("<h2 id=\"a\">Risks</h2>\n<p>Fish &amp; <em>chips</em>\n  daily</p>") == "Risks Fish & chips daily"
 
 
-@pytest.mark.parametrize("html, text", [
+@pytest.mark.parametrize(("html", "text"), [
     ('<a title="x>y" href="q">link</a>after', "link after"),  # a quoted ">" does not end the tag
     ("<p>a < b</p>", "a < b"),  # a bare "<" is text
     ("<!-- note --><p>shown</p>", "shown"),  # comments are not text

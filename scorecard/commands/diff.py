@@ -391,7 +391,7 @@ def format_markdown(diff: ScoreDiff, gate: tuple[Failure, ...] = (), max_length:
     Everything authors wrote is escaped (`ghmarkdown`), and the text stays under `max_length`
     characters: past the budget it ends by saying how many more assessments changed.
     """
-    head = errors_markdown(diff) + [summary(diff, ghmarkdown.inline)] + gate_markdown(gate)
+    head = [*errors_markdown(diff), summary(diff, ghmarkdown.inline), *gate_markdown(gate)]
     rubric = rubric_markdown(diff)
     blocks = [(table_row(c), details(c)) for c in diff.assessments]
     table = ["", "| assessment | score | grade | verdict |", "|---|---|---|---|"] if blocks else []
@@ -431,7 +431,7 @@ def errors_markdown(diff: ScoreDiff) -> list[str]:
     lines += [f"- {ghmarkdown.inline(clip(d.format()))}" for d in diff.diagnostics[:ERRORS_SHOWN]]
     if n > ERRORS_SHOWN:
         lines.append(f"- … and {n - ERRORS_SHOWN} more (`scorecard check` lists them all)")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def gate_markdown(gate: tuple[Failure, ...]) -> list[str]:
@@ -481,7 +481,8 @@ def details(c: AssessmentChange) -> list[str]:
         lines.append("- the text below the front matter changed" + ("" if c.items else " (the body only)"))
     if not lines:
         return []
-    return ["", f"<details><summary>{ghmarkdown.html(c.title)}: {ghmarkdown.html(scores(c))}</summary>", ""] + lines + ["", "</details>"]
+    return ["", f"<details><summary>{ghmarkdown.html(c.title)}: {ghmarkdown.html(scores(c))}</summary>", "",
+            *lines, "", "</details>"]
 
 
 def rubric_markdown(diff: ScoreDiff) -> list[str]:

@@ -43,6 +43,7 @@ from scorecard.incremental.cache import reuse_for
 from scorecard.pipeline.build import BuildResult, build
 from scorecard.pipeline.reuse import Reuse
 from scorecard.source.config import CONFIG_FILE, load_config, options_for, theme_problems
+import contextlib
 
 EVENTS_PATH = "/__scorecard__/events"
 """The reload channel: a text/event-stream that sends `event: reload` after each rebuild."""
@@ -401,10 +402,8 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
         try:
             self.send_file(url, target, state, head)
         except OSError:  # a name the system refuses, or the client went away: never a traceback in the log
-            try:
+            with contextlib.suppress(OSError):
                 self.send_text(HTTPStatus.NOT_FOUND, "Not found.\n", head)
-            except OSError:
-                pass
 
     def send_file(self, url: urllib.parse.SplitResult, target: Path, state: BuildState, head: bool) -> None:
         """The built file `target` (a folder's index.html, the 404 page when there is none)."""

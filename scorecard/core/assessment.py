@@ -141,7 +141,7 @@ def parse_assessment(text: str, path: str, slug: str, rubric: Rubric) -> tuple[A
         return None, diagnostics
     if not isinstance(doc.data, dict):
         found = "nothing" if doc.data is None else f"a {type(doc.data).__name__}"
-        return None, diagnostics + [error(path, split.front_matter_line, f"the front matter must be a mapping of fields, not {found}",
+        return None, [*diagnostics, error(path, split.front_matter_line, f"the front matter must be a mapping of fields, not {found}",
                                           "write one 'field: value' per line, starting with 'title:'")]
     checker = _FrontMatterChecker(doc, path, rubric)
     fields = checker.check()
@@ -458,7 +458,7 @@ class _FrontMatterChecker:
             if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
                 found["expires"] = value
             else:
-                self.problem(at + ("expires",), f"'expires' is not a date: '{self.doc.written.get(at + ('expires',), value)}'",
+                self.problem((*at, "expires"), f"'expires' is not a date: '{self.doc.written.get((*at, 'expires'), value)}'",
                              "write dates as YYYY-MM-DD, e.g. 2027-03-31", value=True)
         return found
 
@@ -466,12 +466,12 @@ class _FrontMatterChecker:
         value = raw.get(field)
         if value is None:
             return ""
-        if not isinstance(value, (str, bool)) and at + (field,) in self.doc.written:
-            value = self.doc.written[at + (field,)]  # `evidence: 2026-01-01`: the text as written
+        if not isinstance(value, (str, bool)) and (*at, field) in self.doc.written:
+            value = self.doc.written[(*at, field)]  # `evidence: 2026-01-01`: the text as written
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.problem(at + (field,), f"'{field}' must be text", value=True)
+            self.problem((*at, field), f"'{field}' must be text", value=True)
             return ""
-        self.warn_if_cut(at + (field,), field, value)
+        self.warn_if_cut((*at, field), field, value)
         return str(value).strip()
 
     @staticmethod
@@ -490,7 +490,7 @@ class _FrontMatterChecker:
             names = [name for name, _ in scale.choices]
             if isinstance(raw, str) and raw in names:
                 return raw
-            hint = did_you_mean(str(raw), names + [UNKNOWN]) if isinstance(raw, str) else None
+            hint = did_you_mean(str(raw), [*names, UNKNOWN]) if isinstance(raw, str) else None
             written = self.doc.written.get(at, raw)  # `answer: true` quoted as written, not as Python's True
             self.problem(at, f"answer '{written}' to '{item_id}' is not on the scale", hint or f"answer {scale.describe()}", value=True)
             return None

@@ -253,7 +253,7 @@ class _Walker:
         if isinstance(node, yaml.MappingNode):
             return self.walk_mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
-            return [self.walk(item, path + (i,)) for i, item in enumerate(node.value)]
+            return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
         reported = len(self.diagnostics)
         value = self.scalar(node)
         if len(self.diagnostics) > reported:
@@ -323,13 +323,13 @@ class _Walker:
             if not isinstance(key, str):
                 key = str(key)
             if key in result:
-                first = self.keys[path + (key,)]
+                first = self.keys[(*path, key)]
                 self.diagnostics.append(error(
                     self.path, pos.line, f"duplicate key '{key}'",
                     f"it is already set on line {first.line}; YAML would silently keep only the last one", col=pos.col))
                 continue
-            self.keys[path + (key,)] = pos
-            result[key] = self.walk(value_node, path + (key,))
+            self.keys[(*path, key)] = pos
+            result[key] = self.walk(value_node, (*path, key))
         return result
 
     def scalar(self, node: yaml.Node) -> Any:

@@ -33,8 +33,8 @@ def radar(spokes: list[Spoke], *, title: str, chart_id: str, size: int = 320) ->
     longest = max((len(f"{s.label} {s.shown}") for s in spokes), default=0)
     grid = _radar_grid(len(spokes), size, max(size + 160, math.ceil(2 * ((size / 2 - 40) * 1.15 + longest * 7.5 + 8))))
     parts = [
-        f'<svg class="radar" viewBox="0 0 {grid.width} {size}" width="{grid.width}" height="{size}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
+        (f'<svg class="radar" viewBox="0 0 {grid.width} {size}" width="{grid.width}" height="{size}" role="img" '
+         f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'),
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape("; ".join(f"{s.label}: {s.shown}" for s in spokes))}</desc>',
         *grid.rings,

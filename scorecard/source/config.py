@@ -64,7 +64,7 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> tuple[SiteConfig, list[D
     if data is None:
         return SiteConfig(), diagnostics
     if not isinstance(data, dict):
-        return SiteConfig(), diagnostics + [error(path, document.line(()), "scorecard.yml must be a mapping of settings",
+        return SiteConfig(), [*diagnostics, error(path, document.line(()), "scorecard.yml must be a mapping of settings",
                                                   "write one 'key: value' per line, e.g. 'title: Our scorecard'")]
     values: dict[str, Any] = {}
     for key, value in data.items():

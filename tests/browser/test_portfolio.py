@@ -49,7 +49,7 @@ def assessment(title: str, tags: list[str], trust: dict[str, str], slates: dict[
              "trust:"]
     lines += [f'  {key}: {{answer: "{value}", evidence: "Seen."}}' for key, value in trust.items()]
     lines += ["slates:"] + [f'  {key}: {{score: {value}, evidence: "Seen."}}' for key, value in slates.items()]
-    return "\n".join(lines + ["---", "Notes.", ""])
+    return "\n".join([*lines, "---", "Notes.", ""])
 
 
 SLATES = ("search", "links", "authorship", "tags", "extensions", "signals")
