@@ -21,13 +21,14 @@ from scorecard.commands.terminal import Verbosity, build_summary, describe_optio
 from scorecard.core.diagnostics import sort_diagnostics
 from scorecard.core.diagnostics import strict as promote_warnings
 from scorecard.core.options import BuildOptions
+from scorecard.core.slugs import NO_SLUG, slugify
 from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS
 from scorecard.incremental.cache import reuse_for
 from scorecard.pipeline.build import STAGES
 from scorecard.pipeline.build import build as build_site
 from scorecard.pipeline.build import check as check_site
 from scorecard.source.config import CONFIG_FILE, load_config, options_for, theme_problems
-from scorecard.source.content import ASSESSMENTS_DIR, NO_SLUG, display_path, load_content, slugify
+from scorecard.source.content import ASSESSMENTS_DIR, display_path, load_content
 from scorecard.source.gitrepo import is_shallow, repo_root
 
 

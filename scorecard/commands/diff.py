@@ -22,7 +22,7 @@ from scorecard.commands import ghmarkdown
 from scorecard.commands.gate import Condition, Failure, Judged, Outcome, failures
 from scorecard.core.assessment import Assessment, Response
 from scorecard.core.diagnostics import Diagnostic, json_for_logs, visible
-from scorecard.core.rubric import Rubric, Scale
+from scorecard.core.rubric import Gate, Rubric, Scale
 from scorecard.core.scoring import Scorecard, score_assessment
 from scorecard.source import gitrepo
 from scorecard.source.content import (
@@ -303,6 +303,11 @@ def response_evidence(response: Response | None) -> str:
     return response.reason if response.is_na else response.evidence
 
 
+def describe_gate(gate: Gate | None) -> str | None:
+    """A gate as the rubric diff shows it: the answer that trips it and the verdict it gives."""
+    return f"{gate.when} → {gate.verdict}" if gate else None
+
+
 def diff_rubrics(old: Rubric, new: Rubric) -> list[RubricChange]:
     """Differences that can move a score: bands, sections, scales, weights, items and gates."""
     changes = []
@@ -332,8 +337,7 @@ def diff_rubrics(old: Rubric, new: Rubric) -> list[RubricChange]:
             if was.weight != item.weight:
                 changes.append(RubricChange("item weight", section.id, item.id, number(was.weight), number(item.weight)))
             if was.gate != item.gate:
-                describe = lambda g: f"{g.when} → {g.verdict}" if g else None  # noqa: E731
-                changes.append(RubricChange("gate", section.id, item.id, describe(was.gate), describe(item.gate)))
+                changes.append(RubricChange("gate", section.id, item.id, describe_gate(was.gate), describe_gate(item.gate)))
     return changes
 
 
@@ -535,7 +539,7 @@ def quote(text: str) -> str:
 
 def to_json(diff: ScoreDiff, gate: tuple[Failure, ...] = ()) -> dict[str, Any]:
     """The diff as plain data; the shape is documented in docs/diff.md."""
-    def score(s: Score | None) -> dict[str, str] | None:
+    def score(s: Score | None) -> dict[str, str | None] | None:
         return {"score": str(s.score), "grade": s.grade, "verdict": s.verdict, "gated_by": s.gated_by or None} if s else None
 
     return {
@@ -585,7 +589,7 @@ def read_snapshots(site_root: Path, base: str, head: str | None,
         base_commit = gitrepo.resolve(repo, base)
         head_commit = gitrepo.resolve(repo, head) if head is not None else None
         old = snapshot(base, base_commit, gitrepo.files_at(repo, base_commit, prefix), prefix)
-        if head is None:
+        if head is None or head_commit is None:  # no head revision (then no commit either): the working tree
             files, problems = read_content_files(content_dir, prefix)
             new = snapshot(WORKING_TREE, None, files, prefix)
             new = replace(new, diagnostics=tuple(problems) + new.diagnostics)

@@ -11,6 +11,7 @@ page shows them instead of the site; the server itself never stops because of th
 
 from __future__ import annotations
 
+import contextlib
 import html
 import mimetypes
 import shutil
@@ -43,7 +44,6 @@ from scorecard.incremental.cache import reuse_for
 from scorecard.pipeline.build import BuildResult, build
 from scorecard.pipeline.reuse import Reuse
 from scorecard.source.config import CONFIG_FILE, load_config, options_for, theme_problems
-import contextlib
 
 EVENTS_PATH = "/__scorecard__/events"
 """The reload channel: a text/event-stream that sends `event: reload` after each rebuild."""
@@ -149,6 +149,7 @@ class SiteServer:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET or AF_INET6 socket's name
         return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
     def host_allowed(self, host_header: str) -> bool:

@@ -125,6 +125,7 @@ def _too_deep_at(text: str) -> int | None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
+                    assert event.start_mark is not None  # the loader marks every event it makes
                     return int(event.start_mark.line)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
@@ -254,6 +255,7 @@ class _Walker:
             return self.walk_mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)  # the composer makes no other kind of node
         reported = len(self.diagnostics)
         value = self.scalar(node)
         if len(self.diagnostics) > reported:

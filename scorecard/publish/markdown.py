@@ -45,7 +45,8 @@ except ImportError:  # pragma: no cover - depends on the platform
     markdown_it_pyrs = None  # type: ignore[assignment]
 
 from scorecard.core.diagnostics import Diagnostic, error, warning
-from scorecard.source.content import hint_for_missing, is_assessment_name, slug_for, slugify
+from scorecard.core.slugs import slugify
+from scorecard.source.content import hint_for_missing, is_assessment_name, slug_for
 
 
 @dataclass(frozen=True)

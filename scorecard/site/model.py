@@ -23,6 +23,7 @@ from scorecard.core.lift import next_grade
 from scorecard.core.ratings import DISAGREEMENT_STEPS
 from scorecard.core.rubric import Rubric, Scale, Section
 from scorecard.core.scoring import ItemScore, Scorecard, one_decimal
+from scorecard.core.slugs import slugify
 from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS, staleness
 from scorecard.site.badge import LABEL, badge_value
 from scorecard.site.charts import Spoke, TrendPoint, radar, trend
@@ -70,7 +71,7 @@ from scorecard.site.views import (
     SectionView,
     SiteView,
 )
-from scorecard.source.content import Content, slugify
+from scorecard.source.content import Content
 from scorecard.source.history import HistoryPoint
 
 

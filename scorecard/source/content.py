@@ -11,7 +11,7 @@ import os
 import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 
 from scorecard.core.assessment import Assessment, parse_assessment
 from scorecard.core.diagnostics import Diagnostic, did_you_mean, error, visible, warning
@@ -46,7 +46,7 @@ def is_assessment_file(relative: str) -> bool:
     return is_assessment_name(relative) and not any(part.startswith(".") for part in relative.split("/"))
 
 
-def slug_for(relative: Path) -> str:
+def slug_for(relative: PurePath) -> str:
     """The slug of an assessment file: its path under assessments/, without extension, slugified."""
     parts = list(relative.with_suffix("").parts)
     return "/".join(slugify(part) for part in parts)
