@@ -493,7 +493,7 @@ def test_a_cache_file_signed_with_the_right_key_still_cannot_run_code(site: Path
     marker = tmp_path / "ran"
     assert build(BuildOptions.at(site)).ok
     cachefiles.save_part(site, "site", (_RunsCode(marker), None))  # signed with this machine's own key
-    with pytest.raises(cachefiles.CacheIgnored, match="damaged"):
+    with pytest.raises(cachefiles.CacheIgnoredError, match="damaged"):
         cachefiles.load_part(site, "site")
     assert not marker.exists()
     result = build(BuildOptions.at(site))

@@ -30,7 +30,7 @@ from scorecard.core.assessment import Assessment
 from scorecard.core.diagnostics import Diagnostic
 from scorecard.core.options import BuildOptions
 from scorecard.incremental.cachefiles import CACHE_DIR as CACHE_DIR
-from scorecard.incremental.cachefiles import CacheIgnored, Stored, load_dict_part, load_part, save_dict_part, save_part
+from scorecard.incremental.cachefiles import CacheIgnoredError, Stored, load_dict_part, load_part, save_dict_part, save_part
 from scorecard.incremental.cachefiles import digest as digest
 from scorecard.incremental.fragments import FragmentStore
 from scorecard.incremental.pagekeys import page_keys, templates_digest, theme_digest, view_keys
@@ -128,7 +128,7 @@ class BuildCache:
         self.parts, self.stored = {}, {}
         try:
             found = load_part(self.root, "site")
-        except CacheIgnored as exc:
+        except CacheIgnoredError as exc:
             self._status = f"ignored: {exc}"
             return
         if found is None:
@@ -155,7 +155,7 @@ class BuildCache:
             return {}
         try:
             stored = load_dict_part(self.root, name)
-        except CacheIgnored as exc:
+        except CacheIgnoredError as exc:
             self._status += f"; {name} ignored: {exc}"
             return {}
         if stored.problem:

@@ -137,7 +137,7 @@ def signing_key() -> bytes | None:
     return _read_key(path)
 
 
-class CacheIgnored(Exception):
+class CacheIgnoredError(Exception):
     """A cache file that exists but must not be used; the message says why."""
 
 
@@ -216,7 +216,7 @@ def _unpickled(payload: bytes | memoryview) -> Any:
         with collector_paused():
             return _RecordsOnly(io.BytesIO(payload)).load()
     except Exception:  # signed but unreadable (a bug, a library that changed, a name that is not data): damage
-        raise CacheIgnored("damaged") from None
+        raise CacheIgnoredError("damaged") from None
 
 
 def _head() -> bytes:
@@ -226,18 +226,18 @@ def _head() -> bytes:
 def _read_signed_file(path: Path) -> tuple[bytes, bytes] | None:
     """The file's bytes and this machine's key, once its head says it is a cache of this format and version."""
     if _unsafe_folder(path.parent):
-        raise CacheIgnored(f"{CACHE_DIR} is a link or not a folder")
+        raise CacheIgnoredError(f"{CACHE_DIR} is a link or not a folder")
     data = read_regular_file(path, CACHE_LIMIT)
     if data is None:
         return None
     key = signing_key()
     if key is None:
-        raise CacheIgnored("no signing key")
+        raise CacheIgnoredError("no signing key")
     head = len(MAGIC) + 1
     if not data.startswith(MAGIC) or len(data) < head + 52 or data[len(MAGIC)] != FORMAT:
-        raise CacheIgnored("not a cache of this format")
+        raise CacheIgnoredError("not a cache of this format")
     if data[head:head + 20] != tool_fingerprint():
-        raise CacheIgnored("written by another version of scorecard")
+        raise CacheIgnoredError("written by another version of scorecard")
     return data, key
 
 
@@ -249,7 +249,7 @@ def _signed(key: bytes, role: bytes, *parts: bytes | memoryview) -> bytes:
 
 
 def _read_part(root: Path, name: str) -> tuple[bytes, Any] | None:
-    """The signature and value of the whole part `name`; None when there is none; CacheIgnored when untrusted."""
+    """The signature and value of the whole part `name`; None when there is none; CacheIgnoredError when untrusted."""
     found = _read_signed_file(root / CACHE_DIR / f"{name}.pickle")
     if found is None:
         return None
@@ -257,12 +257,12 @@ def _read_part(root: Path, name: str) -> tuple[bytes, Any] | None:
     start = len(_head())
     signature, payload = data[start:start + 32], memoryview(data)[start + 32:]
     if not hmac.compare_digest(signature, _signed(key, name.encode(), payload)):
-        raise CacheIgnored("not signed on this machine, or damaged")
+        raise CacheIgnoredError("not signed on this machine, or damaged")
     return signature, _unpickled(payload)
 
 
 def load_part(root: Path, name: str) -> Any:
-    """The object saved as `name` in the cache at `root`; None when there is none; CacheIgnored when untrusted."""
+    """The object saved as `name` in the cache at `root`; None when there is none; CacheIgnoredError when untrusted."""
     found = _read_part(root, name)
     return None if found is None else found[1]
 
@@ -305,7 +305,7 @@ def _unsafe_folder(folder: Path) -> bool:
 
 
 def read_regular_file(path: Path, limit: int) -> bytes | None:
-    """The bytes of `path`; None when there is no such file; CacheIgnored when it is a link, a named
+    """The bytes of `path`; None when there is no such file; CacheIgnoredError when it is a link, a named
     pipe, a device or larger than `limit`: it is opened without following links or blocking, and
     read no further than its size."""
     try:
@@ -313,17 +313,17 @@ def read_regular_file(path: Path, limit: int) -> bytes | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise CacheIgnored(f"cannot read it ({exc.strerror or exc})") from None
+        raise CacheIgnoredError(f"cannot read it ({exc.strerror or exc})") from None
     try:
         info = os.fstat(handle)
         if not stat.S_ISREG(info.st_mode):
-            raise CacheIgnored("not a regular file")
+            raise CacheIgnoredError("not a regular file")
         if info.st_size > limit:
-            raise CacheIgnored(f"larger than {limit} bytes")
+            raise CacheIgnoredError(f"larger than {limit} bytes")
         with os.fdopen(os.dup(handle), "rb") as source:
             return source.read(info.st_size)
     except OSError as exc:
-        raise CacheIgnored(f"cannot read it ({exc.strerror or exc})") from None
+        raise CacheIgnoredError(f"cannot read it ({exc.strerror or exc})") from None
     finally:
         os.close(handle)
 
@@ -409,11 +409,11 @@ def load_dict_part(root: Path, name: str) -> Stored:
         return Stored({}, b"", 0)
     signature, entries = found
     if not isinstance(entries, dict):
-        raise CacheIgnored("damaged")
+        raise CacheIgnoredError("damaged")
     stored = Stored(entries, signature, len(entries))
     try:
         _read_delta(root, name, stored)
-    except CacheIgnored as exc:
+    except CacheIgnoredError as exc:
         stored.entries = entries
         stored.delta_count, stored.tip, stored.delta_size = 0, None, 0
         stored.problem = f"delta ignored: {exc}"
@@ -429,24 +429,24 @@ def _read_delta(root: Path, name: str, stored: Stored) -> None:
     data, key = found
     at = len(_head())
     if data[at:at + 32] != stored.base:
-        raise CacheIgnored("written for another base (left by another build)")
+        raise CacheIgnoredError("written for another base (left by another build)")
     at, tip, view, chunks = at + 32, stored.base, memoryview(data), []
     while at < len(data):
         if len(data) < at + 40:
-            raise CacheIgnored("truncated")
+            raise CacheIgnoredError("truncated")
         length = int.from_bytes(data[at:at + 8], "little")
         signature, payload = data[at + 8:at + 40], view[at + 40:at + 40 + length]
         if len(payload) < length:
-            raise CacheIgnored("truncated")
+            raise CacheIgnoredError("truncated")
         if not hmac.compare_digest(signature, _signed(key, b"delta " + name.encode(), tip, payload)):
-            raise CacheIgnored("not signed on this machine, or damaged")
+            raise CacheIgnoredError("not signed on this machine, or damaged")
         chunks.append(payload)
         at, tip = at + 40 + length, signature
     stored.entries = dict(stored.entries)  # the base's dict stays as read until the delta is known whole
     for payload in chunks:
         entries = _unpickled(payload)
         if not isinstance(entries, dict):
-            raise CacheIgnored("damaged")
+            raise CacheIgnoredError("damaged")
         stored.entries.update(entries)
         stored.delta_count += len(entries)
     stored.tip, stored.delta_size = tip, len(data)

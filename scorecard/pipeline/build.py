@@ -28,7 +28,7 @@ from scorecard.pipeline.prepare import Body, Parsed, parse_all, render_all
 from scorecard.pipeline.reuse import Files, NoReuse, Reuse
 from scorecard.pipeline.timings import Progress, StageTime, Stopwatch, collector_paused
 from scorecard.publish.export import assessment_exports, badge_files, scorecard_csv, scorecard_json
-from scorecard.publish.render import RenderFailed, default_theme_dir, environment_for, render_site
+from scorecard.publish.render import RenderError, default_theme_dir, environment_for, render_site
 from scorecard.publish.sitemap import SITEMAP_URL, sitemap_xml
 from scorecard.publish.writer import check_output_dir, write_site
 from scorecard.site.compare import DATA_URL, compare_data_js, trends_of
@@ -245,7 +245,7 @@ def write(options: BuildOptions, files: Iterable[tuple[str, bytes]], kept: froze
     """Write the site, swapped in whole; what went wrong, if anything (nothing is written then)."""
     try:
         return tuple(write_site(files, options.output_dir, kept=sorted(kept)))
-    except RenderFailed as exc:  # template errors name the theme's file: shown from the site root when it is inside
+    except RenderError as exc:  # template errors name the theme's file: shown from the site root when it is inside
         return (replace(exc.diagnostic, path=display_path(Path(exc.diagnostic.path), options.root)),)
 
 

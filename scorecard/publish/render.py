@@ -148,7 +148,7 @@ def _bytecode_cache_in(folder: Path) -> _BytecodeCache:
     return _BytecodeCache(folder)
 
 
-class RenderFailed(Exception):
+class RenderError(Exception):
     """A template failed; `diagnostic` says where (raised out of `render_site`'s stream, so the writer drops what it began)."""
 
     def __init__(self, diagnostic: Diagnostic):
@@ -163,7 +163,7 @@ def render_site(model: SiteModel, env: jinja2.Environment, theme_dirs: list[Path
     next is made.
 
     Cached fragments come from `fragments` (with those the last build left); without it each is
-    rendered where it stands. Raises RenderFailed when a template fails.
+    rendered where it stands. Raises RenderError when a template fails.
     """
     with storing_in(env, fragments):
         for page in model.pages:
@@ -171,7 +171,7 @@ def render_site(model: SiteModel, env: jinja2.Environment, theme_dirs: list[Path
                 template = env.get_template(page.template)
                 html = template.render(page=page.view, title=page.title, site=model.site, root=page.root, path=page.path)
             except jinja2.TemplateError as exc:
-                raise RenderFailed(template_problem(exc, page.template)) from None
+                raise RenderError(template_problem(exc, page.template)) from None
             yield page.path, html.encode("utf-8")
     # Static files: a theme listed first overrides the same file of a later one.
     static_files: dict[str, Path] = {}
