@@ -75,7 +75,8 @@ def run_build(site: Path, cores: int | None, tree: Path | None = None) -> dict:
     out = result.stdout + result.stderr
     if result.returncode != 0 or "Built" not in out:
         raise SystemExit(f"build failed in {site}:\n{out[-3000:]}")
-    stages = {name.strip(): float(seconds) for name, seconds in re.findall(r"^\s*([a-z ]+?)\s+([\d.]+) s$", out, re.MULTILINE)}
+    stages = {name.strip(): float(seconds) for name,
+              seconds in re.findall(r"^\s*([a-z ]+?)\s+([\d.]+) s$", out, re.MULTILINE)}
     peak = json.loads(out.split("PEAK ", 1)[1].splitlines()[0])
     built = float(re.search(r"files\)?, .*?([\d.]+) s\.", out).group(1))
     reused = re.search(r"(\d+) (?:page|file)\(s\) reused", out)
@@ -86,7 +87,8 @@ def edit_one(site: Path, total: int, which: int | None = None) -> None:
     path = site / "content" / "assessments" / f"initiative-{total // 2 if which is None else which:05d}.md"
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"(  search:\s+\{score: )(\d)", lambda m: m.group(1) + str((int(m.group(2)) + 1) % 6), text, count=1)
-    path.write_text(text.replace("## Risks\n", "## Risks\n\nAn edited sentence for the benchmark.\n", 1), encoding="utf-8")
+    path.write_text(text.replace("## Risks\n", "## Risks\n\nAn edited sentence for the benchmark.\n", 1),
+                    encoding="utf-8")
 
 
 def edit_rubric(site: Path) -> None:
@@ -105,7 +107,8 @@ def machine() -> str:
 SCENARIOS = ("cold", "no-op", "edit one", "edit again", "rubric")
 
 
-def run_scenarios(sites: dict[str, tuple[Path, Path | None]], total: int, cores: int | None) -> dict[str, dict[str, dict]]:
+def run_scenarios(sites: dict[str, tuple[Path, Path | None]], total: int,
+                  cores: int | None) -> dict[str, dict[str, dict]]:
     """Every scenario on each (site, tree), in turn: by tree, then scenario, what each build took."""
     runs: dict[str, dict[str, dict]] = {name: {} for name in sites}
     for scenario in SCENARIOS:

@@ -171,8 +171,10 @@ def test_a_touched_output_file_is_rendered_again(site: Path, tmp_path: Path):
     assert_same_as_cold_build(site, tmp_path)
 
 
-@pytest.mark.parametrize("damage", ["truncate", "flip a byte", "other format", "empty", "another version", "another machine"])
-def test_a_damaged_or_foreign_cache_is_ignored(site: Path, tmp_path: Path, damage: str, monkeypatch: pytest.MonkeyPatch):
+@pytest.mark.parametrize("damage",
+                         ["truncate", "flip a byte", "other format", "empty", "another version", "another machine"])
+def test_a_damaged_or_foreign_cache_is_ignored(site: Path, tmp_path: Path, damage: str,
+                                               monkeypatch: pytest.MonkeyPatch):
     build(BuildOptions.at(site))
     edit_one(site)
     for part in (site / CACHE_DIR).glob("*.pickle"):
@@ -220,7 +222,8 @@ def test_work_shared_between_worker_processes_gives_the_same_site(site: Path, tm
     monkeypatch.setattr(parallel, "usable_cores", lambda: 2)  # even on one core
     monkeypatch.setattr(parallel, "can_fork", lambda: True)  # even if an earlier test left a thread behind
     pools = []
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", lambda *args, **kwargs: pools.append(1) or ProcessPoolExecutor(*args, **kwargs))
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", lambda *args,
+                        **kwargs: pools.append(1) or ProcessPoolExecutor(*args, **kwargs))
     assert build(BuildOptions.at(site, cache=False)).ok
     assert len(pools) == 2  # files parsed, then bodies rendered, in workers
     assert_same_as_cold_build_in_one_process(site, tmp_path, monkeypatch)
@@ -265,7 +268,8 @@ def test_edits_in_sequence_append_to_the_delta_then_compact_and_stay_identical(s
     assert (site / CACHE_DIR / "prepared.pickle").read_bytes() != base
 
 
-def test_every_scenario_in_turn_stays_identical_through_deltas(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_every_scenario_in_turn_stays_identical_through_deltas(site: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(cachefiles, "COMPACT_AT", 10)  # renames, deletions and the rubric edit go to the delta too
     assert build(BuildOptions.at(site)).ok
     for scenario in SCENARIOS.values():
@@ -407,7 +411,8 @@ def test_any_dict_part_is_kept_as_a_base_and_a_delta(site: Path, monkeypatch: py
     assert third.part("extra") == {b"a": "<p>A</p>", b"b": "<p>B</p>", b"c": "<p>C</p>"} and third.status() == "used"
 
 
-def test_two_builds_saving_one_after_the_other_leave_a_cache_that_reads_whole(site: Path, monkeypatch: pytest.MonkeyPatch):
+def test_two_builds_saving_one_after_the_other_leave_a_cache_that_reads_whole(site: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)
     start = opened(site)
     start.set_part("extra", {b"a": "A", b"b": "B"})

@@ -312,7 +312,8 @@ def run_action(tmp_path: Path, site: Path, inputs: dict[str, str]) -> tuple[int,
         cwd = site / resolve(step.get("working-directory", "."))
         result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=cwd,
                                 env=env, capture_output=True, text=True, check=False)
-        outputs[step.get("id", step["name"])] = dict(line.split("=", 1) for line in output_file.read_text().splitlines())
+        outputs[step.get("id", step["name"])] = dict(line.split("=", 1)
+                                                     for line in output_file.read_text().splitlines())
         code = result.returncode
         if code and step.get("id") != "gate":
             raise AssertionError(f"step {step['name']} failed: {result.stdout}{result.stderr}")

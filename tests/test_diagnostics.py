@@ -93,7 +93,8 @@ def assert_diagnostics(found: list[Diagnostic], expected: list[Expect]) -> None:
     wanted = sorted(expected, key=lambda e: (e.path, e.line or 0, e.severity.value, e.message))
     assert len(ordered) == len(wanted), shown
     for diagnostic, expect in zip(ordered, wanted):
-        assert (diagnostic.path, diagnostic.severity, diagnostic.line) == (expect.path, expect.severity, expect.line), shown
+        assert (diagnostic.path, diagnostic.severity, diagnostic.line) == (expect.path, expect.severity,
+                                                                           expect.line), shown
         assert expect.message in diagnostic.message, shown
         if expect.hint is not None:
             assert diagnostic.hint is not None and expect.hint in diagnostic.hint, shown
@@ -163,10 +164,12 @@ CASES = [
          E(14, "score of 'links' is 7, outside 0–5", "whole number from 0 to 5")),
     case("score 3.5 not whole", assessment(replace={14: '  links:      {score: 3.5, evidence: "Stable addresses."}'}),
          E(14, "score of 'links' must be a whole number, not '3.5'", "whole number from 0 to 5")),
-    case("score 'four' not a number", assessment(replace={14: '  links:      {score: four, evidence: "Stable addresses."}'}),
+    case("score 'four' not a number",
+         assessment(replace={14: '  links:      {score: four, evidence: "Stable addresses."}'}),
          E(14, "score of 'links' must be a whole number, not 'four'", "whole number from 0 to 5")),
     # Line 9: 'maybe' is close to none of the answers, so the hint lists them.
-    case("answer off the scale", assessment(replace={9: '  return:         {answer: maybe, evidence: "41% came back."}'}),
+    case("answer off the scale",
+         assessment(replace={9: '  return:         {answer: maybe, evidence: "41% came back."}'}),
          E(9, "answer 'maybe' to 'return' is not on the scale", "partly")),
     # Line 10: a trust question given a 'score'.
     case("score instead of answer in trust",
@@ -179,7 +182,8 @@ CASES = [
     case("reason on an answered item",
          assessment(replace={14: '  links:      {score: 3, evidence: "Stable addresses.", reason: "Not planned."}'}),
          W(14, "'reason' in 'links' is only for n/a, and is ignored here", "'evidence'")),
-    case("reason on an unknown item", assessment(replace={16: '  tags:       {score: unknown, reason: "Not measured yet."}'})),
+    case("reason on an unknown item",
+         assessment(replace={16: '  tags:       {score: unknown, reason: "Not measured yet."}'})),
     # Line 10: trust questions have no n/a.
     case("n/a on a trust question",
          assessment(replace={10: '  recommend:      {answer: n/a, reason: "Too early to say."}'}),
@@ -330,9 +334,11 @@ def test_names_that_share_a_group_page_are_warned(tmp_path: Path) -> None:
     })
     diagnostics = list(check(BuildOptions.at(tmp_path, today=dt.date(2026, 9, 14))).diagnostics)
     assert_diagnostics(diagnostics, [
-        W(7, "tag 'Support' shares a page with 'support' (content/assessments/a.md:7)", "write the name one way everywhere",
+        W(7, "tag 'Support' shares a page with 'support' (content/assessments/a.md:7)",
+          "write the name one way everywhere",
           path=f"{ASSESSMENTS}/b.md"),
-        W(6, "owner 'ann lee' shares a page with 'Ann Lee' (content/assessments/a.md:6)", "write the name one way everywhere",
+        W(6, "owner 'ann lee' shares a page with 'Ann Lee' (content/assessments/a.md:6)",
+          "write the name one way everywhere",
           path=f"{ASSESSMENTS}/b.md"),
     ])
 

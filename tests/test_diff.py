@@ -60,7 +60,8 @@ def run_json(*args: str) -> dict:
 
 
 def test_one_score_and_one_evidence_change_against_the_working_tree(site: Path) -> None:
-    edit(site, ALPHA, '{score: 5, evidence: "Full-text search over every page."}', '{score: 3, evidence: "Full-text search over every page."}')
+    edit(site, ALPHA, '{score: 5, evidence: "Full-text search over every page."}',
+         '{score: 3, evidence: "Full-text search over every page."}')
     edit(site, ALPHA, '"Pages link to each other."', '"Pages link to each other and to tickets."')
     data = run_json("HEAD")
     [change] = data["assessments"]

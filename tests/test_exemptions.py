@@ -38,13 +38,17 @@ def site(tmp_path: Path) -> Path:
     # 2026-10-01 − 2026-08-31 = 31 days before: no warning yet (the default warns from 30 days before).
     (dt.date(2026, 8, 31), Fraction(888, 10), []),
     # 2026-10-01 − 2026-09-14 = 17 days: a warning that it will expire; it still holds.
-    (dt.date(2026, 9, 14), Fraction(888, 10), ["the exemption of 'extensions' expires on 2026-10-01 (in 17 days), approved by Dana Lee"]),
+    (dt.date(2026, 9, 14), Fraction(888, 10),
+     ["the exemption of 'extensions' expires on 2026-10-01 (in 17 days), approved by Dana Lee"]),
     # Its last day: it still holds.
-    (dt.date(2026, 10, 1), Fraction(888, 10), ["the exemption of 'extensions' expires on 2026-10-01 (today), approved by Dana Lee"]),
+    (dt.date(2026, 10, 1), Fraction(888, 10),
+     ["the exemption of 'extensions' expires on 2026-10-01 (today), approved by Dana Lee"]),
     # The day after: expired, counted as unanswered.
-    (dt.date(2026, 10, 2), Fraction(84), ["the exemption of 'extensions' expired on 2026-10-01, approved by Dana Lee: it counts as unanswered"]),
+    (dt.date(2026, 10, 2), Fraction(84),
+     ["the exemption of 'extensions' expired on 2026-10-01, approved by Dana Lee: it counts as unanswered"]),
 ])
-def test_an_exemption_on_both_sides_of_its_date(tmp_path: Path, today: dt.date, overall: Fraction, expected: list[str]) -> None:
+def test_an_exemption_on_both_sides_of_its_date(tmp_path: Path, today: dt.date, overall: Fraction,
+                                                expected: list[str]) -> None:
     checked = check(BuildOptions.at(site(tmp_path), today=today))
     scored, diagnostics = list(checked.scored), list(checked.diagnostics)
     diagnostics = [d for d in diagnostics if "in the future" not in d.message]  # the file is dated 2026-09-14
@@ -74,6 +78,7 @@ def test_an_exemption_on_an_answered_item_is_ignored_and_expires_must_be_a_date(
     root = write_site(tmp_path, {"content/assessments/forum.md": assessment_text(trust=TRUST, slates=slates)})
     diagnostics = list(check(BuildOptions.at(root, today=dt.date(2026, 9, 14))).diagnostics)
     assert [(d.line, d.severity.value, d.message) for d in diagnostics] == [
-        (10, "warning", "'search' is answered: 'approved_by' and 'expires' are only for n/a or unknown, and are ignored"),
+        (10, "warning",
+         "'search' is answered: 'approved_by' and 'expires' are only for n/a or unknown, and are ignored"),
         (EXTENSIONS_LINE, "error", "'expires' is not a date: 'soon'"),
     ]

@@ -56,8 +56,10 @@ def test_csv_has_one_row_per_assessment_with_scores_answers_and_page(site: Path)
         "date": "2026-06-01", "review_by": "", "url": "assessments/gamma/index.html", "ratings": "",
     }
     beta, alpha = rows[0], rows[2]
-    assert (beta["score"], beta["grade"], beta["verdict"], beta["gated"]) == ("70.0", "Promising", "Erodes trust", "true")
-    assert (alpha["score"], alpha["trust"], alpha["slates"], alpha["review_by"]) == ("80.0", "100.0", "50.0", "2027-03-20")
+    assert (beta["score"], beta["grade"], beta["verdict"], beta["gated"]) == ("70.0", "Promising", "Erodes trust",
+                                                                              "true")
+    assert (alpha["score"], alpha["trust"], alpha["slates"],
+            alpha["review_by"]) == ("80.0", "100.0", "50.0", "2027-03-20")
     assert (out / alpha["url"]).is_file()
 
 

@@ -89,7 +89,8 @@ def test_keys_of_different_kinds_are_different_fragments(tmp_path: Path):
     store = FragmentStore(b"templates")
     with storing_in(env, store):
         # The string "1" and the number 1 print the same here, but a template could tell them apart.
-        assert env.get_template("page.html").render(xs=["1", 1, 1.0, True, None, "None"]) == "[1][1][1.0][True][None][None]"
+        assert env.get_template("page.html").render(xs=["1", 1, 1.0, True, None,
+                                                        "None"]) == "[1][1][1.0][True][None][None]"
     assert store.rendered == 6
 
 
@@ -110,7 +111,8 @@ def test_fragments_of_the_last_build_are_reused_and_only_those_used_are_kept(tmp
 
 
 @pytest.mark.parametrize(("body", "line", "name"), [
-    ("{% for a in xs %}\n{% cache a %}\n<p>{{ a }}</p>\n<p>{{ page.title }}</p>\n{% endcache %}\n{% endfor %}\n", 4, "page"),
+    ("{% for a in xs %}\n{% cache a %}\n<p>{{ a }}</p>\n<p>{{ page.title }}</p>\n{% endcache %}\n{% endfor %}\n", 4,
+     "page"),
     # the enclosing loop's `loop` is a variable like any other
     ("{% for a in xs %}\n{% cache a %}{{ loop.index }}{% endcache %}\n{% endfor %}\n", 2, "loop"),
     # a `set` inside an `if` counts only inside it: when the branch is not taken, `x` is the page's
@@ -118,7 +120,8 @@ def test_fragments_of_the_last_build_are_reused_and_only_those_used_are_kept(tmp
     # a loop's target exists inside the loop only
     ("{% cache xs %}\n{% for a in xs %}{% endfor %}{{ a }}\n{% endcache %}\n", 2, "a"),
 ])
-def test_a_fragment_that_reads_a_variable_it_does_not_list_is_a_syntax_error(tmp_path: Path, body: str, line: int, name: str):
+def test_a_fragment_that_reads_a_variable_it_does_not_list_is_a_syntax_error(tmp_path: Path, body: str, line: int,
+                                                                             name: str):
     error = syntax_error(tmp_path, {"page.html": body})
     keys = "a" if "{% cache a %}" in body else "xs"
     assert error.message == f"the cached fragment uses '{name}', which is not one of its keys ({keys})"
@@ -140,7 +143,8 @@ def test_a_fragment_may_read_its_keys_its_own_variables_the_templates_macros_imp
             "{% endfor %}\n"),
     })
     with storing_in(env, FragmentStore(b"templates")):
-        assert env.get_template("page.html").render(xs=["ab"], root="up") == "12<b><em>ab</em></b> <em>up</em>\n"  # trim_blocks: no newline after a tag
+        # trim_blocks: no newline after a tag
+        assert env.get_template("page.html").render(xs=["ab"], root="up") == "12<b><em>ab</em></b> <em>up</em>\n"
 
 
 def test_a_fragment_may_not_call_a_macro_that_reads_a_page_variable(tmp_path: Path):
@@ -164,7 +168,9 @@ def test_a_macro_that_reads_a_page_variable_through_a_default_or_another_macro_i
 
 
 def test_a_fragment_may_not_include_a_template(tmp_path: Path):
-    error = syntax_error(tmp_path, {"row.html": "{{ page }}", "page.html": "{% cache a %}\n{% include 'row.html' %}\n{% endcache %}\n"})
+    error = syntax_error(tmp_path,
+                         {"row.html": "{{ page }}",
+                          "page.html": "{% cache a %}\n{% include 'row.html' %}\n{% endcache %}\n"})
     assert error.message == "a cached fragment cannot include a template (it would see every variable)"
     assert error.lineno == 2
 

@@ -246,7 +246,8 @@ def test_deleted_assessment_is_not_on_the_changes_page(two_histories: Repo):
 
 
 def test_two_builds_of_a_repository_are_byte_identical(two_histories: Repo, tmp_path: Path):
-    one, two = built(two_histories.root, output_dir=tmp_path / "one"), built(two_histories.root, output_dir=tmp_path / "two")
+    one = built(two_histories.root, output_dir=tmp_path / "one")
+    two = built(two_histories.root, output_dir=tmp_path / "two")
     files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
     assert files and all((one / f).read_bytes() == (two / f).read_bytes() for f in files)
 
@@ -272,8 +273,10 @@ def test_review_due_mark_on_page_and_leaderboard(tmp_path: Path):
     out = built(root, today=dt.date(2026, 10, 2))
     assert "Review due" in (out / "assessments/due/index.html").read_text()
     assert "Review due" not in (out / "assessments/fresh/index.html").read_text()
-    leaderboard = re.search(r'<table class="leaderboard">.*?</table>', (out / "index.html").read_text(), re.DOTALL).group()
-    rows = {re.search(r">(\w+)</a>", row).group(1): row for row in re.findall(r"<tr[^>]*>.*?</tr>", leaderboard.split("<tbody>")[1], re.DOTALL)}
+    leaderboard = re.search(r'<table class="leaderboard">.*?</table>', (out / "index.html").read_text(),
+                            re.DOTALL).group()
+    rows = {re.search(r">(\w+)</a>", row).group(1): row
+            for row in re.findall(r"<tr[^>]*>.*?</tr>", leaderboard.split("<tbody>")[1], re.DOTALL)}
     assert "Review due" in rows["Due"] and "Review due" not in rows["Fresh"]
     out = built(root, today=dt.date(2026, 10, 2), stale_after_days=10, output_dir=tmp_path / "strict")
     assert "Review due" in (out / "assessments/fresh/index.html").read_text()  # 18 days old

@@ -32,7 +32,8 @@ from scorecard.pipeline.build import build
 
 TRUST = {"better_product": '{answer: "yes", evidence: "e"}', "return": '{answer: partly, evidence: "e"}',
          "recommend": "{answer: unknown}", "builds_trust": '{answer: "yes", evidence: "e"}'}
-SLATES = {"search": '{score: 4, evidence: "e"}', "links": '{score: 3, evidence: "e"}', "authorship": '{score: 5, evidence: "e"}',
+SLATES = {"search": '{score: 4, evidence: "e"}', "links": '{score: 3, evidence: "e"}',
+          "authorship": '{score: 5, evidence: "e"}',
           "tags": '{score: 2, evidence: "e"}', "extensions": '{score: n/a, reason: "r"}', "signals": '{score: 4, evidence: "e"}'}
 
 
@@ -76,4 +77,5 @@ def test_the_page_and_json_say_what_lifts_the_grade(tmp_path: Path) -> None:
     # Weak; the page says first that the gate must be cleared.
     gated = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (root / "output/assessments/gated/index.html").read_text()))
     assert "First the gate: while Will this help build trust between the customer and the company? is answered no" in gated
-    assert data["gated"]["next_grade"]["grade"] == "Promising" and data["gated"]["next_grade"]["points_needed"] == 13.2  # 60 − 46.8
+    # 60 − 46.8
+    assert data["gated"]["next_grade"]["grade"] == "Promising" and data["gated"]["next_grade"]["points_needed"] == 13.2

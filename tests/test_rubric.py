@@ -296,7 +296,8 @@ def test_rubric_reports_every_error_in_one_run() -> None:
         "    items: [{id: free}]\n"                            # 8
     )
     assert rubric is None
-    assert sorted((d.line, d.severity) for d in diagnostics) == [(2, Severity.ERROR), (5, Severity.ERROR), (6, Severity.ERROR)]
+    assert sorted((d.line, d.severity) for d in diagnostics) == [(2, Severity.ERROR), (5, Severity.ERROR),
+                                                                 (6, Severity.ERROR)]
 
 
 # -- an extended rubric scores its new section ------------------------------------------------
@@ -352,7 +353,8 @@ def test_extended_rubric_scores_the_new_section() -> None:
 def test_the_default_rubric_does_not_know_the_new_section() -> None:
     # The same file under the default rubric: 'customer_job' (line 16) is an unknown field.
     _, diagnostics = parse_assessment(ANSWERS, "a.md", "a", default_rubric())
-    assert [(d.line, d.severity, d.message) for d in diagnostics] == [(16, Severity.ERROR, "unknown field 'customer_job'")]
+    assert [(d.line, d.severity, d.message)
+            for d in diagnostics] == [(16, Severity.ERROR, "unknown field 'customer_job'")]
 
 
 def test_a_new_scale_can_regate_or_ungate_the_inherited_items() -> None:

@@ -23,7 +23,8 @@ sections:
     items:
       - {id: urgency, title: Urgency}
 """
-SLATES = {"search": '{score: 4, evidence: "e"}', "links": '{score: 3, evidence: "e"}', "authorship": '{score: 5, evidence: "e"}',
+SLATES = {"search": '{score: 4, evidence: "e"}', "links": '{score: 3, evidence: "e"}',
+          "authorship": '{score: 5, evidence: "e"}',
           "tags": '{score: 2, evidence: "e"}', "extensions": '{score: n/a, reason: "r"}', "signals": '{score: 4, evidence: "e"}'}
 
 

@@ -55,8 +55,10 @@ def test_all_best_answers_score_100(rubric):
 def test_builds_trust_counts_twice(rubric):
     # Only builds_trust yes: 2/5 = 40; only better_product yes: 1/5 = 20.
     unknown = dict.fromkeys(ALL_YES, "{answer: unknown}")
-    assert score(rubric, unknown | {"builds_trust": '{answer: "yes", evidence: e}'}, ALL_FIVE).section("trust").score == 40
-    assert score(rubric, unknown | {"better_product": '{answer: "yes", evidence: e}'}, ALL_FIVE).section("trust").score == 20
+    assert score(rubric, unknown | {"builds_trust": '{answer: "yes", evidence: e}'},
+                 ALL_FIVE).section("trust").score == 40
+    assert score(rubric, unknown | {"better_product": '{answer: "yes", evidence: e}'},
+                 ALL_FIVE).section("trust").score == 20
 
 
 def test_builds_trust_no_is_a_gate_whatever_the_numbers(rubric):

@@ -100,7 +100,8 @@ def main() -> None:
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help=f"Output directory (default: output_dir in {CONFIG_FILE}, else output/).")
 @click.option("--timings", is_flag=True, help="Also print the time each stage of the build took.")
-@click.option("--no-cache", "no_cache", is_flag=True, help="Build everything afresh, neither reading nor writing .scorecard-cache/.")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Build everything afresh, neither reading nor writing .scorecard-cache/.")
 @TODAY
 @STALE_AFTER
 @QUIET

@@ -323,9 +323,11 @@ def diff_rubrics(old: Rubric, new: Rubric) -> list[RubricChange]:
             changes.append(RubricChange("section added", section.id, None, None, section.title))
             continue
         if before.weight != section.weight:
-            changes.append(RubricChange("section weight", section.id, None, number(before.weight), number(section.weight)))
+            changes.append(RubricChange("section weight", section.id, None, number(before.weight),
+                                        number(section.weight)))
         if before.scale != section.scale:
-            changes.append(RubricChange("scale", section.id, None, describe_scale(before.scale), describe_scale(section.scale)))
+            changes.append(RubricChange("scale", section.id, None, describe_scale(before.scale),
+                                        describe_scale(section.scale)))
         for item in before.items:
             if section.item(item.id) is None:
                 changes.append(RubricChange("item removed", section.id, item.id, item.title, None))
@@ -335,9 +337,11 @@ def diff_rubrics(old: Rubric, new: Rubric) -> list[RubricChange]:
                 changes.append(RubricChange("item added", section.id, item.id, None, item.title))
                 continue
             if was.weight != item.weight:
-                changes.append(RubricChange("item weight", section.id, item.id, number(was.weight), number(item.weight)))
+                changes.append(RubricChange("item weight", section.id, item.id, number(was.weight),
+                                            number(item.weight)))
             if was.gate != item.gate:
-                changes.append(RubricChange("gate", section.id, item.id, describe_gate(was.gate), describe_gate(item.gate)))
+                changes.append(RubricChange("gate", section.id, item.id, describe_gate(was.gate),
+                                            describe_gate(item.gate)))
     return changes
 
 
@@ -459,7 +463,8 @@ def table_row(c: AssessmentChange) -> str:
     return "| " + " | ".join((
         name(c), scores(c),
         ghmarkdown.inline(arrow(c.old.grade if c.old else None, c.new.grade if c.new else None)),
-        ghmarkdown.inline(arrow(c.old.verdict_shown if c.old else None, c.new.verdict_shown if c.new else None)))) + " |"
+        ghmarkdown.inline(arrow(c.old.verdict_shown if c.old else None,
+                                c.new.verdict_shown if c.new else None)))) + " |"
 
 
 def details(c: AssessmentChange) -> list[str]:
@@ -540,7 +545,8 @@ def quote(text: str) -> str:
 def to_json(diff: ScoreDiff, gate: tuple[Failure, ...] = ()) -> dict[str, Any]:
     """The diff as plain data; the shape is documented in docs/diff.md."""
     def score(s: Score | None) -> dict[str, str | None] | None:
-        return {"score": str(s.score), "grade": s.grade, "verdict": s.verdict, "gated_by": s.gated_by or None} if s else None
+        return {"score": str(s.score), "grade": s.grade, "verdict": s.verdict,
+                "gated_by": s.gated_by or None} if s else None
 
     return {
         "base": {"revision": diff.base, "commit": diff.base_commit},

@@ -46,7 +46,8 @@ def github_annotation(diagnostic: Diagnostic, path_prefix: str = "") -> str:
 def diagnostics_json(diagnostics: Iterable[Diagnostic]) -> str:
     """The diagnostics as a JSON list of {path, line, col, severity, message, hint}."""
     return json_for_logs(json.dumps([
-        {"path": d.path, "line": d.line, "col": d.col, "severity": d.severity.value, "message": d.message, "hint": d.hint}
+        {"path": d.path, "line": d.line, "col": d.col, "severity": d.severity.value, "message": d.message,
+         "hint": d.hint}
         for d in diagnostics
     ], indent=2, ensure_ascii=False)) + "\n"
 

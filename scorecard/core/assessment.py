@@ -127,7 +127,8 @@ MAX_TEXT_CHARS = {"title": 200, "summary": 1000, "owner": 100}
 EXEMPTION_KEYS = ("approved_by", "expires")
 """An item's exemption: who allowed it to stay n/a or unknown, and until when."""
 
-FIELDS = ("title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra", "draft", "aliases")
+FIELDS = ("title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra", "draft",
+          "aliases")
 assert set(FIELDS) == RESERVED_KEYS
 
 
@@ -141,7 +142,8 @@ def parse_assessment(text: str, path: str, slug: str, rubric: Rubric) -> tuple[A
         return None, diagnostics
     if not isinstance(doc.data, dict):
         found = "nothing" if doc.data is None else f"a {type(doc.data).__name__}"
-        return None, [*diagnostics, error(path, split.front_matter_line, f"the front matter must be a mapping of fields, not {found}",
+        return None, [*diagnostics,
+                      error(path, split.front_matter_line, f"the front matter must be a mapping of fields, not {found}",
                                           "write one 'field: value' per line, starting with 'title:'")]
     checker = _FrontMatterChecker(doc, path, rubric)
     fields = checker.check()
@@ -266,7 +268,8 @@ class _FrontMatterChecker:
         try:
             return dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            self.problem((key,), f"'{key}' is not a valid date: '{value}'", "write dates as YYYY-MM-DD, e.g. 2026-09-14", value=True)
+            self.problem((key,), f"'{key}' is not a valid date: '{value}'",
+                         "write dates as YYYY-MM-DD, e.g. 2026-09-14", value=True)
             return None
 
     def status(self) -> str:
@@ -309,9 +312,11 @@ class _FrontMatterChecker:
         found: dict[str, int] = {}
         for i, name in enumerate(names):
             slug = "/".join(slugify(part) for part in name.strip("/").split("/"))
-            line = self.doc.value_position(("aliases", i)).line if isinstance(value, list) else self.doc.line(("aliases",))
+            line = (self.doc.value_position(("aliases", i)).line if isinstance(value, list)
+                    else self.doc.line(("aliases",)))
             if NO_SLUG in slug.split("/"):
-                self.problem(("aliases",), f"alias '{name}' has no letters or digits to make an address from", value=True)
+                self.problem(("aliases",), f"alias '{name}' has no letters or digits to make an address from",
+                             value=True)
                 continue
             found.setdefault(slug, line)
         return tuple(found), tuple(found.values())
@@ -458,7 +463,8 @@ class _FrontMatterChecker:
             if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
                 found["expires"] = value
             else:
-                self.problem((*at, "expires"), f"'expires' is not a date: '{self.doc.written.get((*at, 'expires'), value)}'",
+                self.problem((*at, "expires"),
+                             f"'expires' is not a date: '{self.doc.written.get((*at, 'expires'), value)}'",
                              "write dates as YYYY-MM-DD, e.g. 2027-03-31", value=True)
         return found
 
@@ -492,17 +498,20 @@ class _FrontMatterChecker:
                 return raw
             hint = did_you_mean(str(raw), [*names, UNKNOWN]) if isinstance(raw, str) else None
             written = self.doc.written.get(at, raw)  # `answer: true` quoted as written, not as Python's True
-            self.problem(at, f"answer '{written}' to '{item_id}' is not on the scale", hint or f"answer {scale.describe()}", value=True)
+            self.problem(at, f"answer '{written}' to '{item_id}' is not on the scale",
+                         hint or f"answer {scale.describe()}", value=True)
             return None
         if isinstance(raw, bool) or not isinstance(raw, int):
             written = self.doc.written.get(at, raw)
-            self.problem(at, f"score of '{item_id}' must be a whole number, not '{written}'", f"score {scale.describe()}", value=True)
+            self.problem(at, f"score of '{item_id}' must be a whole number, not '{written}'",
+                         f"score {scale.describe()}", value=True)
             return None
         written = self.doc.written.get(at, "")
         if re.match(r"[-+]?0[0-9_]", written):  # YAML 1.1: a leading 0 is octal, so 010 is 8
             self.warn(at, f"YAML reads the score '{written}' as {raw}: a leading 0 makes a number octal",
                       f"write it without the leading zeros: {int(written.replace('_', ''), 10)}")
         if not scale.min <= raw <= scale.max:
-            self.problem(at, f"score of '{item_id}' is {raw}, outside {scale.min}–{scale.max}", f"score {scale.describe()}", value=True)
+            self.problem(at, f"score of '{item_id}' is {raw}, outside {scale.min}–{scale.max}",
+                         f"score {scale.describe()}", value=True)
             return None
         return int(raw)

@@ -24,7 +24,8 @@ NA = "n/a"
 """The score a scale with `allow_na` accepts: needs a reason, left out of the denominator."""
 
 RESERVED_KEYS = frozenset(
-    {"title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra", "draft", "aliases"}
+    {"title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra", "draft",
+     "aliases"}
 )
 """Front-matter keys of an assessment, which a section id may not take."""
 
@@ -208,7 +209,8 @@ class _RubricReader:
         sections = self.sections(data.get("sections"), base)
         if any(d.is_error for d in self.diagnostics) or not sections or not bands or not statuses:
             return None
-        version = self.text(data, ("version",), "") if not isinstance(data.get("version"), (int, float)) else str(data["version"])
+        version = (self.text(data, ("version",), "") if not isinstance(data.get("version"), (int, float))
+                   else str(data["version"]))
         if not version:
             digest = hashlib.sha256(((base.version + "\n") if base else "").encode() + self.text_of_file.encode())
             version = "sha256:" + digest.hexdigest()[:12]
@@ -223,7 +225,8 @@ class _RubricReader:
             return default
         return value.strip()
 
-    def number(self, data: dict[str, Any], at: Path_, default: Fraction, low: int = 0, high: int | None = None) -> Fraction:
+    def number(self, data: dict[str, Any], at: Path_, default: Fraction, low: int = 0,
+               high: int | None = None) -> Fraction:
         value = data.get(at[-1])
         if value is None:
             return default
@@ -328,7 +331,8 @@ class _RubricReader:
     def identifier(self, entry: dict[str, Any], at: Path_, what: str) -> str | None:
         value = entry.get("id")
         if not isinstance(value, str) or not _ID.match(value):
-            self.problem((*at, "id"), f"{'an' if what == 'item' else 'a'} {what} needs an 'id' of lowercase letters, digits and '_'")
+            self.problem((*at, "id"),
+                         f"{'an' if what == 'item' else 'a'} {what} needs an 'id' of lowercase letters, digits and '_'")
             return None
         if what == "section" and value in RESERVED_KEYS:
             self.problem((*at, "id"), f"'{value}' is an assessment field and cannot be a section id")
@@ -379,7 +383,8 @@ class _RubricReader:
             parsed = []
             for name in choices:
                 if name in (UNKNOWN, NA):
-                    self.problem((*at, "choices", name), f"'{name}' is reserved (unknown answers, n/a with allow_na) and cannot be a choice")
+                    self.problem((*at, "choices", name),
+                                 f"'{name}' is reserved (unknown answers, n/a with allow_na) and cannot be a choice")
                     continue
                 parsed.append((name, self.number(choices, (*at, "choices", name), Fraction(0), 0, 1)))
             return Scale(choices=tuple(parsed), allow_na=allow_na)
@@ -447,6 +452,7 @@ class _RubricReader:
         when = str(value["when"])
         accepted = scale.answers()
         if when not in accepted:
-            self.problem((*at, "when"), f"a gate's 'when' must be an answer of the scale, not '{when}'", did_you_mean(when, accepted))
+            self.problem((*at, "when"), f"a gate's 'when' must be an answer of the scale, not '{when}'",
+                         did_you_mean(when, accepted))
             return None
         return Gate(when, value["verdict"])

@@ -319,7 +319,8 @@ class _Walker:
             self.spend(1)  # a duplicate key is a diagnostic: those count too
             pos = self.position(key_node)
             if not isinstance(key_node, yaml.ScalarNode):
-                self.diagnostics.append(error(self.path, pos.line, "a key must be a plain value, not a list or mapping", col=pos.col))
+                self.diagnostics.append(error(self.path, pos.line, "a key must be a plain value, not a list or mapping",
+                                              col=pos.col))
                 continue
             key = self.scalar(key_node)
             if not isinstance(key, str):

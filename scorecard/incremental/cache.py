@@ -188,7 +188,8 @@ class BuildCache:
                  prepare: Callable[[list[Job]], list[Parsed]]) -> dict[str, Parsed]:
         """A file's key is a digest of everything its parsing reads: its path, slug, text and the rubric."""
         rubric_key = digest(sources.rubric_bytes or b"", repr(unsafe_html).encode())
-        self.file_keys = {f.path: digest(rubric_key, f.path.encode(), f.slug.encode(), f.text.encode()) for f in sources.files}
+        self.file_keys = {f.path: digest(rubric_key, f.path.encode(), f.slug.encode(), f.text.encode())
+                          for f in sources.files}
         known = self.part("prepared")
         found = {path: known[key] for path, key in self.file_keys.items() if key in known}
         todo = [Job(f.path, f.slug, f.text) for f in sources.files if f.path not in found]
@@ -234,14 +235,16 @@ class BuildCache:
         self.known_views = views
         return views
 
-    def plan(self, model: SiteModel, env: jinja2.Environment, made: Mapping[str, bytes], output_dir: Path) -> RenderPlan:
+    def plan(self, model: SiteModel, env: jinja2.Environment, made: Mapping[str, bytes],
+             output_dir: Path) -> RenderPlan:
         """A file is kept when its key is the one the last build recorded for it and the file is still the one it wrote."""
         known = view_keys(model, self.known_views, self.view_digests)
         keys = page_keys(model, env, known)
         keys.update((path, digest(data)) for path, data in made.items())
         out = os.fspath(output_dir)
         last = self.site.files if self.site else {}
-        kept = frozenset(path for path, key in keys.items() if unchanged_file(last.get(path), key, os.path.join(out, path)))
+        kept = frozenset(path for path, key in keys.items()
+                         if unchanged_file(last.get(path), key, os.path.join(out, path)))
         self.digests = keys
         self.fragment_store = FragmentStore(templates_digest(env), self.part("fragments"), known)
         return RenderPlan(kept, self.fragment_store)
@@ -253,7 +256,8 @@ class BuildCache:
                 self.digests[path] = digest(data)
             yield path, data
 
-    def finish(self, diagnostics: Sequence[Diagnostic], assessments: int, kept: frozenset[str], output_dir: Path) -> None:
+    def finish(self, diagnostics: Sequence[Diagnostic], assessments: int, kept: frozenset[str],
+               output_dir: Path) -> None:
         """Leave this build for the next; best-effort, since a build does not need it.
 
         Each dict part writes only the entries that are new since it was read (see `save_dict_part`);

@@ -158,7 +158,8 @@ def _fraction(numerator: int, denominator: int) -> Fraction:
     return value
 
 
-_DIRECT = all(isinstance(getattr(Fraction, name, None), types.MemberDescriptorType) for name in ("_numerator", "_denominator"))
+_DIRECT = all(isinstance(getattr(Fraction, name, None), types.MemberDescriptorType)
+              for name in ("_numerator", "_denominator"))
 """Whether Fraction keeps its terms in the slots `_fraction` fills (CPython's has for years; if not, the cache makes them with `Fraction`)."""
 
 
@@ -472,11 +473,13 @@ def save_dict_part(root: Path, name: str, entries: dict[bytes, Any], stored: Sto
         return None if delta is None else Stored(entries, stored.base, stored.base_count, stored.base_count + len(new),
                                                    len(new), *delta)
     if not new:
-        return Stored(entries, stored.base, stored.base_count, stored.held, stored.delta_count, stored.tip, stored.delta_size)
+        return Stored(entries, stored.base, stored.base_count, stored.held, stored.delta_count, stored.tip,
+                      stored.delta_size)
     delta = _append_delta(root, name, stored, new)
     if delta is None:
         return _save_base(root, name, entries)  # another build changed the delta since it was read
-    return Stored(entries, stored.base, stored.base_count, stored.held + len(new), stored.delta_count + len(new), *delta)
+    return Stored(entries, stored.base, stored.base_count, stored.held + len(new), stored.delta_count + len(new),
+                  *delta)
 
 
 def _same(value: Any, held: Any) -> bool:
@@ -517,7 +520,8 @@ def _save_delta(root: Path, name: str, base: bytes, entries: dict[bytes, Any]) -
         return base, 0
     chunk = _chunk(key, name, base, entries)
     data = _head() + base + chunk
-    return None if _write_atomically(folder, f"{name}.delta", lambda out: out.write(data)) is None else (chunk[8:40], len(data))
+    return None if _write_atomically(folder, f"{name}.delta",
+                                     lambda out: out.write(data)) is None else (chunk[8:40], len(data))
 
 
 def _append_delta(root: Path, name: str, stored: Stored, entries: dict[bytes, Any]) -> tuple[bytes, int] | None:

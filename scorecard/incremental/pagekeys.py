@@ -140,7 +140,8 @@ def view_keys(model: SiteModel, base_views: Mapping[str, AssessmentView], base_k
         view = page.view
         if type(view) is AssessmentView and view.slug in base_keys:
             base = base_views[view.slug]
-            changed = [(name, getattr(view, name)) for name in _VIEW_FIELDS if getattr(view, name) is not getattr(base, name)]
+            changed = [(name, getattr(view, name)) for name in _VIEW_FIELDS
+                       if getattr(view, name) is not getattr(base, name)]
             keys.add(view, digest(base_keys[view.slug], fingerprint(changed)))
     return keys
 

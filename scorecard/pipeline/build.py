@@ -163,7 +163,8 @@ def validate(options: BuildOptions, sources: Sources, read_problems: list[Diagno
     assert content is not None
     titles = {a.slug: a.title for a in content.assessments}
     broken = sources.slugs - titles.keys()  # files with errors: a link to one is not "missing"
-    bodies = reuse.bodies(content.assessments, titles, lambda todo: render_all(todo, titles, options.unsafe_html, broken))
+    bodies = reuse.bodies(content.assessments, titles,
+                          lambda todo: render_all(todo, titles, options.unsafe_html, broken))
     today = options.today or dt.date.today()
     scored = []
     for assessment in content.assessments:
@@ -200,7 +201,8 @@ def finish_diagnostics(diagnostics: list[Diagnostic], strict: bool) -> tuple[Dia
     return tuple(sort_diagnostics(promote_warnings(diagnostics) if strict else diagnostics))
 
 
-def site_model(options: BuildOptions, checked: Checked, history: Mapping[str, tuple[HistoryPoint, ...]], reuse: Reuse) -> SiteModel:
+def site_model(options: BuildOptions, checked: Checked, history: Mapping[str, tuple[HistoryPoint, ...]],
+               reuse: Reuse) -> SiteModel:
     """Every page's view model; each assessment's own view is reused while what it shows is unchanged."""
     content = checked.content
     assert content is not None
@@ -236,9 +238,11 @@ def export_files(checked: Checked, model: SiteModel, options: BuildOptions, badg
     yield "scorecard.csv", scorecard_csv(rubric, list(checked.scored), options.base_url).encode("utf-8")
     yield from badges.items()
     if options.base_url:  # the sitemap protocol needs absolute addresses
-        pages = [page.path for page in model.pages if page.template != "redirect.html"]  # a redirect is no page of its own
+        # a redirect is no page of its own
+        pages = [page.path for page in model.pages if page.template != "redirect.html"]
         yield SITEMAP_URL, sitemap_xml(options.base_url, pages).encode("utf-8")
-    yield "search-index.js", search_index_js((s.assessment.slug, s.search_entry) for s in checked.scored).encode("utf-8")
+    yield "search-index.js", search_index_js((s.assessment.slug, s.search_entry)
+                                             for s in checked.scored).encode("utf-8")
 
 
 def write(options: BuildOptions, files: Iterable[tuple[str, bytes]], kept: frozenset[str]) -> tuple[Diagnostic, ...]:

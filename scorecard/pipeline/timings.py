@@ -51,7 +51,8 @@ class Stopwatch:
 
     def move(self, seconds: float, source: str, target: str) -> None:
         """Count `seconds` of stage `source` as `target`'s: work that one stage hands to the next to do as it goes."""
-        self.stages = [StageTime(name, spent - seconds if name == source else spent + seconds if name == target else spent)
+        self.stages = [StageTime(name,
+                                 spent - seconds if name == source else spent + seconds if name == target else spent)
                        for name, spent in self.stages]
 
     @contextmanager

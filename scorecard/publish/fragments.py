@@ -151,7 +151,8 @@ class _TemplateNames:
         """The first variable a template macro reads (itself or through the macros it calls), or None."""
         node = self.macros[macro]
         arguments = frozenset({node.name, *(a.name for a in node.args), *MACRO_LOCALS})
-        for read, lineno in itertools.chain(free_names(node.defaults, frozenset(), fail), free_names(node.body, arguments, fail)):
+        for read, lineno in itertools.chain(free_names(node.defaults, frozenset(), fail),
+                                            free_names(node.body, arguments, fail)):
             if read not in self.shared:
                 return read, lineno
             if read in self.macros and read not in seen and (found := self.impure(read, seen | {read}, fail)):
@@ -265,9 +266,12 @@ def _import(node: Any, bound: frozenset[str], fail: Fail) -> Reads:
     return bound | names
 
 
-_READERS: tuple[tuple[type[nodes.Node] | tuple[type[nodes.Node], ...], Callable[[Any, frozenset[str], Fail], Reads]], ...] = (
-    ((nodes.Name, nodes.NSRef), _name), (nodes.For, _for), (nodes.If, _if), ((nodes.Assign, nodes.AssignBlock), _assign),
-    (nodes.With, _with), (nodes.Macro, _macro), (nodes.CallBlock, _call_block), ((nodes.Import, nodes.FromImport), _import),
+_READERS: tuple[tuple[type[nodes.Node] | tuple[type[nodes.Node], ...], Callable[[Any, frozenset[str], Fail], Reads]],
+                ...] = (
+    ((nodes.Name, nodes.NSRef), _name), (nodes.For, _for), (nodes.If, _if),
+    ((nodes.Assign, nodes.AssignBlock), _assign),
+    (nodes.With, _with), (nodes.Macro, _macro), (nodes.CallBlock, _call_block),
+    ((nodes.Import, nodes.FromImport), _import),
 )
 """How each kind of statement or expression reads and binds names; any other node reads what its children read."""
 

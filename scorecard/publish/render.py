@@ -54,7 +54,8 @@ def environment_for(theme_dirs: list[Path]) -> jinja2.Environment:
 
 
 @functools.lru_cache(maxsize=2)
-def _cached_environment(theme_dirs: tuple[Path, ...], _fingerprint: tuple[tuple[str, int, int], ...]) -> jinja2.Environment:
+def _cached_environment(theme_dirs: tuple[Path, ...],
+                        _fingerprint: tuple[tuple[str, int, int], ...]) -> jinja2.Environment:
     return make_environment(list(theme_dirs))
 
 
@@ -169,7 +170,8 @@ def render_site(model: SiteModel, env: jinja2.Environment, theme_dirs: list[Path
         for page in model.pages:
             try:
                 template = env.get_template(page.template)
-                html = template.render(page=page.view, title=page.title, site=model.site, root=page.root, path=page.path)
+                html = template.render(page=page.view, title=page.title, site=model.site, root=page.root,
+                                       path=page.path)
             except jinja2.TemplateError as exc:
                 raise RenderError(template_problem(exc, page.template)) from None
             yield page.path, html.encode("utf-8")

@@ -208,7 +208,8 @@ def item_views(section: Section, scorecard: Scorecard) -> tuple[ItemView, ...]:
             id=item.id, title=item.title, prompt=item.prompt, url=item_url(section.id, item.id), label=label,
             level=level(scored_item.points, response.is_answered), evidence=response.evidence, reason=response.reason,
             unsupported=scored_item.is_claim and not scored_item.is_supported,
-            ratings=tuple(RatingView(r.by, "unknown" if r.value is None else str(r.value), r.evidence) for r in response.ratings),
+            ratings=tuple(RatingView(r.by, "unknown" if r.value is None else str(r.value), r.evidence)
+                          for r in response.ratings),
             spread=spread_text(response.spread) if response.ratings else "",
             exemption=exemption_text(response), exemption_expired=response.expired,
             shown=with_scale(label, section.scale, response),
@@ -292,7 +293,8 @@ def lift_view(rubric: Rubric, card: Scorecard) -> LiftView | None:
     if found is None:
         return None
     titles = {(s.id, i.id): (s.title, i.title) for s in rubric.sections for i in s.items}
-    moves = tuple(LiftMoveView(Link(titles[(m.section, m.item)][1], item_url(m.section, m.item)), titles[(m.section, m.item)][0],
+    moves = tuple(LiftMoveView(Link(titles[(m.section, m.item)][1], item_url(m.section, m.item)),
+                               titles[(m.section, m.item)][0],
                                m.to, str(one_decimal(m.points)), m.reaches) for m in found.moves)
     return LiftView(found.grade, str(one_decimal(found.points_needed)), moves)
 
@@ -309,7 +311,8 @@ def referenced_by(scored: list[Scored]) -> dict[str, tuple[Link, ...]]:
         for target in s.links:
             if target != s.assessment.slug:
                 sources.setdefault(target, []).append(s.assessment)
-    return {slug: tuple(Link(a.title, assessment_url(a.slug)) for a in sorted(found, key=lambda a: (a.title.lower(), a.slug)))
+    return {slug: tuple(Link(a.title, assessment_url(a.slug))
+                        for a in sorted(found, key=lambda a: (a.title.lower(), a.slug)))
             for slug, found in sources.items()}
 
 
@@ -331,7 +334,8 @@ def redirect_pages(scored: list[Scored], history: Mapping[str, tuple[HistoryPoin
             seen.add(url)
             target = Link(a.title, assessment_url(a.slug))
             pages.append(Page(url, "redirect.html", f"Moved: {a.title}",
-                              RedirectView(f"Moved: {a.title}", target, published_url(base_url, target.url) if base_url else "")))
+                              RedirectView(f"Moved: {a.title}", target,
+                                           published_url(base_url, target.url) if base_url else "")))
     return pages
 
 
@@ -370,7 +374,8 @@ def trend_chart(title: str, points: tuple[HistoryPoint, ...]) -> Markup | None:
     if not points:
         return None
     changed = [rubric_changed(p, points[n - 1] if n else None) for n, p in enumerate(points)]
-    spots = [TrendPoint(f"{p.date.date().isoformat()} ({p.short}{', rubric changed' if c else ''})", Fraction(p.overall), str(p.overall), c)
+    spots = [TrendPoint(f"{p.date.date().isoformat()} ({p.short}{', rubric changed' if c else ''})",
+                        Fraction(p.overall), str(p.overall), c)
              for p, c in zip(points, changed)]
     return trend(spots, title=f"Overall score of {title} over {len(points)} revision{'s' if len(points) != 1 else ''}",
                  chart_id="trend")
@@ -390,7 +395,8 @@ def changes_pages(title: str, history: Mapping[str, tuple[HistoryPoint, ...]],
     pages = [Page(CHANGES_URL, "changes.html", page_title,
                   ChangesView(page_title, changes, len(found), FEED_URL if changes else ""))]
     if changes:
-        feed = FeedView(f"{title}: score changes", f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'scorecard:changes:' + title)}",
+        feed = FeedView(f"{title}: score changes",
+                        f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'scorecard:changes:' + title)}",
                         changes[0].revision.timestamp, CHANGES_URL, changes)
         pages.append(Page(FEED_URL, "changes.xml", feed.title, feed))
     return pages
@@ -428,11 +434,14 @@ def decimal_text(value: Fraction) -> str:
     return format(float(value), "g")
 
 
-def portfolio_view(rubric: Rubric, title: str, leaderboard: tuple[AssessmentView, ...], scored: list[Scored]) -> PortfolioView:
+def portfolio_view(rubric: Rubric, title: str, leaderboard: tuple[AssessmentView, ...],
+                   scored: list[Scored]) -> PortfolioView:
     by_status = tuple(Count(status, group_url("status", status), sum(1 for a in leaderboard if a.status.text == status))
                       for status in rubric.statuses)
-    grades = [band.grade for band in rubric.bands] + sorted({a.grade for a in leaderboard} - {b.grade for b in rubric.bands})
-    by_grade = tuple(Count(grade, None, sum(1 for a in leaderboard if a.grade == grade), slugify(grade)) for grade in grades)
+    grades = [band.grade
+              for band in rubric.bands] + sorted({a.grade for a in leaderboard} - {b.grade for b in rubric.bands})
+    by_grade = tuple(Count(grade, None, sum(1 for a in leaderboard if a.grade == grade), slugify(grade))
+                     for grade in grades)
     columns = tuple(HeatmapColumn(section.id, item.title, item_url(section.id, item.id))
                     for section in rubric.sections for item in section.items)
     spans = tuple((section.title, len(section.items)) for section in rubric.sections)

@@ -53,7 +53,8 @@ def portfolio_trend(history: Mapping[str, tuple[HistoryPoint, ...]], slugs: set[
         return None
     found = []
     for day in days:
-        latest = [last for last in (next((p for p in reversed(ps) if p.date.date() <= day), None) for ps in points.values())
+        latest = [last
+                  for last in (next((p for p in reversed(ps) if p.date.date() <= day), None) for ps in points.values())
                   if last is not None]
         scores = [p.overall for p in latest]
         found.append(PortfolioDay(day, len(latest), median(scores), min(scores), max(scores),

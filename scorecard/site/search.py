@@ -42,7 +42,8 @@ def search_document(assessment: Assessment, body_text: str) -> SearchDocument:
     """What search finds one assessment by; `body_text` is its body as plain text."""
     a = assessment
     evidence = "\n".join(text for r in a.responses for text in (r.evidence, r.reason) if text)
-    return SearchDocument(id=a.slug, url=assessment_url(a.slug), title=a.title, summary=a.summary, tags=" ".join(a.tags),
+    return SearchDocument(id=a.slug, url=assessment_url(a.slug), title=a.title, summary=a.summary,
+                          tags=" ".join(a.tags),
                           owner=a.owner, authors=", ".join(a.authors), evidence=evidence, body=body_text)
 
 

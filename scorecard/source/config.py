@@ -64,7 +64,8 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> tuple[SiteConfig, list[D
     if data is None:
         return SiteConfig(), diagnostics
     if not isinstance(data, dict):
-        return SiteConfig(), [*diagnostics, error(path, document.line(()), "scorecard.yml must be a mapping of settings",
+        return SiteConfig(), [*diagnostics,
+                              error(path, document.line(()), "scorecard.yml must be a mapping of settings",
                                                   "write one 'key: value' per line, e.g. 'title: Our scorecard'")]
     values: dict[str, Any] = {}
     for key, value in data.items():
@@ -145,7 +146,8 @@ def theme_problems(root: Path, config: SiteConfig) -> list[Diagnostic]:
     folder = root / "themes" / config.theme
     if (folder / "templates").is_dir() or (folder / "static").is_dir():
         return []
-    return [error(CONFIG_FILE, None, f"theme '{config.theme}' not found: themes/{config.theme}/ has no templates/ or static/",
+    return [error(CONFIG_FILE, None,
+                  f"theme '{config.theme}' not found: themes/{config.theme}/ has no templates/ or static/",
                   "create it, or leave 'theme' out for the default theme")]
 
 

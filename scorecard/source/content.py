@@ -175,7 +175,8 @@ def sources_from_files(files: Mapping[str, bytes], prefix: str) -> Sources:
     return Sources(rubric, rubric_bytes, tuple(found), frozenset(by_slug), tuple(diagnostics))
 
 
-def assemble_content(sources: Sources, assessments: Iterable[Assessment | None]) -> tuple[Content | None, list[Diagnostic]]:
+def assemble_content(sources: Sources,
+                     assessments: Iterable[Assessment | None]) -> tuple[Content | None, list[Diagnostic]]:
     """The content from its sources and their assessments as parsed (None for a file too broken to
     parse), with the problems only the whole content shows (a `related` entry naming no assessment)."""
     if sources.rubric is None:
@@ -317,7 +318,8 @@ def slug_collisions(by_slug: dict[str, list[str]]) -> list[Diagnostic]:
     return diagnostics
 
 
-def missing_related(assessments: list[Assessment], slugs: set[str], broken: frozenset[str] = frozenset()) -> list[Diagnostic]:
+def missing_related(assessments: list[Assessment], slugs: set[str],
+                    broken: frozenset[str] = frozenset()) -> list[Diagnostic]:
     """An error for each `related` entry that names no assessment file (one with errors exists: its errors are reported)."""
     diagnostics = []
     for assessment in assessments:

@@ -105,7 +105,8 @@ def has_commits(repo: Path) -> bool:
 def resolve(repo: Path, revision: str) -> str:
     """The commit id a revision names; GitError when it names none."""
     try:
-        return _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}").decode().strip()
+        return _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options",
+                    f"{revision}^{{commit}}").decode().strip()
     except GitError:
         raise GitError(f"unknown revision '{revision}'") from None
 

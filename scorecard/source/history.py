@@ -194,7 +194,8 @@ def _plan(commits: list[gitrepo.Commit], prefix: str) -> tuple[list[_Step], dict
             else:
                 tree[change.new_path] = change.blob
                 touched.add(change.new_path)
-        scores = tuple((path, slug(path), (rubric_blob, tree[path])) for path in sorted(tree if rubric_changed else touched))
+        scores = tuple((path, slug(path), (rubric_blob, tree[path]))
+                       for path in sorted(tree if rubric_changed else touched))
         steps.append(_Step(commit, index, tuple(renamed), scores))
     return steps, {path: slug(path) for path in tree}
 
@@ -251,7 +252,8 @@ def replay(commits: list[gitrepo.Commit], blobs: Mapping[str, bytes], prefix: st
 PARALLEL_FROM = 2000
 """Below this many revisions to score, starting processes costs more than it saves."""
 
-def _score_chunk(chunk: Sequence[tuple[tuple[str | None, str], tuple[str, str]]], scorer: _Scorer) -> list[_Snapshot | None]:
+def _score_chunk(chunk: Sequence[tuple[tuple[str | None, str], tuple[str, str]]],
+                 scorer: _Scorer) -> list[_Snapshot | None]:
     return [scorer.snapshot(key, path, slug) for key, (path, slug) in chunk]
 
 
@@ -259,7 +261,8 @@ def _score_all(wanted: dict[tuple[str | None, str], tuple[str, str]], blobs: Map
                workers: int) -> dict[tuple[str | None, str], _Snapshot | None]:
     """Score every wanted revision: in this process, or split between forked workers."""
     items = list(wanted.items())
-    results = parallel_map(_score_chunk, items, _Scorer(blobs, rubric_path), parallel_from=PARALLEL_FROM, workers=workers)
+    results = parallel_map(_score_chunk, items, _Scorer(blobs, rubric_path), parallel_from=PARALLEL_FROM,
+                           workers=workers)
     return {key: snap for (key, _), snap in zip(items, results)}
 
 

@@ -165,7 +165,8 @@ def test_no_history_no_arrows_and_no_gap(tmp_path: Path) -> None:
     assert "data-move" not in html and "data-movement-summary" not in html and 'name="since"' not in html
 
 
-def test_several_tags_and_lifecycle_filters_with_the_heatmap_and_map_following(local: Session, history_site: Path) -> None:
+def test_several_tags_and_lifecycle_filters_with_the_heatmap_and_map_following(local: Session,
+                                                                               history_site: Path) -> None:
     page = local.page
     home = (history_site / "index.html").as_uri()
     page.goto(home + "?tag=support&tag=community")
@@ -217,7 +218,8 @@ def test_compare_two_and_four_from_disk(local: Session, history_site: Path) -> N
     table = compare_table(page)
     assert table[0] == ["Question or criterion", "Alpha", "Beta", "Gamma", "Delta"]
     assert table[1] == ["Overall", "93.3 / 100", "76.0 / 100", "60.0 / 100", "34.0 / 100"]
-    assert table[3] == ["Verdict", "Makes customer sense", "Erodes trust", "Makes customer sense with gaps", "Erodes trust"]
+    assert table[3] == ["Verdict", "Makes customer sense", "Erodes trust", "Makes customer sense with gaps",
+                        "Erodes trust"]
     assert page.locator(".compare-radar .cmp-shape").count() == 4
     assert page.get_by_label("4 (optional)").input_value() == "delta"
     # The picker changes the address; the links go to the assessments' pages.
@@ -238,7 +240,8 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.mark.parametrize("path", ["index.html", "assessments/customer-community-forum/index.html",
                                   "assessments/chatbot-first-support/index.html"])
-def test_phone_no_sideways_scroll_and_the_verdict_in_view(browser: Any, site_url: str, site_dir: Path, path: str) -> None:
+def test_phone_no_sideways_scroll_and_the_verdict_in_view(browser: Any, site_url: str, site_dir: Path,
+                                                          path: str) -> None:
     context, session = open_session(browser, site_url, site_dir, viewport=PHONE)
     page = session.page
     page.goto(site_url + path)
@@ -286,7 +289,8 @@ LAYOUT_SHIFT = """() => new Promise(resolve => {
 
 
 @pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 800}], ids=["phone", "desktop"])
-def test_layout_shift_under_a_tenth_on_every_page_type(browser: Any, site_url: str, site_dir: Path, viewport: dict) -> None:
+def test_layout_shift_under_a_tenth_on_every_page_type(browser: Any, site_url: str, site_dir: Path,
+                                                       viewport: dict) -> None:
     context, session = open_session(browser, site_url, site_dir, viewport=viewport)
     page = session.page
     shifts = {}
