@@ -86,7 +86,8 @@ def main() -> None:
         repo = Path(scratch) / "site"
         started = time.perf_counter()
         make_repo(repo, args.assessments, args.revisions)
-        print(f"made {args.assessments} assessments × {args.revisions} revisions in {time.perf_counter() - started:.1f} s")
+        print(f"made {args.assessments} assessments × {args.revisions} revisions in "
+              f"{time.perf_counter() - started:.1f} s")
 
         started = time.perf_counter()
         histories = read_history(repo, repo / "content")
@@ -102,7 +103,8 @@ def main() -> None:
         t2 = time.perf_counter()
         replay(commits, blobs, "content")
         t3 = time.perf_counter()
-        print(f"  in parts: git log {t1 - t0:.2f} s · cat-file {t2 - t1:.2f} s · parse and score in one process {t3 - t2:.2f} s")
+        print(f"  in parts: git log {t1 - t0:.2f} s · cat-file {t2 - t1:.2f} s · parse and score in "
+              f"one process {t3 - t2:.2f} s")
         if args.profile:
             profile = cProfile.Profile()
             profile.runcall(replay, commits, blobs, "content")

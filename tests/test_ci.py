@@ -164,7 +164,8 @@ def test_actionlint_finds_nothing(tmp_path):
         shutil.copy(path, repo / ".github/workflows" / path.name)
     shutil.copy(REPO / "action.yml", repo / "action.yml")
     (repo / ".github/workflows/every-input.yml").write_text(
-        "on: pull_request\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions: {contents: read}\n"
+        "on: pull_request\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+        "    permissions: {contents: read}\n"
         "    steps:\n      - uses: ./\n        with: {site-directory: ., base: main, strict: 'true', "
         "fail-on: 'drop,below:Weak', comment: 'false', post-comment-from: '', github-token: x}\n")
     result = subprocess.run([actionlint, "-no-color"], cwd=repo, capture_output=True, text=True, check=False)

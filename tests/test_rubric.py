@@ -153,7 +153,8 @@ sections:
 def test_a_rubric_without_extends_and_without_bands_says_why_it_fails() -> None:
     # Without `extends` nothing is inherited, bands included: the rubric is either usable or
     # refused with an error that says what is missing, never refused in silence.
-    rubric, diagnostics = parse("sections:\n  - id: quality\n    scale: {min: 0, max: 5}\n    items:\n      - id: answered\n")
+    rubric, diagnostics = parse("sections:\n  - id: quality\n    scale: {min: 0, max: 5}\n    items:\n"
+                                "      - id: answered\n")
     if rubric is None:
         assert [d for d in diagnostics if d.is_error and "bands" in d.message], [d.format() for d in diagnostics]
 

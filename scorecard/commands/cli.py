@@ -244,7 +244,8 @@ def warn_if_shallow(root: Path) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0: any free port).")
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; only this machine can connect to the default. 0.0.0.0 opens it to the network.")
+              help="Address to listen on; only this machine can connect to the default. "
+                   "0.0.0.0 opens it to the network.")
 @TODAY
 @STALE_AFTER
 @QUIET

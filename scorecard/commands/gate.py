@@ -67,7 +67,8 @@ def parse_conditions(text: str, grades: Iterable[str]) -> tuple[Condition, ...]:
         elif part.startswith(BELOW):
             raise ConditionError(f"unknown grade in '{part}': the rubric's grades are {', '.join(known)}")
         else:
-            raise ConditionError(f"unknown condition '{part}': use drop, grade, gate or below:GRADE, separated by commas")
+            raise ConditionError(f"unknown condition '{part}': use drop, grade, gate or "
+                                 "below:GRADE, separated by commas")
     return tuple(dict.fromkeys(conditions))
 
 

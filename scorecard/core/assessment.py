@@ -252,7 +252,8 @@ class _FrontMatterChecker:
         if comment is not None:
             kept = str(value).strip()
             whole = f"{kept} #{comment}".strip().replace('"', '\\"')
-            self.warn(at, f"the text of '{key}' stops before ' #{comment.rstrip()}': YAML reads ' #' as the start of a comment",
+            self.warn(at, f"the text of '{key}' stops before ' #{comment.rstrip()}': YAML reads ' #' "
+                          "as the start of a comment",
                       f"quote the whole text if it belongs to it: {key}: \"{whole}\"")
 
     def date(self, key: str, required: bool = False) -> dt.date | None:
@@ -345,7 +346,8 @@ class _FrontMatterChecker:
     def section(self, section: Section) -> list[Response]:
         raw = self.data.get(section.id)
         if raw is not None and not isinstance(raw, dict):
-            self.problem((section.id,), f"'{section.id}' must be a mapping of {self.kind(section, one=True)} ids to answers", value=True)
+            self.problem((section.id,), f"'{section.id}' must be a mapping of "
+                                        f"{self.kind(section, one=True)} ids to answers", value=True)
             raw = None
         if raw is None:
             raw = {}

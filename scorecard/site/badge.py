@@ -80,7 +80,8 @@ def badge_svg(label: str, value: str, colour: str, title: str) -> str:
     return "\n".join([
         # role="img" with a <title> names the image for screen readers (the SVG 1.1 schema that
         # validators use has no aria-label); an embedding <img> gives its own alt text.
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{HEIGHT}" viewBox="0 0 {width} {HEIGHT}" role="img">',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{HEIGHT}" '
+         f'viewBox="0 0 {width} {HEIGHT}" role="img">'),
         f"<title>{escape(title)}</title>",
         f'<clipPath id="round"><rect width="{width}" height="{HEIGHT}" rx="3"/></clipPath>',
         '<g clip-path="url(#round)">',
@@ -89,7 +90,8 @@ def badge_svg(label: str, value: str, colour: str, title: str) -> str:
         "</g>",
         f'<g fill="#ffffff" text-anchor="middle" {font}>',
         f'<text x="{left // 2}" y="14" textLength="{label_text}" lengthAdjust="spacingAndGlyphs">{escape(label)}</text>',
-        f'<text x="{left + right // 2}" y="14" textLength="{value_text}" lengthAdjust="spacingAndGlyphs">{escape(value)}</text>',
+        (f'<text x="{left + right // 2}" y="14" textLength="{value_text}" '
+         f'lengthAdjust="spacingAndGlyphs">{escape(value)}</text>'),
         "</g>",
         "</svg>",
         "",

@@ -41,7 +41,8 @@ def radar(spokes: list[Spoke], *, title: str, chart_id: str, size: int = 320) ->
     ]
     for (axis, label_at), spoke in zip(grid.axes, spokes):
         parts.append(axis)
-        parts.append(f'<text class="radar-label" {label_at} dominant-baseline="middle">{escape(spoke.label)} {escape(spoke.shown)}</text>')
+        parts.append(f'<text class="radar-label" {label_at} dominant-baseline="middle">{escape(spoke.label)} '
+                     f'{escape(spoke.shown)}</text>')
     # n/a spokes are left out of the shape (not drawn as 0) and marked by a dashed ring at their end.
     shape = " ".join(f"{_num(x)},{_num(y)}" for x, y in (grid.point(i, float(s.value)) for i, s in enumerate(spokes)
                                                           if s.value is not None))
@@ -49,7 +50,8 @@ def radar(spokes: list[Spoke], *, title: str, chart_id: str, size: int = 320) ->
     for index, spoke in enumerate(spokes):
         if spoke.value is None:
             x, y = grid.point(index, 1.0)
-            parts.append(f'<circle class="radar-na" cx="{_num(x)}" cy="{_num(y)}" r="5" fill="none" stroke="currentColor" '
+            parts.append(f'<circle class="radar-na" cx="{_num(x)}" cy="{_num(y)}" r="5" '
+                         'fill="none" stroke="currentColor" '
                          'stroke-dasharray="2 2"/>')
     for index, spoke in enumerate(spokes):
         if spoke.value is not None:
@@ -149,7 +151,8 @@ def trend(points: list[TrendPoint], *, title: str, chart_id: str, width: int = 6
             f'<g class="trend-point{" trend-last" if last else ""}" tabindex="0" role="img" '
             f'aria-label="{escape(p.label)}: {escape(p.shown)}"><title>{escape(p.label)}: {escape(p.shown)}</title>'
             f'<circle class="trend-dot" cx="{_num(x)}" cy="{_num(y)}" r="{4 if last else 3}"/>'
-            f'<text class="trend-value{shown}" x="{_num(min(max(x, left + 12), width - right - 12))}" y="{_num(y - 9)}" '
+            f'<text class="trend-value{shown}" '
+            f'x="{_num(min(max(x, left + 12), width - right - 12))}" y="{_num(y - 9)}" '
             f'text-anchor="middle">{escape(p.shown)}</text></g>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -85,7 +85,8 @@ def draw(rows: list[tuple[AssessmentView, str, str]], across: str, up: str) -> M
         parts.append(f'<line class="map-grid" x1="{_num(x)}" y1="{_num(y0)}" x2="{_num(x)}" y2="{_num(y1)}"/>')
         parts.append(f'<text class="map-tick" x="{_num(x0 - 6)}" y="{_num(y + 4)}" text-anchor="end">{tick}</text>')
         parts.append(f'<text class="map-tick" x="{_num(x)}" y="{_num(y0 + 16)}" text-anchor="middle">{tick}</text>')
-    parts.append(f'<text class="map-axis" x="{WIDTH / 2:g}" y="{HEIGHT - 12}" text-anchor="middle">{escape(across)} →</text>')
+    parts.append(f'<text class="map-axis" x="{WIDTH / 2:g}" y="{HEIGHT - 12}" '
+                 f'text-anchor="middle">{escape(across)} →</text>')
     parts.append(f'<text class="map-axis" x="14" y="{HEIGHT / 2:g}" text-anchor="middle" '
                  f'transform="rotate(-90 14 {HEIGHT / 2:g})">{escape(up)} →</text>')
     taken: list[tuple[float, float, float, float]] = []

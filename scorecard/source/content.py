@@ -338,7 +338,8 @@ def alias_clashes(assessments: list[Assessment], slugs: set[str]) -> list[Diagno
         for alias, line in zip(a.aliases, a.alias_lines):
             if alias in slugs:
                 diagnostics.append(error(a.path, line, f"alias '{alias}' is the address of a live assessment",
-                                         "an alias is a former slug, kept so old links still work; remove it or rename that file"))
+                                         "an alias is a former slug, kept so old links still work; "
+                                         "remove it or rename that file"))
             elif alias in taken:
                 diagnostics.append(error(a.path, line, f"alias '{alias}' is also an alias of {taken[alias]}",
                                          "an old address can redirect to one assessment only"))

@@ -365,7 +365,8 @@ def test_on_a_desktop_the_tables_fit_and_dates_do_not_wrap(browser: Any, site_ur
     page.goto(site_url + "index.html")
     boxes = page.evaluate("() => [...document.querySelectorAll('.table-wrap')].map(w => w.scrollWidth - w.clientWidth)")
     assert len(boxes) >= 3 and boxes == [0] * len(boxes)
-    wrapped = page.evaluate("() => [...document.querySelectorAll('time')].filter(t => t.getClientRects().length > 1).length")
+    wrapped = page.evaluate("() => [...document.querySelectorAll('time')].filter(t => "
+                            "t.getClientRects().length > 1).length")
     assert wrapped == 0
     context.close()
     check_session(session)
