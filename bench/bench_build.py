@@ -100,7 +100,8 @@ def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
     load = Path("/proc/loadavg").read_text().split()[:3]
-    return (f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, {platform.system()} {platform.release()}; "
+    return (f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}; "
             f"load average {' '.join(load)}")
 
 
@@ -157,7 +158,8 @@ def main() -> None:
                     print(f" {name}:")
                 for scenario, r in by_scenario.items():
                     stages = " ".join(f"{stage} {seconds:.2f}" for stage, seconds in r["stages"].items())
-                    print(f"  {scenario:10s} command {r['wall']:6.2f} s  build {r['build']:6.2f} s  peak {r['own_mb']:5.0f} MB "
+                    print(f"  {scenario:10s} command {r['wall']:6.2f} s  build {r['build']:6.2f} s  "
+                          f"peak {r['own_mb']:5.0f} MB "
                           f"(worker {r['worker_mb']:4.0f} MB)  pages reused {r['reused']:6d}  | {stages}")
                 print(f"  time per assessment, cold: {by_scenario['cold']['wall'] / total * 1000:.2f} ms (command), "
                       f"{by_scenario['cold']['build'] / total * 1000:.2f} ms (build)")

@@ -3,8 +3,8 @@
     python bench/bench_history.py [--assessments 1000] [--revisions 20] [--profile]
 
 Writes a scratch git repository (with `git fast-import`, so making it is quick) holding N
-assessments, each changed in every one of R commits — the SLATES scores, one trust answer and several evidence lines move
-each time — then times `history.read_history` alone, as the build runs it, and prints seconds.
+assessments, each changed in every one of R commits — the SLATES scores, one trust answer and several evidence lines
+move each time — then times `history.read_history` alone, as the build runs it, and prints seconds.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ slates:
 
 Initiative {number} is assessed again in revision {revision}. Lorem ipsum dolor sit amet, consectetur
 adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua.
-""".encode()
+""".encode()  # noqa: E501 - the file's own text: its `return:` line stays one YAML line like the others
 
 
 def make_repo(repo: Path, assessments: int, revisions: int) -> None:
@@ -70,7 +70,8 @@ def make_repo(repo: Path, assessments: int, revisions: int) -> None:
         stream += b"data %d\n%s" % (len(message), message)
         for number in range(assessments):
             data = assessment(number, revision)
-            stream += b"M 100644 inline content/assessments/initiative-%04d.md\ndata %d\n%s\n" % (number, len(data), data)
+            stream += (b"M 100644 inline content/assessments/initiative-%04d.md\ndata %d\n%s\n"
+                       % (number, len(data), data))
         stream += b"\n"
     subprocess.run(["git", "-C", str(repo), "fast-import", "--quiet"], input=bytes(stream), check=True)
     subprocess.run(["git", "-C", str(repo), "reset", "-q", "--hard", "main"], check=True)

@@ -183,4 +183,5 @@ def test_the_map_names_sections_the_rubric_has(site, monkeypatch):
     result = CliRunner().invoke(main, ["build"])
     assert result.exit_code == 0, result.output
     # Trust across and SLATES up: the heading names the section up first.
-    assert '<h2 id="map-heading">Map: SLATES × Trust</h2>' in (site / "output" / "index.html").read_text(encoding="utf-8")
+    assert ('<h2 id="map-heading">Map: SLATES × Trust</h2>'
+            in (site / "output" / "index.html").read_text(encoding="utf-8"))

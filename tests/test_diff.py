@@ -83,7 +83,8 @@ def test_one_score_and_one_evidence_change_against_the_working_tree(site: Path) 
     assert ("| Alpha wiki<br><sub>team/alpha · changed</sub> | 80.0 → 77.3 | Strong → Promising | "
             "Makes customer sense → Makes customer sense with gaps |") in out
     assert "- `slates.search`: 5 → 3" in out
-    assert "- `slates.links`\n  - evidence: “Pages link to each other.” → “Pages link to each other and to tickets.”" in out
+    assert ("- `slates.links`\n"
+            "  - evidence: “Pages link to each other.” → “Pages link to each other and to tickets.”") in out
 
 
 def test_no_changes_is_one_line(site: Path) -> None:

@@ -61,7 +61,8 @@ def test_the_page_and_json_show_the_exemption(tmp_path: Path) -> None:
     assert build(BuildOptions.at(root, today=dt.date(2026, 9, 14))).ok
     page = (root / "output/assessments/forum/index.html").read_text()
     assert "Exempt until 2026-10-01, approved by Dana Lee." in page
-    item = json.loads((root / "output/scorecard.json").read_text())["assessments"][0]["sections"]["slates"]["items"]["extensions"]
+    assessment = json.loads((root / "output/scorecard.json").read_text())["assessments"][0]
+    item = assessment["sections"]["slates"]["items"]["extensions"]
     assert item["exemption"] == {"approved_by": "Dana Lee", "expires": "2026-10-01", "expired": False}
     # A day after it expired, the same file builds into an unanswered item (the cache must not keep the old page).
     assert build(BuildOptions.at(root, today=dt.date(2026, 10, 2))).ok

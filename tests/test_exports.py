@@ -41,7 +41,11 @@ def test_csv_has_one_row_per_assessment_with_scores_answers_and_page(site: Path)
     rows = read_csv(out)
     assert [r["slug"] for r in rows] == ["beta", "gamma", "team/alpha"]
     # The columns in the order docs/exports.md gives for the default rubric.
-    assert list(rows[0]) == ["slug", "title", "status", "owner", "authors", "tags", "score", "grade", "verdict", "gated", "evidence_coverage", "trust", "trust.better_product", "trust.return", "trust.recommend", "trust.builds_trust", "slates", "slates.search", "slates.links", "slates.authorship", "slates.tags", "slates.extensions", "slates.signals", "date", "review_by", "url", "ratings"]
+    assert list(rows[0]) == ["slug", "title", "status", "owner", "authors", "tags", "score", "grade", "verdict",
+                             "gated", "evidence_coverage", "trust", "trust.better_product", "trust.return",
+                             "trust.recommend", "trust.builds_trust", "slates", "slates.search", "slates.links",
+                             "slates.authorship", "slates.tags", "slates.extensions", "slates.signals", "date",
+                             "review_by", "url", "ratings"]
     gamma = rows[1]
     # gamma (tests/test_build.py): trust partly, unknown, no, partly → 30.0; SLATES 3, n/a, 2, 2, 2, 2 → 44.0;
     # overall 35.6 Poor. Claims above 0: 2 trust + 5 SLATES, all with evidence → coverage 7/7 = 1.
@@ -88,7 +92,8 @@ def test_csv_quotes_and_neutralises_hostile_text(tmp_path: Path):
     # RFC 4180: CRLF line ends, a cell holding a quote or a comma in quotes, quotes doubled.
     header, row, end = raw.split("\r\n")
     assert end == "" and header.startswith("slug,title,")
-    assert row.startswith('x,"\'=HYPERLINK(""http://x"")",proposed,\'-2+3,"\'@me; Zoë, Jr.","\'+tag; a ""quoted"" tag",')
+    assert row.startswith('x,"\'=HYPERLINK(""http://x"")",proposed,\'-2+3,'
+                          '"\'@me; Zoë, Jr.","\'+tag; a ""quoted"" tag",')
     (parsed,) = read_csv(out)
     assert parsed["title"] == "'=HYPERLINK(\"http://x\")"
     # Items not in the file are empty cells.

@@ -162,7 +162,8 @@ def test_a_fragment_may_not_call_a_macro_that_reads_a_page_variable(tmp_path: Pa
     "{% macro title(t=page.title) %}{{ t }}{% endmacro %}",  # a default is read where the macro is called
     "{% macro title() %}{{ heading() }}{% endmacro %}{% macro heading() %}{{ page.title }}{% endmacro %}",
 ])
-def test_a_macro_that_reads_a_page_variable_through_a_default_or_another_macro_is_refused_too(tmp_path: Path, macro: str):
+def test_a_macro_that_reads_a_page_variable_through_a_default_or_another_macro_is_refused_too(
+        tmp_path: Path, macro: str):
     error = syntax_error(tmp_path, {"page.html": macro + "\n{% cache a %}\n{{ title() }}\n{% endcache %}\n"})
     assert error.message.startswith("the cached fragment calls the macro 'title', which uses 'page' (line 1)")
 
@@ -192,7 +193,8 @@ def test_a_fragment_of_an_override_that_reads_an_unlisted_variable_fails_the_bui
 
 # -- the default theme ------------------------------------------------------------------------
 
-def test_the_default_theme_renders_the_same_site_as_without_the_tag_and_an_override_without_it_builds(site: Path, tmp_path: Path):
+def test_the_default_theme_renders_the_same_site_as_without_the_tag_and_an_override_without_it_builds(
+        site: Path, tmp_path: Path):
     theme = tmp_path / "untagged"
     (theme / "templates").mkdir(parents=True)
     for name in ("macros.html", "index.html", "item.html"):  # the templates that use the tag, without it
@@ -236,7 +238,8 @@ def test_a_template_edit_renders_every_fragment_again(site: Path, tmp_path: Path
     assert stores[1].reused == 0 and stores[1].rendered == 39
     assert (site / "output/index.html").read_text().count('<tr class="edited" data-status') == 3
     # A template the rows do not use changes too: still nothing is reused (any template edit invalidates all).
-    (theme / "templates/base.html").write_text((DEFAULT_TEMPLATES / "base.html").read_text().replace("<body>", "<body>\n", 1))
+    (theme / "templates/base.html").write_text(
+        (DEFAULT_TEMPLATES / "base.html").read_text().replace("<body>", "<body>\n", 1))
     assert build(options).ok
     assert stores[2].reused == 0
 

@@ -98,7 +98,8 @@ def test_a_link_to_a_file_with_errors_is_not_reported_missing(tmp_path: Path) ->
     assert_diagnostics(diagnostics, [
         E(9, "invalid YAML", path=f"{ASSESSMENTS}/policyholder-forum.md"),
         E(21, "link to '[[policyholder-forun]]': no such assessment",
-          "did you mean 'policyholder-forum'? ('policyholder-forum' exists but has errors)", path=f"{ASSESSMENTS}/forum.md"),
+          "did you mean 'policyholder-forum'? ('policyholder-forum' exists but has errors)",
+          path=f"{ASSESSMENTS}/forum.md"),
     ])
 
 

@@ -113,7 +113,8 @@ def test_extension_appends_a_section_and_keeps_the_default_ones() -> None:
 
 def test_extension_changing_one_weight_keeps_the_other_items() -> None:
     default = default_rubric()
-    rubric = parse_ok("extends: default\nsections:\n  - id: slates\n    items:\n      - id: search\n        weight: 3\n")
+    rubric = parse_ok("extends: default\nsections:\n  - id: slates\n    items:\n"
+                      "      - id: search\n        weight: 3\n")
     slates, old = rubric.section("slates"), default.section("slates")
     assert [item.id for item in slates.items] == [item.id for item in old.items]
     assert slates.item("search").weight == 3
@@ -244,7 +245,8 @@ RUBRIC_ERRORS = [
         "      choices: {low: 1, high: 0, unknown: 0}\n"       # 5
         "    items:\n"                                         # 6
         "      - id: setup\n",                                 # 7
-        5, "'unknown' is reserved (unknown answers, n/a with allow_na) and cannot be a choice", None, id="choice named unknown"),
+        5, "'unknown' is reserved (unknown answers, n/a with allow_na) and cannot be a choice", None,
+        id="choice named unknown"),
     pytest.param(
         "extends: default\n"                    # 1
         "sections:\n"                           # 2

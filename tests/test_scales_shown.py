@@ -25,7 +25,8 @@ sections:
 """
 SLATES = {"search": '{score: 4, evidence: "e"}', "links": '{score: 3, evidence: "e"}',
           "authorship": '{score: 5, evidence: "e"}',
-          "tags": '{score: 2, evidence: "e"}', "extensions": '{score: n/a, reason: "r"}', "signals": '{score: 4, evidence: "e"}'}
+          "tags": '{score: 2, evidence: "e"}', "extensions": '{score: n/a, reason: "r"}',
+          "signals": '{score: 4, evidence: "e"}'}
 
 
 def test_scores_show_their_scale(tmp_path: Path) -> None:

@@ -47,7 +47,8 @@ def test_content_cannot_end_the_script_or_break_a_line():
 
 
 def test_plain_text_folds_tags_entities_and_whitespace():
-    assert plain_text("<h2 id=\"a\">Risks</h2>\n<p>Fish &amp; <em>chips</em>\n  daily</p>") == "Risks Fish & chips daily"
+    assert (plain_text("<h2 id=\"a\">Risks</h2>\n<p>Fish &amp; <em>chips</em>\n  daily</p>")
+            == "Risks Fish & chips daily")
 
 
 @pytest.mark.parametrize(("html", "text"), [

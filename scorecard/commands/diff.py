@@ -448,7 +448,8 @@ def gate_markdown(gate: tuple[Failure, ...]) -> list[str]:
     lines = ["", f"**Check failed** (`--fail-on`): {len(gate)} condition{'s' if len(gate) != 1 else ''} met.", ""]
     return lines + [f"- `{f.condition}`: {ghmarkdown.inline(clip(f.title))} ({ghmarkdown.inline(f.slug)}): "
                     f"{ghmarkdown.inline(f.why)}" for f in gate[:ERRORS_SHOWN]] + (
-        [f"- … and {len(gate) - ERRORS_SHOWN} more (`--format json` lists them all)"] if len(gate) > ERRORS_SHOWN else [])
+        [f"- … and {len(gate) - ERRORS_SHOWN} more (`--format json` lists them all)"] if len(gate) > ERRORS_SHOWN
+        else [])
 
 
 CLIP = 300

@@ -33,12 +33,14 @@ def spelling_clashes(assessments: Iterable[Assessment]) -> list[Diagnostic]:
                     diagnostics.append(warning(
                         assessment.path, assessment.line_of(field),
                         f"{kind} '{name}' shares a page with '{spelt}' ({where.path}:{where.line_of(field)})",
-                        "write the name one way everywhere, or pick names that differ in more than case and punctuation"))
+                        "write the name one way everywhere, "
+                        "or pick names that differ in more than case and punctuation"))
     return diagnostics
 
 
 def title_clashes(assessments: Iterable[Assessment]) -> list[Diagnostic]:
-    """A warning on each later assessment (in path order) with the title of an earlier one: readers cannot tell them apart."""
+    """A warning on each later assessment (in path order) with the title of an earlier one: readers cannot tell them
+    apart."""
     first: dict[str, Assessment] = {}
     diagnostics = []
     for assessment in assessments:

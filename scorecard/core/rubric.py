@@ -230,7 +230,9 @@ class _RubricReader:
         value = data.get(at[-1])
         if value is None:
             return default
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value in (float("inf"), float("-inf")):
+        # NaN is the one value unequal to itself (math.isnan would overflow on a huge int)
+        if (isinstance(value, bool) or not isinstance(value, (int, float)) or value != value  # noqa: PLR0124
+                or value in (float("inf"), float("-inf"))):
             self.problem(at, f"'{at[-1]}' must be a number, not '{value}'")
             return default
         number = Fraction(str(value))  # str() keeps 0.6 as 3/5, not the nearest binary float
@@ -389,7 +391,8 @@ class _RubricReader:
                 parsed.append((name, self.number(choices, (*at, "choices", name), Fraction(0), 0, 1)))
             return Scale(choices=tuple(parsed), allow_na=allow_na)
         low, high = value.get("min", 0), value.get("max")
-        if not isinstance(low, int) or isinstance(low, bool) or not isinstance(high, int) or isinstance(high, bool) or low >= high:
+        if (not isinstance(low, int) or isinstance(low, bool) or not isinstance(high, int) or isinstance(high, bool)
+                or low >= high):
             self.problem(at, "a score scale needs whole numbers 'min' below 'max'")
             return None
         if high - low > MAX_SCALE_STEPS:  # every score is listed (hints, gates): 0..10^12 ran out of memory

@@ -30,7 +30,14 @@ from scorecard.core.assessment import Assessment
 from scorecard.core.diagnostics import Diagnostic
 from scorecard.core.options import BuildOptions
 from scorecard.incremental.cachefiles import CACHE_DIR as CACHE_DIR
-from scorecard.incremental.cachefiles import CacheIgnoredError, Stored, load_dict_part, load_part, save_dict_part, save_part
+from scorecard.incremental.cachefiles import (
+    CacheIgnoredError,
+    Stored,
+    load_dict_part,
+    load_part,
+    save_dict_part,
+    save_part,
+)
 from scorecard.incremental.cachefiles import digest as digest
 from scorecard.incremental.fragments import FragmentStore
 from scorecard.incremental.pagekeys import page_keys, templates_digest, theme_digest, view_keys
@@ -237,7 +244,8 @@ class BuildCache:
 
     def plan(self, model: SiteModel, env: jinja2.Environment, made: Mapping[str, bytes],
              output_dir: Path) -> RenderPlan:
-        """A file is kept when its key is the one the last build recorded for it and the file is still the one it wrote."""
+        """A file is kept when its key is the one the last build recorded for it and the file is still the one it
+        wrote."""
         known = view_keys(model, self.known_views, self.view_digests)
         keys = page_keys(model, env, known)
         keys.update((path, digest(data)) for path, data in made.items())

@@ -160,7 +160,8 @@ def _fraction(numerator: int, denominator: int) -> Fraction:
 
 _DIRECT = all(isinstance(getattr(Fraction, name, None), types.MemberDescriptorType)
               for name in ("_numerator", "_denominator"))
-"""Whether Fraction keeps its terms in the slots `_fraction` fills (CPython's has for years; if not, the cache makes them with `Fraction`)."""
+"""Whether Fraction keeps its terms in the slots `_fraction` fills (CPython's has for years; if not, the cache makes
+them with `Fraction`)."""
 
 
 def _reduce_fraction(value: Fraction) -> tuple[Any, tuple[int, int]]:

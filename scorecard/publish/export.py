@@ -229,7 +229,8 @@ def csv_cells(rubric: Rubric, a: Assessment, card: Scorecard) -> tuple[str, ...]
     coverage = number(card.coverage)
     return (a.slug, a.title, a.status, a.owner, "; ".join(a.authors), "; ".join(a.tags),
             "" if card.draft else str(card.shown),
-            card.grade, "" if card.draft else card.verdict, "true" if card.gate is not None else "false", "" if coverage is None else str(coverage), *items, a.date.isoformat(),
+            card.grade, "" if card.draft else card.verdict, "true" if card.gate is not None else "false",
+            "" if coverage is None else str(coverage), *items, a.date.isoformat(),
             a.review_by.isoformat() if a.review_by else "", ratings_cell(card))
 
 

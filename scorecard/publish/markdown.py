@@ -314,7 +314,8 @@ def render_body(md: MarkdownIt, text: str, *, slug: str, path: str, body_line: i
 _FAST_RULES: list[Any] = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph",
                           "reference", "autolink", "backticks", "emphasis", "entity", "escape", "image", "link",
                           "newline", "table", "strikethrough"]
-"""markdown-it-pyrs's rules that make make_markdown's set: CommonMark without raw HTML, with tables and strikethrough."""
+"""markdown-it-pyrs's rules that make make_markdown's set: CommonMark without raw HTML, with tables and
+strikethrough."""
 
 
 @functools.cache

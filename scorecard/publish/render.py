@@ -33,7 +33,8 @@ def default_theme_dir() -> Path:
 
 
 def template_fingerprint(theme_dirs: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]:
-    """Every template file of the themes with its modification time and size: changes when any is added, edited or removed."""
+    """Every template file of the themes with its modification time and size: changes when any is added, edited or
+    removed."""
     found = []
     for theme in (*theme_dirs, default_theme_dir()):
         folder = theme / "templates"
@@ -150,7 +151,8 @@ def _bytecode_cache_in(folder: Path) -> _BytecodeCache:
 
 
 class RenderError(Exception):
-    """A template failed; `diagnostic` says where (raised out of `render_site`'s stream, so the writer drops what it began)."""
+    """A template failed; `diagnostic` says where (raised out of `render_site`'s stream, so the writer drops what it
+    began)."""
 
     def __init__(self, diagnostic: Diagnostic):
         super().__init__(diagnostic.message)

@@ -57,7 +57,8 @@ def band_colour(rubric: Rubric, grade: str) -> str:
 
 
 def badge_value(card: Scorecard) -> str:
-    """The badge's right-hand text: the score and the grade, or the gate's verdict when a gate decided; "draft" for a draft."""
+    """The badge's right-hand text: the score and the grade, or the gate's verdict when a gate decided; "draft" for a
+    draft."""
     if card.draft:
         return "draft"
     return f"{card.shown} {card.verdict if card.gate is not None else card.grade}"
@@ -89,7 +90,8 @@ def badge_svg(label: str, value: str, colour: str, title: str) -> str:
         f'<rect x="{left}" width="{right}" height="{HEIGHT}" fill="{escape(colour)}"/>',
         "</g>",
         f'<g fill="#ffffff" text-anchor="middle" {font}>',
-        f'<text x="{left // 2}" y="14" textLength="{label_text}" lengthAdjust="spacingAndGlyphs">{escape(label)}</text>',
+        (f'<text x="{left // 2}" y="14" textLength="{label_text}" '
+         f'lengthAdjust="spacingAndGlyphs">{escape(label)}</text>'),
         (f'<text x="{left + right // 2}" y="14" textLength="{value_text}" '
          f'lengthAdjust="spacingAndGlyphs">{escape(value)}</text>'),
         "</g>",

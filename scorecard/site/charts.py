@@ -76,7 +76,8 @@ class _RadarGrid:
 
     def point(self, index: int, fraction: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * index / self.count
-        return self.cx + self.radius * fraction * math.cos(angle), self.centre + self.radius * fraction * math.sin(angle)
+        return (self.cx + self.radius * fraction * math.cos(angle),
+                self.centre + self.radius * fraction * math.sin(angle))
 
 
 @functools.lru_cache(maxsize=64)

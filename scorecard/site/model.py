@@ -415,7 +415,8 @@ def build_rubric_view(rubric: Rubric) -> RubricView:
     for section in rubric.sections:
         items = tuple(
             RubricItemView(item.id, item.title, item.prompt, item.top, decimal_text(item.weight),
-                           f"Answered “{item.gate.when}”, the verdict is “{item.gate.verdict}” whatever the numbers." if item.gate else "",
+                           f"Answered “{item.gate.when}”, the verdict is “{item.gate.verdict}” whatever the numbers."
+                           if item.gate else "",
                            item_url(section.id, item.id))
             for item in section.items
         )

@@ -93,8 +93,8 @@ def draw(rows: list[tuple[AssessmentView, str, str]], across: str, up: str) -> M
     for index, (view, x_score, y_score) in enumerate(rows):
         x, y = place(float(x_score), float(y_score))
         name = f"{view.title}: {up} {y_score}, {across} {x_score}{', ' + view.verdict if view.gated else ''}"
-        mark = (f'<rect class="map-dot map-gated" x="{_num(x - 5)}" y="{_num(y - 5)}" width="10" height="10"/>' if view.gated
-                else f'<circle class="map-dot" cx="{_num(x)}" cy="{_num(y)}" r="5"/>')
+        mark = (f'<rect class="map-dot map-gated" x="{_num(x - 5)}" y="{_num(y - 5)}" width="10" height="10"/>'
+                if view.gated else f'<circle class="map-dot" cx="{_num(x)}" cy="{_num(y)}" r="5"/>')
         label = label_at(view.title, x, y, taken) if index < MAX_LABELS else ""
         # Named by its <title>, which is also the tooltip on hover.
         parts.append(f'<a href="{escape(view.url)}" data-slug="{escape(view.slug)}"><title>{escape(name)}</title>'

@@ -82,7 +82,8 @@ class _TextExtractor(HTMLParser):
         self.parts.append(data)
 
 
-_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>""")
+_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)"""
+                  r"""(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>""")
 """A start or end tag, its attributes' values quoted or not (a quoted value may hold `>`)."""
 _RAW_TEXT = frozenset(("script", "style"))
 """Elements whose content html.parser reads as text, tags and all."""

@@ -177,7 +177,8 @@ class AssessmentView:
     badge_alt: str = ""
     """What the badge says: "scorecard: 72.3 Promising"."""
     badge_markdown: str = ""
-    """Markdown that shows the badge, linked to the page: absolute URLs with a base URL, else paths from the site root."""
+    """Markdown that shows the badge, linked to the page: absolute URLs with a base URL, else paths from the site
+    root."""
     badge_absolute: bool = False
     """The Markdown's URLs are absolute (the site's base URL is known)."""
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False)

@@ -320,7 +320,8 @@ def slug_collisions(by_slug: dict[str, list[str]]) -> list[Diagnostic]:
 
 def missing_related(assessments: list[Assessment], slugs: set[str],
                     broken: frozenset[str] = frozenset()) -> list[Diagnostic]:
-    """An error for each `related` entry that names no assessment file (one with errors exists: its errors are reported)."""
+    """An error for each `related` entry that names no assessment file (one with errors exists: its errors are
+    reported)."""
     diagnostics = []
     for assessment in assessments:
         for name, line in zip(assessment.related, assessment.related_lines):

@@ -381,11 +381,13 @@ def test_on_a_phone_evidence_tables_wrap_and_dates_stay_whole(browser: Any, site
     for kind, path in PAGE_TYPES.items():
         page.goto(site_url + path)
         scrolling[kind] = page.evaluate("""() => [...document.querySelectorAll('.table-wrap table')]
-            .filter(t => !t.matches('.heatmap, .portfolio-trend-table') && t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
+            .filter(t => !t.matches('.heatmap, .portfolio-trend-table')
+                         && t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
             .map(t => t.className)""")
         cut[kind] = page.evaluate("""() => [...document.querySelectorAll('time')].filter(t => {
             const cell = t.closest('td, th, dd');
-            return t.getClientRects().length > 1 || (cell && t.getBoundingClientRect().right > cell.getBoundingClientRect().right + 1);
+            return t.getClientRects().length > 1
+                   || (cell && t.getBoundingClientRect().right > cell.getBoundingClientRect().right + 1);
         }).length""")
     context.close()
     check_session(session)

@@ -1,4 +1,5 @@
-"""`scorecard serve` in the browser: a save reloads the open tab, a broken file shows its error, a fix brings the site back."""
+"""`scorecard serve` in the browser: a save reloads the open tab, a broken file shows its error, a fix brings the site
+back."""
 
 from __future__ import annotations
 
