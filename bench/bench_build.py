@@ -70,7 +70,7 @@ def run_build(site: Path, cores: int | None, tree: Path | None = None) -> dict:
         command = ["taskset", "-c", ",".join(str(c) for c in range(cores)), *command]
     env = {**os.environ, "PYTHONPATH": str(tree)} if tree else None
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=site, capture_output=True, text=True, env=env)
+    result = subprocess.run(command, cwd=site, capture_output=True, text=True, env=env, check=False)
     wall = time.perf_counter() - started
     out = result.stdout + result.stderr
     if result.returncode != 0 or "Built" not in out:
@@ -170,7 +170,7 @@ def main() -> None:
     finally:
         if args.against:
             subprocess.run(["git", "-C", str(HERE.parent), "worktree", "remove", "--force", str(scratch / "before")],
-                           capture_output=True)
+                           capture_output=True, check=False)
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
 

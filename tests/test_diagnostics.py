@@ -78,11 +78,12 @@ class Expect:
     path: str = "a.md"
 
 
-def E(line: int | None, message: str, hint: str | None = None, path: str = "a.md") -> Expect:
+# E and W, named after the letter of their severity, keep the tables of expected diagnostics short
+def E(line: int | None, message: str, hint: str | None = None, path: str = "a.md") -> Expect:  # noqa: N802
     return Expect(ERROR, line, message, hint, path)
 
 
-def W(line: int | None, message: str, hint: str | None = None, path: str = "a.md") -> Expect:
+def W(line: int | None, message: str, hint: str | None = None, path: str = "a.md") -> Expect:  # noqa: N802
     return Expect(WARNING, line, message, hint, path)
 
 
@@ -92,7 +93,7 @@ def assert_diagnostics(found: list[Diagnostic], expected: list[Expect]) -> None:
     ordered = sorted(found, key=lambda d: (d.path, d.line or 0, d.severity.value, d.message))
     wanted = sorted(expected, key=lambda e: (e.path, e.line or 0, e.severity.value, e.message))
     assert len(ordered) == len(wanted), shown
-    for diagnostic, expect in zip(ordered, wanted):
+    for diagnostic, expect in zip(ordered, wanted, strict=True):
         assert (diagnostic.path, diagnostic.severity, diagnostic.line) == (expect.path, expect.severity,
                                                                            expect.line), shown
         assert expect.message in diagnostic.message, shown

@@ -95,8 +95,8 @@ def test_a_tag_or_owner_without_letters_is_an_error_on_its_line(tmp_path: Path) 
     # Lines: 1 '---', 2 title, 3 date, 4 owner, 5 tags.
     put(tmp_path, "a.md", valid(extra='owner: "?"\ntags: [support, "!!", 東京]'))
     _, diagnostics = load(tmp_path)
-    assert f"{FOLDER}/a.md:4:8: error: 'owner' entry '?' has no letters or digits to name its page " \
-           "(hint: use a name with at least one letter or digit)" in diagnostics
+    assert (f"{FOLDER}/a.md:4:8: error: 'owner' entry '?' has no letters or digits to name its page "
+            "(hint: use a name with at least one letter or digit)") in diagnostics
     assert any(d.startswith(f"{FOLDER}/a.md:5:7: error: 'tags' entry '!!' has no letters") for d in diagnostics)
     assert not any("東京" in d for d in diagnostics)  # a name in another script is fine
 

@@ -382,7 +382,7 @@ def test_blobs_of_any_size_are_read_within_budget(sizes: list[int]) -> None:
                                 input=bytes([n % 256]) * size).stdout.decode().strip() for n, size in enumerate(sizes)]
         with Budget():
             read = read_blobs(root, blobs)
-        for blob, size in zip(blobs, sizes):
+        for blob, size in zip(blobs, sizes, strict=True):
             if size > MAX_BLOB_BYTES:
                 assert isinstance(read[blob], TooLarge) and read[blob].size == size
             else:

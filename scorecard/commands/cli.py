@@ -164,7 +164,8 @@ def check(strict: bool, fmt: str, today: dt.datetime | None, stale_after: int | 
 def git_user(root: Path) -> str:
     """The git user's name, or "" when git or the setting is missing."""
     try:
-        result = subprocess.run(["git", "-C", str(root), "config", "user.name"], capture_output=True, text=True)
+        result = subprocess.run(["git", "-C", str(root), "config", "user.name"], capture_output=True, text=True,
+                                check=False)
     except FileNotFoundError:
         return ""
     return result.stdout.strip()

@@ -236,6 +236,10 @@ class SiteServer:
             self.log("changed: " + ", ".join(display(p, self.root) for p in paths), None)
             self.rebuild_safely()
 
+    def serve_http(self) -> None:
+        """Answer requests until stop(), which waits up to one poll."""
+        self.httpd.serve_forever(poll_interval=0.1)
+
     def rebuild_safely(self) -> None:
         """rebuild(), with a bug in the build shown on the pages instead of ending the session."""
         try:
@@ -254,8 +258,7 @@ class SiteServer:
         """Build once, then serve and watch in background threads."""
         self.rebuild_safely()
         self.observer.start()
-        serve = lambda: self.httpd.serve_forever(poll_interval=0.1)  # stop() waits up to one poll
-        for target in (serve, self.rebuild_on_changes):
+        for target in (self.serve_http, self.rebuild_on_changes):
             thread = threading.Thread(target=target, daemon=True)
             thread.start()
             self.threads.append(thread)
@@ -346,8 +349,8 @@ class ChangeHandler(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type not in CHANGE_EVENTS or (event.is_directory and event.event_type == EVENT_TYPE_MODIFIED):
             return  # a folder is "modified" whenever a file in it is; the file's own event says which
-        for path in (event.src_path, getattr(event, "dest_path", "")):
-            path = path.decode() if isinstance(path, bytes) else path
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            path = raw.decode() if isinstance(raw, bytes) else raw
             if path and self.relevant(Path(path)):
                 self.server.note_change(path)
 

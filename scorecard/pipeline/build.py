@@ -177,7 +177,8 @@ def validate(options: BuildOptions, sources: Sources, read_problems: list[Diagno
 def scored_on(rubric: Rubric, assessment: Assessment, prepared: Parsed, body: Body, today: dt.date) -> Scored:
     """An assessment as the site shows it on `today`: an exemption that has expired counts as
     unanswered (worked out here, not with the file: it depends on the day)."""
-    assert prepared.scorecard is not None and prepared.exports is not None
+    assert prepared.scorecard is not None
+    assert prepared.exports is not None
     card, exports = prepared.scorecard, prepared.exports
     if expired := apply_expiry(rubric, assessment, today):
         assessment, card = expired

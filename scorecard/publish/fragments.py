@@ -47,7 +47,7 @@ def storing_in(env: jinja2.Environment, store: Fragments | None) -> Iterator[Non
 class FragmentCache(Extension):
     """The `{% cache key, … %}…{% endcache %}` tag (after Jinja's documented fragment cache example)."""
 
-    tags = {"cache"}
+    tags = {"cache"}  # noqa: RUF012 - Jinja's Extension declares `tags` as a plain set attribute
 
     def __init__(self, environment: jinja2.Environment):
         super().__init__(environment)
@@ -80,7 +80,7 @@ class CheckedCodeGenerator(CodeGenerator):
     fragment of a template first. Whether a body reads only what it lists can be told only once the
     whole template is parsed (its macros and imports may come after the fragment)."""
 
-    def visit_Template(self, node: nodes.Template, frame: Any = None) -> None:
+    def visit_Template(self, node: nodes.Template, frame: Any = None) -> None:  # noqa: N802 - Jinja's visitor name
         check_fragments(node, self.environment, self.name, self.filename)
         super().visit_Template(node, frame)
 

@@ -7,6 +7,7 @@ cache the rows of long lists with `{% cache … %}` (`fragments.py`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -133,10 +134,8 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
         return super().get_cache_key(f"{self.salt}|{name}", filename)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
+        with contextlib.suppress(OSError):  # a full or read-only disk: compiled again next time
             super().dump_bytecode(bucket)
-        except OSError:  # a full or read-only disk: compiled again next time
-            pass
 
 
 def bytecode_cache() -> jinja2.BytecodeCache | None:

@@ -39,7 +39,7 @@ def radar(spokes: list[Spoke], *, title: str, chart_id: str, size: int = 320) ->
         f'<desc id="{chart_id}-desc">{escape("; ".join(f"{s.label}: {s.shown}" for s in spokes))}</desc>',
         *grid.rings,
     ]
-    for (axis, label_at), spoke in zip(grid.axes, spokes):
+    for (axis, label_at), spoke in zip(grid.axes, spokes, strict=True):
         parts.append(axis)
         parts.append(f'<text class="radar-label" {label_at} dominant-baseline="middle">{escape(spoke.label)} '
                      f'{escape(spoke.shown)}</text>')
@@ -140,12 +140,12 @@ def trend(points: list[TrendPoint], *, title: str, chart_id: str, width: int = 6
     coords = [point(i, p.value) for i, p in enumerate(points)]
     if len(coords) > 1:
         parts.append(f'<polyline class="trend-line" points="{" ".join(f"{_num(x)},{_num(y)}" for x, y in coords)}"/>')
-    for (x, _), p in zip(coords, points):
+    for (x, _), p in zip(coords, points, strict=True):
         if p.rubric_changed:
             parts.append(f'<line class="trend-rubric" x1="{_num(x)}" y1="{top}" x2="{_num(x)}" y2="{height - bottom}" '
                          'stroke="currentColor" stroke-dasharray="2 2"/>')
     labelled = len(points) <= inner_w // 48  # room for each value's label
-    for index, ((x, y), p) in enumerate(zip(coords, points)):
+    for index, ((x, y), p) in enumerate(zip(coords, points, strict=True)):
         last = index == len(coords) - 1
         shown = " trend-shown" if labelled or last else ""
         parts.append(

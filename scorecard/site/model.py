@@ -196,7 +196,7 @@ def item_views(section: Section, scorecard: Scorecard) -> tuple[ItemView, ...]:
     section_score = scorecard.section(section.id)
     assert section_score is not None
     views = []
-    for item, scored_item in zip(section.items, section_score.items):
+    for item, scored_item in zip(section.items, section_score.items, strict=True):
         response = scored_item.response
         if response.missing:
             label = "missing"
@@ -376,7 +376,7 @@ def trend_chart(title: str, points: tuple[HistoryPoint, ...]) -> Markup | None:
     changed = [rubric_changed(p, points[n - 1] if n else None) for n, p in enumerate(points)]
     spots = [TrendPoint(f"{p.date.date().isoformat()} ({p.short}{', rubric changed' if c else ''})",
                         Fraction(p.overall), str(p.overall), c)
-             for p, c in zip(points, changed)]
+             for p, c in zip(points, changed, strict=True)]
     return trend(spots, title=f"Overall score of {title} over {len(points)} revision{'s' if len(points) != 1 else ''}",
                  chart_id="trend")
 
@@ -494,7 +494,7 @@ def rankings(ranked: list[Scored], views: Mapping[str, AssessmentView]) -> list[
     for s in ranked:
         view = views[s.assessment.slug]
         item_views = [item for section in view.sections for item in section.items]
-        for rows, item_view, item_score in zip(found, item_views, flat_items(s.scorecard)):
+        for rows, item_view, item_score in zip(found, item_views, flat_items(s.scorecard), strict=True):
             assert item_view.id == item_score.item
             rows.append((item_score.points if item_score.response.is_answered else None, RankedRow(view, item_view)))
     result = []

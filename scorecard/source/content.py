@@ -324,7 +324,8 @@ def missing_related(assessments: list[Assessment], slugs: set[str],
     reported)."""
     diagnostics = []
     for assessment in assessments:
-        for name, line in zip(assessment.related, assessment.related_lines):
+        # a `related` that is not a list has a line but no names
+        for name, line in zip(assessment.related, assessment.related_lines, strict=False):
             if name not in slugs:
                 diagnostics.append(error(assessment.path, line, f"related assessment '{name}' does not exist",
                                          hint_for_missing(name, slugs - broken, broken)))
@@ -336,7 +337,7 @@ def alias_clashes(assessments: list[Assessment], slugs: set[str]) -> list[Diagno
     diagnostics = []
     taken: dict[str, str] = {}
     for a in sorted(assessments, key=lambda a: a.path):
-        for alias, line in zip(a.aliases, a.alias_lines):
+        for alias, line in zip(a.aliases, a.alias_lines, strict=True):
             if alias in slugs:
                 diagnostics.append(error(a.path, line, f"alias '{alias}' is the address of a live assessment",
                                          "an alias is a former slug, kept so old links still work; "

@@ -263,7 +263,7 @@ def _score_all(wanted: dict[tuple[str | None, str], tuple[str, str]], blobs: Map
     items = list(wanted.items())
     results = parallel_map(_score_chunk, items, _Scorer(blobs, rubric_path), parallel_from=PARALLEL_FROM,
                            workers=workers)
-    return {key: snap for (key, _), snap in zip(items, results)}
+    return {key: snap for (key, _), snap in zip(items, results, strict=True)}
 
 
 def read_history(root: Path, content_dir: Path) -> dict[str, tuple[HistoryPoint, ...]]:
