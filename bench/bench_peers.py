@@ -39,11 +39,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_build import edit_one, machine, run_build
 from corpus import write_corpus
+
+HERE = Path(__file__).resolve().parent
 
 ELEVENTY = "@11ty/eleventy@3.1.8"
 PEERS = HERE / ".peers"

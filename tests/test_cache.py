@@ -20,7 +20,8 @@ from conftest import snapshot
 
 from scorecard.core.options import BuildOptions
 from scorecard.incremental import cachefiles
-from scorecard.incremental.cache import CACHE_DIR, BuildCache, reuse_for
+from scorecard.incremental.cache import BuildCache, reuse_for
+from scorecard.incremental.cachefiles import CACHE_DIR
 from scorecard.pipeline.build import BuildResult
 from scorecard.pipeline.build import build as build_without_cache
 

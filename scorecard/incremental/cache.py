@@ -29,16 +29,15 @@ import jinja2
 from scorecard.core.assessment import Assessment
 from scorecard.core.diagnostics import Diagnostic
 from scorecard.core.options import BuildOptions
-from scorecard.incremental.cachefiles import CACHE_DIR as CACHE_DIR
 from scorecard.incremental.cachefiles import (
     CacheIgnoredError,
     Stored,
+    digest,
     load_dict_part,
     load_part,
     save_dict_part,
     save_part,
 )
-from scorecard.incremental.cachefiles import digest as digest
 from scorecard.incremental.fragments import FragmentStore
 from scorecard.incremental.pagekeys import page_keys, templates_digest, theme_digest, view_keys
 from scorecard.pipeline.prepare import Body, Job, Parsed

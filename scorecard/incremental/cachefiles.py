@@ -19,6 +19,7 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import enum
+import functools
 import hashlib
 import hmac
 import importlib.metadata
@@ -54,25 +55,20 @@ def digest(*parts: bytes) -> bytes:
     return h.digest()
 
 
-_fingerprint: bytes | None = None
-
-
+@functools.cache
 def tool_fingerprint() -> bytes:
     """A digest of scorecard's own code and templates and of the libraries' versions it renders with."""
-    global _fingerprint
-    if _fingerprint is None:
-        package = Path(__file__).resolve().parent.parent  # scorecard/
-        parts = [sys.version.encode(), str(FORMAT).encode()]
-        for path in sorted(package.rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".yml", ".html", ".xml", ".css", ".js", ".svg"):
-                parts += [path.relative_to(package).as_posix().encode(), path.read_bytes()]
-        for name in LIBRARIES:
-            try:
-                parts.append(f"{name} {importlib.metadata.version(name)}".encode())
-            except importlib.metadata.PackageNotFoundError:
-                parts.append(name.encode())
-        _fingerprint = digest(*parts)
-    return _fingerprint
+    package = Path(__file__).resolve().parent.parent  # scorecard/
+    parts = [sys.version.encode(), str(FORMAT).encode()]
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".yml", ".html", ".xml", ".css", ".js", ".svg"):
+            parts += [path.relative_to(package).as_posix().encode(), path.read_bytes()]
+    for name in LIBRARIES:
+        try:
+            parts.append(f"{name} {importlib.metadata.version(name)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(name.encode())
+    return digest(*parts)
 
 
 KEY_BYTES = 32
