@@ -22,7 +22,7 @@ from scorecard.commands import ghmarkdown
 from scorecard.commands.gate import Condition, Failure, Judged, Outcome, failures
 from scorecard.core.assessment import Assessment, Response
 from scorecard.core.diagnostics import Diagnostic, json_for_logs, visible
-from scorecard.core.rubric import Gate, Rubric, Scale
+from scorecard.core.rubric import Gate, Rubric, Scale, Section
 from scorecard.core.scoring import Scorecard, score_assessment
 from scorecard.source import gitrepo
 from scorecard.source.content import (
@@ -314,34 +314,39 @@ def diff_rubrics(old: Rubric, new: Rubric) -> list[RubricChange]:
     if old.bands != new.bands:
         changes.append(RubricChange("bands", None, None, describe_bands(old), describe_bands(new)))
     new_ids = {s.id for s in new.sections}
-    for section in old.sections:
-        if section.id not in new_ids:
-            changes.append(RubricChange("section removed", section.id, None, section.title, None))
+    changes.extend(RubricChange("section removed", section.id, None, section.title, None)
+                   for section in old.sections if section.id not in new_ids)
     for section in new.sections:
         before = old.section(section.id)
         if before is None:
             changes.append(RubricChange("section added", section.id, None, None, section.title))
+        else:
+            changes += diff_section(before, section)
+    return changes
+
+
+def diff_section(before: Section, section: Section) -> list[RubricChange]:
+    """Differences in a section both rubrics have: its weight and scale, its items' weights and gates."""
+    changes = []
+    if before.weight != section.weight:
+        changes.append(RubricChange("section weight", section.id, None, number(before.weight),
+                                    number(section.weight)))
+    if before.scale != section.scale:
+        changes.append(RubricChange("scale", section.id, None, describe_scale(before.scale),
+                                    describe_scale(section.scale)))
+    changes.extend(RubricChange("item removed", section.id, item.id, item.title, None)
+                   for item in before.items if section.item(item.id) is None)
+    for item in section.items:
+        was = before.item(item.id)
+        if was is None:
+            changes.append(RubricChange("item added", section.id, item.id, None, item.title))
             continue
-        if before.weight != section.weight:
-            changes.append(RubricChange("section weight", section.id, None, number(before.weight),
-                                        number(section.weight)))
-        if before.scale != section.scale:
-            changes.append(RubricChange("scale", section.id, None, describe_scale(before.scale),
-                                        describe_scale(section.scale)))
-        for item in before.items:
-            if section.item(item.id) is None:
-                changes.append(RubricChange("item removed", section.id, item.id, item.title, None))
-        for item in section.items:
-            was = before.item(item.id)
-            if was is None:
-                changes.append(RubricChange("item added", section.id, item.id, None, item.title))
-                continue
-            if was.weight != item.weight:
-                changes.append(RubricChange("item weight", section.id, item.id, number(was.weight),
-                                            number(item.weight)))
-            if was.gate != item.gate:
-                changes.append(RubricChange("gate", section.id, item.id, describe_gate(was.gate),
-                                            describe_gate(item.gate)))
+        if was.weight != item.weight:
+            changes.append(RubricChange("item weight", section.id, item.id, number(was.weight),
+                                        number(item.weight)))
+        if was.gate != item.gate:
+            changes.append(RubricChange("gate", section.id, item.id, describe_gate(was.gate),
+                                        describe_gate(item.gate)))
     return changes
 
 
@@ -478,8 +483,7 @@ def details(c: AssessmentChange) -> list[str]:
                  if section in old_sections and old_sections[section] != score]
         if moved:
             lines.append("- sections: " + "; ".join(moved))
-    for f in c.fields:
-        lines.append(f"- {f.field}: {quote(f.old)} → {quote(f.new)}")
+    lines.extend(f"- {f.field}: {quote(f.old)} → {quote(f.new)}" for f in c.fields)
     for i in c.items:
         text = f"- {item_name(i.section, i.item)}"
         if i.old != i.new:

@@ -495,14 +495,22 @@ class _FrontMatterChecker:
                 return None
             return NA
         if scale.is_choice:
-            names = [name for name, _ in scale.choices]
-            if isinstance(raw, str) and raw in names:
-                return raw
-            hint = did_you_mean(str(raw), [*names, UNKNOWN]) if isinstance(raw, str) else None
-            written = self.doc.written.get(at, raw)  # `answer: true` quoted as written, not as Python's True
-            self.problem(at, f"answer '{written}' to '{item_id}' is not on the scale",
-                         hint or f"answer {scale.describe()}", value=True)
-            return None
+            return self.choice_value(scale, raw, item_id, at)
+        return self.score_value(scale, raw, item_id, at)
+
+    def choice_value(self, scale: Scale, raw: Any, item_id: str, at: Path_) -> str | None:
+        """One of the scale's answers, or None with an error."""
+        names = [name for name, _ in scale.choices]
+        if isinstance(raw, str) and raw in names:
+            return raw
+        hint = did_you_mean(str(raw), [*names, UNKNOWN]) if isinstance(raw, str) else None
+        written = self.doc.written.get(at, raw)  # `answer: true` quoted as written, not as Python's True
+        self.problem(at, f"answer '{written}' to '{item_id}' is not on the scale",
+                     hint or f"answer {scale.describe()}", value=True)
+        return None
+
+    def score_value(self, scale: Scale, raw: Any, item_id: str, at: Path_) -> int | None:
+        """A whole number on the scale, or None with an error."""
         if isinstance(raw, bool) or not isinstance(raw, int):
             written = self.doc.written.get(at, raw)
             self.problem(at, f"score of '{item_id}' must be a whole number, not '{written}'",

@@ -375,21 +375,7 @@ class _RubricReader:
             self.problem((*at, "allow_na"), "'allow_na' must be true or false")
             allow_na = False
         if "choices" in value:
-            choices = value["choices"]
-            if not isinstance(choices, dict) or not choices:
-                self.problem((*at, "choices"), "'choices' must map each answer to a value from 0 to 1")
-                return None
-            if len(choices) > MAX_CHOICES:
-                self.problem((*at, "choices"), f"a choice scale has at most {MAX_CHOICES} answers, not {len(choices)}")
-                return None
-            parsed = []
-            for name in choices:
-                if name in (UNKNOWN, NA):
-                    self.problem((*at, "choices", name),
-                                 f"'{name}' is reserved (unknown answers, n/a with allow_na) and cannot be a choice")
-                    continue
-                parsed.append((name, self.number(choices, (*at, "choices", name), Fraction(0), 0, 1)))
-            return Scale(choices=tuple(parsed), allow_na=allow_na)
+            return self.choice_scale(value["choices"], at, allow_na)
         low, high = value.get("min", 0), value.get("max")
         if (not isinstance(low, int) or isinstance(low, bool) or not isinstance(high, int) or isinstance(high, bool)
                 or low >= high):
@@ -400,6 +386,23 @@ class _RubricReader:
                          "score from 0 to 5, or 0 to 10")
             return None
         return Scale(min=low, max=high, allow_na=allow_na)
+
+    def choice_scale(self, choices: Any, at: Path_, allow_na: bool) -> Scale | None:
+        """A scale of named answers, each worth a value from 0 to 1; None with an error."""
+        if not isinstance(choices, dict) or not choices:
+            self.problem((*at, "choices"), "'choices' must map each answer to a value from 0 to 1")
+            return None
+        if len(choices) > MAX_CHOICES:
+            self.problem((*at, "choices"), f"a choice scale has at most {MAX_CHOICES} answers, not {len(choices)}")
+            return None
+        parsed = []
+        for name in choices:
+            if name in (UNKNOWN, NA):
+                self.problem((*at, "choices", name),
+                             f"'{name}' is reserved (unknown answers, n/a with allow_na) and cannot be a choice")
+                continue
+            parsed.append((name, self.number(choices, (*at, "choices", name), Fraction(0), 0, 1)))
+        return Scale(choices=tuple(parsed), allow_na=allow_na)
 
     def items(self, value: Any, at: Path_, scale: Scale, inherited: tuple[Item, ...]) -> tuple[Item, ...]:
         if value is None:

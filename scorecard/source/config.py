@@ -88,16 +88,24 @@ def check_value(key: str, value: Any) -> tuple[str, str | None] | None:
     if value is None:
         return None  # `key:` with nothing after it means the default
     if key == "unsafe_html":
-        if not isinstance(value, bool):
-            return f"'{key}' must be true or false, not {describe(value)}", None
-        return None
+        return None if isinstance(value, bool) else (f"'{key}' must be true or false, not {describe(value)}", None)
     if key in ("stale_after_days", "expiry_warning_days"):
-        if isinstance(value, bool) or not isinstance(value, int):
-            return f"'{key}' must be a whole number of days, not {describe(value)}", None
-        least = 1 if key == "stale_after_days" else 0
-        if value < least:
-            return f"'{key}' must be at least {least}, not {value}", None
-        return None
+        return check_days(key, value)
+    return check_text(key, value)
+
+
+def check_days(key: str, value: Any) -> tuple[str, str | None] | None:
+    """Why `value` is wrong for the number of days `key`, or None when it is right."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"'{key}' must be a whole number of days, not {describe(value)}", None
+    least = 1 if key == "stale_after_days" else 0
+    if value < least:
+        return f"'{key}' must be at least {least}, not {value}", None
+    return None
+
+
+def check_text(key: str, value: Any) -> tuple[str, str | None] | None:
+    """Why `value` is wrong for the text setting `key`, or None when it is right."""
     if not isinstance(value, str):
         return f"'{key}' must be text, not {describe(value)}", "put it in quotes"
     if key in ("content_dir", "output_dir", "theme", "language") and not value.strip():
