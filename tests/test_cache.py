@@ -189,7 +189,7 @@ def test_a_damaged_or_foreign_cache_is_ignored(site: Path, tmp_path: Path, damag
         elif damage == "empty":
             part.write_bytes(b"")
     if damage == "another version":
-        monkeypatch.setattr(cachefiles, "_fingerprint", b"x" * 20)
+        monkeypatch.setattr(cachefiles, "tool_fingerprint", lambda: b"x" * 20)
     if damage == "another machine":
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))
     result = build(BuildOptions.at(site))
