@@ -165,7 +165,8 @@ def indented_json(value: Any, pad: str = "") -> str:
         return ("{\n" + ",\n".join(f"{inner}{_encode_string(key)}: {indented_json(item, inner)}"
                                     for key, item in value.items()) + f"\n{pad}}}") if value else "{}"
     if type(value) in (list, tuple):
-        return ("[\n" + ",\n".join(inner + indented_json(item, inner) for item in value) + f"\n{pad}]") if value else "[]"
+        return ("[\n" + ",\n".join(inner + indented_json(item, inner) for item in value) + f"\n{pad}]"
+                if value else "[]")
     # JSON strings hold no raw line ends
     return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + pad)
 
