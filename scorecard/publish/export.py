@@ -163,7 +163,8 @@ def indented_json(value: Any, pad: str = "") -> str:
     inner = pad + "  "
     if type(value) is dict and all(type(key) is str for key in value):
         return ("{\n" + ",\n".join(f"{inner}{_encode_string(key)}: {indented_json(item, inner)}"
-                                    for key, item in value.items()) + f"\n{pad}}}") if value else "{}"
+                                    for key, item in value.items()) + f"\n{pad}}}"
+                if value else "{}")
     if type(value) in (list, tuple):
         return ("[\n" + ",\n".join(inner + indented_json(item, inner) for item in value) + f"\n{pad}]"
                 if value else "[]")
