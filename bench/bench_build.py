@@ -70,12 +70,13 @@ def run_build(site: Path, cores: int | None, tree: Path | None = None) -> dict:
         command = ["taskset", "-c", ",".join(str(c) for c in range(cores)), *command]
     env = {**os.environ, "PYTHONPATH": str(tree)} if tree else None
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=site, capture_output=True, text=True, env=env)
+    result = subprocess.run(command, cwd=site, capture_output=True, text=True, env=env, check=False)
     wall = time.perf_counter() - started
     out = result.stdout + result.stderr
     if result.returncode != 0 or "Built" not in out:
         raise SystemExit(f"build failed in {site}:\n{out[-3000:]}")
-    stages = {name.strip(): float(seconds) for name, seconds in re.findall(r"^\s*([a-z ]+?)\s+([\d.]+) s$", out, re.M)}
+    stages = {name.strip(): float(seconds) for name,
+              seconds in re.findall(r"^\s*([a-z ]+?)\s+([\d.]+) s$", out, re.MULTILINE)}
     peak = json.loads(out.split("PEAK ", 1)[1].splitlines()[0])
     built = float(re.search(r"files\)?, .*?([\d.]+) s\.", out).group(1))
     reused = re.search(r"(\d+) (?:page|file)\(s\) reused", out)
@@ -86,7 +87,8 @@ def edit_one(site: Path, total: int, which: int | None = None) -> None:
     path = site / "content" / "assessments" / f"initiative-{total // 2 if which is None else which:05d}.md"
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"(  search:\s+\{score: )(\d)", lambda m: m.group(1) + str((int(m.group(2)) + 1) % 6), text, count=1)
-    path.write_text(text.replace("## Risks\n", "## Risks\n\nAn edited sentence for the benchmark.\n", 1), encoding="utf-8")
+    path.write_text(text.replace("## Risks\n", "## Risks\n\nAn edited sentence for the benchmark.\n", 1),
+                    encoding="utf-8")
 
 
 def edit_rubric(site: Path) -> None:
@@ -98,14 +100,16 @@ def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
     load = Path("/proc/loadavg").read_text().split()[:3]
-    return (f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, {platform.system()} {platform.release()}; "
+    return (f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}; "
             f"load average {' '.join(load)}")
 
 
 SCENARIOS = ("cold", "no-op", "edit one", "edit again", "rubric")
 
 
-def run_scenarios(sites: dict[str, tuple[Path, Path | None]], total: int, cores: int | None) -> dict[str, dict[str, dict]]:
+def run_scenarios(sites: dict[str, tuple[Path, Path | None]], total: int,
+                  cores: int | None) -> dict[str, dict[str, dict]]:
     """Every scenario on each (site, tree), in turn: by tree, then scenario, what each build took."""
     runs: dict[str, dict[str, dict]] = {name: {} for name in sites}
     for scenario in SCENARIOS:
@@ -154,7 +158,8 @@ def main() -> None:
                     print(f" {name}:")
                 for scenario, r in by_scenario.items():
                     stages = " ".join(f"{stage} {seconds:.2f}" for stage, seconds in r["stages"].items())
-                    print(f"  {scenario:10s} command {r['wall']:6.2f} s  build {r['build']:6.2f} s  peak {r['own_mb']:5.0f} MB "
+                    print(f"  {scenario:10s} command {r['wall']:6.2f} s  build {r['build']:6.2f} s  "
+                          f"peak {r['own_mb']:5.0f} MB "
                           f"(worker {r['worker_mb']:4.0f} MB)  pages reused {r['reused']:6d}  | {stages}")
                 print(f"  time per assessment, cold: {by_scenario['cold']['wall'] / total * 1000:.2f} ms (command), "
                       f"{by_scenario['cold']['build'] / total * 1000:.2f} ms (build)")
@@ -165,7 +170,7 @@ def main() -> None:
     finally:
         if args.against:
             subprocess.run(["git", "-C", str(HERE.parent), "worktree", "remove", "--force", str(scratch / "before")],
-                           capture_output=True)
+                           capture_output=True, check=False)
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
 

@@ -3,8 +3,8 @@
     python bench/bench_history.py [--assessments 1000] [--revisions 20] [--profile]
 
 Writes a scratch git repository (with `git fast-import`, so making it is quick) holding N
-assessments, each changed in every one of R commits — the SLATES scores, one trust answer and several evidence lines move
-each time — then times `history.read_history` alone, as the build runs it, and prints seconds.
+assessments, each changed in every one of R commits — the SLATES scores, one trust answer and several evidence lines
+move each time — then times `history.read_history` alone, as the build runs it, and prints seconds.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scorecard.source import gitrepo  # noqa: E402
-from scorecard.source.history import read_history, replay  # noqa: E402
+from scorecard.source import gitrepo
+from scorecard.source.history import read_history, replay
 
 ANSWERS = ("yes", "partly", "no", "unknown")
 
@@ -54,7 +54,7 @@ slates:
 
 Initiative {number} is assessed again in revision {revision}. Lorem ipsum dolor sit amet, consectetur
 adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua.
-""".encode()
+""".encode()  # noqa: E501 - the file's own text: its `return:` line stays one YAML line like the others
 
 
 def make_repo(repo: Path, assessments: int, revisions: int) -> None:
@@ -70,7 +70,8 @@ def make_repo(repo: Path, assessments: int, revisions: int) -> None:
         stream += b"data %d\n%s" % (len(message), message)
         for number in range(assessments):
             data = assessment(number, revision)
-            stream += b"M 100644 inline content/assessments/initiative-%04d.md\ndata %d\n%s\n" % (number, len(data), data)
+            stream += (b"M 100644 inline content/assessments/initiative-%04d.md\ndata %d\n%s\n"
+                       % (number, len(data), data))
         stream += b"\n"
     subprocess.run(["git", "-C", str(repo), "fast-import", "--quiet"], input=bytes(stream), check=True)
     subprocess.run(["git", "-C", str(repo), "reset", "-q", "--hard", "main"], check=True)
@@ -86,7 +87,8 @@ def main() -> None:
         repo = Path(scratch) / "site"
         started = time.perf_counter()
         make_repo(repo, args.assessments, args.revisions)
-        print(f"made {args.assessments} assessments × {args.revisions} revisions in {time.perf_counter() - started:.1f} s")
+        print(f"made {args.assessments} assessments × {args.revisions} revisions in "
+              f"{time.perf_counter() - started:.1f} s")
 
         started = time.perf_counter()
         histories = read_history(repo, repo / "content")
@@ -102,7 +104,8 @@ def main() -> None:
         t2 = time.perf_counter()
         replay(commits, blobs, "content")
         t3 = time.perf_counter()
-        print(f"  in parts: git log {t1 - t0:.2f} s · cat-file {t2 - t1:.2f} s · parse and score in one process {t3 - t2:.2f} s")
+        print(f"  in parts: git log {t1 - t0:.2f} s · cat-file {t2 - t1:.2f} s · parse and score in "
+              f"one process {t3 - t2:.2f} s")
         if args.profile:
             profile = cProfile.Profile()
             profile.runcall(replay, commits, blobs, "content")

@@ -39,11 +39,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_build import edit_one, machine, run_build
 from corpus import write_corpus
+
+HERE = Path(__file__).resolve().parent
 
 ELEVENTY = "@11ty/eleventy@3.1.8"
 PEERS = HERE / ".peers"
@@ -226,7 +227,8 @@ def main() -> None:
             ours = scorecard_runs(site, total, args.repeat)
             print(f"\n{total} assessments, best of {args.repeat} (load average {before} before, {load()} after);"
                   " wall time (CPU time of the process and its children):")
-            print(f"  Eleventy cold   {eleventy.wall:6.2f} s ({eleventy.cpu:6.2f})   Hugo cold {hugo.wall:6.2f} s ({hugo.cpu:6.2f})")
+            print(f"  Eleventy cold   {eleventy.wall:6.2f} s ({eleventy.cpu:6.2f})   Hugo cold "
+                  f"{hugo.wall:6.2f} s ({hugo.cpu:6.2f})")
             print(f"  scorecard cold  {ours['cold'].wall:6.2f} s ({ours['cold'].cpu:6.2f})   "
                   f"no-op {ours['no-op'].wall:6.2f} s ({ours['no-op'].cpu:5.2f})   "
                   f"edit one {ours['edit'].wall:6.2f} s ({ours['edit'].cpu:5.2f})")
@@ -235,7 +237,8 @@ def main() -> None:
                     ("edit one", ours["edit"], "Hugo cold", hugo, 0.4),
                     ("no-op", ours["no-op"], "Hugo cold", hugo, 0.25)):
                 ratio = mine.wall / peer.wall
-                print(f"  {name:8s} / {peer_name:13s} = {ratio:5.2f}×  (target ≤ {target:.2f}×: {verdict(ratio, target)}; "
+                print(f"  {name:8s} / {peer_name:13s} = {ratio:5.2f}×  (target ≤ {target:.2f}×: "
+                      f"{verdict(ratio, target)}; "
                       f"in CPU time {mine.cpu / peer.cpu:5.2f}×)")
             if not args.keep:
                 shutil.rmtree(base, ignore_errors=True)

@@ -66,7 +66,8 @@ def sentence(rng: random.Random, words: int) -> str:
 
 
 def evidence(rng: random.Random) -> str:
-    return f"{sentence(rng, 9)[:-1]}, measured at {rng.randint(5, 95)}% in Q{rng.randint(1, 4)} 2026 (n={rng.randint(50, 900)})."
+    return (f"{sentence(rng, 9)[:-1]}, measured at {rng.randint(5, 95)}% in Q{rng.randint(1, 4)} 2026 "
+            f"(n={rng.randint(50, 900)}).")
 
 
 def paragraph(rng: random.Random, number: int, total: int) -> str:

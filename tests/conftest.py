@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-from html.parser import HTMLParser
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 

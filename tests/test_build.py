@@ -19,13 +19,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import assessment_text, broken_links, read_anchors, write_site
+
+from scorecard.commands.cli import main
 from scorecard.core.options import BuildOptions
 from scorecard.pipeline.build import build
-from scorecard.commands.cli import main
 from scorecard.publish.writer import MARKER
-
 
 
 @pytest.fixture
@@ -144,7 +143,8 @@ def test_scorecard_json(built: Path):
     assert (gamma["overall"], gamma["grade"]) == (35.6, "Poor")
     assert gamma["sections"]["trust"]["score"] == 30.0 and gamma["sections"]["slates"]["score"] == 44.0
     assert gamma["sections"]["slates"]["items"]["links"] == {
-        "value": "n/a", "points": None, "evidence": "", "reason": "A phone line has no pages to link.", "ratings": [], "exemption": None}
+        "value": "n/a", "points": None, "evidence": "", "reason": "A phone line has no pages to link.", "ratings": [],
+        "exemption": None}
     assert gamma["sections"]["trust"]["items"]["recommend"]["value"] == "no"
     assert gamma["unanswered"] == ["trust.return"]
     assert alpha["date"] == "2026-03-20" and alpha["tags"] == ["knowledge", "internal"]
@@ -264,11 +264,13 @@ def test_radar_caption_names_the_scale_in_use(tmp_path: Path):
           - {grade: Good, min: 50, verdict: Fine}
           - {grade: Poor, min: 0, verdict: Not fine}
         """
-    page = "---\ntitle: Ten\ndate: 2026-09-14\nfit:\n  a: {score: 10, evidence: x}\n  b: {score: 1}\n  c: {score: 5, evidence: y}\n---\n"
+    page = ("---\ntitle: Ten\ndate: 2026-09-14\nfit:\n  a: {score: 10, evidence: x}\n  b: {score: 1}\n"
+            "  c: {score: 5, evidence: y}\n---\n")
     root = write_site(tmp_path / "s", {"content/rubric.yml": rubric, "content/assessments/ten.md": page})
     result = build(BuildOptions.at(root, today=dt.date(2026, 11, 22)))
     assert result.ok, [d.format() for d in result.diagnostics]
-    assert "<figcaption>Fit scores, 1 at the centre to 10 at the edge;" in text(root / "output/assessments/ten/index.html")
+    assert ("<figcaption>Fit scores, 1 at the centre to 10 at the edge;"
+            in text(root / "output/assessments/ten/index.html"))
 
 
 def test_extra_fields_reach_scorecard_json_and_themes(tmp_path: Path):

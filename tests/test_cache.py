@@ -10,19 +10,21 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable
 
 import pytest
-
 from conftest import snapshot
-from scorecard.incremental import cachefiles
+
 from scorecard.core.options import BuildOptions
-from scorecard.pipeline.build import build as build_without_cache
-from scorecard.incremental.cache import CACHE_DIR, BuildCache, reuse_for
+from scorecard.incremental import cachefiles
+from scorecard.incremental.cache import BuildCache, reuse_for
+from scorecard.incremental.cachefiles import CACHE_DIR
 from scorecard.pipeline.build import BuildResult
+from scorecard.pipeline.build import build as build_without_cache
+
 
 def build(options: BuildOptions, reuse: BuildCache | None = None) -> BuildResult:
     """A build through the cache at the site's root (as `scorecard build` makes it), or through `reuse`."""
@@ -170,8 +172,10 @@ def test_a_touched_output_file_is_rendered_again(site: Path, tmp_path: Path):
     assert_same_as_cold_build(site, tmp_path)
 
 
-@pytest.mark.parametrize("damage", ["truncate", "flip a byte", "other format", "empty", "another version", "another machine"])
-def test_a_damaged_or_foreign_cache_is_ignored(site: Path, tmp_path: Path, damage: str, monkeypatch: pytest.MonkeyPatch):
+@pytest.mark.parametrize("damage",
+                         ["truncate", "flip a byte", "other format", "empty", "another version", "another machine"])
+def test_a_damaged_or_foreign_cache_is_ignored(site: Path, tmp_path: Path, damage: str,
+                                               monkeypatch: pytest.MonkeyPatch):
     build(BuildOptions.at(site))
     edit_one(site)
     for part in (site / CACHE_DIR).glob("*.pickle"):
@@ -185,7 +189,7 @@ def test_a_damaged_or_foreign_cache_is_ignored(site: Path, tmp_path: Path, damag
         elif damage == "empty":
             part.write_bytes(b"")
     if damage == "another version":
-        monkeypatch.setattr(cachefiles, "_fingerprint", b"x" * 20)
+        monkeypatch.setattr(cachefiles, "tool_fingerprint", lambda: b"x" * 20)
     if damage == "another machine":
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))
     result = build(BuildOptions.at(site))
@@ -219,7 +223,8 @@ def test_work_shared_between_worker_processes_gives_the_same_site(site: Path, tm
     monkeypatch.setattr(parallel, "usable_cores", lambda: 2)  # even on one core
     monkeypatch.setattr(parallel, "can_fork", lambda: True)  # even if an earlier test left a thread behind
     pools = []
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", lambda *args, **kwargs: pools.append(1) or ProcessPoolExecutor(*args, **kwargs))
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", lambda *args,
+                        **kwargs: pools.append(1) or ProcessPoolExecutor(*args, **kwargs))
     assert build(BuildOptions.at(site, cache=False)).ok
     assert len(pools) == 2  # files parsed, then bodies rendered, in workers
     assert_same_as_cold_build_in_one_process(site, tmp_path, monkeypatch)
@@ -264,7 +269,8 @@ def test_edits_in_sequence_append_to_the_delta_then_compact_and_stay_identical(s
     assert (site / CACHE_DIR / "prepared.pickle").read_bytes() != base
 
 
-def test_every_scenario_in_turn_stays_identical_through_deltas(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_every_scenario_in_turn_stays_identical_through_deltas(site: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(cachefiles, "COMPACT_AT", 10)  # renames, deletions and the rubric edit go to the delta too
     assert build(BuildOptions.at(site)).ok
     for scenario in SCENARIOS.values():
@@ -406,7 +412,8 @@ def test_any_dict_part_is_kept_as_a_base_and_a_delta(site: Path, monkeypatch: py
     assert third.part("extra") == {b"a": "<p>A</p>", b"b": "<p>B</p>", b"c": "<p>C</p>"} and third.status() == "used"
 
 
-def test_two_builds_saving_one_after_the_other_leave_a_cache_that_reads_whole(site: Path, monkeypatch: pytest.MonkeyPatch):
+def test_two_builds_saving_one_after_the_other_leave_a_cache_that_reads_whole(site: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)
     start = opened(site)
     start.set_part("extra", {b"a": "A", b"b": "B"})
@@ -492,7 +499,7 @@ def test_a_cache_file_signed_with_the_right_key_still_cannot_run_code(site: Path
     marker = tmp_path / "ran"
     assert build(BuildOptions.at(site)).ok
     cachefiles.save_part(site, "site", (_RunsCode(marker), None))  # signed with this machine's own key
-    with pytest.raises(cachefiles.CacheIgnored, match="damaged"):
+    with pytest.raises(cachefiles.CacheIgnoredError, match="damaged"):
         cachefiles.load_part(site, "site")
     assert not marker.exists()
     result = build(BuildOptions.at(site))

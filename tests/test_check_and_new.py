@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURE_SITE as FIXTURE
 
-from scorecard.core.assessment import parse_assessment
 from scorecard.commands.cli import main
+from scorecard.core.assessment import parse_assessment
 from scorecard.core.rubric import default_rubric
 from scorecard.core.scoring import score_assessment
-
-from conftest import FIXTURE_SITE as FIXTURE
 
 
 def run(cwd: Path, monkeypatch: pytest.MonkeyPatch, *args: str):
@@ -47,7 +46,8 @@ def test_check_text_lists_every_problem(site, monkeypatch):
     result = run(site, monkeypatch, "check")
     assert result.exit_code == 1
     assert "content/assessments/gamma.md:15:3: error: unknown criterion 'serach' in 'slates'" in result.output
-    assert "content/assessments/gamma.md:18: warning: unsupported: criterion 'tags' is 2 without evidence" in result.output
+    assert ("content/assessments/gamma.md:18: warning: unsupported: criterion 'tags' is 2 without evidence"
+            in result.output)
     # search is now missing too, reported as a warning on the slates key (line 14)
     assert "content/assessments/gamma.md:14: warning: criterion 'search' of 'slates' is not answered" in result.output
     assert "1 error(s), 2 warning(s)." in result.output
@@ -74,16 +74,16 @@ def test_github_paths_are_relative_to_the_repository_root(tmp_path, monkeypatch)
 
 
 def test_github_annotation_escapes_newlines_and_percent():
-    from scorecard.core.diagnostics import error
     from scorecard.commands.report import github_annotation
+    from scorecard.core.diagnostics import error
     line = github_annotation(error("a,b.md", 3, "50% done\nsecond line"))
     assert line == "::error file=a%2Cb.md,line=3,title=scorecard::50%25 done%0Asecond line"
 
 
 
 def test_github_annotation_shows_control_characters_instead_of_sending_them():
-    from scorecard.core.diagnostics import error
     from scorecard.commands.report import github_annotation
+    from scorecard.core.diagnostics import error
     # An escape sequence in a file name or value would otherwise reach the workflow log as is.
     line = github_annotation(error("\x1b[2Ja.md", 1, "title \x1b]8;;x\x07"))
     assert "\x1b" not in line and "\x07" not in line
@@ -185,8 +185,9 @@ def test_review_fixes_from_the_docs_pass(site, monkeypatch, tmp_path):
 
 
 def test_missing_related_is_reported_on_its_own_line_after_a_repeat(tmp_path):
-    from scorecard.source.content import load_content
     from conftest import write_site
+
+    from scorecard.source.content import load_content
     root = write_site(tmp_path, {
         "content/assessments/a.md": "---\ntitle: A\ndate: 2026-01-01\n---\n",
         # lines: 4 "related:", 5 "- a", 6 "- a", 7 "- nope"

@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import FIXTURE_SITE as FIXTURE
 
 from scorecard.commands.cli import main
-
-from conftest import FIXTURE_SITE as FIXTURE
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -165,7 +164,8 @@ def test_actionlint_finds_nothing(tmp_path):
         shutil.copy(path, repo / ".github/workflows" / path.name)
     shutil.copy(REPO / "action.yml", repo / "action.yml")
     (repo / ".github/workflows/every-input.yml").write_text(
-        "on: pull_request\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions: {contents: read}\n"
+        "on: pull_request\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+        "    permissions: {contents: read}\n"
         "    steps:\n      - uses: ./\n        with: {site-directory: ., base: main, strict: 'true', "
         "fail-on: 'drop,below:Weak', comment: 'false', post-comment-from: '', github-token: x}\n")
     result = run_actionlint(repo, sorted((repo / ".github/workflows").glob("*.yml")))
@@ -339,7 +339,8 @@ def run_action(tmp_path: Path, site: Path, inputs: dict[str, str]) -> tuple[int,
         cwd = site / resolve(step.get("working-directory", "."))
         result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=cwd,
                                 env=env, capture_output=True, text=True, check=False)
-        outputs[step.get("id", step["name"])] = dict(line.split("=", 1) for line in output_file.read_text().splitlines())
+        outputs[step.get("id", step["name"])] = dict(line.split("=", 1)
+                                                     for line in output_file.read_text().splitlines())
         code = result.returncode
         if code and step.get("id") != "gate":
             raise AssertionError(f"step {step['name']} failed: {result.stdout}{result.stderr}")

@@ -95,10 +95,10 @@ def test_bad_values():
     """)
     assert diagnostics == [
         "scorecard.yml:1:19: error: 'stale_after_days' must be at least 1, not 0",
-        "scorecard.yml:2:8: error: 'theme' is a name under themes/, not a path: '../elsewhere' "
-        "(hint: write 'theme: mine' for themes/mine/)",
-        "scorecard.yml:3:11: error: 'edit_url' has no {path} in it "
-        "(hint: e.g. https://git.example.org/team/site/edit/main/{path})",
+        ("scorecard.yml:2:8: error: 'theme' is a name under themes/, not a path: '../elsewhere' "
+         "(hint: write 'theme: mine' for themes/mine/)"),
+        ("scorecard.yml:3:11: error: 'edit_url' has no {path} in it "
+         "(hint: e.g. https://git.example.org/team/site/edit/main/{path})"),
         "scorecard.yml:4:13: error: 'output_dir' must not be empty (hint: leave 'output_dir' out for the default)",
     ]
 
@@ -109,8 +109,8 @@ def test_the_yaml_loader_refuses_duplicates_tags_and_non_mappings():
     _, diagnostics = config("title: !!python/object:os.system x\n")
     assert diagnostics[0].startswith("scorecard.yml:1:8: error: unsupported YAML value")
     _, diagnostics = config("- title\n")
-    assert diagnostics == ["scorecard.yml:1: error: scorecard.yml must be a mapping of settings "
-                           "(hint: write one 'key: value' per line, e.g. 'title: Our scorecard')"]
+    assert diagnostics == [("scorecard.yml:1: error: scorecard.yml must be a mapping of settings "
+                            "(hint: write one 'key: value' per line, e.g. 'title: Our scorecard')")]
     _, diagnostics = config("title: [unclosed\n")
     assert diagnostics[0].startswith("scorecard.yml:1:8: error: invalid YAML")
 
@@ -183,4 +183,5 @@ def test_the_map_names_sections_the_rubric_has(site, monkeypatch):
     result = CliRunner().invoke(main, ["build"])
     assert result.exit_code == 0, result.output
     # Trust across and SLATES up: the heading names the section up first.
-    assert '<h2 id="map-heading">Map: SLATES × Trust</h2>' in (site / "output" / "index.html").read_text(encoding="utf-8")
+    assert ('<h2 id="map-heading">Map: SLATES × Trust</h2>'
+            in (site / "output" / "index.html").read_text(encoding="utf-8"))

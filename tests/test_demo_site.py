@@ -14,8 +14,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import broken_links
+
 from scorecard.core.options import BuildOptions
 from scorecard.pipeline.build import build
 
@@ -53,7 +53,7 @@ def test_every_page_is_valid_html5(demo: Path):
     pages = sorted(str(p) for p in demo.rglob("*.html"))
     assert len(pages) > 40
     run = subprocess.run(["java", "-jar", str(jar), "--format", "json", "--also-check-svg", *pages],
-                         capture_output=True, text=True, timeout=300)
+                         capture_output=True, text=True, timeout=300, check=False)
     messages = json.loads(run.stderr or run.stdout)["messages"]
     # Warnings count too: the Nu checker warns about markup that is valid but likely wrong.
     problems = [f"{m.get('url', '').removeprefix('file:')}:{m.get('lastLine', '?')}: {m.get('subType', m['type'])}: "

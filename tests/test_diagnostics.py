@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from scorecard.core.assessment import parse_assessment
+from scorecard.core.diagnostics import Diagnostic, Severity
 from scorecard.core.options import BuildOptions
+from scorecard.core.rubric import default_rubric
 from scorecard.pipeline.build import check
 from scorecard.source.content import load_content
-from scorecard.core.diagnostics import Diagnostic, Severity
-from scorecard.core.rubric import default_rubric
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
@@ -78,11 +78,12 @@ class Expect:
     path: str = "a.md"
 
 
-def E(line: int | None, message: str, hint: str | None = None, path: str = "a.md") -> Expect:
+# E and W, named after the letter of their severity, keep the tables of expected diagnostics short
+def E(line: int | None, message: str, hint: str | None = None, path: str = "a.md") -> Expect:  # noqa: N802
     return Expect(ERROR, line, message, hint, path)
 
 
-def W(line: int | None, message: str, hint: str | None = None, path: str = "a.md") -> Expect:
+def W(line: int | None, message: str, hint: str | None = None, path: str = "a.md") -> Expect:  # noqa: N802
     return Expect(WARNING, line, message, hint, path)
 
 
@@ -92,8 +93,9 @@ def assert_diagnostics(found: list[Diagnostic], expected: list[Expect]) -> None:
     ordered = sorted(found, key=lambda d: (d.path, d.line or 0, d.severity.value, d.message))
     wanted = sorted(expected, key=lambda e: (e.path, e.line or 0, e.severity.value, e.message))
     assert len(ordered) == len(wanted), shown
-    for diagnostic, expect in zip(ordered, wanted):
-        assert (diagnostic.path, diagnostic.severity, diagnostic.line) == (expect.path, expect.severity, expect.line), shown
+    for diagnostic, expect in zip(ordered, wanted, strict=True):
+        assert (diagnostic.path, diagnostic.severity, diagnostic.line) == (expect.path, expect.severity,
+                                                                           expect.line), shown
         assert expect.message in diagnostic.message, shown
         if expect.hint is not None:
             assert diagnostic.hint is not None and expect.hint in diagnostic.hint, shown
@@ -163,10 +165,12 @@ CASES = [
          E(14, "score of 'links' is 7, outside 0–5", "whole number from 0 to 5")),
     case("score 3.5 not whole", assessment(replace={14: '  links:      {score: 3.5, evidence: "Stable addresses."}'}),
          E(14, "score of 'links' must be a whole number, not '3.5'", "whole number from 0 to 5")),
-    case("score 'four' not a number", assessment(replace={14: '  links:      {score: four, evidence: "Stable addresses."}'}),
+    case("score 'four' not a number",
+         assessment(replace={14: '  links:      {score: four, evidence: "Stable addresses."}'}),
          E(14, "score of 'links' must be a whole number, not 'four'", "whole number from 0 to 5")),
     # Line 9: 'maybe' is close to none of the answers, so the hint lists them.
-    case("answer off the scale", assessment(replace={9: '  return:         {answer: maybe, evidence: "41% came back."}'}),
+    case("answer off the scale",
+         assessment(replace={9: '  return:         {answer: maybe, evidence: "41% came back."}'}),
          E(9, "answer 'maybe' to 'return' is not on the scale", "partly")),
     # Line 10: a trust question given a 'score'.
     case("score instead of answer in trust",
@@ -179,7 +183,8 @@ CASES = [
     case("reason on an answered item",
          assessment(replace={14: '  links:      {score: 3, evidence: "Stable addresses.", reason: "Not planned."}'}),
          W(14, "'reason' in 'links' is only for n/a, and is ignored here", "'evidence'")),
-    case("reason on an unknown item", assessment(replace={16: '  tags:       {score: unknown, reason: "Not measured yet."}'})),
+    case("reason on an unknown item",
+         assessment(replace={16: '  tags:       {score: unknown, reason: "Not measured yet."}'})),
     # Line 10: trust questions have no n/a.
     case("n/a on a trust question",
          assessment(replace={10: '  recommend:      {answer: n/a, reason: "Too early to say."}'}),
@@ -330,9 +335,11 @@ def test_names_that_share_a_group_page_are_warned(tmp_path: Path) -> None:
     })
     diagnostics = list(check(BuildOptions.at(tmp_path, today=dt.date(2026, 9, 14))).diagnostics)
     assert_diagnostics(diagnostics, [
-        W(7, "tag 'Support' shares a page with 'support' (content/assessments/a.md:7)", "write the name one way everywhere",
+        W(7, "tag 'Support' shares a page with 'support' (content/assessments/a.md:7)",
+          "write the name one way everywhere",
           path=f"{ASSESSMENTS}/b.md"),
-        W(6, "owner 'ann lee' shares a page with 'Ann Lee' (content/assessments/a.md:6)", "write the name one way everywhere",
+        W(6, "owner 'ann lee' shares a page with 'Ann Lee' (content/assessments/a.md:6)",
+          "write the name one way everywhere",
           path=f"{ASSESSMENTS}/b.md"),
     ])
 

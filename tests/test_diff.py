@@ -60,7 +60,8 @@ def run_json(*args: str) -> dict:
 
 
 def test_one_score_and_one_evidence_change_against_the_working_tree(site: Path) -> None:
-    edit(site, ALPHA, '{score: 5, evidence: "Full-text search over every page."}', '{score: 3, evidence: "Full-text search over every page."}')
+    edit(site, ALPHA, '{score: 5, evidence: "Full-text search over every page."}',
+         '{score: 3, evidence: "Full-text search over every page."}')
     edit(site, ALPHA, '"Pages link to each other."', '"Pages link to each other and to tickets."')
     data = run_json("HEAD")
     [change] = data["assessments"]
@@ -82,7 +83,8 @@ def test_one_score_and_one_evidence_change_against_the_working_tree(site: Path) 
     assert ("| Alpha wiki<br><sub>team/alpha · changed</sub> | 80.0 → 77.3 | Strong → Promising | "
             "Makes customer sense → Makes customer sense with gaps |") in out
     assert "- `slates.search`: 5 → 3" in out
-    assert "- `slates.links`\n  - evidence: “Pages link to each other.” → “Pages link to each other and to tickets.”" in out
+    assert ("- `slates.links`\n"
+            "  - evidence: “Pages link to each other.” → “Pages link to each other and to tickets.”") in out
 
 
 def test_no_changes_is_one_line(site: Path) -> None:
@@ -122,7 +124,7 @@ def test_a_git_mv_between_revisions_is_a_rename(site: Path) -> None:
     assert (change["kind"], change["old_slug"], change["slug"]) == ("renamed", "gamma", "delta")
     assert change["old"] == change["new"] and change["old"]["score"] == "35.6"
     assert change["items"] == []
-    code, out, _ = run("HEAD~1", "HEAD")
+    _code, out, _ = run("HEAD~1", "HEAD")
     assert "| Gamma hotline<br><sub>gamma → delta · renamed</sub> | 35.6 | Poor | Does not make customer sense |" in out
 
 
@@ -151,7 +153,7 @@ def test_a_rubric_weight_change_names_the_rescored_assessments(site: Path) -> No
     scores = {c["slug"]: (c["kind"], c["old"]["score"], c["new"]["score"]) for c in data["assessments"]}
     assert scores == {"team/alpha": ("re-scored", "80.0", "70.0"), "beta": ("re-scored", "70.0", "80.0"),
                       "gamma": ("re-scored", "35.6", "38.4")}
-    code, out, _ = run("HEAD~1", "HEAD")
+    _code, out, _ = run("HEAD~1", "HEAD")
     assert "- section weight `trust`: 0.6 → 0.4" in out
     assert "- re-scored by the rubric change: beta, gamma, team/alpha" in out
 

@@ -15,10 +15,9 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import assessment_text, write_site
 
-from scorecard.core.options import BuildOptions
-
-from scorecard.pipeline.build import build, check
 from scorecard.commands.cli import main
+from scorecard.core.options import BuildOptions
+from scorecard.pipeline.build import build, check
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -94,7 +93,8 @@ def test_draft_must_be_true_or_false(site: Path) -> None:
     write_site(site, {"content/assessments/delta.md": assessment_text(title="Delta chat", extra="draft: maybe")})
     diagnostics = list(check(BuildOptions.at(site, today=TODAY)).diagnostics)
     # assessment_text writes title (2), date (3), then the extra line: 4.
-    assert [(d.line, d.message) for d in diagnostics if d.is_error] == [(4, "'draft' must be true or false, not 'maybe'")]
+    assert [(d.line, d.message) for d in diagnostics
+            if d.is_error] == [(4, "'draft' must be true or false, not 'maybe'")]
 
 
 def test_a_gate_says_which_question_fired(site: Path) -> None:

@@ -20,10 +20,9 @@ import pytest
 from conftest import assessment_text, write_site
 
 from scorecard.core.options import BuildOptions
-
 from scorecard.pipeline.build import build, check
 
-TRUST = {key: '{answer: "yes", evidence: "e"}' for key in ("better_product", "return", "recommend", "builds_trust")}
+TRUST = dict.fromkeys(("better_product", "return", "recommend", "builds_trust"), '{answer: "yes", evidence: "e"}')
 SLATES = {"search": '{score: 4, evidence: "e"}', "links": '{score: 3, evidence: "e"}',
           "authorship": '{score: 5, evidence: "e"}', "tags": '{score: 2, evidence: "e"}',
           "extensions": '{score: n/a, reason: "Nothing to extend yet.", approved_by: Dana Lee, expires: 2026-10-01}',
@@ -39,13 +38,17 @@ def site(tmp_path: Path) -> Path:
     # 2026-10-01 − 2026-08-31 = 31 days before: no warning yet (the default warns from 30 days before).
     (dt.date(2026, 8, 31), Fraction(888, 10), []),
     # 2026-10-01 − 2026-09-14 = 17 days: a warning that it will expire; it still holds.
-    (dt.date(2026, 9, 14), Fraction(888, 10), ["the exemption of 'extensions' expires on 2026-10-01 (in 17 days), approved by Dana Lee"]),
+    (dt.date(2026, 9, 14), Fraction(888, 10),
+     ["the exemption of 'extensions' expires on 2026-10-01 (in 17 days), approved by Dana Lee"]),
     # Its last day: it still holds.
-    (dt.date(2026, 10, 1), Fraction(888, 10), ["the exemption of 'extensions' expires on 2026-10-01 (today), approved by Dana Lee"]),
+    (dt.date(2026, 10, 1), Fraction(888, 10),
+     ["the exemption of 'extensions' expires on 2026-10-01 (today), approved by Dana Lee"]),
     # The day after: expired, counted as unanswered.
-    (dt.date(2026, 10, 2), Fraction(84), ["the exemption of 'extensions' expired on 2026-10-01, approved by Dana Lee: it counts as unanswered"]),
+    (dt.date(2026, 10, 2), Fraction(84),
+     ["the exemption of 'extensions' expired on 2026-10-01, approved by Dana Lee: it counts as unanswered"]),
 ])
-def test_an_exemption_on_both_sides_of_its_date(tmp_path: Path, today: dt.date, overall: Fraction, expected: list[str]) -> None:
+def test_an_exemption_on_both_sides_of_its_date(tmp_path: Path, today: dt.date, overall: Fraction,
+                                                expected: list[str]) -> None:
     checked = check(BuildOptions.at(site(tmp_path), today=today))
     scored, diagnostics = list(checked.scored), list(checked.diagnostics)
     diagnostics = [d for d in diagnostics if "in the future" not in d.message]  # the file is dated 2026-09-14
@@ -58,7 +61,8 @@ def test_the_page_and_json_show_the_exemption(tmp_path: Path) -> None:
     assert build(BuildOptions.at(root, today=dt.date(2026, 9, 14))).ok
     page = (root / "output/assessments/forum/index.html").read_text()
     assert "Exempt until 2026-10-01, approved by Dana Lee." in page
-    item = json.loads((root / "output/scorecard.json").read_text())["assessments"][0]["sections"]["slates"]["items"]["extensions"]
+    assessment = json.loads((root / "output/scorecard.json").read_text())["assessments"][0]
+    item = assessment["sections"]["slates"]["items"]["extensions"]
     assert item["exemption"] == {"approved_by": "Dana Lee", "expires": "2026-10-01", "expired": False}
     # A day after it expired, the same file builds into an unanswered item (the cache must not keep the old page).
     assert build(BuildOptions.at(root, today=dt.date(2026, 10, 2))).ok
@@ -75,6 +79,7 @@ def test_an_exemption_on_an_answered_item_is_ignored_and_expires_must_be_a_date(
     root = write_site(tmp_path, {"content/assessments/forum.md": assessment_text(trust=TRUST, slates=slates)})
     diagnostics = list(check(BuildOptions.at(root, today=dt.date(2026, 9, 14))).diagnostics)
     assert [(d.line, d.severity.value, d.message) for d in diagnostics] == [
-        (10, "warning", "'search' is answered: 'approved_by' and 'expires' are only for n/a or unknown, and are ignored"),
+        (10, "warning",
+         "'search' is answered: 'approved_by' and 'expires' are only for n/a or unknown, and are ignored"),
         (EXTENSIONS_LINE, "error", "'expires' is not a date: 'soon'"),
     ]

@@ -12,15 +12,14 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from conftest import assessment_text, write_site
 
-from scorecard.site.badge import badge_svg, band_colour
 from scorecard.core.options import BuildOptions
+from scorecard.core.rubric import Band, default_rubric
 from scorecard.pipeline.build import build
 from scorecard.publish import export
 from scorecard.publish.export import neutralise
-from scorecard.core.rubric import Band, default_rubric
-
-from conftest import assessment_text, write_site
+from scorecard.site.badge import badge_svg, band_colour
 
 
 def built_site(root: Path, **options) -> Path:
@@ -42,10 +41,11 @@ def test_csv_has_one_row_per_assessment_with_scores_answers_and_page(site: Path)
     rows = read_csv(out)
     assert [r["slug"] for r in rows] == ["beta", "gamma", "team/alpha"]
     # The columns in the order docs/exports.md gives for the default rubric.
-    assert list(rows[0]) == (
-        "slug title status owner authors tags score grade verdict gated evidence_coverage trust trust.better_product "
-        "trust.return trust.recommend trust.builds_trust slates slates.search slates.links slates.authorship slates.tags "
-        "slates.extensions slates.signals date review_by url ratings").split()
+    assert list(rows[0]) == ["slug", "title", "status", "owner", "authors", "tags", "score", "grade", "verdict",
+                             "gated", "evidence_coverage", "trust", "trust.better_product", "trust.return",
+                             "trust.recommend", "trust.builds_trust", "slates", "slates.search", "slates.links",
+                             "slates.authorship", "slates.tags", "slates.extensions", "slates.signals", "date",
+                             "review_by", "url", "ratings"]
     gamma = rows[1]
     # gamma (tests/test_build.py): trust partly, unknown, no, partly → 30.0; SLATES 3, n/a, 2, 2, 2, 2 → 44.0;
     # overall 35.6 Poor. Claims above 0: 2 trust + 5 SLATES, all with evidence → coverage 7/7 = 1.
@@ -60,8 +60,10 @@ def test_csv_has_one_row_per_assessment_with_scores_answers_and_page(site: Path)
         "date": "2026-06-01", "review_by": "", "url": "assessments/gamma/index.html", "ratings": "",
     }
     beta, alpha = rows[0], rows[2]
-    assert (beta["score"], beta["grade"], beta["verdict"], beta["gated"]) == ("70.0", "Promising", "Erodes trust", "true")
-    assert (alpha["score"], alpha["trust"], alpha["slates"], alpha["review_by"]) == ("80.0", "100.0", "50.0", "2027-03-20")
+    assert (beta["score"], beta["grade"], beta["verdict"], beta["gated"]) == ("70.0", "Promising", "Erodes trust",
+                                                                              "true")
+    assert (alpha["score"], alpha["trust"], alpha["slates"],
+            alpha["review_by"]) == ("80.0", "100.0", "50.0", "2027-03-20")
     assert (out / alpha["url"]).is_file()
 
 
@@ -90,7 +92,8 @@ def test_csv_quotes_and_neutralises_hostile_text(tmp_path: Path):
     # RFC 4180: CRLF line ends, a cell holding a quote or a comma in quotes, quotes doubled.
     header, row, end = raw.split("\r\n")
     assert end == "" and header.startswith("slug,title,")
-    assert row.startswith('x,"\'=HYPERLINK(""http://x"")",proposed,\'-2+3,"\'@me; Zoë, Jr.","\'+tag; a ""quoted"" tag",')
+    assert row.startswith('x,"\'=HYPERLINK(""http://x"")",proposed,\'-2+3,'
+                          '"\'@me; Zoë, Jr.","\'+tag; a ""quoted"" tag",')
     (parsed,) = read_csv(out)
     assert parsed["title"] == "'=HYPERLINK(\"http://x\")"
     # Items not in the file are empty cells.

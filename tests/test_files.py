@@ -8,16 +8,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from scorecard.core.options import BuildOptions
-
-from scorecard.pipeline.build import build
-from scorecard.commands.cli import main
-from scorecard.source.content import MAX_FILE_BYTES, content_from_files, load_content
-from scorecard.core.diagnostics import sort_diagnostics
-from scorecard.core.slugs import slugify
-
 from conftest import assessment_text
+
+from scorecard.commands.cli import main
+from scorecard.core.diagnostics import sort_diagnostics
+from scorecard.core.options import BuildOptions
+from scorecard.core.slugs import slugify
+from scorecard.pipeline.build import build
+from scorecard.source.content import MAX_FILE_BYTES, content_from_files, load_content
 
 FOLDER = "content/assessments"
 TRUST = ("better_product", "return", "recommend", "builds_trust")
@@ -78,10 +76,10 @@ def test_a_file_name_without_letters_or_digits_is_an_error(tmp_path: Path) -> No
     slugs, diagnostics = load(tmp_path)
     assert slugs == []
     assert diagnostics == [
-        f"{FOLDER}/!!!.md: error: the file name has no letters or digits to make a slug from "
-        "(hint: rename the file (or its folder) to say what the initiative is)",
-        f"{FOLDER}/---.md: error: the file name has no letters or digits to make a slug from "
-        "(hint: rename the file (or its folder) to say what the initiative is)",
+        (f"{FOLDER}/!!!.md: error: the file name has no letters or digits to make a slug from "
+         "(hint: rename the file (or its folder) to say what the initiative is)"),
+        (f"{FOLDER}/---.md: error: the file name has no letters or digits to make a slug from "
+         "(hint: rename the file (or its folder) to say what the initiative is)"),
     ]
 
 
@@ -97,8 +95,8 @@ def test_a_tag_or_owner_without_letters_is_an_error_on_its_line(tmp_path: Path) 
     # Lines: 1 '---', 2 title, 3 date, 4 owner, 5 tags.
     put(tmp_path, "a.md", valid(extra='owner: "?"\ntags: [support, "!!", 東京]'))
     _, diagnostics = load(tmp_path)
-    assert f"{FOLDER}/a.md:4:8: error: 'owner' entry '?' has no letters or digits to name its page " \
-           "(hint: use a name with at least one letter or digit)" in diagnostics
+    assert (f"{FOLDER}/a.md:4:8: error: 'owner' entry '?' has no letters or digits to name its page "
+            "(hint: use a name with at least one letter or digit)") in diagnostics
     assert any(d.startswith(f"{FOLDER}/a.md:5:7: error: 'tags' entry '!!' has no letters") for d in diagnostics)
     assert not any("東京" in d for d in diagnostics)  # a name in another script is fine
 
@@ -149,10 +147,10 @@ def test_a_symbolic_link_out_of_the_content_directory_is_not_followed(tmp_path: 
     slugs, diagnostics = load(tmp_path)
     assert slugs == ["forum"]
     assert diagnostics == [
-        f"{FOLDER}/leak.md: error: symbolic link to '{secret}', outside the content directory: not followed "
-        "(hint: copy the file into content/ instead of linking to it)",
-        f"{FOLDER}/up: warning: symbolic link to a folder: not followed "
-        "(hint: move or copy the folder into content/assessments/)",
+        (f"{FOLDER}/leak.md: error: symbolic link to '{secret}', outside the content directory: not followed "
+         "(hint: copy the file into content/ instead of linking to it)"),
+        (f"{FOLDER}/up: warning: symbolic link to a folder: not followed "
+         "(hint: move or copy the folder into content/assessments/)"),
     ]
     result = build(BuildOptions.at(tmp_path))
     assert not result.ok and not (tmp_path / "output").exists()
@@ -168,8 +166,8 @@ def test_an_assessments_folder_linked_from_outside_is_not_read(tmp_path: Path) -
     assert slugs == []
     # Refused as a whole, not file by file: a link to / would otherwise walk the whole file system.
     assert diagnostics == [
-        f"{FOLDER}: error: symbolic link to a folder: not followed, nothing under it is read "
-        f"(hint: make {FOLDER} a folder of its own)"]
+        (f"{FOLDER}: error: symbolic link to a folder: not followed, nothing under it is read "
+         f"(hint: make {FOLDER} a folder of its own)")]
 
 
 def test_a_symbolic_link_inside_the_content_directory_is_read(tmp_path: Path) -> None:
@@ -207,16 +205,16 @@ def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
     put(tmp_path, "fits.md", valid(body="y" * (MAX_FILE_BYTES - 1000)))
     slugs, diagnostics = load(tmp_path)
     assert slugs == ["fits"]
-    assert diagnostics == [f"{FOLDER}/huge.md: error: the file is 2.5 MB; the limit is 1 MB "
-                           "(hint: an assessment is a few kilobytes of text: is this the right file?)"]
+    assert diagnostics == [(f"{FOLDER}/huge.md: error: the file is 2.5 MB; the limit is 1 MB "
+                            "(hint: an assessment is a few kilobytes of text: is this the right file?)")]
 
 
 def test_a_binary_file_named_md_is_an_error(tmp_path: Path) -> None:
     # A PNG's first bytes: 89 'PNG' \r \n ends line 1, 1a \n ends line 2, so the first NUL is on line 3.
     put(tmp_path, "logo.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     _, diagnostics = load(tmp_path)
-    assert diagnostics == [f"{FOLDER}/logo.md:3: error: a binary file, not text (it contains a NUL byte) "
-                           "(hint: only Markdown text files belong under content/assessments/)"]
+    assert diagnostics == [(f"{FOLDER}/logo.md:3: error: a binary file, not text (it contains a NUL byte) "
+                            "(hint: only Markdown text files belong under content/assessments/)")]
 
 
 @pytest.mark.parametrize(("data", "expected"), [

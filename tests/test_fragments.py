@@ -14,15 +14,17 @@ from pathlib import Path
 
 import jinja2
 import pytest
-
 from conftest import snapshot, write_site
+
 from scorecard.core.options import BuildOptions
 from scorecard.incremental import cache as cache_module
 from scorecard.incremental.cache import reuse_for
 from scorecard.incremental.fragments import FragmentStore
-from scorecard.pipeline.build import BuildResult, build as build_without_cache
+from scorecard.pipeline.build import BuildResult
+from scorecard.pipeline.build import build as build_without_cache
 from scorecard.publish.fragments import storing_in
 from scorecard.publish.render import default_theme_dir, make_environment
+
 
 def build(options: BuildOptions) -> BuildResult:
     """A build through the cache at the site's root, as `scorecard build` makes it."""
@@ -87,7 +89,8 @@ def test_keys_of_different_kinds_are_different_fragments(tmp_path: Path):
     store = FragmentStore(b"templates")
     with storing_in(env, store):
         # The string "1" and the number 1 print the same here, but a template could tell them apart.
-        assert env.get_template("page.html").render(xs=["1", 1, 1.0, True, None, "None"]) == "[1][1][1.0][True][None][None]"
+        assert env.get_template("page.html").render(xs=["1", 1, 1.0, True, None,
+                                                        "None"]) == "[1][1][1.0][True][None][None]"
     assert store.rendered == 6
 
 
@@ -107,8 +110,9 @@ def test_fragments_of_the_last_build_are_reused_and_only_those_used_are_kept(tmp
     assert (other_templates.reused, other_templates.rendered) == (0, 2)
 
 
-@pytest.mark.parametrize("body, line, name", [
-    ("{% for a in xs %}\n{% cache a %}\n<p>{{ a }}</p>\n<p>{{ page.title }}</p>\n{% endcache %}\n{% endfor %}\n", 4, "page"),
+@pytest.mark.parametrize(("body", "line", "name"), [
+    ("{% for a in xs %}\n{% cache a %}\n<p>{{ a }}</p>\n<p>{{ page.title }}</p>\n{% endcache %}\n{% endfor %}\n", 4,
+     "page"),
     # the enclosing loop's `loop` is a variable like any other
     ("{% for a in xs %}\n{% cache a %}{{ loop.index }}{% endcache %}\n{% endfor %}\n", 2, "loop"),
     # a `set` inside an `if` counts only inside it: when the branch is not taken, `x` is the page's
@@ -116,7 +120,8 @@ def test_fragments_of_the_last_build_are_reused_and_only_those_used_are_kept(tmp
     # a loop's target exists inside the loop only
     ("{% cache xs %}\n{% for a in xs %}{% endfor %}{{ a }}\n{% endcache %}\n", 2, "a"),
 ])
-def test_a_fragment_that_reads_a_variable_it_does_not_list_is_a_syntax_error(tmp_path: Path, body: str, line: int, name: str):
+def test_a_fragment_that_reads_a_variable_it_does_not_list_is_a_syntax_error(tmp_path: Path, body: str, line: int,
+                                                                             name: str):
     error = syntax_error(tmp_path, {"page.html": body})
     keys = "a" if "{% cache a %}" in body else "xs"
     assert error.message == f"the cached fragment uses '{name}', which is not one of its keys ({keys})"
@@ -138,7 +143,8 @@ def test_a_fragment_may_read_its_keys_its_own_variables_the_templates_macros_imp
             "{% endfor %}\n"),
     })
     with storing_in(env, FragmentStore(b"templates")):
-        assert env.get_template("page.html").render(xs=["ab"], root="up") == "12<b><em>ab</em></b> <em>up</em>\n"  # trim_blocks: no newline after a tag
+        # trim_blocks: no newline after a tag
+        assert env.get_template("page.html").render(xs=["ab"], root="up") == "12<b><em>ab</em></b> <em>up</em>\n"
 
 
 def test_a_fragment_may_not_call_a_macro_that_reads_a_page_variable(tmp_path: Path):
@@ -156,13 +162,16 @@ def test_a_fragment_may_not_call_a_macro_that_reads_a_page_variable(tmp_path: Pa
     "{% macro title(t=page.title) %}{{ t }}{% endmacro %}",  # a default is read where the macro is called
     "{% macro title() %}{{ heading() }}{% endmacro %}{% macro heading() %}{{ page.title }}{% endmacro %}",
 ])
-def test_a_macro_that_reads_a_page_variable_through_a_default_or_another_macro_is_refused_too(tmp_path: Path, macro: str):
+def test_a_macro_that_reads_a_page_variable_through_a_default_or_another_macro_is_refused_too(
+        tmp_path: Path, macro: str):
     error = syntax_error(tmp_path, {"page.html": macro + "\n{% cache a %}\n{{ title() }}\n{% endcache %}\n"})
     assert error.message.startswith("the cached fragment calls the macro 'title', which uses 'page' (line 1)")
 
 
 def test_a_fragment_may_not_include_a_template(tmp_path: Path):
-    error = syntax_error(tmp_path, {"row.html": "{{ page }}", "page.html": "{% cache a %}\n{% include 'row.html' %}\n{% endcache %}\n"})
+    error = syntax_error(tmp_path,
+                         {"row.html": "{{ page }}",
+                          "page.html": "{% cache a %}\n{% include 'row.html' %}\n{% endcache %}\n"})
     assert error.message == "a cached fragment cannot include a template (it would see every variable)"
     assert error.lineno == 2
 
@@ -184,7 +193,8 @@ def test_a_fragment_of_an_override_that_reads_an_unlisted_variable_fails_the_bui
 
 # -- the default theme ------------------------------------------------------------------------
 
-def test_the_default_theme_renders_the_same_site_as_without_the_tag_and_an_override_without_it_builds(site: Path, tmp_path: Path):
+def test_the_default_theme_renders_the_same_site_as_without_the_tag_and_an_override_without_it_builds(
+        site: Path, tmp_path: Path):
     theme = tmp_path / "untagged"
     (theme / "templates").mkdir(parents=True)
     for name in ("macros.html", "index.html", "item.html"):  # the templates that use the tag, without it
@@ -228,7 +238,8 @@ def test_a_template_edit_renders_every_fragment_again(site: Path, tmp_path: Path
     assert stores[1].reused == 0 and stores[1].rendered == 39
     assert (site / "output/index.html").read_text().count('<tr class="edited" data-status') == 3
     # A template the rows do not use changes too: still nothing is reused (any template edit invalidates all).
-    (theme / "templates/base.html").write_text((DEFAULT_TEMPLATES / "base.html").read_text().replace("<body>", "<body>\n", 1))
+    (theme / "templates/base.html").write_text(
+        (DEFAULT_TEMPLATES / "base.html").read_text().replace("<body>", "<body>\n", 1))
     assert build(options).ok
     assert stores[2].reused == 0
 

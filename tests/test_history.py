@@ -16,14 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import assessment_text, parse
 
 from scorecard.core.options import BuildOptions
-
+from scorecard.core.staleness import staleness
 from scorecard.pipeline.build import build
 from scorecard.source.history import read_history
-from scorecard.core.staleness import staleness
-
-from conftest import assessment_text, parse
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 YES = '{answer: "yes", evidence: "Seen in the survey."}'
@@ -101,7 +99,7 @@ def test_three_changes_give_three_points_with_what_moved(repo: Repo):
     assert points[1].moved == ("Search 3 → 5", "overall 84.0 → 86.7")
     assert points[2].moved == ("Builds trust yes → partly", "overall 86.7 → 74.7")
     assert (points[1].author, points[1].subject, points[1].short) == ("Tom Becker", "Search works now", second[:7])
-    assert points[1].date == dt.datetime(2026, 1, 2, 10, tzinfo=dt.timezone.utc)
+    assert points[1].date == dt.datetime(2026, 1, 2, 10, tzinfo=dt.UTC)
 
 
 def test_a_rename_keeps_the_history(repo: Repo):
@@ -199,13 +197,13 @@ def two_histories(repo: Repo) -> Repo:
 
 def test_assessment_page_shows_the_trend_and_the_revisions(two_histories: Repo):
     page = (built(two_histories.root) / "assessments/forum/index.html").read_text()
-    svg = re.search(r'<svg class="trend".*?</svg>', page, re.S)
+    svg = re.search(r'<svg class="trend".*?</svg>', page, re.DOTALL)
     assert svg
     assert re.search(r"<title[^>]*>Overall score of Forum over 2 revisions</title>", svg.group())
     assert re.search(r"<desc[^>]*>2026-01-01 \(\w{7}\): 84.0; 2026-01-03 \(\w{7}\): 86.7</desc>", svg.group())
     assert svg.group().count("<circle") == 2
-    table = re.search(r'<table class="revisions">.*?</table>', page, re.S).group()
-    rows = re.findall(r"<tr>.*?</tr>", table.split("<tbody>")[1], re.S)
+    table = re.search(r'<table class="revisions">.*?</table>', page, re.DOTALL).group()
+    rows = re.findall(r"<tr>.*?</tr>", table.split("<tbody>")[1], re.DOTALL)
     assert len(rows) == 2
     assert "2026-01-03" in rows[0] and "Search works now" in rows[0] and "Search 3 → 5; overall 84.0 → 86.7" in rows[0]
     assert "2026-01-01" in rows[1] and "Ana Ruiz" in rows[1] and "First scored" in rows[1]
@@ -214,7 +212,7 @@ def test_assessment_page_shows_the_trend_and_the_revisions(two_histories: Repo):
 def test_changes_page_lists_changes_newest_first(two_histories: Repo):
     page = (built(two_histories.root) / "changes/index.html").read_text()
     assert '<link rel="alternate" type="application/atom+xml"' in page and 'href="../changes.xml"' in page
-    rows = re.findall(r"<tr>.*?</tr>", page.split("<tbody>")[1], re.S)
+    rows = re.findall(r"<tr>.*?</tr>", page.split("<tbody>")[1], re.DOTALL)
     dates = [re.search(r"\d{4}-\d\d-\d\d", row).group() for row in rows]
     assert dates == ["2026-01-04", "2026-01-03", "2026-01-02", "2026-01-01"]
     assert "Wiki" in rows[0] and "80.0 → " in rows[0] and "68.0" in rows[0] and "Tom Becker" in rows[0]
@@ -248,7 +246,8 @@ def test_deleted_assessment_is_not_on_the_changes_page(two_histories: Repo):
 
 
 def test_two_builds_of_a_repository_are_byte_identical(two_histories: Repo, tmp_path: Path):
-    one, two = built(two_histories.root, output_dir=tmp_path / "one"), built(two_histories.root, output_dir=tmp_path / "two")
+    one = built(two_histories.root, output_dir=tmp_path / "one")
+    two = built(two_histories.root, output_dir=tmp_path / "two")
     files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
     assert files and all((one / f).read_bytes() == (two / f).read_bytes() for f in files)
 
@@ -274,8 +273,10 @@ def test_review_due_mark_on_page_and_leaderboard(tmp_path: Path):
     out = built(root, today=dt.date(2026, 10, 2))
     assert "Review due" in (out / "assessments/due/index.html").read_text()
     assert "Review due" not in (out / "assessments/fresh/index.html").read_text()
-    leaderboard = re.search(r'<table class="leaderboard">.*?</table>', (out / "index.html").read_text(), re.S).group()
-    rows = {re.search(r">(\w+)</a>", row).group(1): row for row in re.findall(r"<tr[^>]*>.*?</tr>", leaderboard.split("<tbody>")[1], re.S)}
+    leaderboard = re.search(r'<table class="leaderboard">.*?</table>', (out / "index.html").read_text(),
+                            re.DOTALL).group()
+    rows = {re.search(r">(\w+)</a>", row).group(1): row
+            for row in re.findall(r"<tr[^>]*>.*?</tr>", leaderboard.split("<tbody>")[1], re.DOTALL)}
     assert "Review due" in rows["Due"] and "Review due" not in rows["Fresh"]
     out = built(root, today=dt.date(2026, 10, 2), stale_after_days=10, output_dir=tmp_path / "strict")
     assert "Review due" in (out / "assessments/fresh/index.html").read_text()  # 18 days old
@@ -330,11 +331,11 @@ def test_a_shallow_clone_credits_no_commit_with_a_change_it_did_not_make(two_his
 
     out = built(clone)
     changes = (out / "changes/index.html").read_text()
-    rows = re.findall(r"<tr>.*?</tr>", changes.split("<tbody>")[1], re.S)
+    rows = re.findall(r"<tr>.*?</tr>", changes.split("<tbody>")[1], re.DOTALL)
     assert len(rows) == 1 and "Tom Becker" in rows[0] and "2026-01-04" in rows[0]
     assert "Ana Ruiz" not in changes and "First scored" not in changes
     wiki = (out / "assessments/wiki/index.html").read_text()
-    table = re.search(r'<table class="revisions">.*?</table>', wiki, re.S).group()
+    table = re.search(r'<table class="revisions">.*?</table>', wiki, re.DOTALL).group()
     assert "First scored" not in table and "Ana Ruiz" not in table and "Search works now" not in table
     assert re.search(r"as of <time[^>]*>2026-01-03</time>", table)
 

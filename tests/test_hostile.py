@@ -16,10 +16,9 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from scorecard.core.options import BuildOptions
-
-from scorecard.pipeline.build import build
 from scorecard.commands.cli import main
+from scorecard.core.options import BuildOptions
+from scorecard.pipeline.build import build
 from scorecard.publish.markdown import safe_link
 
 CORPUS = Path(__file__).parent / "hostile"

@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 from scorecard.core.options import BuildOptions
-
 from scorecard.pipeline.build import build
 
 
@@ -22,7 +21,7 @@ def home(site: Path) -> str:
 
 
 def options(html: str, name: str) -> list[tuple[str, str]]:
-    select = re.search(rf'<select name="{name}">(.*?)</select>', html, re.S).group(1)
+    select = re.search(rf'<select name="{name}">(.*?)</select>', html, re.DOTALL).group(1)
     return re.findall(r'<option value="([^"]*)">([^<]*)</option>', select)
 
 
@@ -35,9 +34,11 @@ def test_filters_offer_every_status_grade_tag_and_owner_with_counts(site: Path):
     # Tags by name: internal is on alpha and gamma.
     # Several can be chosen at once: a check box each.
     assert re.findall(r'<input type="checkbox" name="tag" value="([^"]*)"> ([^<]*)</label>', html) == [
-        ("internal", "internal (2)"), ("knowledge", "knowledge (1)"), ("loyalty", "loyalty (1)"), ("support", "support (1)")]
+        ("internal", "internal (2)"), ("knowledge", "knowledge (1)"), ("loyalty", "loyalty (1)"),
+        ("support", "support (1)")]
     assert options(html, "owner") == [("", "All owners"), ("customer-experience", "Customer Experience (1)"),
-                                      ("digital-workplace", "Digital Workplace (1)"), ("loyalty-crm", "Loyalty &amp; CRM (1)")]
+                                      ("digital-workplace",
+                                       "Digital Workplace (1)"), ("loyalty-crm", "Loyalty &amp; CRM (1)")]
     # The filters need JavaScript: a <noscript> style hides them without it. They are not `hidden` in the HTML,
     # since a script that un-hides them after the first paint moves the page (layout shift).
     assert re.search(r'<form class="filters" data-filters-for="leaderboard" [^>]*>', html)
@@ -46,7 +47,8 @@ def test_filters_offer_every_status_grade_tag_and_owner_with_counts(site: Path):
 
 
 def test_rows_carry_their_filter_values_in_score_order(site: Path):
-    rows = [re.sub(r' data-(slug|history|due|gated)\b(="[^"]*")?', "", row) for row in re.findall(r'<tr (data-status[^>]*)>', home(site))]
+    rows = [re.sub(r' data-(slug|history|due|gated)\b(="[^"]*")?', "", row)
+            for row in re.findall(r'<tr (data-status[^>]*)>', home(site))]
     assert rows == [
         'data-status="adopted" data-grade="strong" data-tag="knowledge internal" data-owner="digital-workplace"',
         'data-status="proposed" data-grade="promising" data-tag="loyalty" data-owner="loyalty-crm"',

@@ -24,17 +24,18 @@ from pathlib import Path
 
 from conftest import assessment_text, parse, write_site
 
-from scorecard.core.options import BuildOptions
-
-from scorecard.pipeline.build import build
 from scorecard.core.lift import Move, next_grade
+from scorecard.core.options import BuildOptions
 from scorecard.core.rubric import default_rubric
 from scorecard.core.scoring import score_assessment
+from scorecard.pipeline.build import build
 
 TRUST = {"better_product": '{answer: "yes", evidence: "e"}', "return": '{answer: partly, evidence: "e"}',
          "recommend": "{answer: unknown}", "builds_trust": '{answer: "yes", evidence: "e"}'}
-SLATES = {"search": '{score: 4, evidence: "e"}', "links": '{score: 3, evidence: "e"}', "authorship": '{score: 5, evidence: "e"}',
-          "tags": '{score: 2, evidence: "e"}', "extensions": '{score: n/a, reason: "r"}', "signals": '{score: 4, evidence: "e"}'}
+SLATES = {"search": '{score: 4, evidence: "e"}', "links": '{score: 3, evidence: "e"}',
+          "authorship": '{score: 5, evidence: "e"}',
+          "tags": '{score: 2, evidence: "e"}', "extensions": '{score: n/a, reason: "r"}',
+          "signals": '{score: 4, evidence: "e"}'}
 
 
 def test_the_next_grade_and_the_single_moves_towards_it() -> None:
@@ -55,8 +56,8 @@ def test_the_next_grade_and_the_single_moves_towards_it() -> None:
 
 def test_nothing_above_the_top_band() -> None:
     # Everything at the top: trust 100, SLATES 100, overall 100.0 Strong: no next grade.
-    trust = {k: '{answer: "yes", evidence: "e"}' for k in TRUST}
-    slates = {k: '{score: 5, evidence: "e"}' for k in SLATES}
+    trust = dict.fromkeys(TRUST, '{answer: "yes", evidence: "e"}')
+    slates = dict.fromkeys(SLATES, '{score: 5, evidence: "e"}')
     rubric = default_rubric()
     assert next_grade(rubric, score_assessment(rubric, parse(assessment_text(trust=trust, slates=slates)))) is None
 
@@ -64,7 +65,8 @@ def test_nothing_above_the_top_band() -> None:
 def test_the_page_and_json_say_what_lifts_the_grade(tmp_path: Path) -> None:
     root = write_site(tmp_path, {"content/assessments/forum.md": assessment_text(trust=TRUST, slates=SLATES),
                                  "content/assessments/gated.md": assessment_text(
-                                     title="Gated", trust=dict(TRUST, builds_trust='{answer: "no", evidence: "e"}'), slates=SLATES)})
+                                     title="Gated", trust=dict(TRUST, builds_trust='{answer: "no", evidence: "e"}'),
+                                     slates=SLATES)})
     assert build(BuildOptions.at(root, today=dt.date(2026, 9, 14))).ok
     page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (root / "output/assessments/forum/index.html").read_text()))
     assert "9.2 points to Strong ." in page
@@ -76,5 +78,7 @@ def test_the_page_and_json_say_what_lifts_the_grade(tmp_path: Path) -> None:
     # Gated: builds_trust no (weight 2): trust = 100 × (1 + 0.5 + 0 + 0) / 5 = 30; overall 18 + 28.8 = 46.8,
     # Weak; the page says first that the gate must be cleared.
     gated = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (root / "output/assessments/gated/index.html").read_text()))
-    assert "First the gate: while Will this help build trust between the customer and the company? is answered no" in gated
-    assert data["gated"]["next_grade"]["grade"] == "Promising" and data["gated"]["next_grade"]["points_needed"] == 13.2  # 60 − 46.8
+    assert ("First the gate: while Will this help build trust between the customer and the company? is answered no"
+            in gated)
+    # 60 − 46.8
+    assert data["gated"]["next_grade"]["grade"] == "Promising" and data["gated"]["next_grade"]["points_needed"] == 13.2

@@ -11,7 +11,8 @@ import pytest
 from scorecard.core.diagnostics import Severity
 from scorecard.publish.markdown import make_markdown, render_body
 
-TITLES = {"customer-forum": "Customer forum", "talk-to-a-human": "Talk to a human", "support-on-social": "Support on social",
+TITLES = {"customer-forum": "Customer forum", "talk-to-a-human": "Talk to a human",
+          "support-on-social": "Support on social",
           "internal/wiki": "Enterprise wiki", "internal/status-page": "Status page"}
 
 
@@ -136,12 +137,14 @@ def test_links_that_are_not_assessment_files_are_left_alone() -> None:
     ("support-on-social", "## Context\n\nEscalation moved to the\n[support team](talk-to-a-humn.md) in May.\n", 23,
      "did you mean 'talk-to-a-human'?"),
     # 20 '# Links', 21 '', 22 '- [forum]', 23 '- [wiki]', 24 the missing one, in the third list item.
-    ("support-on-social", "# Links\n\n- [forum](customer-forum.md)\n- [wiki](internal/wiki.md)\n- [gone](retired-idea.md)\n",
+    ("support-on-social",
+     "# Links\n\n- [forum](customer-forum.md)\n- [wiki](internal/wiki.md)\n- [gone](retired-idea.md)\n",
      24, None),
     # 20 'Intro.', 21 '', 22 a quote linking above assessments/ from the sub-folder page.
     ("internal/wiki", "Intro.\n\n> [up](../../outside.md)\n", 22, None),
 ], ids=["first line of a paragraph", "second line of a paragraph", "third list item", "outside assessments/"])
-def test_link_to_a_missing_assessment_is_an_error_on_its_line(page: str, body: str, line: int, hint: str | None) -> None:
+def test_link_to_a_missing_assessment_is_an_error_on_its_line(page: str, body: str, line: int,
+                                                              hint: str | None) -> None:
     _, diagnostics = render(body, slug=page, body_line=20)
     assert len(diagnostics) == 1, [d.format() for d in diagnostics]
     (diagnostic,) = diagnostics
@@ -161,16 +164,19 @@ def links(html: str) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("page", "body", "target", "text"), [
     # [[slug]] shows the target's title.
-    ("support-on-social", "Ask [[talk-to-a-human]] first.", "assessments/talk-to-a-human/index.html", "Talk to a human"),
+    ("support-on-social", "Ask [[talk-to-a-human]] first.", "assessments/talk-to-a-human/index.html",
+     "Talk to a human"),
     # [[slug|text]] shows the text.
-    ("support-on-social", "Ask [[talk-to-a-human|a person]] first.", "assessments/talk-to-a-human/index.html", "a person"),
+    ("support-on-social", "Ask [[talk-to-a-human|a person]] first.", "assessments/talk-to-a-human/index.html",
+     "a person"),
     # A slug in a sub-folder, from a page at the top: ../ + internal/wiki/index.html.
     ("support-on-social", "See [[internal/wiki]].", "assessments/internal/wiki/index.html", "Enterprise wiki"),
     # Slugs count from assessments/, wherever the page is: from internal/wiki, ../../customer-forum/index.html.
     ("internal/wiki", "See [[customer-forum|the forum]].", "assessments/customer-forum/index.html", "the forum"),
     ("internal/wiki", "See [[internal/status-page]].", "assessments/internal/status-page/index.html", "Status page"),
     # A fragment is kept; spaces round the parts are dropped.
-    ("internal/wiki", "See [[ customer-forum#risks | its risks ]].", "assessments/customer-forum/index.html#risks", "its risks"),
+    ("internal/wiki", "See [[ customer-forum#risks | its risks ]].", "assessments/customer-forum/index.html#risks",
+     "its risks"),
     # The target is slugified like a file name: 'Talk to a Human' is 'talk-to-a-human'.
     ("support-on-social", "Ask [[Talk to a Human]].", "assessments/talk-to-a-human/index.html", "Talk to a human"),
 ], ids=["title", "text", "into a sub-folder", "from a sub-folder", "within a sub-folder", "fragment", "slugified"])
@@ -216,7 +222,8 @@ def test_wikilink_inside_a_link_text_behaves_as_a_nested_link() -> None:
     # body_line 20: 20 'Intro.', 21 '', 22 the wiki-link.
     ("Intro.\n\nAsk [[talk-to-a-humn]] first.\n", 22, "did you mean 'talk-to-a-human'?"),
     # 22 'Escalation went to', 23 the wiki-link on the paragraph's second line.
-    ("Intro.\n\nEscalation went to\nthe [[talk-to-a-humn|support team]] in May.\n", 23, "did you mean 'talk-to-a-human'?"),
+    ("Intro.\n\nEscalation went to\nthe [[talk-to-a-humn|support team]] in May.\n", 23,
+     "did you mean 'talk-to-a-human'?"),
     # 22 '| a | b |', 23 '|---|---|', 24 the row holding the wiki-link.
     ("Intro.\n\n| a | b |\n|---|---|\n| x | [[internal/wikki]] |\n", 24, "did you mean 'internal/wiki'?"),
 ], ids=["paragraph", "second line", "table cell"])

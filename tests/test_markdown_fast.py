@@ -14,16 +14,17 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from scorecard.publish import markdown
 from scorecard.core.options import BuildOptions
 from scorecard.pipeline.build import build
+from scorecard.publish import markdown
 from scorecard.publish.markdown import RenderedBody, fast_render, make_markdown, render_body
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+import corpus  # (bench/corpus.py: the benchmark's generator)
 
 pytestmark = pytest.mark.skipif(markdown.markdown_it_pyrs is None, reason="markdown-it-pyrs is not installed here")
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-import corpus  # (bench/corpus.py: the benchmark's generator)
 
 FRONT = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 TITLES = {"y": "<script>Y</script>", "x": "X & co", "internal/wiki": "Wiki", "initiative-00001": "Initiative 1"}

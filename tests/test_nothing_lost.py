@@ -14,8 +14,8 @@ from test_diagnostics import ASSESSMENTS, E, W, assert_diagnostics, assessment, 
 
 from scorecard.core.assessment import parse_assessment
 from scorecard.core.options import BuildOptions
-from scorecard.pipeline.build import check
 from scorecard.core.rubric import default_rubric
+from scorecard.pipeline.build import check
 
 CASES = [
     # Line 3: YAML reads ' #1…' as a comment, so the summary would be "Ranked" alone.
@@ -32,7 +32,8 @@ CASES = [
     # Line 6: one tag "community, support, motor" where three were meant.
     case("a list field written as one text with commas",
          assessment(replace={6: "tags: community, support, motor"}),
-         W(6, "'tags' is one text containing commas: 'community, support, motor'", "tags: [community, support, motor]")),
+         W(6, "'tags' is one text containing commas: 'community, support, motor'",
+           "tags: [community, support, motor]")),
     # Line 13: YAML 1.1 reads 010 as octal: 1×8 + 0 = 8, which is also outside 0–5.
     case("a score with a leading zero",
          assessment(replace={13: "  search:     {score: 010, evidence: \"Search ends sessions.\"}"}),
@@ -97,7 +98,8 @@ def test_a_link_to_a_file_with_errors_is_not_reported_missing(tmp_path: Path) ->
     assert_diagnostics(diagnostics, [
         E(9, "invalid YAML", path=f"{ASSESSMENTS}/policyholder-forum.md"),
         E(21, "link to '[[policyholder-forun]]': no such assessment",
-          "did you mean 'policyholder-forum'? ('policyholder-forum' exists but has errors)", path=f"{ASSESSMENTS}/forum.md"),
+          "did you mean 'policyholder-forum'? ('policyholder-forum' exists but has errors)",
+          path=f"{ASSESSMENTS}/forum.md"),
     ])
 
 
@@ -111,6 +113,7 @@ def test_same_titles_and_future_dates_are_warned(tmp_path: Path) -> None:
     })
     diagnostics = list(check(BuildOptions.at(tmp_path, today=dt.date(2026, 9, 14))).diagnostics)
     assert_diagnostics(diagnostics, [
-        W(2, "the title 'customer  Community forum' is also the title of content/assessments/a.md", path=f"{ASSESSMENTS}/b.md"),
+        W(2, "the title 'customer  Community forum' is also the title of content/assessments/a.md",
+          path=f"{ASSESSMENTS}/b.md"),
         W(5, "the date 2026-09-15 is in the future (today is 2026-09-14)", path=f"{ASSESSMENTS}/c.md"),
     ])

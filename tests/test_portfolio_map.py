@@ -11,7 +11,8 @@ def test_labels_of_points_in_one_place_go_around_it_and_never_overlap():
     taken: list[tuple[float, float, float, float]] = []
     labels = [label_at("Customer forum", 300, 200, taken) for _ in range(5)]
     # Right, left, above, below: four places; a fifth label would overlap one of them, so it is left out.
-    assert [re.search(r'text-anchor="(\w+)"', label).group(1) for label in labels[:4]] == ["start", "end", "middle", "middle"]
+    assert [re.search(r'text-anchor="(\w+)"', label).group(1)
+            for label in labels[:4]] == ["start", "end", "middle", "middle"]
     assert labels[4] == ""
     for n, a in enumerate(taken):
         for b in taken[n + 1:]:

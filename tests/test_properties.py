@@ -17,20 +17,20 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
-from xml.etree import ElementTree
 from typing import Any, Self
+from xml.etree import ElementTree
 
 import yaml
 from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
 
-from scorecard.core.assessment import parse_assessment
-from scorecard.core.options import BuildOptions
-from scorecard.pipeline.build import build
-from scorecard.publish.markdown import make_markdown, render_body, safe_link
 from scorecard.commands.report import format_diagnostics
 from scorecard.commands.skeleton import assessment_skeleton as skeleton
+from scorecard.core.assessment import parse_assessment
+from scorecard.core.options import BuildOptions
 from scorecard.core.rubric import MAX_SCALE_STEPS, default_rubric, parse_rubric
+from scorecard.pipeline.build import build
+from scorecard.publish.markdown import make_markdown, render_body, safe_link
 from scorecard.source.gitrepo import MAX_BLOB_BYTES, TooLarge, read_blobs
 from tests.budget import assert_clean_end, run_scorecard
 
@@ -77,7 +77,7 @@ def front_matter(draw: st.DrawFn) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if draw(st.booleans()):  # half the files have a usable title and date, so that the rest is checked too
         data.update(title=draw(hostile_text), date=draw(st.dates()))
-    for field in draw(st.lists(st.sampled_from(FIELDS + ["sumary"]), unique=True, max_size=len(FIELDS))):
+    for field in draw(st.lists(st.sampled_from([*FIELDS, "sumary"]), unique=True, max_size=len(FIELDS))):
         if field in data:
             continue
         data[field] = draw(answers(field)) if field in ITEMS else draw(value)
@@ -382,7 +382,7 @@ def test_blobs_of_any_size_are_read_within_budget(sizes: list[int]) -> None:
                                 input=bytes([n % 256]) * size).stdout.decode().strip() for n, size in enumerate(sizes)]
         with Budget():
             read = read_blobs(root, blobs)
-        for blob, size in zip(blobs, sizes):
+        for blob, size in zip(blobs, sizes, strict=True):
             if size > MAX_BLOB_BYTES:
                 assert isinstance(read[blob], TooLarge) and read[blob].size == size
             else:

@@ -14,12 +14,12 @@ from conftest import assessment_text, write_site
 
 from scorecard.core.assessment import parse_assessment
 from scorecard.core.options import BuildOptions
-from scorecard.pipeline.build import build
 from scorecard.core.ratings import median
 from scorecard.core.rubric import default_rubric
 from scorecard.core.scoring import score_assessment
+from scorecard.pipeline.build import build
 
-TRUST_YES = {key: '{answer: "yes", evidence: "e"}' for key in ("better_product", "return", "recommend", "builds_trust")}
+TRUST_YES = dict.fromkeys(("better_product", "return", "recommend", "builds_trust"), '{answer: "yes", evidence: "e"}')
 SLATES = {
     # Three raters: 2, 3, 4 sorted; the middle one is 3. Spread 4 − 2 = 2 steps: a disagreement.
     "search": '[{score: 4, by: Ana Ruiz, evidence: "62% of sessions end in search."},'

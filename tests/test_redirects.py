@@ -9,7 +9,6 @@ from conftest import write_site
 from test_history import Repo, forum
 
 from scorecard.core.options import BuildOptions
-
 from scorecard.pipeline.build import build, check
 from scorecard.source.history import read_history
 
@@ -32,7 +31,8 @@ def test_every_git_rename_leaves_a_redirect(tmp_path: Path) -> None:
     repo.git("mv", "content/assessments/community.md", "content/assessments/support/community.md")
     repo.write("content/assessments/support/community.md", forum(search=5))
     repo.commit("Move it under support; search works now")
-    assert read_history(repo.root, repo.root / "content")["support/community"][-1].former_slugs == ("forum", "community")
+    assert read_history(repo.root,
+                        repo.root / "content")["support/community"][-1].former_slugs == ("forum", "community")
 
     out = built(repo.root)
     # assessments/forum/index.html is two folders deep: ../../ leads back to the site root.
@@ -64,7 +64,8 @@ def test_aliases_redirect_and_may_not_take_a_live_address(tmp_path: Path) -> Non
     # 'Old Forum' is slugified as a file name would be: old-forum.
     for old in ("customer-forum", "old-forum"):
         assert "../../assessments/forum/index.html" in (out / f"assessments/{old}/index.html").read_text()
-    write_site(root, {"content/assessments/wiki.md": forum(title="Wiki", extra="aliases:\n  - forum\n  - customer-forum")})
+    write_site(root,
+               {"content/assessments/wiki.md": forum(title="Wiki", extra="aliases:\n  - forum\n  - customer-forum")})
     diagnostics = list(check(BuildOptions.at(root, today=dt.date(2026, 2, 1))).diagnostics)
     # assessment_text: ---, title, date, then the extra lines: aliases: (4), - forum (5), - customer-forum (6).
     assert [(d.path, d.line, d.message) for d in diagnostics if d.is_error] == [

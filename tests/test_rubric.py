@@ -113,7 +113,8 @@ def test_extension_appends_a_section_and_keeps_the_default_ones() -> None:
 
 def test_extension_changing_one_weight_keeps_the_other_items() -> None:
     default = default_rubric()
-    rubric = parse_ok("extends: default\nsections:\n  - id: slates\n    items:\n      - id: search\n        weight: 3\n")
+    rubric = parse_ok("extends: default\nsections:\n  - id: slates\n    items:\n"
+                      "      - id: search\n        weight: 3\n")
     slates, old = rubric.section("slates"), default.section("slates")
     assert [item.id for item in slates.items] == [item.id for item in old.items]
     assert slates.item("search").weight == 3
@@ -153,7 +154,8 @@ sections:
 def test_a_rubric_without_extends_and_without_bands_says_why_it_fails() -> None:
     # Without `extends` nothing is inherited, bands included: the rubric is either usable or
     # refused with an error that says what is missing, never refused in silence.
-    rubric, diagnostics = parse("sections:\n  - id: quality\n    scale: {min: 0, max: 5}\n    items:\n      - id: answered\n")
+    rubric, diagnostics = parse("sections:\n  - id: quality\n    scale: {min: 0, max: 5}\n    items:\n"
+                                "      - id: answered\n")
     if rubric is None:
         assert [d for d in diagnostics if d.is_error and "bands" in d.message], [d.format() for d in diagnostics]
 
@@ -243,7 +245,8 @@ RUBRIC_ERRORS = [
         "      choices: {low: 1, high: 0, unknown: 0}\n"       # 5
         "    items:\n"                                         # 6
         "      - id: setup\n",                                 # 7
-        5, "'unknown' is reserved (unknown answers, n/a with allow_na) and cannot be a choice", None, id="choice named unknown"),
+        5, "'unknown' is reserved (unknown answers, n/a with allow_na) and cannot be a choice", None,
+        id="choice named unknown"),
     pytest.param(
         "extends: default\n"                    # 1
         "sections:\n"                           # 2
@@ -296,7 +299,8 @@ def test_rubric_reports_every_error_in_one_run() -> None:
         "    items: [{id: free}]\n"                            # 8
     )
     assert rubric is None
-    assert sorted((d.line, d.severity) for d in diagnostics) == [(2, Severity.ERROR), (5, Severity.ERROR), (6, Severity.ERROR)]
+    assert sorted((d.line, d.severity) for d in diagnostics) == [(2, Severity.ERROR), (5, Severity.ERROR),
+                                                                 (6, Severity.ERROR)]
 
 
 # -- an extended rubric scores its new section ------------------------------------------------
@@ -352,7 +356,8 @@ def test_extended_rubric_scores_the_new_section() -> None:
 def test_the_default_rubric_does_not_know_the_new_section() -> None:
     # The same file under the default rubric: 'customer_job' (line 16) is an unknown field.
     _, diagnostics = parse_assessment(ANSWERS, "a.md", "a", default_rubric())
-    assert [(d.line, d.severity, d.message) for d in diagnostics] == [(16, Severity.ERROR, "unknown field 'customer_job'")]
+    assert [(d.line, d.severity, d.message)
+            for d in diagnostics] == [(16, Severity.ERROR, "unknown field 'customer_job'")]
 
 
 def test_a_new_scale_can_regate_or_ungate_the_inherited_items() -> None:

@@ -10,10 +10,9 @@ from pathlib import Path
 from test_history import Repo, forum
 
 from scorecard.core.options import BuildOptions
-
+from scorecard.core.rubric import DEFAULT_RUBRIC_PATH, default_rubric, parse_rubric
 from scorecard.pipeline.build import build
 from scorecard.source.history import read_history
-from scorecard.core.rubric import DEFAULT_RUBRIC_PATH, default_rubric, parse_rubric
 
 RUBRIC_V2 = """\
 extends: default

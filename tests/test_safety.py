@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scorecard.core.options import BuildOptions
-
-from scorecard.pipeline.build import build
 from scorecard.commands.cli import main
+from scorecard.core.options import BuildOptions
+from scorecard.pipeline.build import build
 from scorecard.publish.markdown import make_markdown, render_body, safe_link
 from scorecard.publish.render import make_environment
 
@@ -225,7 +224,8 @@ def test_the_escaping_test_can_fail() -> None:
     # The scanner above is not blind: the raw value in an HTML file, or raw '<' in JSON, is caught.
     assert unescaped({"a.html": f"<p>{HOSTILE}</p>"}, "<script>alert") == ["a.html"]
     assert unescaped({"a.json": json.dumps({"t": HOSTILE})}, "<script>alert") == ["a.json"]
-    assert unescaped({"a.csv": "title,owner\r\nForum, the pilot,x\r\n"}, "<script>alert") == ["a.csv"]  # unquoted: 3 cells
+    # unquoted: 3 cells
+    assert unescaped({"a.csv": "title,owner\r\nForum, the pilot,x\r\n"}, "<script>alert") == ["a.csv"]
 
 
 def test_a_hostile_rubric_is_escaped_too(site: Path) -> None:

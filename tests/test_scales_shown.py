@@ -10,7 +10,6 @@ from pathlib import Path
 from conftest import assessment_text, write_site
 
 from scorecard.core.options import BuildOptions
-
 from scorecard.pipeline.build import build
 from scorecard.site.charts import Spoke, radar
 
@@ -24,8 +23,10 @@ sections:
     items:
       - {id: urgency, title: Urgency}
 """
-SLATES = {"search": '{score: 4, evidence: "e"}', "links": '{score: 3, evidence: "e"}', "authorship": '{score: 5, evidence: "e"}',
-          "tags": '{score: 2, evidence: "e"}', "extensions": '{score: n/a, reason: "r"}', "signals": '{score: 4, evidence: "e"}'}
+SLATES = {"search": '{score: 4, evidence: "e"}', "links": '{score: 3, evidence: "e"}',
+          "authorship": '{score: 5, evidence: "e"}',
+          "tags": '{score: 2, evidence: "e"}', "extensions": '{score: n/a, reason: "r"}',
+          "signals": '{score: 4, evidence: "e"}'}
 
 
 def test_scores_show_their_scale(tmp_path: Path) -> None:

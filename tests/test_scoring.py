@@ -6,16 +6,16 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from conftest import assessment_text, parse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import assessment_text, parse
 from scorecard.core.rubric import parse_rubric
 from scorecard.core.scoring import one_decimal, score_assessment, weighted_mean
 
 ALL_YES = {"better_product": '{answer: "yes", evidence: e}', "return": '{answer: "yes", evidence: e}',
            "recommend": '{answer: "yes", evidence: e}', "builds_trust": '{answer: "yes", evidence: e}'}
-ALL_FIVE = {c: "{score: 5, evidence: e}" for c in ("search", "links", "authorship", "tags", "extensions", "signals")}
+ALL_FIVE = dict.fromkeys(("search", "links", "authorship", "tags", "extensions", "signals"), "{score: 5, evidence: e}")
 
 
 def score(rubric, trust=None, slates=None):
@@ -54,9 +54,11 @@ def test_all_best_answers_score_100(rubric):
 
 def test_builds_trust_counts_twice(rubric):
     # Only builds_trust yes: 2/5 = 40; only better_product yes: 1/5 = 20.
-    unknown = {k: "{answer: unknown}" for k in ALL_YES}
-    assert score(rubric, unknown | {"builds_trust": '{answer: "yes", evidence: e}'}, ALL_FIVE).section("trust").score == 40
-    assert score(rubric, unknown | {"better_product": '{answer: "yes", evidence: e}'}, ALL_FIVE).section("trust").score == 20
+    unknown = dict.fromkeys(ALL_YES, "{answer: unknown}")
+    assert score(rubric, unknown | {"builds_trust": '{answer: "yes", evidence: e}'},
+                 ALL_FIVE).section("trust").score == 40
+    assert score(rubric, unknown | {"better_product": '{answer: "yes", evidence: e}'},
+                 ALL_FIVE).section("trust").score == 20
 
 
 def test_builds_trust_no_is_a_gate_whatever_the_numbers(rubric):
@@ -74,14 +76,14 @@ def test_partly_on_builds_trust_is_not_the_gate(rubric):
 
 
 def test_na_leaves_the_denominator(rubric):
-    slates = {c: "{score: 2, evidence: e}" for c in ALL_FIVE} | {
+    slates = dict.fromkeys(ALL_FIVE, "{score: 2, evidence: e}") | {
         "extensions": "{score: n/a, reason: none planned}", "tags": "{score: n/a, reason: phone line}"}
     # four criteria at 2/5 → 40, not (4·2)/(6·5) = 26.7
     assert score(rubric, ALL_YES, slates).section("slates").score == 40
 
 
 def test_section_all_na_is_left_out_of_the_overall(rubric):
-    slates = {c: "{score: n/a, reason: r}" for c in ALL_FIVE}
+    slates = dict.fromkeys(ALL_FIVE, "{score: n/a, reason: r}")
     card = score(rubric, ALL_YES | {"recommend": "{answer: partly, evidence: e}"}, slates)
     # trust (1+1+0.5+2)/5 = 90; slates has no score, so overall = 90, not 0.6·90 = 54
     assert card.section("slates").score is None
@@ -102,12 +104,12 @@ def test_a_blank_answer_is_unanswered(rubric):
 
 
 def test_zero_claims_give_no_coverage(rubric):
-    card = score(rubric, {k: '{answer: "no"}' for k in ALL_YES}, {c: "0" for c in ALL_FIVE})
+    card = score(rubric, dict.fromkeys(ALL_YES, '{answer: "no"}'), dict.fromkeys(ALL_FIVE, "0"))
     assert card.claims == 0 and card.coverage is None
     assert card.overall == 0 and card.grade == "Poor"
 
 
-@pytest.mark.parametrize("value, shown", [
+@pytest.mark.parametrize(("value", "shown"), [
     (Fraction(625, 100), "6.3"),      # 6.25 rounds half up, not to even (6.2)
     (Fraction(6249, 1000), "6.2"),
     (Fraction(200, 3), "66.7"),       # 66.666…
@@ -153,8 +155,8 @@ def test_band_boundaries():
 
 
 def test_the_same_input_gives_the_same_digits(rubric):
-    trust = {k: "{answer: partly, evidence: e}" for k in ALL_YES}
-    slates = {c: "{score: 1, evidence: e}" for c in ALL_FIVE} | {"signals": "{score: 2, evidence: e}"}
+    trust = dict.fromkeys(ALL_YES, "{answer: partly, evidence: e}")
+    slates = dict.fromkeys(ALL_FIVE, "{score: 1, evidence: e}") | {"signals": "{score: 2, evidence: e}"}
     # trust 50; slates (5·1 + 2)/30 = 7/30 → 23.333…; overall 0.6·50 + 0.4·70/3 = 30 + 28/3 = 39.333… → 39.3, Poor
     card = score(rubric, trust, slates)
     assert card.overall == Fraction(30) + Fraction(28, 3)

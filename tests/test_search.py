@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from scorecard.core.options import BuildOptions
-
 from scorecard.pipeline.build import build
 from scorecard.site.search import SearchDocument, plain_text, search_entry, search_index_js
 
@@ -48,10 +47,11 @@ def test_content_cannot_end_the_script_or_break_a_line():
 
 
 def test_plain_text_folds_tags_entities_and_whitespace():
-    assert plain_text("<h2 id=\"a\">Risks</h2>\n<p>Fish &amp; <em>chips</em>\n  daily</p>") == "Risks Fish & chips daily"
+    assert (plain_text("<h2 id=\"a\">Risks</h2>\n<p>Fish &amp; <em>chips</em>\n  daily</p>")
+            == "Risks Fish & chips daily")
 
 
-@pytest.mark.parametrize("html, text", [
+@pytest.mark.parametrize(("html", "text"), [
     ('<a title="x>y" href="q">link</a>after', "link after"),  # a quoted ">" does not end the tag
     ("<p>a < b</p>", "a < b"),  # a bare "<" is text
     ("<!-- note --><p>shown</p>", "shown"),  # comments are not text

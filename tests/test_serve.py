@@ -208,6 +208,17 @@ def read_event(response: http.client.HTTPResponse) -> list[bytes]:
     return lines
 
 
+def fetch_from(host: str, port: int, path: str) -> tuple[int, str]:
+    """GET `path` from the server at `host`:`port`: the status and the text."""
+    connection = http.client.HTTPConnection(host, port, timeout=WAIT)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
 def test_a_new_users_session_init_serve_edit_break_fix_ctrl_c(tmp_path):
     """`scorecard init mysite && cd mysite && scorecard serve`, then edit, break and fix the example."""
     env = {**os.environ, "NO_COLOR": "1"}
@@ -228,13 +239,7 @@ def test_a_new_users_session_init_serve_edit_break_fix_ctrl_c(tmp_path):
         assert host == "127.0.0.1"
 
         def fetch(path: str) -> tuple[int, str]:
-            connection = http.client.HTTPConnection(host, int(port), timeout=WAIT)
-            try:
-                connection.request("GET", path)
-                response = connection.getresponse()
-                return response.status, response.read().decode("utf-8")
-            finally:
-                connection.close()
+            return fetch_from(host, int(port), path)
 
         status, page = fetch("/assessments/example/")
         assert status == 200 and "<h1>Customer community forum</h1>" in page.replace("\n", "")

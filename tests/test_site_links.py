@@ -10,12 +10,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from conftest import assessment_text, write_site
 
 from scorecard.core.options import BuildOptions
-
 from scorecard.pipeline.build import build
-
-from conftest import assessment_text, write_site
 
 
 def build_site(root: Path, files: dict[str, str], **options) -> Path:
@@ -27,7 +25,7 @@ def build_site(root: Path, files: dict[str, str], **options) -> Path:
 
 def page_links(html: str, page: str, pattern: str) -> list[tuple[str, str]]:
     """(target path from the site root, text) of the links inside the first match of `pattern` on `page`."""
-    match = re.search(pattern, html, re.S)
+    match = re.search(pattern, html, re.DOTALL)
     assert match, pattern
     return [(posixpath.normpath(posixpath.join(posixpath.dirname(page), href)), text)
             for href, text in re.findall(r'<a href="([^"]*)">([^<]*)</a>', match.group(1))]

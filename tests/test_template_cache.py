@@ -9,9 +9,9 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from scorecard.publish import render
 from scorecard.core.options import BuildOptions
 from scorecard.pipeline.build import build
+from scorecard.publish import render
 from scorecard.publish.render import bytecode_cache_dir, default_theme_dir, make_environment
 
 
@@ -27,7 +27,7 @@ def test_compiled_templates_go_to_the_users_cache_directory(site: Path, tmp_path
     assert build(BuildOptions.at(site)).ok
     # The build renders at least index.html, assessment.html, rubric.html and the base.html they extend.
     assert len(list(compiled.glob("*.jinja"))) >= 4
-    assert not [p for p in site.rglob("*.jinja")]  # nothing compiled inside the site
+    assert not list(site.rglob("*.jinja"))  # nothing compiled inside the site
 
 
 def test_a_new_environment_loads_them_instead_of_compiling(tmp_path: Path) -> None:

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import write_site
 
 from scorecard.commands.cli import main
 from scorecard.publish.render import default_theme_dir
-
-from conftest import write_site
 
 
 def run(cwd: Path, monkeypatch: pytest.MonkeyPatch, *args: str):

@@ -12,20 +12,24 @@ from typing import Any
 import click
 
 from scorecard import __version__
-from scorecard.core.options import BuildOptions
-from scorecard.incremental.cache import reuse_for
-from scorecard.pipeline.build import STAGES, build as build_site, check as check_site
-from scorecard.source.config import CONFIG_FILE, load_config, options_for, theme_problems
-from scorecard.source.content import ASSESSMENTS_DIR, NO_SLUG, display_path, load_content, slugify
-from scorecard.core.diagnostics import sort_diagnostics, strict as promote_warnings
 from scorecard.commands.diff import MAX_LENGTH, DiffUsageError, diff_site, format_json, format_markdown, gate_failures
 from scorecard.commands.gate import ConditionError, parse_conditions
-from scorecard.source.gitrepo import is_shallow, repo_root
 from scorecard.commands.report import FORMATS, format_diagnostics
 from scorecard.commands.skeleton import assessment_skeleton
-from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS
 from scorecard.commands.starter import is_empty, starter_files, write_starter
 from scorecard.commands.terminal import Verbosity, build_summary, describe_options, print_diagnostics, say
+from scorecard.core.diagnostics import sort_diagnostics
+from scorecard.core.diagnostics import strict as promote_warnings
+from scorecard.core.options import BuildOptions
+from scorecard.core.slugs import NO_SLUG, slugify
+from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS
+from scorecard.incremental.cache import reuse_for
+from scorecard.pipeline.build import STAGES
+from scorecard.pipeline.build import build as build_site
+from scorecard.pipeline.build import check as check_site
+from scorecard.source.config import CONFIG_FILE, load_config, options_for, theme_problems
+from scorecard.source.content import ASSESSMENTS_DIR, display_path, load_content
+from scorecard.source.gitrepo import is_shallow, repo_root
 
 
 def site_options(root: Path, verbosity: Verbosity | None = None, **overrides: Any) -> BuildOptions:
@@ -96,7 +100,8 @@ def main() -> None:
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help=f"Output directory (default: output_dir in {CONFIG_FILE}, else output/).")
 @click.option("--timings", is_flag=True, help="Also print the time each stage of the build took.")
-@click.option("--no-cache", "no_cache", is_flag=True, help="Build everything afresh, neither reading nor writing .scorecard-cache/.")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Build everything afresh, neither reading nor writing .scorecard-cache/.")
 @TODAY
 @STALE_AFTER
 @QUIET
@@ -159,7 +164,8 @@ def check(strict: bool, fmt: str, today: dt.datetime | None, stale_after: int | 
 def git_user(root: Path) -> str:
     """The git user's name, or "" when git or the setting is missing."""
     try:
-        result = subprocess.run(["git", "-C", str(root), "config", "user.name"], capture_output=True, text=True)
+        result = subprocess.run(["git", "-C", str(root), "config", "user.name"], capture_output=True, text=True,
+                                check=False)
     except FileNotFoundError:
         return ""
     return result.stdout.strip()
@@ -239,7 +245,8 @@ def warn_if_shallow(root: Path) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0: any free port).")
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; only this machine can connect to the default. 0.0.0.0 opens it to the network.")
+              help="Address to listen on; only this machine can connect to the default. "
+                   "0.0.0.0 opens it to the network.")
 @TODAY
 @STALE_AFTER
 @QUIET

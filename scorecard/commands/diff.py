@@ -11,22 +11,28 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from scorecard.commands import ghmarkdown
 from scorecard.commands.gate import Condition, Failure, Judged, Outcome, failures
-from scorecard.source import gitrepo
 from scorecard.core.assessment import Assessment, Response
-from scorecard.source.content import (ASSESSMENTS_DIR, Content, content_from_files, is_assessment_file,
-                                      read_content_files, slug_for)
 from scorecard.core.diagnostics import Diagnostic, json_for_logs, visible
-from scorecard.core.rubric import Rubric, Scale
+from scorecard.core.rubric import Gate, Rubric, Scale, Section
 from scorecard.core.scoring import Scorecard, score_assessment
+from scorecard.source import gitrepo
+from scorecard.source.content import (
+    ASSESSMENTS_DIR,
+    Content,
+    content_from_files,
+    is_assessment_file,
+    read_content_files,
+    slug_for,
+)
 
 WORKING_TREE = "working tree"
 RENAME_SIMILARITY = 0.5
@@ -217,7 +223,8 @@ def diff_snapshots(base: Snapshot, head: Snapshot, renames: Mapping[str, str]) -
     skip_old, skip_new = set(base.invalid) | (old.keys() & invalid), set(head.invalid) | (new.keys() & invalid)
     compared = [(old[a], new[b]) for a, b in pairs.items() if a not in skip_old and b not in skip_new]
     changes = [c for a, b in compared if (c := compare_pair(base, head, a, b, bool(rubric_changes))) is not None]
-    changes += added_and_removed(base, head, new.keys() - set(pairs.values()) - skip_new, old.keys() - set(pairs) - skip_old)
+    changes += added_and_removed(base, head, added=new.keys() - set(pairs.values()) - skip_new,
+                                 removed=old.keys() - set(pairs) - skip_old)
     changes.sort(key=lambda c: (c.slug, c.kind))
     bands = {b.grade: b.min for b in base.content.rubric.bands} | {b.grade: b.min for b in head.content.rubric.bands}
     return ScoreDiff(base.label, base.commit, head.label, head.commit, tuple(changes), tuple(rubric_changes),
@@ -225,17 +232,20 @@ def diff_snapshots(base: Snapshot, head: Snapshot, renames: Mapping[str, str]) -
                      band_min=tuple(bands.items()))
 
 
-def added_and_removed(base: Snapshot, head: Snapshot, added: set[str], removed: set[str]) -> list[AssessmentChange]:
+def added_and_removed(base: Snapshot, head: Snapshot, *, added: set[str], removed: set[str]) -> list[AssessmentChange]:
     """The assessments only the head has, and those only the base has, by slug."""
-    assert base.content is not None and head.content is not None
+    assert base.content is not None
+    assert head.content is not None
     titles = {a.slug: a.title for a in (*base.content.assessments, *head.content.assessments)}
     return ([AssessmentChange("added", slug, None, titles[slug], None, shown(head.scores[slug])) for slug in added]
-            + [AssessmentChange("removed", slug, slug, titles[slug], shown(base.scores[slug]), None) for slug in removed])
+            + [AssessmentChange("removed", slug, slug, titles[slug], shown(base.scores[slug]), None)
+               for slug in removed])
 
 
 def compare_pair(base: Snapshot, head: Snapshot, a: Assessment, b: Assessment,
                  rubric_changed: bool) -> AssessmentChange | None:
-    """How assessment `a` of the base became `b` of the head (renamed, changed or re-scored); None when it did not move."""
+    """How assessment `a` of the base became `b` of the head (renamed, changed or re-scored); None when it
+    did not move."""
     assert head.content is not None
     old_slug, new_slug = a.slug, b.slug
     items = diff_items(a, b)
@@ -304,37 +314,50 @@ def response_evidence(response: Response | None) -> str:
     return response.reason if response.is_na else response.evidence
 
 
+def describe_gate(gate: Gate | None) -> str | None:
+    """A gate as the rubric diff shows it: the answer that trips it and the verdict it gives."""
+    return f"{gate.when} → {gate.verdict}" if gate else None
+
+
 def diff_rubrics(old: Rubric, new: Rubric) -> list[RubricChange]:
     """Differences that can move a score: bands, sections, scales, weights, items and gates."""
     changes = []
     if old.bands != new.bands:
         changes.append(RubricChange("bands", None, None, describe_bands(old), describe_bands(new)))
     new_ids = {s.id for s in new.sections}
-    for section in old.sections:
-        if section.id not in new_ids:
-            changes.append(RubricChange("section removed", section.id, None, section.title, None))
+    changes.extend(RubricChange("section removed", section.id, None, section.title, None)
+                   for section in old.sections if section.id not in new_ids)
     for section in new.sections:
         before = old.section(section.id)
         if before is None:
             changes.append(RubricChange("section added", section.id, None, None, section.title))
+        else:
+            changes += diff_section(before, section)
+    return changes
+
+
+def diff_section(before: Section, section: Section) -> list[RubricChange]:
+    """Differences in a section both rubrics have: its weight and scale, its items' weights and gates."""
+    changes = []
+    if before.weight != section.weight:
+        changes.append(RubricChange("section weight", section.id, None, number(before.weight),
+                                    number(section.weight)))
+    if before.scale != section.scale:
+        changes.append(RubricChange("scale", section.id, None, describe_scale(before.scale),
+                                    describe_scale(section.scale)))
+    changes.extend(RubricChange("item removed", section.id, item.id, item.title, None)
+                   for item in before.items if section.item(item.id) is None)
+    for item in section.items:
+        was = before.item(item.id)
+        if was is None:
+            changes.append(RubricChange("item added", section.id, item.id, None, item.title))
             continue
-        if before.weight != section.weight:
-            changes.append(RubricChange("section weight", section.id, None, number(before.weight), number(section.weight)))
-        if before.scale != section.scale:
-            changes.append(RubricChange("scale", section.id, None, describe_scale(before.scale), describe_scale(section.scale)))
-        for item in before.items:
-            if section.item(item.id) is None:
-                changes.append(RubricChange("item removed", section.id, item.id, item.title, None))
-        for item in section.items:
-            was = before.item(item.id)
-            if was is None:
-                changes.append(RubricChange("item added", section.id, item.id, None, item.title))
-                continue
-            if was.weight != item.weight:
-                changes.append(RubricChange("item weight", section.id, item.id, number(was.weight), number(item.weight)))
-            if was.gate != item.gate:
-                describe = lambda g: f"{g.when} → {g.verdict}" if g else None  # noqa: E731
-                changes.append(RubricChange("gate", section.id, item.id, describe(was.gate), describe(item.gate)))
+        if was.weight != item.weight:
+            changes.append(RubricChange("item weight", section.id, item.id, number(was.weight),
+                                        number(item.weight)))
+        if was.gate != item.gate:
+            changes.append(RubricChange("gate", section.id, item.id, describe_gate(was.gate),
+                                        describe_gate(item.gate)))
     return changes
 
 
@@ -392,7 +415,7 @@ def format_markdown(diff: ScoreDiff, gate: tuple[Failure, ...] = (), max_length:
     Everything authors wrote is escaped (`ghmarkdown`), and the text stays under `max_length`
     characters: past the budget it ends by saying how many more assessments changed.
     """
-    head = errors_markdown(diff) + [summary(diff, ghmarkdown.inline)] + gate_markdown(gate)
+    head = [*errors_markdown(diff), summary(diff, ghmarkdown.inline), *gate_markdown(gate)]
     rubric = rubric_markdown(diff)
     blocks = [(table_row(c), details(c)) for c in diff.assessments]
     table = ["", "| assessment | score | grade | verdict |", "|---|---|---|---|"] if blocks else []
@@ -432,7 +455,7 @@ def errors_markdown(diff: ScoreDiff) -> list[str]:
     lines += [f"- {ghmarkdown.inline(clip(d.format()))}" for d in diff.diagnostics[:ERRORS_SHOWN]]
     if n > ERRORS_SHOWN:
         lines.append(f"- … and {n - ERRORS_SHOWN} more (`scorecard check` lists them all)")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def gate_markdown(gate: tuple[Failure, ...]) -> list[str]:
@@ -441,7 +464,8 @@ def gate_markdown(gate: tuple[Failure, ...]) -> list[str]:
     lines = ["", f"**Check failed** (`--fail-on`): {len(gate)} condition{'s' if len(gate) != 1 else ''} met.", ""]
     return lines + [f"- `{f.condition}`: {ghmarkdown.inline(clip(f.title))} ({ghmarkdown.inline(f.slug)}): "
                     f"{ghmarkdown.inline(f.why)}" for f in gate[:ERRORS_SHOWN]] + (
-        [f"- … and {len(gate) - ERRORS_SHOWN} more (`--format json` lists them all)"] if len(gate) > ERRORS_SHOWN else [])
+        [f"- … and {len(gate) - ERRORS_SHOWN} more (`--format json` lists them all)"] if len(gate) > ERRORS_SHOWN
+        else [])
 
 
 CLIP = 300
@@ -456,7 +480,8 @@ def table_row(c: AssessmentChange) -> str:
     return "| " + " | ".join((
         name(c), scores(c),
         ghmarkdown.inline(arrow(c.old.grade if c.old else None, c.new.grade if c.new else None)),
-        ghmarkdown.inline(arrow(c.old.verdict_shown if c.old else None, c.new.verdict_shown if c.new else None)))) + " |"
+        ghmarkdown.inline(arrow(c.old.verdict_shown if c.old else None,
+                                c.new.verdict_shown if c.new else None)))) + " |"
 
 
 def details(c: AssessmentChange) -> list[str]:
@@ -469,8 +494,7 @@ def details(c: AssessmentChange) -> list[str]:
                  if section in old_sections and old_sections[section] != score]
         if moved:
             lines.append("- sections: " + "; ".join(moved))
-    for f in c.fields:
-        lines.append(f"- {f.field}: {quote(f.old)} → {quote(f.new)}")
+    lines.extend(f"- {f.field}: {quote(f.old)} → {quote(f.new)}" for f in c.fields)
     for i in c.items:
         text = f"- {item_name(i.section, i.item)}"
         if i.old != i.new:
@@ -482,7 +506,8 @@ def details(c: AssessmentChange) -> list[str]:
         lines.append("- the text below the front matter changed" + ("" if c.items else " (the body only)"))
     if not lines:
         return []
-    return ["", f"<details><summary>{ghmarkdown.html(c.title)}: {ghmarkdown.html(scores(c))}</summary>", ""] + lines + ["", "</details>"]
+    return ["", f"<details><summary>{ghmarkdown.html(c.title)}: {ghmarkdown.html(scores(c))}</summary>", "",
+            *lines, "", "</details>"]
 
 
 def rubric_markdown(diff: ScoreDiff) -> list[str]:
@@ -535,8 +560,9 @@ def quote(text: str) -> str:
 
 def to_json(diff: ScoreDiff, gate: tuple[Failure, ...] = ()) -> dict[str, Any]:
     """The diff as plain data; the shape is documented in docs/diff.md."""
-    def score(s: Score | None) -> dict[str, str] | None:
-        return {"score": str(s.score), "grade": s.grade, "verdict": s.verdict, "gated_by": s.gated_by or None} if s else None
+    def score(s: Score | None) -> dict[str, str | None] | None:
+        return {"score": str(s.score), "grade": s.grade, "verdict": s.verdict,
+                "gated_by": s.gated_by or None} if s else None
 
     return {
         "base": {"revision": diff.base, "commit": diff.base_commit},
@@ -585,7 +611,7 @@ def read_snapshots(site_root: Path, base: str, head: str | None,
         base_commit = gitrepo.resolve(repo, base)
         head_commit = gitrepo.resolve(repo, head) if head is not None else None
         old = snapshot(base, base_commit, gitrepo.files_at(repo, base_commit, prefix), prefix)
-        if head is None:
+        if head is None or head_commit is None:  # no head revision (then no commit either): the working tree
             files, problems = read_content_files(content_dir, prefix)
             new = snapshot(WORKING_TREE, None, files, prefix)
             new = replace(new, diagnostics=tuple(problems) + new.diagnostics)

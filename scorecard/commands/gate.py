@@ -67,7 +67,8 @@ def parse_conditions(text: str, grades: Iterable[str]) -> tuple[Condition, ...]:
         elif part.startswith(BELOW):
             raise ConditionError(f"unknown grade in '{part}': the rubric's grades are {', '.join(known)}")
         else:
-            raise ConditionError(f"unknown condition '{part}': use drop, grade, gate or below:GRADE, separated by commas")
+            raise ConditionError(f"unknown condition '{part}': use drop, grade, gate or "
+                                 "below:GRADE, separated by commas")
     return tuple(dict.fromkeys(conditions))
 
 
@@ -103,10 +104,15 @@ def _fails(condition: Condition, c: Judged, band_min: Mapping[str, Fraction]) ->
         return f"ends {new.grade}, below {condition.grade}" if rank < limit else None
     if old is None:
         return None  # an added assessment did not fall from anything
-    if condition.kind == "drop" and new.score < old.score:
+    return _fell(condition.kind, old, new, band_min)
+
+
+def _fell(kind: str, old: Outcome, new: Outcome, band_min: Mapping[str, Fraction]) -> str | None:
+    """How an assessment fell from `old` to `new` in the way condition `kind` names; None when it did not."""
+    if kind == "drop" and new.score < old.score:
         return f"score {old.score} → {new.score}"
-    if condition.kind == "grade" and band_min.get(new.grade, Fraction(0)) < band_min.get(old.grade, Fraction(0)):
+    if kind == "grade" and band_min.get(new.grade, Fraction(0)) < band_min.get(old.grade, Fraction(0)):
         return f"grade {old.grade} → {new.grade}"
-    if condition.kind == "gate" and new.gated and not old.gated:
+    if kind == "gate" and new.gated and not old.gated:
         return "a gate now decides its verdict"
     return None

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -46,7 +46,8 @@ def github_annotation(diagnostic: Diagnostic, path_prefix: str = "") -> str:
 def diagnostics_json(diagnostics: Iterable[Diagnostic]) -> str:
     """The diagnostics as a JSON list of {path, line, col, severity, message, hint}."""
     return json_for_logs(json.dumps([
-        {"path": d.path, "line": d.line, "col": d.col, "severity": d.severity.value, "message": d.message, "hint": d.hint}
+        {"path": d.path, "line": d.line, "col": d.col, "severity": d.severity.value, "message": d.message,
+         "hint": d.hint}
         for d in diagnostics
     ], indent=2, ensure_ascii=False)) + "\n"
 
@@ -54,8 +55,8 @@ def diagnostics_json(diagnostics: Iterable[Diagnostic]) -> str:
 def github_annotations(diagnostics: Iterable[Diagnostic], path_prefix: str = "") -> str:
     """Annotations, at most ANNOTATIONS_PER_LEVEL of each level (GitHub drops the rest); the others as plain
     log lines, then a notice saying how many were left out."""
-    lines, left_out = [], {level: 0 for level in Severity}
-    shown = {level: 0 for level in Severity}
+    lines, left_out = [], dict.fromkeys(Severity, 0)
+    shown = dict.fromkeys(Severity, 0)
     for d in diagnostics:
         if shown[d.severity] < ANNOTATIONS_PER_LEVEL:
             shown[d.severity] += 1

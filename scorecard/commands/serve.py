@@ -11,6 +11,7 @@ page shows them instead of the site; the server itself never stops because of th
 
 from __future__ import annotations
 
+import contextlib
 import html
 import mimetypes
 import shutil
@@ -36,14 +37,13 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
+from scorecard.commands.terminal import build_summary
+from scorecard.core.diagnostics import Diagnostic, error, visible
 from scorecard.core.options import BuildOptions
-
 from scorecard.incremental.cache import reuse_for
 from scorecard.pipeline.build import BuildResult, build
 from scorecard.pipeline.reuse import Reuse
 from scorecard.source.config import CONFIG_FILE, load_config, options_for, theme_problems
-from scorecard.core.diagnostics import Diagnostic, error, visible
-from scorecard.commands.terminal import build_summary
 
 EVENTS_PATH = "/__scorecard__/events"
 """The reload channel: a text/event-stream that sends `event: reload` after each rebuild."""
@@ -149,6 +149,7 @@ class SiteServer:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET or AF_INET6 socket's name
         return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
     def host_allowed(self, host_header: str) -> bool:
@@ -235,11 +236,15 @@ class SiteServer:
             self.log("changed: " + ", ".join(display(p, self.root) for p in paths), None)
             self.rebuild_safely()
 
+    def serve_http(self) -> None:
+        """Answer requests until stop(), which waits up to one poll."""
+        self.httpd.serve_forever(poll_interval=0.1)
+
     def rebuild_safely(self) -> None:
         """rebuild(), with a bug in the build shown on the pages instead of ending the session."""
         try:
             self.rebuild()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.log(f"internal error while building: {exc!r}", "red")
             with self.changed:
                 self.state = BuildState(self.state.generation + 1, False,
@@ -253,8 +258,7 @@ class SiteServer:
         """Build once, then serve and watch in background threads."""
         self.rebuild_safely()
         self.observer.start()
-        serve = lambda: self.httpd.serve_forever(poll_interval=0.1)  # stop() waits up to one poll
-        for target in (serve, self.rebuild_on_changes):
+        for target in (self.serve_http, self.rebuild_on_changes):
             thread = threading.Thread(target=target, daemon=True)
             thread.start()
             self.threads.append(thread)
@@ -345,8 +349,8 @@ class ChangeHandler(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type not in CHANGE_EVENTS or (event.is_directory and event.event_type == EVENT_TYPE_MODIFIED):
             return  # a folder is "modified" whenever a file in it is; the file's own event says which
-        for path in (event.src_path, getattr(event, "dest_path", "")):
-            path = path.decode() if isinstance(path, bytes) else path
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            path = raw.decode() if isinstance(raw, bytes) else raw
             if path and self.relevant(Path(path)):
                 self.server.note_change(path)
 
@@ -402,10 +406,8 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
         try:
             self.send_file(url, target, state, head)
         except OSError:  # a name the system refuses, or the client went away: never a traceback in the log
-            try:
+            with contextlib.suppress(OSError):
                 self.send_text(HTTPStatus.NOT_FOUND, "Not found.\n", head)
-            except OSError:
-                pass
 
     def send_file(self, url: urllib.parse.SplitResult, target: Path, state: BuildState, head: bool) -> None:
         """The built file `target` (a folder's index.html, the 404 page when there is none)."""

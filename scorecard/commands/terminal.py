@@ -13,11 +13,10 @@ from pathlib import Path
 
 import click
 
+from scorecard.core.diagnostics import Diagnostic, visible
 from scorecard.core.options import BuildOptions
-
 from scorecard.pipeline.build import BuildResult
 from scorecard.source.content import display_path
-from scorecard.core.diagnostics import Diagnostic, visible
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ def describe_options(options: BuildOptions, config_file: Path | None, overridden
     """The settings in effect, one per line, each with where it came from (`--verbose`)."""
     given = set(overridden)
     defaults = BuildOptions.at(options.root)
-    lines = [f"settings: {config_file if config_file else 'no scorecard.yml, defaults'}"]
+    lines = [f"settings: {config_file or 'no scorecard.yml, defaults'}"]
     for field in fields(options):
         if field.name == "root":
             continue

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 
 from scorecard.core.diagnostics import Diagnostic, did_you_mean, error, warning
 from scorecard.core.frontmatter import split_front_matter
@@ -126,7 +127,8 @@ MAX_TEXT_CHARS = {"title": 200, "summary": 1000, "owner": 100}
 EXEMPTION_KEYS = ("approved_by", "expires")
 """An item's exemption: who allowed it to stay n/a or unknown, and until when."""
 
-FIELDS = ("title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra", "draft", "aliases")
+FIELDS = ("title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra", "draft",
+          "aliases")
 assert set(FIELDS) == RESERVED_KEYS
 
 
@@ -140,7 +142,8 @@ def parse_assessment(text: str, path: str, slug: str, rubric: Rubric) -> tuple[A
         return None, diagnostics
     if not isinstance(doc.data, dict):
         found = "nothing" if doc.data is None else f"a {type(doc.data).__name__}"
-        return None, diagnostics + [error(path, split.front_matter_line, f"the front matter must be a mapping of fields, not {found}",
+        return None, [*diagnostics,
+                      error(path, split.front_matter_line, f"the front matter must be a mapping of fields, not {found}",
                                           "write one 'field: value' per line, starting with 'title:'")]
     checker = _FrontMatterChecker(doc, path, rubric)
     fields = checker.check()
@@ -178,22 +181,23 @@ class _FrontMatterChecker:
         review_by = self.date("review_by")
         if date and review_by and review_by < date:
             self.warn(("review_by",), f"review_by ({review_by}) is before the assessment's date ({date})")
-        fields: dict[str, Any] = dict(
-            title=title,
-            date=date,
-            status=self.status(),
-            summary=self.text("summary"),
-            owner=self.text("owner"),
-            authors=self.names("authors"),
-            review_by=review_by,
-            tags=self.names("tags"),
-            related=self.names("related"),
-            related_lines=self.related_lines(),
-            date_line=self.doc.line(("date",)),
-            review_by_line=self.doc.line(("review_by",)) if review_by else None,
-            field_lines=tuple((f, self.doc.line((f,))) for f in ("title", "owner", "authors", "tags") if f in self.data),
-            responses=tuple(r for section in self.rubric.sections for r in self.section(section)),
-        )
+        fields: dict[str, Any] = {
+            "title": title,
+            "date": date,
+            "status": self.status(),
+            "summary": self.text("summary"),
+            "owner": self.text("owner"),
+            "authors": self.names("authors"),
+            "review_by": review_by,
+            "tags": self.names("tags"),
+            "related": self.names("related"),
+            "related_lines": self.related_lines(),
+            "date_line": self.doc.line(("date",)),
+            "review_by_line": self.doc.line(("review_by",)) if review_by else None,
+            "field_lines": tuple((f, self.doc.line((f,))) for f in ("title", "owner", "authors", "tags")
+                                 if f in self.data),
+            "responses": tuple(r for section in self.rubric.sections for r in self.section(section)),
+        }
         fields["aliases"], fields["alias_lines"] = self.aliases()
         fields["draft"] = self.flag("draft") or not any(r.is_answered for r in fields["responses"])
         if not fields["draft"]:  # a draft's unanswered items are its work to do, not problems
@@ -257,7 +261,8 @@ class _FrontMatterChecker:
         if comment is not None:
             kept = str(value).strip()
             whole = f"{kept} #{comment}".strip().replace('"', '\\"')
-            self.warn(at, f"the text of '{key}' stops before ' #{comment.rstrip()}': YAML reads ' #' as the start of a comment",
+            self.warn(at, f"the text of '{key}' stops before ' #{comment.rstrip()}': YAML reads ' #' "
+                          "as the start of a comment",
                       f"quote the whole text if it belongs to it: {key}: \"{whole}\"")
 
     def date(self, key: str, required: bool = False) -> dt.date | None:
@@ -273,7 +278,8 @@ class _FrontMatterChecker:
         try:
             return dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            self.problem((key,), f"'{key}' is not a valid date: '{value}'", "write dates as YYYY-MM-DD, e.g. 2026-09-14", value=True)
+            self.problem((key,), f"'{key}' is not a valid date: '{value}'",
+                         "write dates as YYYY-MM-DD, e.g. 2026-09-14", value=True)
             return None
 
     def status(self) -> str:
@@ -316,9 +322,11 @@ class _FrontMatterChecker:
         found: dict[str, int] = {}
         for i, name in enumerate(names):
             slug = "/".join(slugify(part) for part in name.strip("/").split("/"))
-            line = self.doc.value_position(("aliases", i)).line if isinstance(value, list) else self.doc.line(("aliases",))
+            line = (self.doc.value_position(("aliases", i)).line if isinstance(value, list)
+                    else self.doc.line(("aliases",)))
             if NO_SLUG in slug.split("/"):
-                self.problem(("aliases",), f"alias '{name}' has no letters or digits to make an address from", value=True)
+                self.problem(("aliases",), f"alias '{name}' has no letters or digits to make an address from",
+                             value=True)
                 continue
             found.setdefault(slug, line)
         return tuple(found), tuple(found.values())
@@ -347,7 +355,8 @@ class _FrontMatterChecker:
     def section(self, section: Section) -> list[Response]:
         raw = self.data.get(section.id)
         if raw is not None and not isinstance(raw, dict):
-            self.problem((section.id,), f"'{section.id}' must be a mapping of {self.kind(section, one=True)} ids to answers", value=True)
+            self.problem((section.id,), f"'{section.id}' must be a mapping of "
+                                        f"{self.kind(section, one=True)} ids to answers", value=True)
             raw = None
         if raw is None:
             raw = {}
@@ -377,7 +386,7 @@ class _FrontMatterChecker:
     def rated(self, section: Section, item_id: str, raw: list[Any], at: Path_) -> Response:
         """An item rated by several people: the median of their ratings, warned when they disagree."""
         scale = section.scale
-        ratings = [r for i, entry in enumerate(raw) if (r := self.rating(scale, item_id, entry, at + (i,))) is not None]
+        ratings = [r for i, entry in enumerate(raw) if (r := self.rating(scale, item_id, entry, (*at, i))) is not None]
         answered = [r for r in ratings if r.value is not None]
         line = self.doc.line(at)
         if not answered:
@@ -395,18 +404,20 @@ class _FrontMatterChecker:
     def rating(self, scale: Scale, item_id: str, entry: Any, where: Path_) -> Rating | None:
         """One person's rating of an item (`{score: 4, by: Ana Ruiz, evidence: "…"}`); None when it cannot be read."""
         key = scale.value_key
-        if not isinstance(entry, dict) or key not in entry or not isinstance(entry.get("by"), str) or not entry["by"].strip():
+        rater = entry.get("by") if isinstance(entry, dict) else None
+        if not isinstance(entry, dict) or key not in entry or not isinstance(rater, str) or not rater.strip():
             self.problem(where, f"each rating of '{item_id}' needs '{key}' and 'by'",
-                         f"e.g. {item_id}: [{{{key}: ..., by: Ana Ruiz, evidence: \"...\"}}, {{{key}: ..., by: Tom Becker}}]",
+                         f"e.g. {item_id}: [{{{key}: ..., by: Ana Ruiz, evidence: \"...\"}}, "
+                         f"{{{key}: ..., by: Tom Becker}}]",
                          value=True)
             return None
         for name in entry:
             if name not in (key, "by", "evidence"):
-                self.problem(where + (name,), f"unknown key '{name}' in a rating of '{item_id}'",
+                self.problem((*where, name), f"unknown key '{name}' in a rating of '{item_id}'",
                              did_you_mean(name, [key, "by", "evidence"]))
-        value = self.value(scale, entry[key], item_id, where + (key,))
+        value = self.value(scale, entry[key], item_id, (*where, key))
         if value == NA:
-            self.problem(where + (key,), f"a rating of '{item_id}' cannot be n/a",
+            self.problem((*where, key), f"a rating of '{item_id}' cannot be n/a",
                          "n/a is for the item as a whole: write it once, with a reason")
             value = None
         evidence = self.free_text(entry, "evidence", where)
@@ -433,14 +444,15 @@ class _FrontMatterChecker:
             evidence = self.free_text(raw, "evidence", at)
             reason = self.free_text(raw, "reason", at)
             exemption = self.exemption(raw, at)
-            value_at = at + (key,)
+            value_at = (*at, key)
             raw = raw[key]
         else:
             exemption = {}
         value = self.value(scale, raw, item_id, value_at)
         line = self.doc.line(at)
         if exemption and value is not None and value != NA:
-            self.warn(at, f"'{item_id}' is answered: 'approved_by' and 'expires' are only for n/a or unknown, and are ignored",
+            self.warn(at, f"'{item_id}' is answered: 'approved_by' and 'expires' are only for n/a or unknown, "
+                          "and are ignored",
                       "an exemption lets an item stay n/a or unknown until it expires")
             exemption = {}
         reason = self.check_answer(section, item_id, value, evidence, reason, at)
@@ -450,25 +462,27 @@ class _FrontMatterChecker:
         key = section.scale.value_key
         other = "score" if key == "answer" else "answer"
         known = (key, "evidence", "reason", *EXEMPTION_KEYS)
-        for name in raw:
+        for name, given in raw.items():
             if name not in known:
                 hint = f"{self.kind(section)} are given with '{key}'" if name == other else did_you_mean(name, known)
-                if raw[name] is None and name != other:  # `{score: 4, evidence: one, two}`
+                if given is None and name != other:  # `{score: 4, evidence: one, two}`
                     hint = "if it belongs to the text before it, quote that text: inside { … } a ',' starts a new key"
-                self.problem(at + (name,), f"unknown key '{name}' in '{item_id}'", hint)
+                self.problem((*at, name), f"unknown key '{name}' in '{item_id}'", hint)
 
     def check_answer(self, section: Section, item_id: str, value: str | int | None, evidence: str, reason: str,
                      at: Path_) -> str:
         """Warn where an answer and its evidence or reason do not go together; the reason kept (only n/a has one)."""
         key, scale = section.scale.value_key, section.scale
         if value == NA and not reason:
-            self.problem(at, f"'{item_id}' is n/a without a reason", f"write {item_id}: {{{key}: n/a, reason: \"why it does not apply\"}}")
+            self.problem(at, f"'{item_id}' is n/a without a reason",
+                         f"write {item_id}: {{{key}: n/a, reason: \"why it does not apply\"}}")
         elif reason and value is not None and value != NA:
-            self.warn(at + ("reason",), f"'reason' in '{item_id}' is only for n/a, and is ignored here",
+            self.warn((*at, "reason"), f"'reason' in '{item_id}' is only for n/a, and is ignored here",
                       "put what supports the answer in 'evidence'")
             reason = ""
         elif value is not None and value != NA and scale.normalise(value) > 0 and not evidence:
-            self.warn(at, f"unsupported: {self.kind(section, one=True)} '{item_id}' is {self.shown(value)} without evidence",
+            self.warn(at, f"unsupported: {self.kind(section, one=True)} '{item_id}' is {self.shown(value)} "
+                          "without evidence",
                       "add evidence: \"...\", what shows this is true")
         return reason
 
@@ -482,7 +496,8 @@ class _FrontMatterChecker:
             if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
                 found["expires"] = value
             else:
-                self.problem(at + ("expires",), f"'expires' is not a date: '{self.doc.written.get(at + ('expires',), value)}'",
+                self.problem((*at, "expires"),
+                             f"'expires' is not a date: '{self.doc.written.get((*at, 'expires'), value)}'",
                              "write dates as YYYY-MM-DD, e.g. 2027-03-31", value=True)
         return found
 
@@ -490,12 +505,12 @@ class _FrontMatterChecker:
         value = raw.get(field)
         if value is None:
             return ""
-        if not isinstance(value, (str, bool)) and at + (field,) in self.doc.written:
-            value = self.doc.written[at + (field,)]  # `evidence: 2026-01-01`: the text as written
+        if not isinstance(value, (str, bool)) and (*at, field) in self.doc.written:
+            value = self.doc.written[(*at, field)]  # `evidence: 2026-01-01`: the text as written
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.problem(at + (field,), f"'{field}' must be text", value=True)
+            self.problem((*at, field), f"'{field}' must be text", value=True)
             return ""
-        self.warn_if_cut(at + (field,), field, value)
+        self.warn_if_cut((*at, field), field, value)
         return str(value).strip()
 
     @staticmethod
@@ -511,22 +526,33 @@ class _FrontMatterChecker:
                 return None
             return NA
         if scale.is_choice:
-            names = [name for name, _ in scale.choices]
-            if isinstance(raw, str) and raw in names:
-                return raw
-            hint = did_you_mean(str(raw), names + [UNKNOWN]) if isinstance(raw, str) else None
-            written = self.doc.written.get(at, raw)  # `answer: true` quoted as written, not as Python's True
-            self.problem(at, f"answer '{written}' to '{item_id}' is not on the scale", hint or f"answer {scale.describe()}", value=True)
-            return None
+            return self.choice_value(scale, raw, item_id, at)
+        return self.score_value(scale, raw, item_id, at)
+
+    def choice_value(self, scale: Scale, raw: Any, item_id: str, at: Path_) -> str | None:
+        """One of the scale's answers, or None with an error."""
+        names = [name for name, _ in scale.choices]
+        if isinstance(raw, str) and raw in names:
+            return raw
+        hint = did_you_mean(str(raw), [*names, UNKNOWN]) if isinstance(raw, str) else None
+        written = self.doc.written.get(at, raw)  # `answer: true` quoted as written, not as Python's True
+        self.problem(at, f"answer '{written}' to '{item_id}' is not on the scale",
+                     hint or f"answer {scale.describe()}", value=True)
+        return None
+
+    def score_value(self, scale: Scale, raw: Any, item_id: str, at: Path_) -> int | None:
+        """A whole number on the scale, or None with an error."""
         if isinstance(raw, bool) or not isinstance(raw, int):
             written = self.doc.written.get(at, raw)
-            self.problem(at, f"score of '{item_id}' must be a whole number, not '{written}'", f"score {scale.describe()}", value=True)
+            self.problem(at, f"score of '{item_id}' must be a whole number, not '{written}'",
+                         f"score {scale.describe()}", value=True)
             return None
         written = self.doc.written.get(at, "")
         if re.match(r"[-+]?0[0-9_]", written):  # YAML 1.1: a leading 0 is octal, so 010 is 8
             self.warn(at, f"YAML reads the score '{written}' as {raw}: a leading 0 makes a number octal",
                       f"write it without the leading zeros: {int(written.replace('_', ''), 10)}")
         if not scale.min <= raw <= scale.max:
-            self.problem(at, f"score of '{item_id}' is {raw}, outside {scale.min}–{scale.max}", f"score {scale.describe()}", value=True)
+            self.problem(at, f"score of '{item_id}' is {raw}, outside {scale.min}–{scale.max}",
+                         f"score {scale.describe()}", value=True)
             return None
         return int(raw)

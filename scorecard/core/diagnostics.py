@@ -5,9 +5,9 @@ from __future__ import annotations
 import difflib
 import enum
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 
 class Severity(enum.Enum):
@@ -100,12 +100,14 @@ def json_for_logs(text: str) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def error(path: str | Path, line: int | None, message: str, hint: str | None = None, col: int | None = None) -> Diagnostic:
+def error(path: str | Path, line: int | None, message: str, hint: str | None = None,
+          col: int | None = None) -> Diagnostic:
     """An error diagnostic."""
     return Diagnostic(str(path), line, col, Severity.ERROR, message, hint)
 
 
-def warning(path: str | Path, line: int | None, message: str, hint: str | None = None, col: int | None = None) -> Diagnostic:
+def warning(path: str | Path, line: int | None, message: str, hint: str | None = None,
+            col: int | None = None) -> Diagnostic:
     """A warning diagnostic."""
     return Diagnostic(str(path), line, col, Severity.WARNING, message, hint)
 

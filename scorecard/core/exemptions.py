@@ -45,7 +45,8 @@ def exemption_warnings(assessments: tuple[Assessment, ...], today: dt.date,
             who = f", approved by {r.approved_by}" if r.approved_by else ""
             if r.expires < today:
                 diagnostics.append(warning(
-                    a.path, r.line, f"the exemption of '{r.item}' expired on {r.expires.isoformat()}{who}: it counts as unanswered",
+                    a.path, r.line, f"the exemption of '{r.item}' expired on "
+                                    f"{r.expires.isoformat()}{who}: it counts as unanswered",
                     "answer the item, or renew the exemption with a new 'expires' and its approver"))
             elif (r.expires - today).days <= warning_days:
                 days = (r.expires - today).days

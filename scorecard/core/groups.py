@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from scorecard.core.assessment import Assessment
-from scorecard.core.slugs import slugify
 from scorecard.core.diagnostics import Diagnostic, warning
+from scorecard.core.slugs import slugify
 
 GROUP_FIELDS = (("tag", "tags"), ("owner", "owner"), ("author", "authors"))
 """Each kind of group page and the front-matter field its names come from."""
@@ -14,7 +14,7 @@ GROUP_FIELDS = (("tag", "tags"), ("owner", "owner"), ("author", "authors"))
 
 def names(assessment: Assessment, field: str) -> tuple[str, ...]:
     value = getattr(assessment, field)
-    return (value,) if isinstance(value, str) else value if value else ()
+    return (value,) if isinstance(value, str) else value or ()
 
 
 def spelling_clashes(assessments: Iterable[Assessment]) -> list[Diagnostic]:
@@ -33,12 +33,14 @@ def spelling_clashes(assessments: Iterable[Assessment]) -> list[Diagnostic]:
                     diagnostics.append(warning(
                         assessment.path, assessment.line_of(field),
                         f"{kind} '{name}' shares a page with '{spelt}' ({where.path}:{where.line_of(field)})",
-                        "write the name one way everywhere, or pick names that differ in more than case and punctuation"))
+                        "write the name one way everywhere, "
+                        "or pick names that differ in more than case and punctuation"))
     return diagnostics
 
 
 def title_clashes(assessments: Iterable[Assessment]) -> list[Diagnostic]:
-    """A warning on each later assessment (in path order) with the title of an earlier one: readers cannot tell them apart."""
+    """A warning on each later assessment (in path order) with the title of an earlier one: readers cannot tell them
+    apart."""
     first: dict[str, Assessment] = {}
     diagnostics = []
     for assessment in assessments:

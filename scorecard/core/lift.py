@@ -59,7 +59,7 @@ def next_grade(rubric: Rubric, card: Scorecard) -> NextGrade | None:
     weights = {s.id: s.weight for s in rubric.sections}
     section_total = sum((weights[s.section] for s in card.sections if s.score is not None), Fraction(0))
     moves = []
-    for section, scored in zip(rubric.sections, card.sections):
+    for section, scored in zip(rubric.sections, card.sections, strict=True):
         item_total = sum((i.weight for i in scored.items if i.points is not None), Fraction(0))
         if not item_total or not section_total:
             continue

@@ -12,8 +12,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -34,7 +35,7 @@ def parallel_map(work: Callable[[Sequence[T], Any], list[R]], items: list[T], co
     """`work(chunk, context)` over consecutive chunks of `items`, results in order: split between
     `workers` forked processes (default: one per usable core) when there are at least
     `parallel_from` items, else in this process."""
-    global _shared
+    global _shared  # noqa: PLW0603 - forked workers inherit module globals: that is how the work reaches them
     workers = usable_cores() if workers is None else workers
     if workers <= 1 or len(items) < parallel_from or not can_fork():
         return work(items, context)

@@ -24,7 +24,8 @@ NA = "n/a"
 """The score a scale with `allow_na` accepts: needs a reason, left out of the denominator."""
 
 RESERVED_KEYS = frozenset(
-    {"title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra", "draft", "aliases"}
+    {"title", "summary", "owner", "authors", "status", "date", "review_by", "tags", "related", "extra", "draft",
+     "aliases"}
 )
 """Front-matter keys of an assessment, which a section id may not take."""
 
@@ -165,7 +166,7 @@ def parse_rubric(text: str, path: str, base: Rubric | None = None) -> tuple[Rubr
     if doc is None:
         return None, diagnostics
     if not isinstance(doc.data, dict):
-        return None, diagnostics + [error(path, 1, "a rubric must be a mapping of keys to values")]
+        return None, [*diagnostics, error(path, 1, "a rubric must be a mapping of keys to values")]
     reader = _RubricReader(doc, path)
     reader.text_of_file = text
     rubric = reader.read(base)
@@ -191,7 +192,7 @@ class _RubricReader:
     def check_keys(self, data: dict[str, Any], at: Path_, allowed: tuple[str, ...], what: str) -> None:
         for key in data:
             if key not in allowed:
-                self.problem(at + (key,), f"unknown {what} key '{key}'", did_you_mean(key, allowed))
+                self.problem((*at, key), f"unknown {what} key '{key}'", did_you_mean(key, allowed))
 
     def read(self, base: Rubric | None) -> Rubric | None:
         data: dict[str, Any] = self.doc.data
@@ -208,7 +209,8 @@ class _RubricReader:
         sections = self.sections(data.get("sections"), base)
         if any(d.is_error for d in self.diagnostics) or not sections or not bands or not statuses:
             return None
-        version = self.text(data, ("version",), "") if not isinstance(data.get("version"), (int, float)) else str(data["version"])
+        version = (self.text(data, ("version",), "") if not isinstance(data.get("version"), (int, float))
+                   else str(data["version"]))
         if not version:
             digest = hashlib.sha256(((base.version + "\n") if base else "").encode() + self.text_of_file.encode())
             version = "sha256:" + digest.hexdigest()[:12]
@@ -223,11 +225,14 @@ class _RubricReader:
             return default
         return value.strip()
 
-    def number(self, data: dict[str, Any], at: Path_, default: Fraction, low: int = 0, high: int | None = None) -> Fraction:
+    def number(self, data: dict[str, Any], at: Path_, default: Fraction, low: int = 0,
+               high: int | None = None) -> Fraction:
         value = data.get(at[-1])
         if value is None:
             return default
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value in (float("inf"), float("-inf")):
+        # NaN is the one value unequal to itself (math.isnan would overflow on a huge int)
+        if (isinstance(value, bool) or not isinstance(value, (int, float)) or value != value  # noqa: PLR0124
+                or value in (float("inf"), float("-inf"))):
             self.problem(at, f"'{at[-1]}' must be a number, not '{value}'")
             return default
         number = Fraction(str(value))  # str() keeps 0.6 as 3/5, not the nearest binary float
@@ -277,11 +282,11 @@ class _RubricReader:
                 self.problem(at, "a band must be a mapping {grade, min, verdict}")
                 continue
             self.check_keys(entry, at, ("grade", "min", "verdict"), "band")
-            grade = self.text(entry, at + ("grade",), "")
+            grade = self.text(entry, (*at, "grade"), "")
             if not grade:
                 self.problem(at, "a band needs a 'grade'")
-            verdict = self.text(entry, at + ("verdict",), grade)
-            bands.append(Band(grade, self.number(entry, at + ("min",), Fraction(0), 0, 100), verdict))
+            verdict = self.text(entry, (*at, "verdict"), grade)
+            bands.append(Band(grade, self.number(entry, (*at, "min"), Fraction(0), 0, 100), verdict))
         bands.sort(key=lambda band: band.min, reverse=True)
         if bands and bands[-1].min != 0:
             self.problem(("bands",), "the lowest band must start at 0, so that every score gets a grade")
@@ -310,14 +315,14 @@ class _RubricReader:
             if section_id is None:
                 continue
             if section_id in seen:
-                self.problem(at + ("id",), f"section '{section_id}' is defined twice")
+                self.problem((*at, "id"), f"section '{section_id}' is defined twice")
                 continue
             seen.add(section_id)
             old = next((s for s in sections if s.id == section_id), None)
             section = self.section(entry, at, section_id, old)
             if section is None:
                 continue
-            sections = [section if s.id == section_id else s for s in sections] if old else sections + [section]
+            sections = [section if s.id == section_id else s for s in sections] if old else [*sections, section]
         count = sum(len(section.items) for section in sections)
         if count > MAX_ITEMS:
             self.problem(("sections",), f"the rubric has {count} items; the limit is {MAX_ITEMS}",
@@ -328,29 +333,30 @@ class _RubricReader:
     def identifier(self, entry: dict[str, Any], at: Path_, what: str) -> str | None:
         value = entry.get("id")
         if not isinstance(value, str) or not _ID.match(value):
-            self.problem(at + ("id",), f"{'an' if what == 'item' else 'a'} {what} needs an 'id' of lowercase letters, digits and '_'")
+            self.problem((*at, "id"),
+                         f"{'an' if what == 'item' else 'a'} {what} needs an 'id' of lowercase letters, digits and '_'")
             return None
         if what == "section" and value in RESERVED_KEYS:
-            self.problem(at + ("id",), f"'{value}' is an assessment field and cannot be a section id")
+            self.problem((*at, "id"), f"'{value}' is an assessment field and cannot be a section id")
             return None
         return value
 
     def section(self, data: dict[str, Any], at: Path_, section_id: str, old: Section | None) -> Section | None:
         self.check_keys(data, at, self.SECTION_KEYS, "section")
-        title = self.text(data, at + ("title",), old.title if old else section_id.replace("_", " ").capitalize())
-        description = self.text(data, at + ("description",), old.description if old else "")
-        weight = self.number(data, at + ("weight",), old.weight if old else Fraction(1))
-        scale = self.scale(data.get("scale"), at + ("scale",), old.scale if old else None)
+        title = self.text(data, (*at, "title"), old.title if old else section_id.replace("_", " ").capitalize())
+        description = self.text(data, (*at, "description"), old.description if old else "")
+        weight = self.number(data, (*at, "weight"), old.weight if old else Fraction(1))
+        scale = self.scale(data.get("scale"), (*at, "scale"), old.scale if old else None)
         if scale is None:
             return None
-        items = self.items(data.get("items"), at + ("items",), scale, old.items if old else ())
+        items = self.items(data.get("items"), (*at, "items"), scale, old.items if old else ())
         if not items:
             return None
         if old and "scale" in data:  # inherited gates must still name an answer of the new scale
             regated = {e.get("id") for e in data.get("items") or [] if isinstance(e, dict) and "gate" in e}
             for item in items:
                 if item.gate and item.id not in regated and item.gate.when not in scale.answers():
-                    self.problem(at + ("scale",), f"the inherited gate of '{item.id}' is on '{item.gate.when}', "
+                    self.problem((*at, "scale"), f"the inherited gate of '{item.id}' is on '{item.gate.when}', "
                                  "which the new scale does not have",
                                  f"give '{item.id}' a gate on an answer of the new scale, or 'gate: null'")
         return Section(section_id, title, description, weight, scale, items)
@@ -366,25 +372,13 @@ class _RubricReader:
         self.check_keys(value, at, ("choices", "min", "max", "allow_na"), "scale")
         allow_na = value.get("allow_na", False)
         if not isinstance(allow_na, bool):
-            self.problem(at + ("allow_na",), "'allow_na' must be true or false")
+            self.problem((*at, "allow_na"), "'allow_na' must be true or false")
             allow_na = False
         if "choices" in value:
-            choices = value["choices"]
-            if not isinstance(choices, dict) or not choices:
-                self.problem(at + ("choices",), "'choices' must map each answer to a value from 0 to 1")
-                return None
-            if len(choices) > MAX_CHOICES:
-                self.problem(at + ("choices",), f"a choice scale has at most {MAX_CHOICES} answers, not {len(choices)}")
-                return None
-            parsed = []
-            for name in choices:
-                if name in (UNKNOWN, NA):
-                    self.problem(at + ("choices", name), f"'{name}' is reserved (unknown answers, n/a with allow_na) and cannot be a choice")
-                    continue
-                parsed.append((name, self.number(choices, at + ("choices", name), Fraction(0), 0, 1)))
-            return Scale(choices=tuple(parsed), allow_na=allow_na)
+            return self.choice_scale(value["choices"], at, allow_na)
         low, high = value.get("min", 0), value.get("max")
-        if not isinstance(low, int) or isinstance(low, bool) or not isinstance(high, int) or isinstance(high, bool) or low >= high:
+        if (not isinstance(low, int) or isinstance(low, bool) or not isinstance(high, int) or isinstance(high, bool)
+                or low >= high):
             self.problem(at, "a score scale needs whole numbers 'min' below 'max'")
             return None
         if high - low > MAX_SCALE_STEPS:  # every score is listed (hints, gates): 0..10^12 ran out of memory
@@ -392,6 +386,23 @@ class _RubricReader:
                          "score from 0 to 5, or 0 to 10")
             return None
         return Scale(min=low, max=high, allow_na=allow_na)
+
+    def choice_scale(self, choices: Any, at: Path_, allow_na: bool) -> Scale | None:
+        """A scale of named answers, each worth a value from 0 to 1; None with an error."""
+        if not isinstance(choices, dict) or not choices:
+            self.problem((*at, "choices"), "'choices' must map each answer to a value from 0 to 1")
+            return None
+        if len(choices) > MAX_CHOICES:
+            self.problem((*at, "choices"), f"a choice scale has at most {MAX_CHOICES} answers, not {len(choices)}")
+            return None
+        parsed = []
+        for name in choices:
+            if name in (UNKNOWN, NA):
+                self.problem((*at, "choices", name),
+                             f"'{name}' is reserved (unknown answers, n/a with allow_na) and cannot be a choice")
+                continue
+            parsed.append((name, self.number(choices, (*at, "choices", name), Fraction(0), 0, 1)))
+        return Scale(choices=tuple(parsed), allow_na=allow_na)
 
     def items(self, value: Any, at: Path_, scale: Scale, inherited: tuple[Item, ...]) -> tuple[Item, ...]:
         if value is None:
@@ -408,18 +419,18 @@ class _RubricReader:
         seen: set[str] = set()
         for i, entry in enumerate(value):
             if not isinstance(entry, dict):
-                self.problem(at + (i,), "an item must be a mapping with at least an 'id'")
+                self.problem((*at, i), "an item must be a mapping with at least an 'id'")
                 continue
-            item_id = self.identifier(entry, at + (i,), "item")
+            item_id = self.identifier(entry, (*at, i), "item")
             if item_id is None:
                 continue
             if item_id in seen:
-                self.problem(at + (i, "id"), f"item '{item_id}' is defined twice")
+                self.problem((*at, i, "id"), f"item '{item_id}' is defined twice")
                 continue
             seen.add(item_id)
             old = next((it for it in items if it.id == item_id), None)
-            item = self.item(entry, at + (i,), item_id, scale, old)
-            items = [item if it.id == item_id else it for it in items] if old else items + [item]
+            item = self.item(entry, (*at, i), item_id, scale, old)
+            items = [item if it.id == item_id else it for it in items] if old else [*items, item]
         return tuple(items)
 
     def item(self, data: dict[str, Any], at: Path_, item_id: str, scale: Scale, old: Item | None) -> Item:
@@ -427,13 +438,13 @@ class _RubricReader:
         base = old or Item(item_id, item_id.replace("_", " ").capitalize(), "", "", Fraction(1))
         gate = base.gate
         if "gate" in data:
-            gate = self.gate(data["gate"], at + ("gate",), scale)
+            gate = self.gate(data["gate"], (*at, "gate"), scale)
         return replace(
             base,
-            title=self.text(data, at + ("title",), base.title),
-            prompt=self.text(data, at + ("prompt",), base.prompt),
-            top=self.text(data, at + ("top",), base.top),
-            weight=self.number(data, at + ("weight",), base.weight),
+            title=self.text(data, (*at, "title"), base.title),
+            prompt=self.text(data, (*at, "prompt"), base.prompt),
+            top=self.text(data, (*at, "top"), base.top),
+            weight=self.number(data, (*at, "weight"), base.weight),
             gate=gate,
         )
 
@@ -447,6 +458,7 @@ class _RubricReader:
         when = str(value["when"])
         accepted = scale.answers()
         if when not in accepted:
-            self.problem(at + ("when",), f"a gate's 'when' must be an answer of the scale, not '{when}'", did_you_mean(when, accepted))
+            self.problem((*at, "when"), f"a gate's 'when' must be an answer of the scale, not '{when}'",
+                         did_you_mean(when, accepted))
             return None
         return Gate(when, value["verdict"])

@@ -117,7 +117,8 @@ def weighted_mean(pairs: list[tuple[Fraction, Fraction]]) -> Fraction | None:
     for value, weight in pairs:
         numerator, divisor = value.numerator * weight.numerator, value.denominator * weight.denominator
         top, bottom = top * divisor + numerator * bottom, bottom * divisor
-        weights, denominator = weights * weight.denominator + weight.numerator * denominator, denominator * weight.denominator
+        weights, denominator = (weights * weight.denominator + weight.numerator * denominator,
+                                denominator * weight.denominator)
     if weights == 0:
         return None
     return Fraction(top * denominator, bottom * weights)

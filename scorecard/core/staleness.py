@@ -36,6 +36,7 @@ def staleness_warnings(assessments: tuple[Assessment, ...], today: dt.date,
 
 def future_date_warnings(assessments: tuple[Assessment, ...], today: dt.date) -> list[Diagnostic]:
     """A warning for each assessment dated after `today`: a typo in the year, most often."""
-    return [warning(a.path, a.date_line, f"the date {a.date.isoformat()} is in the future (today is {today.isoformat()})",
+    return [warning(a.path, a.date_line,
+                    f"the date {a.date.isoformat()} is in the future (today is {today.isoformat()})",
                     "date the assessment on the day it was made")
             for a in assessments if a.date > today]

@@ -90,17 +90,17 @@ class YamlDocument:
     def value_position(self, path: Path_) -> Position:
         """Where the value at `path` starts (falling back to its key or a parent)."""
         pos = self.values.get(path)
-        return pos if pos else Position(self.line(path), 1)
+        return pos or Position(self.line(path), 1)
 
 
 _PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
-class _TooManyNodes(Exception):
+class _TooManyNodesError(Exception):
     pass
 
 
-class _TooDeep(Exception):
+class _TooDeepError(Exception):
     def __init__(self, line: int):
         super().__init__(line)
         self.line = line
@@ -125,6 +125,7 @@ def _too_deep_at(text: str) -> int | None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
+                    assert event.start_mark is not None  # the loader marks every event it makes
                     return int(event.start_mark.line)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
@@ -171,17 +172,8 @@ def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument 
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        return None, [_syntax_error(exc, text, path, start_line)]
-    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: no mark, but a position
-        line = start_line + text[: exc.position].count("\n")
-        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        return None, [error(path, line, f"invalid YAML: the control character U+{code:04X} is not allowed",
-                            "remove it, or write it as an escape inside double quotes, e.g. \"\\x07\"")]
-    except yaml.YAMLError as exc:
-        return None, [error(path, start_line, f"invalid YAML: {exc}")]
-    except RecursionError:  # the parser recurses once per level of nesting
-        return None, [too_deep(path, start_line)]
+    except (yaml.YAMLError, RecursionError) as exc:
+        return None, [_not_parsed(exc, text, path, start_line)]
     finally:
         loader.dispose()
 
@@ -190,13 +182,27 @@ def parse_yaml(text: str, path: str, start_line: int = 1) -> tuple[YamlDocument 
         return YamlDocument(None, start_line=start_line), []
     try:
         data = walker.walk(node, ())
-    except _TooDeep as exc:
+    except _TooDeepError as exc:
         return None, [too_deep(path, exc.line)]
-    except _TooManyNodes:
+    except _TooManyNodesError:
         return None, [error(path, start_line, f"YAML expands to more than {MAX_NODES} values",
                             "aliases (*name) that repeat large structures are refused")]
     return (YamlDocument(data, walker.keys, walker.values, start_line, frozenset(walker.refused), walker.cut,
                          walker.written), walker.diagnostics)
+
+
+def _not_parsed(exc: yaml.YAMLError | RecursionError, text: str, path: str, start_line: int) -> Diagnostic:
+    """The diagnostic for YAML that PyYAML could not parse."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        return _syntax_error(exc, text, path, start_line)
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow: no mark, but a position
+        line = start_line + text[: exc.position].count("\n")
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return error(path, line, f"invalid YAML: the control character U+{code:04X} is not allowed",
+                     "remove it, or write it as an escape inside double quotes, e.g. \"\\x07\"")
+    if isinstance(exc, RecursionError):  # the parser recurses once per level of nesting
+        return too_deep(path, start_line)
+    return error(path, start_line, f"invalid YAML: {exc}")
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str, start_line: int) -> Diagnostic:
@@ -245,9 +251,9 @@ class _Walker:
     def walk(self, node: yaml.Node, path: Path_) -> Any:
         self.budget -= 1
         if self.budget < 0:
-            raise _TooManyNodes
+            raise _TooManyNodesError
         if len(path) > MAX_DEPTH:
-            raise _TooDeep(self.position(node).line)
+            raise _TooDeepError(self.position(node).line)
         self.values.setdefault(path, self.position(node))
         if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
             pos = self.position(node)
@@ -258,7 +264,8 @@ class _Walker:
         if isinstance(node, yaml.MappingNode):
             return self.walk_mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
-            return [self.walk(item, path + (i,)) for i, item in enumerate(node.value)]
+            return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)  # the composer makes no other kind of node
         reported = len(self.diagnostics)
         value = self.scalar(node)
         if len(self.diagnostics) > reported:
@@ -272,10 +279,10 @@ class _Walker:
         return value
 
     def spend(self, count: int) -> None:
-        """Count `count` more values against MAX_NODES; _TooManyNodes once they are spent."""
+        """Count `count` more values against MAX_NODES; _TooManyNodesError once they are spent."""
         self.budget -= count
         if self.budget < 0:
-            raise _TooManyNodes
+            raise _TooManyNodesError
 
     def flatten(self, node: yaml.MappingNode, depth: int = 0) -> None:
         """Resolve the `<<` merge keys of `node` in place, as PyYAML's `flatten_mapping` does, but
@@ -284,7 +291,7 @@ class _Walker:
         if id(node) in self.flattened:
             return
         if depth > MAX_DEPTH:
-            raise _TooDeep(self.position(node).line)
+            raise _TooDeepError(self.position(node).line)
         merge: list[tuple[yaml.Node, yaml.Node]] = []
         index = 0
         while index < len(node.value):
@@ -322,19 +329,20 @@ class _Walker:
             self.spend(1)  # a duplicate key is a diagnostic: those count too
             pos = self.position(key_node)
             if not isinstance(key_node, yaml.ScalarNode):
-                self.diagnostics.append(error(self.path, pos.line, "a key must be a plain value, not a list or mapping", col=pos.col))
+                self.diagnostics.append(error(self.path, pos.line, "a key must be a plain value, not a list or mapping",
+                                              col=pos.col))
                 continue
             key = self.scalar(key_node)
             if not isinstance(key, str):
                 key = str(key)
             if key in result:
-                first = self.keys[path + (key,)]
+                first = self.keys[(*path, key)]
                 self.diagnostics.append(error(
                     self.path, pos.line, f"duplicate key '{key}'",
                     f"it is already set on line {first.line}; YAML would silently keep only the last one", col=pos.col))
                 continue
-            self.keys[path + (key,)] = pos
-            result[key] = self.walk(value_node, path + (key,))
+            self.keys[(*path, key)] = pos
+            result[key] = self.walk(value_node, (*path, key))
         return result
 
     def scalar(self, node: yaml.Node) -> Any:

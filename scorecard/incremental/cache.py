@@ -19,18 +19,25 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Mapping, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 import jinja2
 
 from scorecard.core.assessment import Assessment
 from scorecard.core.diagnostics import Diagnostic
 from scorecard.core.options import BuildOptions
-from scorecard.incremental.cachefiles import CACHE_DIR as CACHE_DIR
-from scorecard.incremental.cachefiles import CacheIgnored, Stored, load_dict_part, load_part, save_dict_part, save_part
-from scorecard.incremental.cachefiles import digest as digest
+from scorecard.incremental.cachefiles import (
+    CacheIgnoredError,
+    Stored,
+    digest,
+    load_dict_part,
+    load_part,
+    save_dict_part,
+    save_part,
+)
 from scorecard.incremental.fragments import FragmentStore
 from scorecard.incremental.pagekeys import page_keys, templates_digest, theme_digest, view_keys
 from scorecard.pipeline.prepare import Body, Job, Parsed
@@ -39,6 +46,7 @@ from scorecard.site.model import Scored, SiteModel
 from scorecard.site.views import AssessmentView
 from scorecard.source.content import Sources
 from scorecard.source.history import history_state
+
 
 class Prepared(NamedTuple):
     """An assessment file parsed and scored, and its body rendered."""
@@ -126,7 +134,7 @@ class BuildCache:
         self.parts, self.stored = {}, {}
         try:
             found = load_part(self.root, "site")
-        except CacheIgnored as exc:
+        except CacheIgnoredError as exc:
             self._status = f"ignored: {exc}"
             return
         if found is None:
@@ -153,7 +161,7 @@ class BuildCache:
             return {}
         try:
             stored = load_dict_part(self.root, name)
-        except CacheIgnored as exc:
+        except CacheIgnoredError as exc:
             self._status += f"; {name} ignored: {exc}"
             return {}
         if stored.problem:
@@ -186,7 +194,8 @@ class BuildCache:
                  prepare: Callable[[list[Job]], list[Parsed]]) -> dict[str, Parsed]:
         """A file's key is a digest of everything its parsing reads: its path, slug, text and the rubric."""
         rubric_key = digest(sources.rubric_bytes or b"", repr(unsafe_html).encode())
-        self.file_keys = {f.path: digest(rubric_key, f.path.encode(), f.slug.encode(), f.text.encode()) for f in sources.files}
+        self.file_keys = {f.path: digest(rubric_key, f.path.encode(), f.slug.encode(), f.text.encode())
+                          for f in sources.files}
         known = self.part("prepared")
         found = {path: known[key] for path, key in self.file_keys.items() if key in known}
         todo = [Job(f.path, f.slug, f.text) for f in sources.files if f.path not in found]
@@ -232,14 +241,17 @@ class BuildCache:
         self.known_views = views
         return views
 
-    def plan(self, model: SiteModel, env: jinja2.Environment, made: Mapping[str, bytes], output_dir: Path) -> RenderPlan:
-        """A file is kept when its key is the one the last build recorded for it and the file is still the one it wrote."""
+    def plan(self, model: SiteModel, env: jinja2.Environment, made: Mapping[str, bytes],
+             output_dir: Path) -> RenderPlan:
+        """A file is kept when its key is the one the last build recorded for it and the file is still the one it
+        wrote."""
         known = view_keys(model, self.known_views, self.view_digests)
         keys = page_keys(model, env, known)
         keys.update((path, digest(data)) for path, data in made.items())
         out = os.fspath(output_dir)
         last = self.site.files if self.site else {}
-        kept = frozenset(path for path, key in keys.items() if unchanged_file(last.get(path), key, os.path.join(out, path)))
+        kept = frozenset(path for path, key in keys.items()
+                         if unchanged_file(last.get(path), key, os.path.join(out, path)))
         self.digests = keys
         self.fragment_store = FragmentStore(templates_digest(env), self.part("fragments"), known)
         return RenderPlan(kept, self.fragment_store)
@@ -251,7 +263,8 @@ class BuildCache:
                 self.digests[path] = digest(data)
             yield path, data
 
-    def finish(self, diagnostics: Sequence[Diagnostic], assessments: int, kept: frozenset[str], output_dir: Path) -> None:
+    def finish(self, diagnostics: Sequence[Diagnostic], assessments: int, kept: frozenset[str],
+               output_dir: Path) -> None:
         """Leave this build for the next; best-effort, since a build does not need it.
 
         Each dict part writes only the entries that are new since it was read (see `save_dict_part`);

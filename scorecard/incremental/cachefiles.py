@@ -19,6 +19,7 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import enum
+import functools
 import hashlib
 import hmac
 import importlib.metadata
@@ -31,10 +32,11 @@ import sys
 import tempfile
 import time
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from scorecard.pipeline.timings import collector_paused
 
@@ -53,25 +55,20 @@ def digest(*parts: bytes) -> bytes:
     return h.digest()
 
 
-_fingerprint: bytes | None = None
-
-
+@functools.cache
 def tool_fingerprint() -> bytes:
     """A digest of scorecard's own code and templates and of the libraries' versions it renders with."""
-    global _fingerprint
-    if _fingerprint is None:
-        package = Path(__file__).resolve().parent.parent  # scorecard/
-        parts = [sys.version.encode(), str(FORMAT).encode()]
-        for path in sorted(package.rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".yml", ".html", ".xml", ".css", ".js", ".svg"):
-                parts += [path.relative_to(package).as_posix().encode(), path.read_bytes()]
-        for name in LIBRARIES:
-            try:
-                parts.append(f"{name} {importlib.metadata.version(name)}".encode())
-            except importlib.metadata.PackageNotFoundError:
-                parts.append(name.encode())
-        _fingerprint = digest(*parts)
-    return _fingerprint
+    package = Path(__file__).resolve().parent.parent  # scorecard/
+    parts = [sys.version.encode(), str(FORMAT).encode()]
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".yml", ".html", ".xml", ".css", ".js", ".svg"):
+            parts += [path.relative_to(package).as_posix().encode(), path.read_bytes()]
+    for name in LIBRARIES:
+        try:
+            parts.append(f"{name} {importlib.metadata.version(name)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(name.encode())
+    return digest(*parts)
 
 
 KEY_BYTES = 32
@@ -136,7 +133,7 @@ def signing_key() -> bytes | None:
     return _read_key(path)
 
 
-class CacheIgnored(Exception):
+class CacheIgnoredError(Exception):
     """A cache file that exists but must not be used; the message says why."""
 
 
@@ -157,8 +154,10 @@ def _fraction(numerator: int, denominator: int) -> Fraction:
     return value
 
 
-_DIRECT = all(isinstance(getattr(Fraction, name, None), types.MemberDescriptorType) for name in ("_numerator", "_denominator"))
-"""Whether Fraction keeps its terms in the slots `_fraction` fills (CPython's has for years; if not, the cache makes them with `Fraction`)."""
+_DIRECT = all(isinstance(getattr(Fraction, name, None), types.MemberDescriptorType)
+              for name in ("_numerator", "_denominator"))
+"""Whether Fraction keeps its terms in the slots `_fraction` fills (CPython's has for years; if not, the cache makes
+them with `Fraction`)."""
 
 
 def _reduce_fraction(value: Fraction) -> tuple[Any, tuple[int, int]]:
@@ -215,7 +214,7 @@ def _unpickled(payload: bytes | memoryview) -> Any:
         with collector_paused():
             return _RecordsOnly(io.BytesIO(payload)).load()
     except Exception:  # signed but unreadable (a bug, a library that changed, a name that is not data): damage
-        raise CacheIgnored("damaged") from None
+        raise CacheIgnoredError("damaged") from None
 
 
 def _head() -> bytes:
@@ -225,18 +224,18 @@ def _head() -> bytes:
 def _read_signed_file(path: Path) -> tuple[bytes, bytes] | None:
     """The file's bytes and this machine's key, once its head says it is a cache of this format and version."""
     if _unsafe_folder(path.parent):
-        raise CacheIgnored(f"{CACHE_DIR} is a link or not a folder")
+        raise CacheIgnoredError(f"{CACHE_DIR} is a link or not a folder")
     data = read_regular_file(path, CACHE_LIMIT)
     if data is None:
         return None
     key = signing_key()
     if key is None:
-        raise CacheIgnored("no signing key")
+        raise CacheIgnoredError("no signing key")
     head = len(MAGIC) + 1
     if not data.startswith(MAGIC) or len(data) < head + 52 or data[len(MAGIC)] != FORMAT:
-        raise CacheIgnored("not a cache of this format")
+        raise CacheIgnoredError("not a cache of this format")
     if data[head:head + 20] != tool_fingerprint():
-        raise CacheIgnored("written by another version of scorecard")
+        raise CacheIgnoredError("written by another version of scorecard")
     return data, key
 
 
@@ -248,7 +247,7 @@ def _signed(key: bytes, role: bytes, *parts: bytes | memoryview) -> bytes:
 
 
 def _read_part(root: Path, name: str) -> tuple[bytes, Any] | None:
-    """The signature and value of the whole part `name`; None when there is none; CacheIgnored when untrusted."""
+    """The signature and value of the whole part `name`; None when there is none; CacheIgnoredError when untrusted."""
     found = _read_signed_file(root / CACHE_DIR / f"{name}.pickle")
     if found is None:
         return None
@@ -256,12 +255,12 @@ def _read_part(root: Path, name: str) -> tuple[bytes, Any] | None:
     start = len(_head())
     signature, payload = data[start:start + 32], memoryview(data)[start + 32:]
     if not hmac.compare_digest(signature, _signed(key, name.encode(), payload)):
-        raise CacheIgnored("not signed on this machine, or damaged")
+        raise CacheIgnoredError("not signed on this machine, or damaged")
     return signature, _unpickled(payload)
 
 
 def load_part(root: Path, name: str) -> Any:
-    """The object saved as `name` in the cache at `root`; None when there is none; CacheIgnored when untrusted."""
+    """The object saved as `name` in the cache at `root`; None when there is none; CacheIgnoredError when untrusted."""
     found = _read_part(root, name)
     return None if found is None else found[1]
 
@@ -304,7 +303,7 @@ def _unsafe_folder(folder: Path) -> bool:
 
 
 def read_regular_file(path: Path, limit: int) -> bytes | None:
-    """The bytes of `path`; None when there is no such file; CacheIgnored when it is a link, a named
+    """The bytes of `path`; None when there is no such file; CacheIgnoredError when it is a link, a named
     pipe, a device or larger than `limit`: it is opened without following links or blocking, and
     read no further than its size."""
     try:
@@ -312,17 +311,17 @@ def read_regular_file(path: Path, limit: int) -> bytes | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise CacheIgnored(f"cannot read it ({exc.strerror or exc})") from None
+        raise CacheIgnoredError(f"cannot read it ({exc.strerror or exc})") from None
     try:
         info = os.fstat(handle)
         if not stat.S_ISREG(info.st_mode):
-            raise CacheIgnored("not a regular file")
+            raise CacheIgnoredError("not a regular file")
         if info.st_size > limit:
-            raise CacheIgnored(f"larger than {limit} bytes")
+            raise CacheIgnoredError(f"larger than {limit} bytes")
         with os.fdopen(os.dup(handle), "rb") as source:
             return source.read(info.st_size)
     except OSError as exc:
-        raise CacheIgnored(f"cannot read it ({exc.strerror or exc})") from None
+        raise CacheIgnoredError(f"cannot read it ({exc.strerror or exc})") from None
     finally:
         os.close(handle)
 
@@ -408,11 +407,11 @@ def load_dict_part(root: Path, name: str) -> Stored:
         return Stored({}, b"", 0)
     signature, entries = found
     if not isinstance(entries, dict):
-        raise CacheIgnored("damaged")
+        raise CacheIgnoredError("damaged")
     stored = Stored(entries, signature, len(entries))
     try:
         _read_delta(root, name, stored)
-    except CacheIgnored as exc:
+    except CacheIgnoredError as exc:
         stored.entries = entries
         stored.delta_count, stored.tip, stored.delta_size = 0, None, 0
         stored.problem = f"delta ignored: {exc}"
@@ -428,24 +427,24 @@ def _read_delta(root: Path, name: str, stored: Stored) -> None:
     data, key = found
     at = len(_head())
     if data[at:at + 32] != stored.base:
-        raise CacheIgnored("written for another base (left by another build)")
+        raise CacheIgnoredError("written for another base (left by another build)")
     at, tip, view, chunks = at + 32, stored.base, memoryview(data), []
     while at < len(data):
         if len(data) < at + 40:
-            raise CacheIgnored("truncated")
+            raise CacheIgnoredError("truncated")
         length = int.from_bytes(data[at:at + 8], "little")
         signature, payload = data[at + 8:at + 40], view[at + 40:at + 40 + length]
         if len(payload) < length:
-            raise CacheIgnored("truncated")
+            raise CacheIgnoredError("truncated")
         if not hmac.compare_digest(signature, _signed(key, b"delta " + name.encode(), tip, payload)):
-            raise CacheIgnored("not signed on this machine, or damaged")
+            raise CacheIgnoredError("not signed on this machine, or damaged")
         chunks.append(payload)
         at, tip = at + 40 + length, signature
     stored.entries = dict(stored.entries)  # the base's dict stays as read until the delta is known whole
     for payload in chunks:
         entries = _unpickled(payload)
         if not isinstance(entries, dict):
-            raise CacheIgnored("damaged")
+            raise CacheIgnoredError("damaged")
         stored.entries.update(entries)
         stored.delta_count += len(entries)
     stored.tip, stored.delta_size = tip, len(data)
@@ -471,11 +470,13 @@ def save_dict_part(root: Path, name: str, entries: dict[bytes, Any], stored: Sto
         return None if delta is None else Stored(entries, stored.base, stored.base_count, stored.base_count + len(new),
                                                    len(new), *delta)
     if not new:
-        return Stored(entries, stored.base, stored.base_count, stored.held, stored.delta_count, stored.tip, stored.delta_size)
+        return Stored(entries, stored.base, stored.base_count, stored.held, stored.delta_count, stored.tip,
+                      stored.delta_size)
     delta = _append_delta(root, name, stored, new)
     if delta is None:
         return _save_base(root, name, entries)  # another build changed the delta since it was read
-    return Stored(entries, stored.base, stored.base_count, stored.held + len(new), stored.delta_count + len(new), *delta)
+    return Stored(entries, stored.base, stored.base_count, stored.held + len(new), stored.delta_count + len(new),
+                  *delta)
 
 
 def _same(value: Any, held: Any) -> bool:
@@ -516,7 +517,8 @@ def _save_delta(root: Path, name: str, base: bytes, entries: dict[bytes, Any]) -
         return base, 0
     chunk = _chunk(key, name, base, entries)
     data = _head() + base + chunk
-    return None if _write_atomically(folder, f"{name}.delta", lambda out: out.write(data)) is None else (chunk[8:40], len(data))
+    return None if _write_atomically(folder, f"{name}.delta",
+                                     lambda out: out.write(data)) is None else (chunk[8:40], len(data))
 
 
 def _append_delta(root: Path, name: str, stored: Stored, entries: dict[bytes, Any]) -> tuple[bytes, int] | None:

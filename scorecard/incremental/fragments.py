@@ -18,7 +18,7 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import pickle
-from typing import Callable
+from collections.abc import Callable
 
 import jinja2
 from markupsafe import Markup
@@ -120,7 +120,8 @@ class FragmentStore:
                                               "list strings, numbers, tuples or view models")
         if kind is not AssessmentView and names and len(getattr(value, "__dict__", ())) == len(names):
             # A small view (a criterion page's row: one answer) by its fields' keys: cheaper than pickling it.
-            return digest(kind.__module__.encode(), kind.__qualname__.encode(), *(self._part(getattr(value, n)) for n in names))
+            return digest(kind.__module__.encode(), kind.__qualname__.encode(),
+                          *(self._part(getattr(value, n)) for n in names))
         return self._pickled(value, kind is not AssessmentView)
 
     def _part(self, field: object) -> bytes:

@@ -16,9 +16,10 @@ import copyreg
 import functools
 import io
 import pickle
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import jinja2
 from jinja2 import meta
@@ -141,7 +142,8 @@ def view_keys(model: SiteModel, base_views: Mapping[str, AssessmentView], base_k
         view = page.view
         if type(view) is AssessmentView and view.slug in base_keys:
             base = base_views[view.slug]
-            changed = [(name, getattr(view, name)) for name in _VIEW_FIELDS if getattr(view, name) is not getattr(base, name)]
+            changed = [(name, getattr(view, name)) for name in _VIEW_FIELDS
+                       if getattr(view, name) is not getattr(base, name)]
             keys.add(view, digest(base_keys[view.slug], fingerprint(changed)))
     return keys
 
@@ -188,6 +190,6 @@ class _Rows:
     keys: bytes
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))

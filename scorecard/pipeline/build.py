@@ -10,25 +10,25 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from markupsafe import Markup
 
+from scorecard.core.assessment import Assessment
 from scorecard.core.diagnostics import Diagnostic, error, sort_diagnostics
 from scorecard.core.diagnostics import strict as promote_warnings
-from scorecard.core.assessment import Assessment
 from scorecard.core.exemptions import apply_expiry, exemption_warnings
 from scorecard.core.groups import spelling_clashes, title_clashes
-from scorecard.core.rubric import Rubric
 from scorecard.core.options import BuildOptions
+from scorecard.core.rubric import Rubric
 from scorecard.core.staleness import future_date_warnings, staleness_warnings
 from scorecard.pipeline.prepare import Body, Parsed, parse_all, render_all
 from scorecard.pipeline.reuse import Files, NoReuse, Reuse
 from scorecard.pipeline.timings import Progress, StageTime, Stopwatch, collector_paused, collector_released
 from scorecard.publish.export import assessment_exports, badge_files, scorecard_csv, scorecard_json
-from scorecard.publish.render import RenderFailed, default_theme_dir, environment_for, render_site
+from scorecard.publish.render import RenderError, default_theme_dir, environment_for, render_site
 from scorecard.publish.sitemap import SITEMAP_URL, sitemap_xml
 from scorecard.publish.writer import check_output_dir, write_site
 from scorecard.site.compare import DATA_URL, compare_data_js, trends_of
@@ -168,7 +168,8 @@ def validate(options: BuildOptions, sources: Sources, read_problems: list[Diagno
     assert content is not None
     titles = {a.slug: a.title for a in content.assessments}
     broken = sources.slugs - titles.keys()  # files with errors: a link to one is not "missing"
-    bodies = reuse.bodies(content.assessments, titles, lambda todo: render_all(todo, titles, options.unsafe_html, broken))
+    bodies = reuse.bodies(content.assessments, titles,
+                          lambda todo: render_all(todo, titles, options.unsafe_html, broken))
     today = options.today or dt.date.today()
     scored = []
     for assessment in content.assessments:
@@ -181,7 +182,8 @@ def validate(options: BuildOptions, sources: Sources, read_problems: list[Diagno
 def scored_on(rubric: Rubric, assessment: Assessment, prepared: Parsed, body: Body, today: dt.date) -> Scored:
     """An assessment as the site shows it on `today`: an exemption that has expired counts as
     unanswered (worked out here, not with the file: it depends on the day)."""
-    assert prepared.scorecard is not None and prepared.exports is not None
+    assert prepared.scorecard is not None
+    assert prepared.exports is not None
     card, exports = prepared.scorecard, prepared.exports
     if expired := apply_expiry(rubric, assessment, today):
         assessment, card = expired
@@ -205,7 +207,8 @@ def finish_diagnostics(diagnostics: list[Diagnostic], strict: bool) -> tuple[Dia
     return tuple(sort_diagnostics(promote_warnings(diagnostics) if strict else diagnostics))
 
 
-def site_model(options: BuildOptions, checked: Checked, history: Mapping[str, tuple[HistoryPoint, ...]], reuse: Reuse) -> SiteModel:
+def site_model(options: BuildOptions, checked: Checked, history: Mapping[str, tuple[HistoryPoint, ...]],
+               reuse: Reuse) -> SiteModel:
     """Every page's view model; each assessment's own view is reused while what it shows is unchanged."""
     content = checked.content
     assert content is not None
@@ -241,16 +244,18 @@ def export_files(checked: Checked, model: SiteModel, options: BuildOptions, badg
     yield "scorecard.csv", scorecard_csv(rubric, list(checked.scored), options.base_url).encode("utf-8")
     yield from badges.items()
     if options.base_url:  # the sitemap protocol needs absolute addresses
-        pages = [page.path for page in model.pages if page.template != "redirect.html"]  # a redirect is no page of its own
+        # a redirect is no page of its own
+        pages = [page.path for page in model.pages if page.template != "redirect.html"]
         yield SITEMAP_URL, sitemap_xml(options.base_url, pages).encode("utf-8")
-    yield "search-index.js", search_index_js((s.assessment.slug, s.search_entry) for s in checked.scored).encode("utf-8")
+    yield "search-index.js", search_index_js((s.assessment.slug, s.search_entry)
+                                             for s in checked.scored).encode("utf-8")
 
 
 def write(options: BuildOptions, files: Iterable[tuple[str, bytes]], kept: frozenset[str]) -> tuple[Diagnostic, ...]:
     """Write the site, swapped in whole; what went wrong, if anything (nothing is written then)."""
     try:
         return tuple(write_site(files, options.output_dir, kept=sorted(kept)))
-    except RenderFailed as exc:  # template errors name the theme's file: shown from the site root when it is inside
+    except RenderError as exc:  # template errors name the theme's file: shown from the site root when it is inside
         return (replace(exc.diagnostic, path=display_path(Path(exc.diagnostic.path), options.root)),)
 
 

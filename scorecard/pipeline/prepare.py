@@ -8,8 +8,9 @@ prepared file is reused from the build cache as long as its inputs are the same.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 from markupsafe import Markup
 
@@ -110,7 +111,8 @@ def render_assessment_body(assessment: Assessment, titles: Mapping[str, str], md
     # A link to a broken file is not reported; whether it is once that file is gone depends on all of them.
     seen = None if body.diagnostics or body.named_broken else tuple(sorted(watched.seen.items()))
     html = Markup(body.html)  # as the page shows it, made once
-    return Body(html, search_entry(search_document(assessment, plain_text(html))), body.links, tuple(body.diagnostics), seen)
+    return Body(html, search_entry(search_document(assessment, plain_text(html))), body.links, tuple(body.diagnostics),
+                seen)
 
 
 def parse_all(jobs: list[Job], rubric: Rubric) -> list[Parsed]:
@@ -128,7 +130,8 @@ def _parse_chunk(jobs: Sequence[Job], rubric: Rubric) -> list[Parsed]:
     return [parse_job(job, rubric) for job in jobs]
 
 
-def _render_chunk(assessments: Sequence[Assessment], context: tuple[Mapping[str, str], bool, frozenset[str]]) -> list[Body]:
+def _render_chunk(assessments: Sequence[Assessment],
+                  context: tuple[Mapping[str, str], bool, frozenset[str]]) -> list[Body]:
     titles, unsafe_html, broken = context
     md = make_markdown(unsafe_html)
     return [render_assessment_body(a, titles, md, broken) for a in assessments]

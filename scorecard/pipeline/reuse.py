@@ -9,9 +9,10 @@ how to make it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Protocol, Sequence
+from typing import Protocol
 
 import jinja2
 
@@ -80,7 +81,8 @@ class Reuse(Protocol):
         """Each assessment's own view (without its body), by slug: `make` makes what is not known."""
         ...
 
-    def plan(self, model: SiteModel, env: jinja2.Environment, made: Mapping[str, bytes], output_dir: Path) -> RenderPlan:
+    def plan(self, model: SiteModel, env: jinja2.Environment, made: Mapping[str, bytes],
+             output_dir: Path) -> RenderPlan:
         """What of the site need not be made again; `made` holds the files made already (badges)."""
         ...
 
@@ -88,7 +90,8 @@ class Reuse(Protocol):
         """The files on their way to the writer (the cache notes what each was made from)."""
         ...
 
-    def finish(self, diagnostics: Sequence[Diagnostic], assessments: int, kept: frozenset[str], output_dir: Path) -> None:
+    def finish(self, diagnostics: Sequence[Diagnostic], assessments: int, kept: frozenset[str],
+               output_dir: Path) -> None:
         """The build wrote its site: keep what the next build may take."""
         ...
 
@@ -120,11 +123,13 @@ class NoReuse:
     def views(self, scored: Sequence[Scored], make: Callable[[Scored], AssessmentView]) -> dict[str, AssessmentView]:
         return {s.assessment.slug: make(s) for s in scored}
 
-    def plan(self, model: SiteModel, env: jinja2.Environment, made: Mapping[str, bytes], output_dir: Path) -> RenderPlan:
+    def plan(self, model: SiteModel, env: jinja2.Environment, made: Mapping[str, bytes],
+             output_dir: Path) -> RenderPlan:
         return RenderPlan()
 
     def watch(self, files: Files) -> Files:
         return files
 
-    def finish(self, diagnostics: Sequence[Diagnostic], assessments: int, kept: frozenset[str], output_dir: Path) -> None:
+    def finish(self, diagnostics: Sequence[Diagnostic], assessments: int, kept: frozenset[str],
+               output_dir: Path) -> None:
         return None

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator, NamedTuple
+from typing import NamedTuple
 
 Progress = Callable[[str], None]
 """Told the name of each stage as it starts."""
@@ -65,7 +66,8 @@ class Stopwatch:
 
     def move(self, seconds: float, source: str, target: str) -> None:
         """Count `seconds` of stage `source` as `target`'s: work that one stage hands to the next to do as it goes."""
-        self.stages = [StageTime(name, spent - seconds if name == source else spent + seconds if name == target else spent)
+        self.stages = [StageTime(name,
+                                 spent - seconds if name == source else spent + seconds if name == target else spent)
                        for name, spent in self.stages]
 
     @contextmanager

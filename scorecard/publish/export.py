@@ -12,18 +12,19 @@ import csv
 import io
 import json
 import math
+from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Iterator
+from typing import Any
 
 from scorecard import __version__
 from scorecard.core.assessment import Assessment, Response
 from scorecard.core.lift import next_grade
-from scorecard.site.badge import assessment_badge
 from scorecard.core.rubric import Rubric
 from scorecard.core.scoring import Scorecard, one_decimal
-from scorecard.site.search import script_safe
+from scorecard.site.badge import assessment_badge
 from scorecard.site.model import Exports, Scored
+from scorecard.site.search import script_safe
 from scorecard.site.urls import assessment_url, badge_url, published_url
 
 SCHEMA = "scorecard/1"
@@ -31,7 +32,8 @@ _encode_string = json.encoder.encode_basestring  # how json.dumps(ensure_ascii=F
 
 
 def assessment_exports(rubric: Rubric, a: Assessment, card: Scorecard) -> Exports:
-    return Exports(assessment_entry(a, card, rubric), csv_cells(rubric, a, card), assessment_badge(rubric, a.title, card).encode("utf-8"))
+    return Exports(assessment_entry(a, card, rubric), csv_cells(rubric, a, card),
+                   assessment_badge(rubric, a.title, card).encode("utf-8"))
 
 
 def number(value: Fraction | None) -> float | int | None:
@@ -79,7 +81,8 @@ def next_grade_json(rubric: Rubric, card: Scorecard) -> dict[str, Any] | None:
     if found is None:
         return None
     return {"grade": found.grade, "points_needed": score(found.points_needed),
-            "moves": [{"section": m.section, "item": m.item, "to": m.to, "points": score(m.points), "reaches": m.reaches}
+            "moves": [{"section": m.section, "item": m.item, "to": m.to, "points": score(m.points),
+                       "reaches": m.reaches}
                       for m in found.moves]}
 
 
@@ -106,7 +109,8 @@ def assessment_json(a: Assessment, card: Scorecard, rubric: Rubric | None = None
                         "points": number(item.points),
                         "evidence": item.response.evidence,
                         "reason": item.response.reason,
-                        "ratings": [{"by": r.by, "value": r.value, "evidence": r.evidence} for r in item.response.ratings],
+                        "ratings": [{"by": r.by, "value": r.value, "evidence": r.evidence}
+                                    for r in item.response.ratings],
                         "exemption": exemption_json(item.response),
                     }
                     for item in section.items
@@ -158,15 +162,14 @@ def indented_json(value: Any, pad: str = "") -> str:
         return repr(value)
     inner = pad + "  "
     if type(value) is dict and all(type(key) is str for key in value):
-        if not value:
-            return "{}"
-        return "{\n" + ",\n".join(f"{inner}{_encode_string(key)}: {indented_json(item, inner)}"
-                                   for key, item in value.items()) + f"\n{pad}}}"
+        return ("{\n" + ",\n".join(f"{inner}{_encode_string(key)}: {indented_json(item, inner)}"
+                                    for key, item in value.items()) + f"\n{pad}}}"
+                if value else "{}")
     if type(value) in (list, tuple):
-        if not value:
-            return "[]"
-        return "[\n" + ",\n".join(inner + indented_json(item, inner) for item in value) + f"\n{pad}]"
-    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + pad)  # JSON strings hold no raw line ends
+        return ("[\n" + ",\n".join(inner + indented_json(item, inner) for item in value) + f"\n{pad}]"
+                if value else "[]")
+    # JSON strings hold no raw line ends
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + pad)
 
 
 def scorecard_json(rubric: Rubric, entries: list[str]) -> str:
@@ -222,8 +225,10 @@ def csv_cells(rubric: Rubric, a: Assessment, card: Scorecard) -> tuple[str, ...]
         items.append("n/a" if section_score.shown is None else str(section_score.shown))
         items += [item_cell(i.response.value, i.response.missing) for i in section_score.items]
     coverage = number(card.coverage)
-    return (a.slug, a.title, a.status, a.owner, "; ".join(a.authors), "; ".join(a.tags), "" if card.draft else str(card.shown),
-            card.grade, "" if card.draft else card.verdict, "true" if card.gate is not None else "false", "" if coverage is None else str(coverage), *items, a.date.isoformat(),
+    return (a.slug, a.title, a.status, a.owner, "; ".join(a.authors), "; ".join(a.tags),
+            "" if card.draft else str(card.shown),
+            card.grade, "" if card.draft else card.verdict, "true" if card.gate is not None else "false",
+            "" if coverage is None else str(coverage), *items, a.date.isoformat(),
             a.review_by.isoformat() if a.review_by else "", ratings_cell(card))
 
 

@@ -10,9 +10,10 @@ one it renders its body every time.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Generator, Iterable, Iterator, Protocol
+from typing import Any, Protocol
 
 import jinja2
 from jinja2 import nodes
@@ -46,7 +47,7 @@ def storing_in(env: jinja2.Environment, store: Fragments | None) -> Iterator[Non
 class FragmentCache(Extension):
     """The `{% cache key, … %}…{% endcache %}` tag (after Jinja's documented fragment cache example)."""
 
-    tags = {"cache"}
+    tags = {"cache"}  # noqa: RUF012 - Jinja's Extension declares `tags` as a plain set attribute
 
     def __init__(self, environment: jinja2.Environment):
         super().__init__(environment)
@@ -79,7 +80,7 @@ class CheckedCodeGenerator(CodeGenerator):
     fragment of a template first. Whether a body reads only what it lists can be told only once the
     whole template is parsed (its macros and imports may come after the fragment)."""
 
-    def visit_Template(self, node: nodes.Template, frame: Any = None) -> None:
+    def visit_Template(self, node: nodes.Template, frame: Any = None) -> None:  # noqa: N802 - Jinja's visitor name
         check_fragments(node, self.environment, self.name, self.filename)
         super().visit_Template(node, frame)
 
@@ -150,7 +151,8 @@ class _TemplateNames:
         """The first variable a template macro reads (itself or through the macros it calls), or None."""
         node = self.macros[macro]
         arguments = frozenset({node.name, *(a.name for a in node.args), *MACRO_LOCALS})
-        for read, lineno in itertools.chain(free_names(node.defaults, frozenset(), fail), free_names(node.body, arguments, fail)):
+        for read, lineno in itertools.chain(free_names(node.defaults, frozenset(), fail),
+                                            free_names(node.body, arguments, fail)):
             if read not in self.shared:
                 return read, lineno
             if read in self.macros and read not in seen and (found := self.impure(read, seen | {read}, fail)):
@@ -264,9 +266,12 @@ def _import(node: Any, bound: frozenset[str], fail: Fail) -> Reads:
     return bound | names
 
 
-_READERS: tuple[tuple[type[nodes.Node] | tuple[type[nodes.Node], ...], Callable[[Any, frozenset[str], Fail], Reads]], ...] = (
-    ((nodes.Name, nodes.NSRef), _name), (nodes.For, _for), (nodes.If, _if), ((nodes.Assign, nodes.AssignBlock), _assign),
-    (nodes.With, _with), (nodes.Macro, _macro), (nodes.CallBlock, _call_block), ((nodes.Import, nodes.FromImport), _import),
+_READERS: tuple[tuple[type[nodes.Node] | tuple[type[nodes.Node], ...], Callable[[Any, frozenset[str], Fail], Reads]],
+                ...] = (
+    ((nodes.Name, nodes.NSRef), _name), (nodes.For, _for), (nodes.If, _if),
+    ((nodes.Assign, nodes.AssignBlock), _assign),
+    (nodes.With, _with), (nodes.Macro, _macro), (nodes.CallBlock, _call_block),
+    ((nodes.Import, nodes.FromImport), _import),
 )
 """How each kind of statement or expression reads and binds names; any other node reads what its children read."""
 

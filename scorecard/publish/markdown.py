@@ -23,11 +23,11 @@ import functools
 import posixpath
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import PurePosixPath
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
@@ -45,7 +45,8 @@ except ImportError:  # pragma: no cover - depends on the platform
     markdown_it_pyrs = None  # type: ignore[assignment]
 
 from scorecard.core.diagnostics import Diagnostic, error, warning
-from scorecard.source.content import hint_for_missing, is_assessment_name, slug_for, slugify
+from scorecard.core.slugs import slugify
+from scorecard.source.content import hint_for_missing, is_assessment_name, slug_for
 
 
 @dataclass(frozen=True)
@@ -313,7 +314,8 @@ def render_body(md: MarkdownIt, text: str, *, slug: str, path: str, body_line: i
 _FAST_RULES: list[Any] = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph",
                           "reference", "autolink", "backticks", "emphasis", "entity", "escape", "image", "link",
                           "newline", "table", "strikethrough"]
-"""markdown-it-pyrs's rules that make make_markdown's set: CommonMark without raw HTML, with tables and strikethrough."""
+"""markdown-it-pyrs's rules that make make_markdown's set: CommonMark without raw HTML, with tables and
+strikethrough."""
 
 
 @functools.cache
@@ -410,7 +412,7 @@ def _render_fast(parser: Any, text: str, page_slug: str, titles: Mapping[str, st
         html: str = parser.render(text)
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException:  # noqa: BLE001 - a Rust panic (pyo3's PanicException is a BaseException): markdown-it-py decides
+    except BaseException:  # a Rust panic (pyo3's PanicException is a BaseException): markdown-it-py decides
         return None
     if "<img" in html or "<table" in html or "<blockquote" in html:  # left to markdown-it-py, see _SLOW_ALWAYS
         return None

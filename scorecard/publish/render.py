@@ -7,20 +7,21 @@ cache the rows of long lists with `{% cache … %}` (`fragments.py`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import stat
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import jinja2
 import jinja2.bccache
 
-from scorecard.core.slugs import slugify
 from scorecard.core.diagnostics import Diagnostic, error
 from scorecard.core.safetext import finalize
+from scorecard.core.slugs import slugify
 from scorecard.publish.fragments import FragmentCache, Fragments, ThemeEnvironment, storing_in
 from scorecard.site.model import SiteModel
 
@@ -33,7 +34,8 @@ def default_theme_dir() -> Path:
 
 
 def template_fingerprint(theme_dirs: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]:
-    """Every template file of the themes with its modification time and size: changes when any is added, edited or removed."""
+    """Every template file of the themes with its modification time and size: changes when any is added, edited or
+    removed."""
     found = []
     for theme in (*theme_dirs, default_theme_dir()):
         folder = theme / "templates"
@@ -54,7 +56,8 @@ def environment_for(theme_dirs: list[Path]) -> jinja2.Environment:
 
 
 @functools.lru_cache(maxsize=2)
-def _cached_environment(theme_dirs: tuple[Path, ...], _fingerprint: tuple[tuple[str, int, int], ...]) -> jinja2.Environment:
+def _cached_environment(theme_dirs: tuple[Path, ...],
+                        _fingerprint: tuple[tuple[str, int, int], ...]) -> jinja2.Environment:
     return make_environment(list(theme_dirs))
 
 
@@ -131,10 +134,8 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
         return super().get_cache_key(f"{self.salt}|{name}", filename)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
+        with contextlib.suppress(OSError):  # a full or read-only disk: compiled again next time
             super().dump_bytecode(bucket)
-        except OSError:  # a full or read-only disk: compiled again next time
-            pass
 
 
 def bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -148,8 +149,9 @@ def _bytecode_cache_in(folder: Path) -> _BytecodeCache:
     return _BytecodeCache(folder)
 
 
-class RenderFailed(Exception):
-    """A template failed; `diagnostic` says where (raised out of `render_site`'s stream, so the writer drops what it began)."""
+class RenderError(Exception):
+    """A template failed; `diagnostic` says where (raised out of `render_site`'s stream, so the writer drops what it
+    began)."""
 
     def __init__(self, diagnostic: Diagnostic):
         super().__init__(diagnostic.message)
@@ -163,15 +165,16 @@ def render_site(model: SiteModel, env: jinja2.Environment, theme_dirs: list[Path
     next is made.
 
     Cached fragments come from `fragments` (with those the last build left); without it each is
-    rendered where it stands. Raises RenderFailed when a template fails.
+    rendered where it stands. Raises RenderError when a template fails.
     """
     with storing_in(env, fragments):
         for page in model.pages:
             try:
                 template = env.get_template(page.template)
-                html = template.render(page=page.view, title=page.title, site=model.site, root=page.root, path=page.path)
+                html = template.render(page=page.view, title=page.title, site=model.site, root=page.root,
+                                       path=page.path)
             except jinja2.TemplateError as exc:
-                raise RenderFailed(template_problem(exc, page.template)) from None
+                raise RenderError(template_problem(exc, page.template)) from None
             yield page.path, html.encode("utf-8")
     # Static files: a theme listed first overrides the same file of a later one.
     static_files: dict[str, Path] = {}

@@ -6,7 +6,7 @@ address (`base_url`) is known; relative `<loc>`s would be ignored or misread.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 from urllib.parse import quote
 
 from markupsafe import escape

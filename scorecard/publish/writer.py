@@ -32,9 +32,10 @@ import sys
 import tempfile
 import time
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 try:
     import fcntl
@@ -185,7 +186,7 @@ def exchange(a: Path, b: Path) -> bool:
     except (OSError, AttributeError):
         return False
     at_fdcwd, rename_exchange = -100, 2
-    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+    return int(renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)) == 0
 
 
 def remove_leftovers(out: Path) -> None:
@@ -203,7 +204,7 @@ def swap_in(files: Iterable[tuple[str, bytes]], out: Path, kept: Iterable[str]) 
     swap it for `out`; the site it replaces becomes the spare."""
     previous = out if (out / MARKER).is_file() else None
     spare = usable_spare(out) if previous is not None else None
-    if spare is not None:
+    if previous is not None and spare is not None:  # a spare is only looked for beside a previous site
         fill(Tree.read(spare, previous), files, kept)  # killed or failing here, the spare is repaired next time
         put_in_place(spare, out)  # the old site is the spare now (or, without an exchange, gone)
         return
@@ -461,7 +462,7 @@ class FileWriters:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-_removals: list[subprocess.Popen] = []
+_removals: list[subprocess.Popen[bytes]] = []
 
 
 def remove_in_background(trash: Path) -> None:

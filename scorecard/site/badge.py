@@ -57,7 +57,8 @@ def band_colour(rubric: Rubric, grade: str) -> str:
 
 
 def badge_value(card: Scorecard) -> str:
-    """The badge's right-hand text: the score and the grade, or the gate's verdict when a gate decided; "draft" for a draft."""
+    """The badge's right-hand text: the score and the grade, or the gate's verdict when a gate decided; "draft" for a
+    draft."""
     if card.draft:
         return "draft"
     return f"{card.shown} {card.verdict if card.gate is not None else card.grade}"
@@ -80,7 +81,8 @@ def badge_svg(label: str, value: str, colour: str, title: str) -> str:
     return "\n".join([
         # role="img" with a <title> names the image for screen readers (the SVG 1.1 schema that
         # validators use has no aria-label); an embedding <img> gives its own alt text.
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{HEIGHT}" viewBox="0 0 {width} {HEIGHT}" role="img">',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{HEIGHT}" '
+         f'viewBox="0 0 {width} {HEIGHT}" role="img">'),
         f"<title>{escape(title)}</title>",
         f'<clipPath id="round"><rect width="{width}" height="{HEIGHT}" rx="3"/></clipPath>',
         '<g clip-path="url(#round)">',
@@ -88,8 +90,10 @@ def badge_svg(label: str, value: str, colour: str, title: str) -> str:
         f'<rect x="{left}" width="{right}" height="{HEIGHT}" fill="{escape(colour)}"/>',
         "</g>",
         f'<g fill="#ffffff" text-anchor="middle" {font}>',
-        f'<text x="{left // 2}" y="14" textLength="{label_text}" lengthAdjust="spacingAndGlyphs">{escape(label)}</text>',
-        f'<text x="{left + right // 2}" y="14" textLength="{value_text}" lengthAdjust="spacingAndGlyphs">{escape(value)}</text>',
+        (f'<text x="{left // 2}" y="14" textLength="{label_text}" '
+         f'lengthAdjust="spacingAndGlyphs">{escape(label)}</text>'),
+        (f'<text x="{left + right // 2}" y="14" textLength="{value_text}" '
+         f'lengthAdjust="spacingAndGlyphs">{escape(value)}</text>'),
         "</g>",
         "</svg>",
         "",

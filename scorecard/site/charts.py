@@ -33,15 +33,16 @@ def radar(spokes: list[Spoke], *, title: str, chart_id: str, size: int = 320) ->
     longest = max((len(f"{s.label} {s.shown}") for s in spokes), default=0)
     grid = _radar_grid(len(spokes), size, max(size + 160, math.ceil(2 * ((size / 2 - 40) * 1.15 + longest * 7.5 + 8))))
     parts = [
-        f'<svg class="radar" viewBox="0 0 {grid.width} {size}" width="{grid.width}" height="{size}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
+        (f'<svg class="radar" viewBox="0 0 {grid.width} {size}" width="{grid.width}" height="{size}" role="img" '
+         f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'),
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape("; ".join(f"{s.label}: {s.shown}" for s in spokes))}</desc>',
         *grid.rings,
     ]
-    for (axis, label_at), spoke in zip(grid.axes, spokes):
+    for (axis, label_at), spoke in zip(grid.axes, spokes, strict=True):
         parts.append(axis)
-        parts.append(f'<text class="radar-label" {label_at} dominant-baseline="middle">{escape(spoke.label)} {escape(spoke.shown)}</text>')
+        parts.append(f'<text class="radar-label" {label_at} dominant-baseline="middle">{escape(spoke.label)} '
+                     f'{escape(spoke.shown)}</text>')
     # n/a spokes are left out of the shape (not drawn as 0) and marked by a dashed ring at their end.
     shape = " ".join(f"{_num(x)},{_num(y)}" for x, y in (grid.point(i, float(s.value)) for i, s in enumerate(spokes)
                                                           if s.value is not None))
@@ -49,7 +50,8 @@ def radar(spokes: list[Spoke], *, title: str, chart_id: str, size: int = 320) ->
     for index, spoke in enumerate(spokes):
         if spoke.value is None:
             x, y = grid.point(index, 1.0)
-            parts.append(f'<circle class="radar-na" cx="{_num(x)}" cy="{_num(y)}" r="5" fill="none" stroke="currentColor" '
+            parts.append(f'<circle class="radar-na" cx="{_num(x)}" cy="{_num(y)}" r="5" '
+                         'fill="none" stroke="currentColor" '
                          'stroke-dasharray="2 2"/>')
     for index, spoke in enumerate(spokes):
         if spoke.value is not None:
@@ -74,7 +76,8 @@ class _RadarGrid:
 
     def point(self, index: int, fraction: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * index / self.count
-        return self.cx + self.radius * fraction * math.cos(angle), self.centre + self.radius * fraction * math.sin(angle)
+        return (self.cx + self.radius * fraction * math.cos(angle),
+                self.centre + self.radius * fraction * math.sin(angle))
 
 
 @functools.lru_cache(maxsize=64)
@@ -137,19 +140,20 @@ def trend(points: list[TrendPoint], *, title: str, chart_id: str, width: int = 6
     coords = [point(i, p.value) for i, p in enumerate(points)]
     if len(coords) > 1:
         parts.append(f'<polyline class="trend-line" points="{" ".join(f"{_num(x)},{_num(y)}" for x, y in coords)}"/>')
-    for (x, _), p in zip(coords, points):
+    for (x, _), p in zip(coords, points, strict=True):
         if p.rubric_changed:
             parts.append(f'<line class="trend-rubric" x1="{_num(x)}" y1="{top}" x2="{_num(x)}" y2="{height - bottom}" '
                          'stroke="currentColor" stroke-dasharray="2 2"/>')
     labelled = len(points) <= inner_w // 48  # room for each value's label
-    for index, ((x, y), p) in enumerate(zip(coords, points)):
+    for index, ((x, y), p) in enumerate(zip(coords, points, strict=True)):
         last = index == len(coords) - 1
         shown = " trend-shown" if labelled or last else ""
         parts.append(
             f'<g class="trend-point{" trend-last" if last else ""}" tabindex="0" role="img" '
             f'aria-label="{escape(p.label)}: {escape(p.shown)}"><title>{escape(p.label)}: {escape(p.shown)}</title>'
             f'<circle class="trend-dot" cx="{_num(x)}" cy="{_num(y)}" r="{4 if last else 3}"/>'
-            f'<text class="trend-value{shown}" x="{_num(min(max(x, left + 12), width - right - 12))}" y="{_num(y - 9)}" '
+            f'<text class="trend-value{shown}" '
+            f'x="{_num(min(max(x, left + 12), width - right - 12))}" y="{_num(y - 9)}" '
             f'text-anchor="middle">{escape(p.shown)}</text></g>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -20,22 +21,58 @@ from scorecard import __version__
 from scorecard.core.assessment import Assessment, Response
 from scorecard.core.lift import next_grade
 from scorecard.core.ratings import DISAGREEMENT_STEPS
+from scorecard.core.rubric import Rubric, Scale, Section
+from scorecard.core.scoring import ItemScore, Scorecard, one_decimal
+from scorecard.core.slugs import slugify
+from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS, staleness
 from scorecard.site.badge import LABEL, badge_value
 from scorecard.site.charts import Spoke, TrendPoint, radar, trend
 from scorecard.site.compare import compare_page
 from scorecard.site.movement import movement, summarise
 from scorecard.site.portfolio_map import MapAxes, portfolio_map
 from scorecard.site.portfolio_trend import portfolio_trend
-from scorecard.source.content import Content, slugify
+from scorecard.site.urls import (
+    CHANGES_URL,
+    FEED_URL,
+    GROUP_KINDS,
+    NOT_FOUND_URL,
+    assessment_url,
+    badge_url,
+    group_index_url,
+    group_url,
+    item_url,
+    published_url,
+)
+from scorecard.site.views import (
+    AssessmentView,
+    BandView,
+    ChangesView,
+    ChangeView,
+    Count,
+    FeedView,
+    GroupIndexView,
+    GroupView,
+    HeatmapColumn,
+    ItemPageView,
+    ItemView,
+    LiftMoveView,
+    LiftView,
+    Link,
+    NotFoundView,
+    Page,
+    PortfolioView,
+    RankedRow,
+    RatingView,
+    RedirectView,
+    RevisionView,
+    RubricItemView,
+    RubricSectionView,
+    RubricView,
+    SectionView,
+    SiteView,
+)
+from scorecard.source.content import Content
 from scorecard.source.history import HistoryPoint
-from scorecard.core.rubric import Rubric, Scale, Section
-from scorecard.core.scoring import ItemScore, Scorecard, one_decimal
-from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS, staleness
-from scorecard.site.urls import (assessment_url, badge_url, published_url, item_url, GROUP_KINDS, group_url, group_index_url, NOT_FOUND_URL, CHANGES_URL, FEED_URL)
-from scorecard.site.views import (AssessmentView, BandView, ChangesView, ChangeView, Count, FeedView, GroupIndexView, GroupView, HeatmapColumn, ItemPageView,
-                    ItemView, LiftMoveView, LiftView, RatingView, Link, NotFoundView, Page, RedirectView, PortfolioView, RankedRow, RevisionView, RubricItemView, RubricSectionView, RubricView,
-                    SectionView, SiteView)
-
 
 
 @dataclass(frozen=True)
@@ -194,7 +231,7 @@ def item_views(section: Section, scorecard: Scorecard) -> tuple[ItemView, ...]:
     section_score = scorecard.section(section.id)
     assert section_score is not None
     views = []
-    for item, scored_item in zip(section.items, section_score.items):
+    for item, scored_item in zip(section.items, section_score.items, strict=True):
         response = scored_item.response
         if response.missing:
             label = "missing"
@@ -206,7 +243,8 @@ def item_views(section: Section, scorecard: Scorecard) -> tuple[ItemView, ...]:
             id=item.id, title=item.title, prompt=item.prompt, url=item_url(section.id, item.id), label=label,
             level=level(scored_item.points, response.is_answered), evidence=response.evidence, reason=response.reason,
             unsupported=scored_item.is_claim and not scored_item.is_supported,
-            ratings=tuple(RatingView(r.by, "unknown" if r.value is None else str(r.value), r.evidence) for r in response.ratings),
+            ratings=tuple(RatingView(r.by, "unknown" if r.value is None else str(r.value), r.evidence)
+                          for r in response.ratings),
             spread=spread_text(response.spread) if response.ratings else "",
             exemption=exemption_text(response), exemption_expired=response.expired,
             shown=with_scale(label, section.scale, response),
@@ -264,9 +302,11 @@ def assessment_view(rubric: Rubric, scored: Scored, titles: Mapping[str, str]) -
         verdict="" if card.draft else card.verdict,
         gated=card.gate is not None, coverage=percent(card.coverage),
         unanswered=tuple(item_titles[key] for key in card.unanswered),
-        sections=tuple(sections), body=as_markup(scored.body_html), radar=chart, radar_section=chart_section, radar_caption=caption,
+        sections=tuple(sections), body=as_markup(scored.body_html), radar=chart, radar_section=chart_section,
+        radar_caption=caption,
         source=a.path, extra=a.extra, draft=card.draft, answered=answered,
-        gate_question=(gate_item.prompt or gate_item.title) if gate_item else "", gate_item=gate_item.title if gate_item else "",
+        gate_question=(gate_item.prompt or gate_item.title) if gate_item else "",
+        gate_item=gate_item.title if gate_item else "",
         gate_answer=fired.answer if fired else "", lift=lift_view(rubric, card),
     )
 
@@ -283,7 +323,8 @@ def section_views(rubric: Rubric, card: Scorecard) -> list[SectionView]:
     return sections
 
 
-def radar_of(rubric: Rubric, card: Scorecard, sections: list[SectionView], title: str) -> tuple[Markup | None, str, str]:
+def radar_of(rubric: Rubric, card: Scorecard, sections: list[SectionView],
+             title: str) -> tuple[Markup | None, str, str]:
     """The radar chart of the first scored section with three items or more: the chart, its section and its caption."""
     for section, shown in zip(rubric.sections, sections, strict=True):
         if not section.scale.is_choice and len(section.items) >= 3:
@@ -303,7 +344,8 @@ def lift_view(rubric: Rubric, card: Scorecard) -> LiftView | None:
     if found is None:
         return None
     titles = {(s.id, i.id): (s.title, i.title) for s in rubric.sections for i in s.items}
-    moves = tuple(LiftMoveView(Link(titles[(m.section, m.item)][1], item_url(m.section, m.item)), titles[(m.section, m.item)][0],
+    moves = tuple(LiftMoveView(Link(titles[(m.section, m.item)][1], item_url(m.section, m.item)),
+                               titles[(m.section, m.item)][0],
                                m.to, str(one_decimal(m.points)), m.reaches) for m in found.moves)
     return LiftView(found.grade, str(one_decimal(found.points_needed)), moves)
 
@@ -320,7 +362,8 @@ def referenced_by(scored: list[Scored]) -> dict[str, tuple[Link, ...]]:
         for target in s.links:
             if target != s.assessment.slug:
                 sources.setdefault(target, []).append(s.assessment)
-    return {slug: tuple(Link(a.title, assessment_url(a.slug)) for a in sorted(found, key=lambda a: (a.title.lower(), a.slug)))
+    return {slug: tuple(Link(a.title, assessment_url(a.slug))
+                        for a in sorted(found, key=lambda a: (a.title.lower(), a.slug)))
             for slug, found in sources.items()}
 
 
@@ -342,7 +385,8 @@ def redirect_pages(scored: list[Scored], history: Mapping[str, tuple[HistoryPoin
             seen.add(url)
             target = Link(a.title, assessment_url(a.slug))
             pages.append(Page(url, "redirect.html", f"Moved: {a.title}",
-                              RedirectView(f"Moved: {a.title}", target, published_url(base_url, target.url) if base_url else "")))
+                              RedirectView(f"Moved: {a.title}", target,
+                                           published_url(base_url, target.url) if base_url else "")))
     return pages
 
 
@@ -381,8 +425,9 @@ def trend_chart(title: str, points: tuple[HistoryPoint, ...]) -> Markup | None:
     if not points:
         return None
     changed = [rubric_changed(p, points[n - 1] if n else None) for n, p in enumerate(points)]
-    spots = [TrendPoint(f"{p.date.date().isoformat()} ({p.short}{', rubric changed' if c else ''})", Fraction(p.overall), str(p.overall), c)
-             for p, c in zip(points, changed)]
+    spots = [TrendPoint(f"{p.date.date().isoformat()} ({p.short}{', rubric changed' if c else ''})",
+                        Fraction(p.overall), str(p.overall), c)
+             for p, c in zip(points, changed, strict=True)]
     return trend(spots, title=f"Overall score of {title} over {len(points)} revision{'s' if len(points) != 1 else ''}",
                  chart_id="trend")
 
@@ -401,7 +446,8 @@ def changes_pages(title: str, history: Mapping[str, tuple[HistoryPoint, ...]],
     pages = [Page(CHANGES_URL, "changes.html", page_title,
                   ChangesView(page_title, changes, len(found), FEED_URL if changes else ""))]
     if changes:
-        feed = FeedView(f"{title}: score changes", f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'scorecard:changes:' + title)}",
+        feed = FeedView(f"{title}: score changes",
+                        f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'scorecard:changes:' + title)}",
                         changes[0].revision.timestamp, CHANGES_URL, changes)
         pages.append(Page(FEED_URL, "changes.xml", feed.title, feed))
     return pages
@@ -420,7 +466,8 @@ def build_rubric_view(rubric: Rubric) -> RubricView:
     for section in rubric.sections:
         items = tuple(
             RubricItemView(item.id, item.title, item.prompt, item.top, decimal_text(item.weight),
-                           f"Answered “{item.gate.when}”, the verdict is “{item.gate.verdict}” whatever the numbers." if item.gate else "",
+                           f"Answered “{item.gate.when}”, the verdict is “{item.gate.verdict}” whatever the numbers."
+                           if item.gate else "",
                            item_url(section.id, item.id))
             for item in section.items
         )
@@ -442,8 +489,10 @@ def decimal_text(value: Fraction) -> str:
 def portfolio_view(rubric: Rubric, title: str, leaderboard: tuple[AssessmentView, ...]) -> PortfolioView:
     by_status = tuple(Count(status, group_url("status", status), sum(1 for a in leaderboard if a.status.text == status))
                       for status in rubric.statuses)
-    grades = [band.grade for band in rubric.bands] + sorted({a.grade for a in leaderboard} - {b.grade for b in rubric.bands})
-    by_grade = tuple(Count(grade, None, sum(1 for a in leaderboard if a.grade == grade), slugify(grade)) for grade in grades)
+    grades = [band.grade
+              for band in rubric.bands] + sorted({a.grade for a in leaderboard} - {b.grade for b in rubric.bands})
+    by_grade = tuple(Count(grade, None, sum(1 for a in leaderboard if a.grade == grade), slugify(grade))
+                     for grade in grades)
     columns = tuple(HeatmapColumn(section.id, item.title, item_url(section.id, item.id))
                     for section in rubric.sections for item in section.items)
     spans = tuple((section.title, len(section.items)) for section in rubric.sections)
@@ -495,7 +544,7 @@ def rankings(ranked: list[Scored], views: Mapping[str, AssessmentView]) -> list[
     for s in ranked:
         view = views[s.assessment.slug]
         item_views = [item for section in view.sections for item in section.items]
-        for rows, item_view, item_score in zip(found, item_views, flat_items(s.scorecard)):
+        for rows, item_view, item_score in zip(found, item_views, flat_items(s.scorecard), strict=True):
             assert item_view.id == item_score.item
             rows.append((item_score.points if item_score.response.is_answered else None, RankedRow(view, item_view)))
     result = []

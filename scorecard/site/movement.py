@@ -73,7 +73,8 @@ class MovementSummary:
     def text(self) -> str:
         if not (self.up or self.down or self.same):
             return "No overall score has moved since its assessment was first scored."
-        return f"Since each assessment's previous scored revision: {self.up} up, {self.down} down, {self.same} unchanged."
+        return (f"Since each assessment's previous scored revision: "
+                f"{self.up} up, {self.down} down, {self.same} unchanged.")
 
     def since(self, days: int) -> str:
         return (self.today - dt.timedelta(days=days)).isoformat()

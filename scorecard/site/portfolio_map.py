@@ -85,15 +85,16 @@ def draw(rows: list[tuple[AssessmentView, str, str]], across: str, up: str) -> M
         parts.append(f'<line class="map-grid" x1="{_num(x)}" y1="{_num(y0)}" x2="{_num(x)}" y2="{_num(y1)}"/>')
         parts.append(f'<text class="map-tick" x="{_num(x0 - 6)}" y="{_num(y + 4)}" text-anchor="end">{tick}</text>')
         parts.append(f'<text class="map-tick" x="{_num(x)}" y="{_num(y0 + 16)}" text-anchor="middle">{tick}</text>')
-    parts.append(f'<text class="map-axis" x="{WIDTH / 2:g}" y="{HEIGHT - 12}" text-anchor="middle">{escape(across)} →</text>')
+    parts.append(f'<text class="map-axis" x="{WIDTH / 2:g}" y="{HEIGHT - 12}" '
+                 f'text-anchor="middle">{escape(across)} →</text>')
     parts.append(f'<text class="map-axis" x="14" y="{HEIGHT / 2:g}" text-anchor="middle" '
                  f'transform="rotate(-90 14 {HEIGHT / 2:g})">{escape(up)} →</text>')
     taken: list[tuple[float, float, float, float]] = []
     for index, (view, x_score, y_score) in enumerate(rows):
         x, y = place(float(x_score), float(y_score))
         name = f"{view.title}: {up} {y_score}, {across} {x_score}{', ' + view.verdict if view.gated else ''}"
-        mark = (f'<rect class="map-dot map-gated" x="{_num(x - 5)}" y="{_num(y - 5)}" width="10" height="10"/>' if view.gated
-                else f'<circle class="map-dot" cx="{_num(x)}" cy="{_num(y)}" r="5"/>')
+        mark = (f'<rect class="map-dot map-gated" x="{_num(x - 5)}" y="{_num(y - 5)}" width="10" height="10"/>'
+                if view.gated else f'<circle class="map-dot" cx="{_num(x)}" cy="{_num(y)}" r="5"/>')
         label = label_at(view.title, x, y, taken) if index < MAX_LABELS else ""
         # Named by its <title>, which is also the tooltip on hover.
         parts.append(f'<a href="{escape(view.url)}" data-slug="{escape(view.slug)}"><title>{escape(name)}</title>'

@@ -53,7 +53,8 @@ def portfolio_trend(history: Mapping[str, tuple[HistoryPoint, ...]], slugs: set[
         return None
     found = []
     for day in days:
-        latest = [last for last in (next((p for p in reversed(ps) if p.date.date() <= day), None) for ps in points.values())
+        latest = [last
+                  for last in (next((p for p in reversed(ps) if p.date.date() <= day), None) for ps in points.values())
                   if last is not None]
         scores = [p.overall for p in latest]
         found.append(PortfolioDay(day, len(latest), median(scores), min(scores), max(scores),
@@ -79,8 +80,10 @@ def draw(days: list[PortfolioDay], width: int = 720, height: int = 240) -> Marku
         f'<title id="portfolio-trend-title">{escape(title)}</title>',
     ]
     for level in (0, 50, 100):
-        parts.append(f'<line class="trend-grid" x1="{left}" y1="{_num(y(level))}" x2="{width - right}" y2="{_num(y(level))}"/>')
-        parts.append(f'<text class="trend-axis" x="{left - 6}" y="{_num(y(level) + 4)}" text-anchor="end">{level}</text>')
+        parts.append(f'<line class="trend-grid" x1="{left}" y1="{_num(y(level))}" '
+                     f'x2="{width - right}" y2="{_num(y(level))}"/>')
+        parts.append(f'<text class="trend-axis" x="{left - 6}" y="{_num(y(level) + 4)}" '
+                     f'text-anchor="end">{level}</text>')
     parts.append(f'<text class="trend-axis" x="{left}" y="{height - 8}">{first}</text>')
     if len(days) > 1:
         parts.append(f'<text class="trend-axis" x="{width - right}" y="{height - 8}" text-anchor="end">{last}</text>')

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from html import unescape
 from html.parser import HTMLParser
-from typing import Iterable
 
 from scorecard.core.assessment import Assessment
 from scorecard.site.urls import assessment_url
@@ -42,7 +42,8 @@ def search_document(assessment: Assessment, body_text: str) -> SearchDocument:
     """What search finds one assessment by; `body_text` is its body as plain text."""
     a = assessment
     evidence = "\n".join(text for r in a.responses for text in (r.evidence, r.reason) if text)
-    return SearchDocument(id=a.slug, url=assessment_url(a.slug), title=a.title, summary=a.summary, tags=" ".join(a.tags),
+    return SearchDocument(id=a.slug, url=assessment_url(a.slug), title=a.title, summary=a.summary,
+                          tags=" ".join(a.tags),
                           owner=a.owner, authors=", ".join(a.authors), evidence=evidence, body=body_text)
 
 
@@ -81,7 +82,8 @@ class _TextExtractor(HTMLParser):
         self.parts.append(data)
 
 
-_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>""")
+_TAG = re.compile(r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)"""
+                  r"""(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>""")
 """A start or end tag, its attributes' values quoted or not (a quoted value may hold `>`)."""
 _RAW_TEXT = frozenset(("script", "style"))
 """Elements whose content html.parser reads as text, tags and all."""

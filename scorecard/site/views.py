@@ -7,8 +7,9 @@ URLs are relative to the site root ("assessments/forum/index.html"); templates p
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -176,7 +177,8 @@ class AssessmentView:
     badge_alt: str = ""
     """What the badge says: "scorecard: 72.3 Promising"."""
     badge_markdown: str = ""
-    """Markdown that shows the badge, linked to the page: absolute URLs with a base URL, else paths from the site root."""
+    """Markdown that shows the badge, linked to the page: absolute URLs with a base URL, else paths from the site
+    root."""
     badge_absolute: bool = False
     """The Markdown's URLs are absolute (the site's base URL is known)."""
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False)

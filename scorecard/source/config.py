@@ -11,8 +11,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from scorecard.core.options import BuildOptions
 from scorecard.core.diagnostics import Diagnostic, did_you_mean, error
+from scorecard.core.options import BuildOptions
 from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS
 from scorecard.core.yamlsource import parse_yaml
 
@@ -64,7 +64,8 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> tuple[SiteConfig, list[D
     if data is None:
         return SiteConfig(), diagnostics
     if not isinstance(data, dict):
-        return SiteConfig(), diagnostics + [error(path, document.line(()), "scorecard.yml must be a mapping of settings",
+        return SiteConfig(), [*diagnostics,
+                              error(path, document.line(()), "scorecard.yml must be a mapping of settings",
                                                   "write one 'key: value' per line, e.g. 'title: Our scorecard'")]
     values: dict[str, Any] = {}
     for key, value in data.items():
@@ -87,16 +88,24 @@ def check_value(key: str, value: Any) -> tuple[str, str | None] | None:
     if value is None:
         return None  # `key:` with nothing after it means the default
     if key == "unsafe_html":
-        if not isinstance(value, bool):
-            return f"'{key}' must be true or false, not {describe(value)}", None
-        return None
+        return None if isinstance(value, bool) else (f"'{key}' must be true or false, not {describe(value)}", None)
     if key in ("stale_after_days", "expiry_warning_days"):
-        if isinstance(value, bool) or not isinstance(value, int):
-            return f"'{key}' must be a whole number of days, not {describe(value)}", None
-        least = 1 if key == "stale_after_days" else 0
-        if value < least:
-            return f"'{key}' must be at least {least}, not {value}", None
-        return None
+        return check_days(key, value)
+    return check_text(key, value)
+
+
+def check_days(key: str, value: Any) -> tuple[str, str | None] | None:
+    """Why `value` is wrong for the number of days `key`, or None when it is right."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"'{key}' must be a whole number of days, not {describe(value)}", None
+    least = 1 if key == "stale_after_days" else 0
+    if value < least:
+        return f"'{key}' must be at least {least}, not {value}", None
+    return None
+
+
+def check_text(key: str, value: Any) -> tuple[str, str | None] | None:
+    """Why `value` is wrong for the text setting `key`, or None when it is right."""
     if not isinstance(value, str):
         return f"'{key}' must be text, not {describe(value)}", "put it in quotes"
     if key in ("content_dir", "output_dir", "theme", "language") and not value.strip():
@@ -145,7 +154,8 @@ def theme_problems(root: Path, config: SiteConfig) -> list[Diagnostic]:
     folder = root / "themes" / config.theme
     if (folder / "templates").is_dir() or (folder / "static").is_dir():
         return []
-    return [error(CONFIG_FILE, None, f"theme '{config.theme}' not found: themes/{config.theme}/ has no templates/ or static/",
+    return [error(CONFIG_FILE, None,
+                  f"theme '{config.theme}' not found: themes/{config.theme}/ has no templates/ or static/",
                   "create it, or leave 'theme' out for the default theme")]
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Iterable, Mapping
+from pathlib import Path, PurePath, PurePosixPath
 
 from scorecard.core.assessment import Assessment, parse_assessment
 from scorecard.core.diagnostics import Diagnostic, did_you_mean, error, visible, warning
@@ -46,7 +46,7 @@ def is_assessment_file(relative: str) -> bool:
     return is_assessment_name(relative) and not any(part.startswith(".") for part in relative.split("/"))
 
 
-def slug_for(relative: Path) -> str:
+def slug_for(relative: PurePath) -> str:
     """The slug of an assessment file: its path under assessments/, without extension, slugified."""
     parts = list(relative.with_suffix("").parts)
     return "/".join(slugify(part) for part in parts)
@@ -175,7 +175,8 @@ def sources_from_files(files: Mapping[str, bytes], prefix: str) -> Sources:
     return Sources(rubric, rubric_bytes, tuple(found), frozenset(by_slug), tuple(diagnostics))
 
 
-def assemble_content(sources: Sources, assessments: Iterable[Assessment | None]) -> tuple[Content | None, list[Diagnostic]]:
+def assemble_content(sources: Sources,
+                     assessments: Iterable[Assessment | None]) -> tuple[Content | None, list[Diagnostic]]:
     """The content from its sources and their assessments as parsed (None for a file too broken to
     parse), with the problems only the whole content shows (a `related` entry naming no assessment)."""
     if sources.rubric is None:
@@ -317,11 +318,14 @@ def slug_collisions(by_slug: dict[str, list[str]]) -> list[Diagnostic]:
     return diagnostics
 
 
-def missing_related(assessments: list[Assessment], slugs: set[str], broken: frozenset[str] = frozenset()) -> list[Diagnostic]:
-    """An error for each `related` entry that names no assessment file (one with errors exists: its errors are reported)."""
+def missing_related(assessments: list[Assessment], slugs: set[str],
+                    broken: frozenset[str] = frozenset()) -> list[Diagnostic]:
+    """An error for each `related` entry that names no assessment file (one with errors exists: its errors are
+    reported)."""
     diagnostics = []
     for assessment in assessments:
-        for name, line in zip(assessment.related, assessment.related_lines):
+        # a `related` that is not a list has a line but no names
+        for name, line in zip(assessment.related, assessment.related_lines, strict=False):
             if name not in slugs:
                 diagnostics.append(error(assessment.path, line, f"related assessment '{name}' does not exist",
                                          hint_for_missing(name, slugs - broken, broken)))
@@ -333,10 +337,11 @@ def alias_clashes(assessments: list[Assessment], slugs: set[str]) -> list[Diagno
     diagnostics = []
     taken: dict[str, str] = {}
     for a in sorted(assessments, key=lambda a: a.path):
-        for alias, line in zip(a.aliases, a.alias_lines):
+        for alias, line in zip(a.aliases, a.alias_lines, strict=True):
             if alias in slugs:
                 diagnostics.append(error(a.path, line, f"alias '{alias}' is the address of a live assessment",
-                                         "an alias is a former slug, kept so old links still work; remove it or rename that file"))
+                                         "an alias is a former slug, kept so old links still work; "
+                                         "remove it or rename that file"))
             elif alias in taken:
                 diagnostics.append(error(a.path, line, f"alias '{alias}' is also an alias of {taken[alias]}",
                                          "an old address can redirect to one assessment only"))

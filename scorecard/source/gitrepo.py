@@ -105,7 +105,8 @@ def has_commits(repo: Path) -> bool:
 def resolve(repo: Path, revision: str) -> str:
     """The commit id a revision names; GitError when it names none."""
     try:
-        return _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}").decode().strip()
+        return _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options",
+                    f"{revision}^{{commit}}").decode().strip()
     except GitError:
         raise GitError(f"unknown revision '{revision}'") from None
 
@@ -135,7 +136,8 @@ def read_blobs(repo: Path, blobs: list[str]) -> dict[str, bytes]:
     contents: dict[str, bytes] = {}
     small = []
     checked = _git(repo, "cat-file", "--batch-check", input=("\n".join(wanted) + "\n").encode())
-    for blob, line in zip(wanted, checked.decode("ascii", "replace").splitlines()):
+    # git answers each name with a line; should it answer fewer, the blobs it left out are not read
+    for blob, line in zip(wanted, checked.decode("ascii", "replace").splitlines(), strict=False):
         parts = line.split()
         if len(parts) != 3 or not parts[2].isdigit():
             continue  # missing

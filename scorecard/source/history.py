@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Mapping, Sequence
 
-from scorecard.source import gitrepo
 from scorecard.core.assessment import parse_assessment
-from scorecard.source.content import RUBRIC_FILE, assessment_slug, parse_site_rubric
 from scorecard.core.parallel import parallel_map
 from scorecard.core.rubric import Rubric
 from scorecard.core.scoring import score_assessment
+from scorecard.source import gitrepo
+from scorecard.source.content import RUBRIC_FILE, assessment_slug, parse_site_rubric
 
 SHORT_SHA = 7
 
@@ -193,7 +193,8 @@ def _plan(commits: list[gitrepo.Commit], prefix: str) -> tuple[list[_Step], dict
             else:
                 tree[change.new_path] = change.blob
                 touched.add(change.new_path)
-        scores = tuple((path, slug(path), (rubric_blob, tree[path])) for path in sorted(tree if rubric_changed else touched))
+        scores = tuple((path, slug(path), (rubric_blob, tree[path]))
+                       for path in sorted(tree if rubric_changed else touched))
         steps.append(_Step(commit, index, tuple(renamed), scores))
     return steps, {path: slug(path) for path in tree}
 
@@ -266,7 +267,8 @@ class _Lines:
 PARALLEL_FROM = 2000
 """Below this many revisions to score, starting processes costs more than it saves."""
 
-def _score_chunk(chunk: Sequence[tuple[tuple[str | None, str], tuple[str, str]]], scorer: _Scorer) -> list[_Snapshot | None]:
+def _score_chunk(chunk: Sequence[tuple[tuple[str | None, str], tuple[str, str]]],
+                 scorer: _Scorer) -> list[_Snapshot | None]:
     return [scorer.snapshot(key, path, slug) for key, (path, slug) in chunk]
 
 
@@ -274,8 +276,9 @@ def _score_all(wanted: dict[tuple[str | None, str], tuple[str, str]], blobs: Map
                workers: int) -> dict[tuple[str | None, str], _Snapshot | None]:
     """Score every wanted revision: in this process, or split between forked workers."""
     items = list(wanted.items())
-    results = parallel_map(_score_chunk, items, _Scorer(blobs, rubric_path), parallel_from=PARALLEL_FROM, workers=workers)
-    return {key: snap for (key, _), snap in zip(items, results)}
+    results = parallel_map(_score_chunk, items, _Scorer(blobs, rubric_path), parallel_from=PARALLEL_FROM,
+                           workers=workers)
+    return {key: snap for (key, _), snap in zip(items, results, strict=True)}
 
 
 def read_history(root: Path, content_dir: Path) -> dict[str, tuple[HistoryPoint, ...]]:

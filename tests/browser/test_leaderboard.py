@@ -30,7 +30,8 @@ def visible_titles(session: Session) -> list[str]:
 
 
 def visible_column(session: Session, index: int) -> list[str]:
-    return [t.strip() for t in session.page.locator(f"#leaderboard tbody tr:visible > :nth-child({index})").all_inner_texts()]
+    return [t.strip()
+            for t in session.page.locator(f"#leaderboard tbody tr:visible > :nth-child({index})").all_inner_texts()]
 
 
 def header(session: Session, name: str):

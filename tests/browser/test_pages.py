@@ -61,7 +61,8 @@ def test_axe_finds_no_violations(browser, site_url: str, site_dir: Path, scheme:
     reports["filtered leaderboard"] = axe.run(page)
     page.goto(site_url + "index.html?tag=support&tag=community&match=all&show=gated&since=2026-10-01&status=nonsense")
     reports["several tags, lifecycle, since, an unknown value"] = axe.run(page)
-    page.goto(site_url + "compare/index.html?a=talk-to-a-human&b=chatbot-first-support&c=customer-community-forum&d=enterprise-wiki")
+    page.goto(site_url + "compare/index.html?a=talk-to-a-human&b=chatbot-first-support"
+                         "&c=customer-community-forum&d=enterprise-wiki")
     reports["compare four"] = axe.run(page)
     context.close()
     check_session(session)
@@ -72,8 +73,10 @@ def test_axe_finds_no_violations(browser, site_url: str, site_dir: Path, scheme:
 FOCUSED = """() => {
   const el = document.activeElement;
   const style = getComputedStyle(el);
-  return {tag: el.tagName.toLowerCase(), type: el.type || "", name: (el.getAttribute("aria-label") || el.textContent).trim(),
-          visible: el.matches(":focus-visible") && style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2};
+  return {tag: el.tagName.toLowerCase(), type: el.type || "",
+          name: (el.getAttribute("aria-label") || el.textContent).trim(),
+          visible: el.matches(":focus-visible") && style.outlineStyle !== "none"
+                   && parseFloat(style.outlineWidth) >= 2};
 }"""
 
 

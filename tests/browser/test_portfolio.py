@@ -49,7 +49,7 @@ def assessment(title: str, tags: list[str], trust: dict[str, str], slates: dict[
              "trust:"]
     lines += [f'  {key}: {{answer: "{value}", evidence: "Seen."}}' for key, value in trust.items()]
     lines += ["slates:"] + [f'  {key}: {{score: {value}, evidence: "Seen."}}' for key, value in slates.items()]
-    return "\n".join(lines + ["---", "Notes.", ""])
+    return "\n".join([*lines, "---", "Notes.", ""])
 
 
 SLATES = ("search", "links", "authorship", "tags", "extensions", "signals")
@@ -165,7 +165,8 @@ def test_no_history_no_arrows_and_no_gap(tmp_path: Path) -> None:
     assert "data-move" not in html and "data-movement-summary" not in html and 'name="since"' not in html
 
 
-def test_several_tags_and_lifecycle_filters_with_the_heatmap_and_map_following(local: Session, history_site: Path) -> None:
+def test_several_tags_and_lifecycle_filters_with_the_heatmap_and_map_following(local: Session,
+                                                                               history_site: Path) -> None:
     page = local.page
     home = (history_site / "index.html").as_uri()
     page.goto(home + "?tag=support&tag=community")
@@ -217,7 +218,8 @@ def test_compare_two_and_four_from_disk(local: Session, history_site: Path) -> N
     table = compare_table(page)
     assert table[0] == ["Question or criterion", "Alpha", "Beta", "Gamma", "Delta"]
     assert table[1] == ["Overall", "93.3 / 100", "76.0 / 100", "60.0 / 100", "34.0 / 100"]
-    assert table[3] == ["Verdict", "Makes customer sense", "Erodes trust", "Makes customer sense with gaps", "Erodes trust"]
+    assert table[3] == ["Verdict", "Makes customer sense", "Erodes trust", "Makes customer sense with gaps",
+                        "Erodes trust"]
     assert page.locator(".compare-radar .cmp-shape").count() == 4
     assert page.get_by_label("4 (optional)").input_value() == "delta"
     # The picker changes the address; the links go to the assessments' pages.
@@ -238,7 +240,8 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.mark.parametrize("path", ["index.html", "assessments/customer-community-forum/index.html",
                                   "assessments/chatbot-first-support/index.html"])
-def test_phone_no_sideways_scroll_and_the_verdict_in_view(browser: Any, site_url: str, site_dir: Path, path: str) -> None:
+def test_phone_no_sideways_scroll_and_the_verdict_in_view(browser: Any, site_url: str, site_dir: Path,
+                                                          path: str) -> None:
     context, session = open_session(browser, site_url, site_dir, viewport=PHONE)
     page = session.page
     page.goto(site_url + path)
@@ -286,7 +289,8 @@ LAYOUT_SHIFT = """() => new Promise(resolve => {
 
 
 @pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 800}], ids=["phone", "desktop"])
-def test_layout_shift_under_a_tenth_on_every_page_type(browser: Any, site_url: str, site_dir: Path, viewport: dict) -> None:
+def test_layout_shift_under_a_tenth_on_every_page_type(browser: Any, site_url: str, site_dir: Path,
+                                                       viewport: dict) -> None:
     context, session = open_session(browser, site_url, site_dir, viewport=viewport)
     page = session.page
     shifts = {}
@@ -361,7 +365,8 @@ def test_on_a_desktop_the_tables_fit_and_dates_do_not_wrap(browser: Any, site_ur
     page.goto(site_url + "index.html")
     boxes = page.evaluate("() => [...document.querySelectorAll('.table-wrap')].map(w => w.scrollWidth - w.clientWidth)")
     assert len(boxes) >= 3 and boxes == [0] * len(boxes)
-    wrapped = page.evaluate("() => [...document.querySelectorAll('time')].filter(t => t.getClientRects().length > 1).length")
+    wrapped = page.evaluate("() => [...document.querySelectorAll('time')].filter(t => "
+                            "t.getClientRects().length > 1).length")
     assert wrapped == 0
     context.close()
     check_session(session)
@@ -376,11 +381,13 @@ def test_on_a_phone_evidence_tables_wrap_and_dates_stay_whole(browser: Any, site
     for kind, path in PAGE_TYPES.items():
         page.goto(site_url + path)
         scrolling[kind] = page.evaluate("""() => [...document.querySelectorAll('.table-wrap table')]
-            .filter(t => !t.matches('.heatmap, .portfolio-trend-table') && t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
+            .filter(t => !t.matches('.heatmap, .portfolio-trend-table')
+                         && t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
             .map(t => t.className)""")
         cut[kind] = page.evaluate("""() => [...document.querySelectorAll('time')].filter(t => {
             const cell = t.closest('td, th, dd');
-            return t.getClientRects().length > 1 || (cell && t.getBoundingClientRect().right > cell.getBoundingClientRect().right + 1);
+            return t.getClientRects().length > 1
+                   || (cell && t.getBoundingClientRect().right > cell.getBoundingClientRect().right + 1);
         }).length""")
     context.close()
     check_session(session)

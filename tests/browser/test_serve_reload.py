@@ -1,10 +1,12 @@
-"""`scorecard serve` in the browser: a save reloads the open tab, a broken file shows its error, a fix brings the site back."""
+"""`scorecard serve` in the browser: a save reloads the open tab, a broken file shows its error, a fix brings the site
+back."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
