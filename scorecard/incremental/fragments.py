@@ -48,6 +48,10 @@ class FragmentStore:
         """Fragments this build had rendered (or reused) already, for another page or place."""
         self._starts: dict[str, bytes] = {}
         self._strings: dict[str, bytes] = {}
+        self._views: dict[str, tuple[AssessmentView, bytes]] = {}
+        """Slug → a view listed before and its part of a fragment's key (the same view is listed on many rows)."""
+        self._items: dict[tuple[str, str], tuple[AssessmentView, ItemView, bytes]] = {}
+        """(slug, item address) → the view, the item and the item's part of a fragment's key."""
         self._frozen: dict[type, tuple[str, ...] | None] = {}
         self._table = copyreg.dispatch_table.copy()
         self._table[AssessmentView] = lambda view: (_keyed, (self.object_key(view),))
@@ -62,15 +66,18 @@ class FragmentStore:
         parts = [start]
         owner: AssessmentView | None = None  # the last assessment view listed: an item after it may be one of its own
         for value in values:
-            if type(value) is str:  # `root`, on every row: the same few strings
-                part = self._strings.get(value)
+            kind = type(value)
+            if kind is str:  # `root`, on every row: the same few strings
+                part = self._strings.get(value)  # type: ignore[call-overload]
                 if part is None:
-                    part = self._strings[value] = self._prefixed(self.value_key(value))
+                    part = self._strings[value] = self._prefixed(self.value_key(value))  # type: ignore[index]
+            elif kind is AssessmentView:
+                owner = value  # type: ignore[assignment]
+                part = self._view_part(owner)  # type: ignore[arg-type]
+            elif kind is ItemView and owner is not None:
+                part = self._item_part(owner, value)  # type: ignore[arg-type]
             else:
-                item_key = self.views.item_key(owner, value) if owner is not None and type(value) is ItemView else None
-                part = self._prefixed(b"o" + item_key if item_key is not None else self.value_key(value))
-                if type(value) is AssessmentView:
-                    owner = value
+                part = self._prefixed(self.value_key(value))
             parts.append(part)
         key = b"".join(parts)
         html = self.used.get(key)
@@ -85,6 +92,22 @@ class FragmentStore:
             self.reused += 1
         self.used[key] = html
         return html
+
+    def _view_part(self, view: AssessmentView) -> bytes:
+        """An assessment view's part of a fragment's key, worked out once per view (checked with `is`)."""
+        found = self._views.get(view.slug)
+        if found is None or found[0] is not view:
+            found = self._views[view.slug] = (view, self._prefixed(self.value_key(view)))
+        return found[1]
+
+    def _item_part(self, view: AssessmentView, item: ItemView) -> bytes:
+        """One of a view's answers listed after it: known by the view's key and its place, once per item."""
+        found = self._items.get((view.slug, item.url))
+        if found is None or found[0] is not view or found[1] is not item:
+            key = self.views.item_key(view, item)
+            part = self._prefixed(b"o" + key if key is not None else self.value_key(item))
+            found = self._items[(view.slug, item.url)] = (view, item, part)
+        return found[2]
 
     @staticmethod
     def _prefixed(part: bytes) -> bytes:

@@ -106,14 +106,14 @@ class ViewKeys:
     def __init__(self) -> None:
         self.views: dict[str, AssessmentView] = {}
         self.keys: dict[str, bytes] = {}
-        self.items: dict[tuple[str, str], tuple[object, bytes]] = {}
-        """(slug, item's page address) → the item and its key: an item is known in one look-up."""
+        self.items: dict[tuple[str, str], tuple[AssessmentView, object, bytes]] = {}
+        """(slug, item's page address) → the view, the item and its key: an item is known in one look-up."""
 
     def add(self, view: AssessmentView, key: bytes) -> None:
         self.views[view.slug], self.keys[view.slug] = view, key
         for s, section in enumerate(view.sections):
             for i, item in enumerate(section.items):  # fixed-length places: keys are joined
-                self.items[(view.slug, item.url)] = (item, key + s.to_bytes(4, "big") + i.to_bytes(4, "big"))
+                self.items[(view.slug, item.url)] = (view, item, key + s.to_bytes(4, "big") + i.to_bytes(4, "big"))
 
     def view_key(self, view: object) -> bytes | None:
         """The key of `view` if it is a keyed assessment view, else None."""
@@ -123,10 +123,8 @@ class ViewKeys:
 
     def item_key(self, view: AssessmentView, item: object) -> bytes | None:
         """The key of `item` if it is one of the answers or scores of the keyed `view`, else None."""
-        if self.view_key(view) is None:
-            return None
         found = self.items.get((view.slug, getattr(item, "url", "")))
-        return found[1] if found is not None and found[0] is item else None
+        return found[2] if found is not None and found[0] is view and found[1] is item else None
 
 
 def view_keys(model: SiteModel, base_views: Mapping[str, AssessmentView], base_keys: Mapping[str, bytes]) -> ViewKeys:
