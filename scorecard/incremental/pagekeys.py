@@ -154,10 +154,14 @@ def page_keys(model: SiteModel, env: jinja2.Environment, known: ViewKeys) -> dic
     templates = template_digests(env)
 
     def key_of(item: object) -> bytes:
-        """An assessment's view, or a ranked row of a view and one of its items: by the keys known for them."""
+        """An assessment's view, or a ranked row of a view and one of its items: by the keys known for them.
+
+        (Not recursive on purpose: a closure that calls itself is a reference cycle, and this one holds
+        every view of the site until the cyclic collector comes by.)"""
         if type(item) is RankedRow:
-            item_key = known.item_key(item.assessment, item.item) or digest(fingerprint(item.item))
-            return key_of(item.assessment) + item_key
+            view = item.assessment
+            item_key = known.item_key(view, item.item) or digest(fingerprint(item.item))
+            return (known.view_key(view) or digest(fingerprint(view))) + item_key
         return known.view_key(item) or digest(fingerprint(item))
 
     def shape(view: object) -> object:
