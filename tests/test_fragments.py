@@ -23,7 +23,8 @@ from scorecard.incremental.fragments import FragmentStore
 from scorecard.pipeline.build import BuildResult
 from scorecard.pipeline.build import build as build_without_cache
 from scorecard.publish.fragments import storing_in
-from scorecard.publish.render import default_theme_dir, make_environment
+from scorecard.publish.render import make_environment
+from scorecard.source.config import default_theme_dir
 
 
 def build(options: BuildOptions) -> BuildResult:

@@ -22,11 +22,8 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import jinja2
-
-from scorecard.core.assessment import Assessment
 from scorecard.core.diagnostics import Diagnostic
 from scorecard.core.options import BuildOptions
 from scorecard.incremental.cachefiles import (
@@ -38,14 +35,18 @@ from scorecard.incremental.cachefiles import (
     save_dict_part,
     save_part,
 )
-from scorecard.incremental.fragments import FragmentStore
-from scorecard.incremental.pagekeys import page_keys, templates_digest, theme_digest, view_keys
-from scorecard.pipeline.prepare import Body, Job, Parsed
 from scorecard.pipeline.reuse import Files, History, LastBuild, NoReuse, RenderPlan, Reuse
-from scorecard.site.model import Scored, SiteModel
-from scorecard.site.views import AssessmentView
-from scorecard.source.content import Sources
 from scorecard.source.history import history_state
+
+if TYPE_CHECKING:  # a build that finds nothing changed needs only the site record: see `unchanged`
+    import jinja2
+
+    from scorecard.core.assessment import Assessment
+    from scorecard.incremental.fragments import FragmentStore
+    from scorecard.pipeline.prepare import Body, Job, Parsed
+    from scorecard.site.model import Scored, SiteModel
+    from scorecard.site.views import AssessmentView
+    from scorecard.source.content import Sources
 
 
 class Prepared(NamedTuple):
@@ -193,6 +194,8 @@ class BuildCache:
     def prepared(self, sources: Sources, unsafe_html: bool,
                  prepare: Callable[[list[Job]], list[Parsed]]) -> dict[str, Parsed]:
         """A file's key is a digest of everything its parsing reads: its path, slug, text and the rubric."""
+        from scorecard.pipeline.prepare import Job
+
         rubric_key = digest(sources.rubric_bytes or b"", repr(unsafe_html).encode())
         self.file_keys = {f.path: digest(rubric_key, f.path.encode(), f.slug.encode(), f.text.encode())
                           for f in sources.files}
@@ -245,6 +248,9 @@ class BuildCache:
              output_dir: Path) -> RenderPlan:
         """A file is kept when its key is the one the last build recorded for it and the file is still the one it
         wrote."""
+        from scorecard.incremental.fragments import FragmentStore
+        from scorecard.incremental.pagekeys import page_keys, templates_digest, view_keys
+
         known = view_keys(model, self.known_views, self.view_digests)
         keys = page_keys(model, env, known)
         keys.update((path, digest(data)) for path, data in made.items())
@@ -285,6 +291,16 @@ class BuildCache:
             else:
                 self.stored[name] = stored
         save_part(self.root, "site", (self.site, self.history_record))
+
+
+def theme_digest(theme_dirs: Sequence[Path]) -> bytes:
+    """A digest of every file of every theme in use (templates and static files)."""
+    parts = []
+    for number, theme in enumerate(theme_dirs):
+        if theme.is_dir():
+            for path in sorted(p for p in theme.rglob("*") if p.is_file()):
+                parts += [f"{number}:{path.relative_to(theme).as_posix()}".encode(), path.read_bytes()]
+    return digest(*parts)
 
 
 # -- output files the last build wrote ------------------------------------------------------

@@ -12,12 +12,15 @@ import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath, PurePosixPath
+from typing import TYPE_CHECKING
 
-from scorecard.core.assessment import Assessment, parse_assessment
 from scorecard.core.diagnostics import Diagnostic, did_you_mean, error, visible, warning
-from scorecard.core.rubric import Rubric, default_rubric, parse_rubric
 from scorecard.core.slugs import NO_SLUG, slugify
 from scorecard.source.gitrepo import TooLarge
+
+if TYPE_CHECKING:  # parsing is imported where it happens: a build with nothing changed only reads the files
+    from scorecard.core.assessment import Assessment
+    from scorecard.core.rubric import Rubric
 
 ASSESSMENTS_DIR = "assessments"
 RUBRIC_FILE = "rubric.yml"
@@ -54,6 +57,8 @@ def slug_for(relative: PurePath) -> str:
 
 def parse_site_rubric(text: str | None, path: str) -> tuple[Rubric | None, list[Diagnostic]]:
     """The site's rubric from the text of content/rubric.yml, or the default when there is none."""
+    from scorecard.core.rubric import default_rubric, parse_rubric
+
     base = default_rubric()
     if text is None:
         return base, []
@@ -189,6 +194,8 @@ def assemble_content(sources: Sources,
 
 def content_from_files(files: Mapping[str, bytes], prefix: str) -> tuple[Content | None, list[Diagnostic]]:
     """Parse a content directory given as bytes keyed by path (from disk or from a git revision)."""
+    from scorecard.core.assessment import parse_assessment
+
     sources = sources_from_files(files, prefix)
     diagnostics = list(sources.diagnostics)
     assessments = []
