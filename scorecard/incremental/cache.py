@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # a build that finds nothing changed needs only the site reco
     from scorecard.pipeline.prepare import Body, Job, Parsed
     from scorecard.site.model import Scored, SiteModel
     from scorecard.site.views import AssessmentView
-    from scorecard.source.content import Sources
+    from scorecard.source.content import Listing, Sources, Stamp
 
 
 class Prepared(NamedTuple):
@@ -77,6 +77,23 @@ class FileRecord:
     mtime_ns: int
 
 
+class InputRecord(NamedTuple):
+    """A content file as the last build found it."""
+
+    stamp: Stamp | None
+    """Its stamp; None when it had changed too shortly before it was found for the stamp to tell a
+    later change from that one (it is read again next time)."""
+    digest: bytes
+    """Digest of its bytes."""
+
+
+SETTLED_NS = 2_000_000_000
+"""A file whose stamp (mtime or ctime) is less than this before the listing that found it is read
+again next time, whatever its stamp says: another change within the same tick of the clock or of the
+file system's timestamps (2 s on FAT) would leave the same stamp. Git's index treats such "racily
+clean" entries the same way."""
+
+
 @dataclass
 class SiteRecord:
     """The last build as a whole: enough to tell that nothing changed since, and to say what it said."""
@@ -87,6 +104,9 @@ class SiteRecord:
     assessments: int
     files: dict[str, FileRecord]
     """Every file of the output, by path."""
+    inputs: dict[str, InputRecord]
+    """Every content file, by path as shown: its stamp and digest, so that a file whose stamp is
+    unchanged need not be read."""
 
 
 def reuse_for(options: BuildOptions) -> Reuse:
@@ -112,6 +132,8 @@ class BuildCache:
         # This build's state, set as its stages run.
         self.site_key = b""
         self.git_state = ""
+        self.inputs: dict[str, InputRecord] = {}
+        """This build's record of each content file."""
         self.file_keys: dict[str, bytes] = {}
         """This build's key of each assessment file, by path."""
         self.prepared_now: dict[str, Prepared] = {}
@@ -178,18 +200,25 @@ class BuildCache:
 
     # -- the stages -----------------------------------------------------------------------------
 
-    def unchanged(self, options: BuildOptions, files: Mapping[str, bytes], themes: Sequence[Path]) -> LastBuild | None:
+    def unchanged(self, options: BuildOptions, listing: Listing, themes: Sequence[Path]) -> LastBuild | None:
+        """The site's key digests each content file's bytes: the digest the last build recorded while
+        the file's stamp is the same, else the file is read."""
         self.open()
         self.git_state = history_state(options.root, options.content_dir)
         today = options.today or dt.date.today()
+        last = self.site
+        self.inputs = input_records(listing, last.inputs if last else {})
         self.site_key = digest(repr(replace(options, today=today)).encode(),
                                self.git_state.encode("utf-8", "surrogateescape"),  # a site folder not UTF-8
                                theme_digest(themes),
-                               *(part for path, data in sorted(files.items()) for part in (path.encode(), data)))
-        last = self.site
-        if last and last.key == self.site_key and output_unchanged(last.files, options.output_dir):
-            return LastBuild(last.diagnostics, last.assessments, tuple(last.files))
-        return None
+                               *(part for path, record in sorted(self.inputs.items())
+                                 for part in (path.encode(), record.digest)))
+        if not (last and last.key == self.site_key and output_unchanged(last.files, options.output_dir)):
+            return None
+        if last.inputs != self.inputs:  # files read again, the same bytes: keep their stamps as they are now
+            last.inputs = self.inputs
+            save_part(self.root, "site", (last, self.history_record))
+        return LastBuild(last.diagnostics, last.assessments, tuple(last.files))
 
     def prepared(self, sources: Sources, unsafe_html: bool,
                  prepare: Callable[[list[Job]], list[Parsed]]) -> dict[str, Parsed]:
@@ -279,7 +308,8 @@ class BuildCache:
             self.set_part("fragments", self.fragment_store.used)
         previous = self.site.files if self.site else {}
         self.site = SiteRecord(self.site_key, tuple(diagnostics), assessments,
-                               record_files(self.digests, output_dir, {path: previous[path] for path in kept}))
+                               record_files(self.digests, output_dir, {path: previous[path] for path in kept}),
+                               self.inputs)
         self.save()
 
     def save(self) -> None:
@@ -291,6 +321,30 @@ class BuildCache:
             else:
                 self.stored[name] = stored
         save_part(self.root, "site", (self.site, self.history_record))
+
+
+def input_records(listing: Listing, known: Mapping[str, InputRecord]) -> dict[str, InputRecord]:
+    """Each content file's record: as `known` has it while its stamp is the same, else with the digest
+    of its bytes as they are now. A stamp too close to the listing is not kept (see `SETTLED_NS`)."""
+    settled_before = listing.started_ns - SETTLED_NS
+    records = {}
+    for path, found in listing.files.items():
+        record = known.get(path)
+        if record is None or record.stamp is None or record.stamp != found.stamp:
+            settled = max(found.stamp.mtime_ns, found.stamp.ctime_ns) < settled_before
+            record = InputRecord(found.stamp if settled else None, file_digest(found.full))
+        records[path] = record
+    return records
+
+
+def file_digest(path: str) -> bytes:
+    """Digest of the file's bytes; empty, which no digest is, when it cannot be read (the build reads
+    it again and says why)."""
+    try:
+        with open(path, "rb") as handle:
+            return digest(handle.read())
+    except OSError:
+        return b""
 
 
 def theme_digest(theme_dirs: Sequence[Path]) -> bytes:

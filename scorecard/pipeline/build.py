@@ -25,10 +25,12 @@ from scorecard.publish.writer import check_output_dir, write_site
 from scorecard.source.config import default_theme_dir
 from scorecard.source.content import (
     Content,
+    Listing,
     Sources,
     assemble_content,
     display_path,
-    read_content_files,
+    find_content_files,
+    read_found,
     sources_from_files,
 )
 from scorecard.source.history import HistoryPoint, read_history
@@ -98,9 +100,10 @@ def _build(options: BuildOptions, reuse: Reuse, watch: Stopwatch) -> BuildResult
     if problems := check_output_dir(options.output_dir, [options.root], [options.content_dir, *options.themes]):
         return BuildResult(tuple(problems))
     themes = [*options.themes, default_theme_dir()]
-    with watch.stage("load"):
-        files, read_problems = load(options)
-        last = None if read_problems else reuse.unchanged(options, files, themes)
+    with watch.stage("load"):  # stat before reading: the files are read only when the last build cannot stand
+        listing, read_problems = find(options)
+        last = None if read_problems else reuse.unchanged(options, listing, themes)
+        files, read_problems = ({}, read_problems) if last else read(listing, read_problems)
     if last:  # nothing the site is made from changed, and the output is as the last build left it
         return BuildResult(last.diagnostics, last.assessments, len(last.paths), count_pages(last.paths),
                            watch.total(), watch.timings(), len(last.paths), reuse.status())
@@ -134,17 +137,23 @@ def content_prefix(options: BuildOptions) -> str:
     return display_path(options.content_dir, options.root)
 
 
-def load(options: BuildOptions) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """The content directory's files as bytes by path, and what could not be read."""
+def find(options: BuildOptions) -> tuple[Listing, list[Diagnostic]]:
+    """The content directory's files by path, found with their stamps but not read, and what cannot be read."""
     if not options.content_dir.is_dir():
-        return {}, [error(content_prefix(options), None, "content directory not found",
-                          "run scorecard at the root of a site, where content/ is")]
-    return read_content_files(options.content_dir, content_prefix(options))
+        return Listing({}, 0), [error(content_prefix(options), None, "content directory not found",
+                                      "run scorecard at the root of a site, where content/ is")]
+    return find_content_files(options.content_dir, content_prefix(options))
+
+
+def read(listing: Listing, problems: list[Diagnostic]) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The files found, as bytes by path, and `problems` with those of reading them."""
+    files, unread = read_found(listing)
+    return files, problems + unread
 
 
 def check(options: BuildOptions) -> Checked:
     """Load, validate and score the content, writing nothing (`scorecard check`)."""
-    files, problems = load(options)
+    files, problems = read(*find(options))
     return validate(options, sources_from_files(files, content_prefix(options)), problems, NoReuse())
 
 

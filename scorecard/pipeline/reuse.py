@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # what the later stages make: a build with nothing changed ne
     from scorecard.publish.fragments import Fragments
     from scorecard.site.model import Scored, SiteModel
     from scorecard.site.views import AssessmentView
-    from scorecard.source.content import Sources
+    from scorecard.source.content import Listing, Sources
 
 History = Mapping[str, tuple[HistoryPoint, ...]]
 """Each assessment's revisions that changed its scores, by slug."""
@@ -61,8 +61,9 @@ class Reuse(Protocol):
         """How the earlier work was found ("used", "empty", "off", or why it was ignored)."""
         ...
 
-    def unchanged(self, options: BuildOptions, files: Mapping[str, bytes], themes: Sequence[Path]) -> LastBuild | None:
-        """The last build, when nothing the site is made from changed and its output is intact."""
+    def unchanged(self, options: BuildOptions, listing: Listing, themes: Sequence[Path]) -> LastBuild | None:
+        """The last build, when nothing the site is made from changed and its output is intact (the
+        content files are listed, not read: a file is read here only if its stamp changed)."""
         ...
 
     def prepared(self, sources: Sources, unsafe_html: bool,
@@ -107,7 +108,7 @@ class NoReuse:
     def status(self) -> str:
         return self._status
 
-    def unchanged(self, options: BuildOptions, files: Mapping[str, bytes], themes: Sequence[Path]) -> LastBuild | None:
+    def unchanged(self, options: BuildOptions, listing: Listing, themes: Sequence[Path]) -> LastBuild | None:
         return None
 
     def prepared(self, sources: Sources, unsafe_html: bool,
