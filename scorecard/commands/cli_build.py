@@ -1,4 +1,4 @@
-"""`scorecard build`."""
+"""`scorecard build`: the settings, the build through the cache, its summary and exit code."""
 
 from __future__ import annotations
 

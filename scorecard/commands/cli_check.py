@@ -1,4 +1,4 @@
-"""`scorecard check`."""
+"""`scorecard check`: what the build validates, without building, for people, workflows, tools or code scanning."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`scorecard diff`."""
+"""`scorecard diff`: how scores moved between two revisions, and the `--fail-on` gate."""
 
 from __future__ import annotations
 

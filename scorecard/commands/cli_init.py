@@ -1,4 +1,4 @@
-"""`scorecard init`."""
+"""`scorecard init`: a new site's starter files."""
 
 from __future__ import annotations
 

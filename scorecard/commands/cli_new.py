@@ -1,4 +1,4 @@
-"""`scorecard new`."""
+"""`scorecard new`: a new assessment, pre-filled from the rubric in use."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`scorecard serve`."""
+"""`scorecard serve`: build, serve, and build again on every save (the only command that imports watchdog)."""
 
 from __future__ import annotations
 
