@@ -4,9 +4,9 @@ It holds every prepared assessment file (parsed, scored, body rendered), keyed b
 everything that file's preparation reads, each assessment's view, and for every page of the
 output a digest of what it was rendered from (view model, templates, site). The site record also
 keeps each content file's stamp and digest, so that a build with nothing changed can tell so from
-`stat` alone (`input_records`). A later build reuses a prepared file whose key is unchanged, and carries over an output file whose page key
-is unchanged (and which is still the file it wrote: same size and modification time) instead
-of rendering it again.
+`stat` alone (`input_records`). A later build reuses a prepared file whose key is unchanged, and
+carries over an output file whose page key is unchanged (and which is still the file it wrote:
+same size and modification time) instead of rendering it again.
 
 The cache is never trusted blindly. It is ignored, and rebuilt, when it is missing, truncated,
 of another format, written by another version of scorecard or its libraries (a digest of their
