@@ -12,7 +12,7 @@ from scorecard.commands.terminal import Verbosity, describe_options, print_diagn
 from scorecard.core.options import BuildOptions
 from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS
 from scorecard.source.config import CONFIG_FILE, load_config, options_for, theme_problems
-from scorecard.source.gitrepo import is_shallow, repo_root
+from scorecard.source.gitrepo import is_shallow
 
 
 def site_options(root: Path, verbosity: Verbosity | None = None, **overrides: Any) -> BuildOptions:
@@ -49,7 +49,6 @@ VERBOSE = click.option("--verbose", "-v", is_flag=True,
 
 def warn_if_shallow(root: Path) -> None:
     """One warning on stderr when the repository is a shallow clone: its history is cut short."""
-    repo = repo_root(root)
-    if repo is not None and is_shallow(repo):
+    if is_shallow(root):  # false outside a repository (one git process either way)
         say("scorecard: warning: this is a shallow clone, so the history shows only the commits it has "
             "(fetch the rest with `git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout).", "yellow")
