@@ -20,11 +20,13 @@ import pytest
 from conftest import snapshot
 
 from scorecard.core.options import BuildOptions
+from scorecard.incremental import cache as cache_module
 from scorecard.incremental import cachefiles
-from scorecard.incremental.cache import BuildCache, reuse_for
+from scorecard.incremental.cache import BuildCache, InputRecord, input_records, reuse_for
 from scorecard.incremental.cachefiles import CACHE_DIR
 from scorecard.pipeline.build import BuildResult
 from scorecard.pipeline.build import build as build_without_cache
+from scorecard.source.content import Found, Listing, Stamp
 
 
 def build(options: BuildOptions, reuse: BuildCache | None = None) -> BuildResult:
@@ -525,3 +527,89 @@ def test_a_cache_file_signed_with_the_right_key_still_cannot_run_code(site: Path
     result = build(BuildOptions.at(site))
     assert result.ok and result.cache == "ignored: damaged"
     assert not marker.exists()
+
+
+# -- content files: stat before reading ------------------------------------------------------------
+
+def digests_taken(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The content files the cache reads to digest them, from now on."""
+    taken: list[str] = []
+    real = cache_module.file_digest
+
+    def counted(path: str) -> bytes:
+        taken.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(cache_module, "file_digest", counted)
+    return taken
+
+
+def test_a_build_with_nothing_changed_reads_no_content_file_once_the_stamps_have_settled(
+        site: Path, monkeypatch: pytest.MonkeyPatch):
+    taken = digests_taken(monkeypatch)
+    assert build(BuildOptions.at(site)).ok
+    files = 3  # team/alpha.md, beta.md and gamma.md; the fixture has no rubric.yml
+    assert len(taken) == files  # the first build digests every file
+    # The fixture was copied a moment ago: each stamp is too new to trust (SETTLED_NS), so the next
+    # build reads each file again, finds the same bytes, and keeps the stamps, now two seconds old.
+    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)
+    taken.clear()
+    second = build(BuildOptions.at(site))
+    assert second.ok and second.kept == second.files
+    assert len(taken) == files
+    taken.clear()
+    third = build(BuildOptions.at(site))
+    assert third.ok and third.kept == third.files
+    assert taken == []  # stat only
+
+
+def test_a_touched_content_file_is_read_but_nothing_is_built(site: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)  # trust the stamps of files written a moment ago
+    taken = digests_taken(monkeypatch)
+    assert build(BuildOptions.at(site)).ok
+    os.utime(site / "content/assessments/gamma.md")  # `touch`: a new modification time, the same bytes
+    taken.clear()
+    result = build(BuildOptions.at(site))
+    assert taken == ["gamma.md"]
+    assert result.ok and result.kept == result.files
+    assert [stage for stage, _ in result.timings] == ["load"]
+
+
+def test_a_file_rewritten_with_its_size_and_modification_time_kept_is_built_again(site: Path, tmp_path: Path,
+                                                                                  monkeypatch: pytest.MonkeyPatch):
+    """As `rsync -t` or `cp -p` over the file leave it: only the change time (ctime), which no tool
+    can set, tells the file changed."""
+    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)
+    assert build(BuildOptions.at(site)).ok
+    path = site / "content/assessments/gamma.md"
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert "Gamma hotline" in text
+    path.write_text(text.replace("Gamma hotline", "Gamma hotlime"), encoding="utf-8")  # one letter for another
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
+    assert build(BuildOptions.at(site)).ok
+    assert "Gamma hotlime" in (site / "output/assessments/gamma/index.html").read_text(encoding="utf-8")
+    assert_same_as_cold_build(site, tmp_path)
+
+
+def test_a_stamp_taken_within_two_seconds_of_a_change_is_not_trusted(tmp_path: Path):
+    """A second change in the same tick of the clock can leave the stamp as the first one left it
+    (git calls such entries "racily clean"): the file is read again however its stamp looks."""
+    path = tmp_path / "a.md"
+    path.write_bytes(b"one")
+    stamp = Stamp.of(path.stat())
+    changed = max(stamp.mtime_ns, stamp.ctime_ns)
+
+    def listed(after_ns: int) -> Listing:
+        return Listing({"content/a.md": Found(str(path), stamp)}, changed + after_ns)
+
+    soon = input_records(listed(1_000_000), {})  # listed 1 ms after the change
+    assert soon["content/a.md"] == InputRecord(None, cachefiles.digest(b"one"))
+    path.write_bytes(b"two")  # suppose this change left the same stamp
+    assert input_records(listed(1_000_000), soon)["content/a.md"].digest == cachefiles.digest(b"two")
+    late = input_records(listed(3_000_000_000), {})  # listed 3 s after the change: the stamp is kept
+    assert late["content/a.md"] == InputRecord(stamp, cachefiles.digest(b"two"))
+    path.unlink()  # with that stamp, the file is not read again: its record stands
+    assert input_records(listed(4_000_000_000), late) == late

@@ -17,13 +17,14 @@ import pytest
 from conftest import snapshot, write_site
 
 from scorecard.core.options import BuildOptions
-from scorecard.incremental import cache as cache_module
+from scorecard.incremental import fragments as fragments_module
 from scorecard.incremental.cache import reuse_for
 from scorecard.incremental.fragments import FragmentStore
 from scorecard.pipeline.build import BuildResult
 from scorecard.pipeline.build import build as build_without_cache
 from scorecard.publish.fragments import storing_in
-from scorecard.publish.render import default_theme_dir, make_environment
+from scorecard.publish.render import make_environment
+from scorecard.source.config import default_theme_dir
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -59,7 +60,7 @@ def stores(monkeypatch: pytest.MonkeyPatch) -> list[FragmentStore]:
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
             made.append(self)
 
-    monkeypatch.setattr(cache_module, "FragmentStore", Recorded)
+    monkeypatch.setattr(fragments_module, "FragmentStore", Recorded)  # the cache imports it when it first renders
     return made
 
 

@@ -12,7 +12,8 @@ import pytest
 from scorecard.core.options import BuildOptions
 from scorecard.pipeline.build import build
 from scorecard.publish import render
-from scorecard.publish.render import bytecode_cache_dir, default_theme_dir, make_environment
+from scorecard.publish.render import bytecode_cache_dir, make_environment
+from scorecard.source.config import default_theme_dir
 
 
 def test_compiled_templates_go_to_the_users_cache_directory(site: Path, tmp_path: Path) -> None:

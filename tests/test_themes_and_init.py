@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from conftest import write_site
 
 from scorecard.commands.cli import main
-from scorecard.publish.render import default_theme_dir
+from scorecard.source.config import default_theme_dir
 
 
 def run(cwd: Path, monkeypatch: pytest.MonkeyPatch, *args: str):

@@ -10,13 +10,16 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from scorecard.core.diagnostics import Diagnostic, visible
 from scorecard.core.options import BuildOptions
-from scorecard.pipeline.build import BuildResult
 from scorecard.source.content import display_path
+
+if TYPE_CHECKING:
+    from scorecard.pipeline.build import BuildResult
 
 
 @dataclass(frozen=True)

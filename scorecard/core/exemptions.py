@@ -13,11 +13,9 @@ from dataclasses import replace
 
 from scorecard.core.assessment import Assessment, Response
 from scorecard.core.diagnostics import Diagnostic, warning
+from scorecard.core.options import DEFAULT_WARNING_DAYS
 from scorecard.core.rubric import Rubric
 from scorecard.core.scoring import Scorecard, score_assessment
-
-DEFAULT_WARNING_DAYS = 30
-"""How many days before an exemption expires `check` starts to warn."""
 
 
 def is_expired(response: Response, today: dt.date) -> bool:

@@ -11,8 +11,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from scorecard.core.exemptions import DEFAULT_WARNING_DAYS
 from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS
+
+DEFAULT_WARNING_DAYS = 30
+"""How many days before an exemption expires `check` starts to warn."""
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from scorecard.core.assessment import Assessment
 from scorecard.core.diagnostics import Diagnostic, warning
+
+if TYPE_CHECKING:
+    from scorecard.core.assessment import Assessment
 
 DEFAULT_MAX_AGE_DAYS = 365
 

@@ -2,10 +2,11 @@
 
 It holds every prepared assessment file (parsed, scored, body rendered), keyed by a digest of
 everything that file's preparation reads, each assessment's view, and for every page of the
-output a digest of what it was rendered from (view model, templates, site). A later build
-reuses a prepared file whose key is unchanged, and carries over an output file whose page key
-is unchanged (and which is still the file it wrote: same size and modification time) instead
-of rendering it again.
+output a digest of what it was rendered from (view model, templates, site). The site record also
+keeps each content file's stamp and digest, so that a build with nothing changed can tell so from
+`stat` alone (`input_records`). A later build reuses a prepared file whose key is unchanged, and
+carries over an output file whose page key is unchanged (and which is still the file it wrote:
+same size and modification time) instead of rendering it again.
 
 The cache is never trusted blindly. It is ignored, and rebuilt, when it is missing, truncated,
 of another format, written by another version of scorecard or its libraries (a digest of their
@@ -22,11 +23,8 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import jinja2
-
-from scorecard.core.assessment import Assessment
 from scorecard.core.diagnostics import Diagnostic
 from scorecard.core.options import BuildOptions
 from scorecard.incremental.cachefiles import (
@@ -38,14 +36,18 @@ from scorecard.incremental.cachefiles import (
     save_dict_part,
     save_part,
 )
-from scorecard.incremental.fragments import FragmentStore
-from scorecard.incremental.pagekeys import page_keys, templates_digest, theme_digest, view_keys
-from scorecard.pipeline.prepare import Body, Job, Parsed
 from scorecard.pipeline.reuse import Files, History, LastBuild, NoReuse, RenderPlan, Reuse
-from scorecard.site.model import Scored, SiteModel
-from scorecard.site.views import AssessmentView
-from scorecard.source.content import Sources
 from scorecard.source.history import history_state
+
+if TYPE_CHECKING:  # a build that finds nothing changed needs only the site record: see `unchanged`
+    import jinja2
+
+    from scorecard.core.assessment import Assessment
+    from scorecard.incremental.fragments import FragmentStore
+    from scorecard.pipeline.prepare import Body, Job, Parsed
+    from scorecard.site.model import Scored, SiteModel
+    from scorecard.site.views import AssessmentView
+    from scorecard.source.content import Listing, Sources, Stamp
 
 
 class Prepared(NamedTuple):
@@ -76,6 +78,23 @@ class FileRecord:
     mtime_ns: int
 
 
+class InputRecord(NamedTuple):
+    """A content file as the last build found it."""
+
+    stamp: Stamp | None
+    """Its stamp; None when it had changed too shortly before it was found for the stamp to tell a
+    later change from that one (it is read again next time)."""
+    digest: bytes
+    """Digest of its bytes."""
+
+
+SETTLED_NS = 2_000_000_000
+"""A file whose stamp (mtime or ctime) is less than this before the listing that found it is read
+again next time, whatever its stamp says: another change within the same tick of the clock or of the
+file system's timestamps (2 s on FAT) would leave the same stamp. Git's index treats such "racily
+clean" entries the same way."""
+
+
 @dataclass
 class SiteRecord:
     """The last build as a whole: enough to tell that nothing changed since, and to say what it said."""
@@ -86,6 +105,9 @@ class SiteRecord:
     assessments: int
     files: dict[str, FileRecord]
     """Every file of the output, by path."""
+    inputs: dict[str, InputRecord]
+    """Every content file, by path as shown: its stamp and digest, so that a file whose stamp is
+    unchanged need not be read."""
 
 
 def reuse_for(options: BuildOptions) -> Reuse:
@@ -111,6 +133,8 @@ class BuildCache:
         # This build's state, set as its stages run.
         self.site_key = b""
         self.git_state = ""
+        self.inputs: dict[str, InputRecord] = {}
+        """This build's record of each content file."""
         self.file_keys: dict[str, bytes] = {}
         """This build's key of each assessment file, by path."""
         self.prepared_now: dict[str, Prepared] = {}
@@ -177,22 +201,31 @@ class BuildCache:
 
     # -- the stages -----------------------------------------------------------------------------
 
-    def unchanged(self, options: BuildOptions, files: Mapping[str, bytes], themes: Sequence[Path]) -> LastBuild | None:
+    def unchanged(self, options: BuildOptions, listing: Listing, themes: Sequence[Path]) -> LastBuild | None:
+        """The site's key digests each content file's bytes: the digest the last build recorded while
+        the file's stamp is the same, else the file is read."""
         self.open()
         self.git_state = history_state(options.root, options.content_dir)
         today = options.today or dt.date.today()
+        last = self.site
+        self.inputs = input_records(listing, last.inputs if last else {})
         self.site_key = digest(repr(replace(options, today=today)).encode(),
                                self.git_state.encode("utf-8", "surrogateescape"),  # a site folder not UTF-8
                                theme_digest(themes),
-                               *(part for path, data in sorted(files.items()) for part in (path.encode(), data)))
-        last = self.site
-        if last and last.key == self.site_key and output_unchanged(last.files, options.output_dir):
-            return LastBuild(last.diagnostics, last.assessments, tuple(last.files))
-        return None
+                               *(part for path, record in sorted(self.inputs.items())
+                                 for part in (path.encode(), record.digest)))
+        if not (last and last.key == self.site_key and output_unchanged(last.files, options.output_dir)):
+            return None
+        if last.inputs != self.inputs:  # files read again, the same bytes: keep their stamps as they are now
+            last.inputs = self.inputs
+            save_part(self.root, "site", (last, self.history_record))
+        return LastBuild(last.diagnostics, last.assessments, tuple(last.files))
 
     def prepared(self, sources: Sources, unsafe_html: bool,
                  prepare: Callable[[list[Job]], list[Parsed]]) -> dict[str, Parsed]:
         """A file's key is a digest of everything its parsing reads: its path, slug, text and the rubric."""
+        from scorecard.pipeline.prepare import Job
+
         rubric_key = digest(sources.rubric_bytes or b"", repr(unsafe_html).encode())
         self.file_keys = {f.path: digest(rubric_key, f.path.encode(), f.slug.encode(), f.text.encode())
                           for f in sources.files}
@@ -245,6 +278,9 @@ class BuildCache:
              output_dir: Path) -> RenderPlan:
         """A file is kept when its key is the one the last build recorded for it and the file is still the one it
         wrote."""
+        from scorecard.incremental.fragments import FragmentStore
+        from scorecard.incremental.pagekeys import page_keys, templates_digest, view_keys
+
         known = view_keys(model, self.known_views, self.view_digests)
         keys = page_keys(model, env, known)
         keys.update((path, digest(data)) for path, data in made.items())
@@ -273,7 +309,8 @@ class BuildCache:
             self.set_part("fragments", self.fragment_store.used)
         previous = self.site.files if self.site else {}
         self.site = SiteRecord(self.site_key, tuple(diagnostics), assessments,
-                               record_files(self.digests, output_dir, {path: previous[path] for path in kept}))
+                               record_files(self.digests, output_dir, {path: previous[path] for path in kept}),
+                               self.inputs)
         self.save()
 
     def save(self) -> None:
@@ -285,6 +322,40 @@ class BuildCache:
             else:
                 self.stored[name] = stored
         save_part(self.root, "site", (self.site, self.history_record))
+
+
+def input_records(listing: Listing, known: Mapping[str, InputRecord]) -> dict[str, InputRecord]:
+    """Each content file's record: as `known` has it while its stamp is the same, else with the digest
+    of its bytes as they are now. A stamp too close to the listing is not kept (see `SETTLED_NS`)."""
+    settled_before = listing.started_ns - SETTLED_NS
+    records = {}
+    for path, found in listing.files.items():
+        record = known.get(path)
+        if record is None or record.stamp is None or record.stamp != found.stamp:
+            settled = max(found.stamp.mtime_ns, found.stamp.ctime_ns) < settled_before
+            record = InputRecord(found.stamp if settled else None, file_digest(found.full))
+        records[path] = record
+    return records
+
+
+def file_digest(path: str) -> bytes:
+    """Digest of the file's bytes; empty, which no digest is, when it cannot be read (the build reads
+    it again and says why)."""
+    try:
+        with open(path, "rb") as handle:
+            return digest(handle.read())
+    except OSError:
+        return b""
+
+
+def theme_digest(theme_dirs: Sequence[Path]) -> bytes:
+    """A digest of every file of every theme in use (templates and static files)."""
+    parts = []
+    for number, theme in enumerate(theme_dirs):
+        if theme.is_dir():
+            for path in sorted(p for p in theme.rglob("*") if p.is_file()):
+                parts += [f"{number}:{path.relative_to(theme).as_posix()}".encode(), path.read_bytes()]
+    return digest(*parts)
 
 
 # -- output files the last build wrote ------------------------------------------------------

@@ -16,9 +16,8 @@ import copyreg
 import functools
 import io
 import pickle
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -69,16 +68,6 @@ def templates_digest(env: jinja2.Environment) -> bytes:
     parts = []
     for name in sorted(loader.list_templates()):
         parts += [name.encode(), loader.get_source(env, name)[0].encode()]
-    return digest(*parts)
-
-
-def theme_digest(theme_dirs: Sequence[Path]) -> bytes:
-    """A digest of every file of every theme in use (templates and static files)."""
-    parts = []
-    for number, theme in enumerate(theme_dirs):
-        if theme.is_dir():
-            for path in sorted(p for p in theme.rglob("*") if p.is_file()):
-                parts += [f"{number}:{path.relative_to(theme).as_posix()}".encode(), path.read_bytes()]
     return digest(*parts)
 
 

@@ -13,37 +13,37 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from markupsafe import Markup
-
-from scorecard.core.assessment import Assessment
 from scorecard.core.diagnostics import Diagnostic, error, sort_diagnostics
 from scorecard.core.diagnostics import strict as promote_warnings
-from scorecard.core.exemptions import apply_expiry, exemption_warnings
-from scorecard.core.groups import spelling_clashes, title_clashes
 from scorecard.core.options import BuildOptions
-from scorecard.core.rubric import Rubric
 from scorecard.core.staleness import future_date_warnings, staleness_warnings
-from scorecard.pipeline.prepare import Body, Parsed, parse_all, render_all
 from scorecard.pipeline.reuse import Files, NoReuse, Reuse
 from scorecard.pipeline.timings import Progress, StageTime, Stopwatch, collector_paused, collector_released
-from scorecard.publish.export import assessment_exports, badge_files, scorecard_csv, scorecard_json
-from scorecard.publish.render import RenderError, default_theme_dir, environment_for, render_site
-from scorecard.publish.sitemap import SITEMAP_URL, sitemap_xml
 from scorecard.publish.writer import check_output_dir, write_site
-from scorecard.site.compare import DATA_URL, compare_data_js, trends_of
-from scorecard.site.model import Scored, SiteModel, assessment_view, build_site_model
-from scorecard.site.portfolio_map import MapAxes, map_problems
-from scorecard.site.search import search_index_js
+from scorecard.source.config import default_theme_dir
 from scorecard.source.content import (
     Content,
+    Listing,
     Sources,
     assemble_content,
     display_path,
-    read_content_files,
+    find_content_files,
+    read_found,
     sources_from_files,
 )
 from scorecard.source.history import HistoryPoint, read_history
+
+if TYPE_CHECKING:
+    from scorecard.core.assessment import Assessment
+    from scorecard.core.rubric import Rubric
+    from scorecard.pipeline.prepare import Body, Parsed
+    from scorecard.site.model import Scored, SiteModel
+
+# The stages after "load" import what they work with (parsing, Markdown, scoring, the site model,
+# templates, exports) where they first need it: a build that finds nothing changed stops after
+# "load" and never imports them (`scorecard build` twice in a row is the command run most often).
 
 STAGES = ("load", "validate", "history", "site model", "render", "write", "save cache")
 """The stages of a build, in order, as `--timings` and the progress bar name them."""
@@ -100,9 +100,10 @@ def _build(options: BuildOptions, reuse: Reuse, watch: Stopwatch) -> BuildResult
     if problems := check_output_dir(options.output_dir, [options.root], [options.content_dir, *options.themes]):
         return BuildResult(tuple(problems))
     themes = [*options.themes, default_theme_dir()]
-    with watch.stage("load"):
-        files, read_problems = load(options)
-        last = None if read_problems else reuse.unchanged(options, files, themes)
+    with watch.stage("load"):  # stat before reading: the files are read only when the last build cannot stand
+        listing, read_problems = find(options)
+        last = None if read_problems else reuse.unchanged(options, listing, themes)
+        files, read_problems = ({}, read_problems) if last else read(listing, read_problems)
     if last:  # nothing the site is made from changed, and the output is as the last build left it
         return BuildResult(last.diagnostics, last.assessments, len(last.paths), count_pages(last.paths),
                            watch.total(), watch.timings(), len(last.paths), reuse.status())
@@ -136,17 +137,23 @@ def content_prefix(options: BuildOptions) -> str:
     return display_path(options.content_dir, options.root)
 
 
-def load(options: BuildOptions) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """The content directory's files as bytes by path, and what could not be read."""
+def find(options: BuildOptions) -> tuple[Listing, list[Diagnostic]]:
+    """The content directory's files by path, found with their stamps but not read, and what cannot be read."""
     if not options.content_dir.is_dir():
-        return {}, [error(content_prefix(options), None, "content directory not found",
-                          "run scorecard at the root of a site, where content/ is")]
-    return read_content_files(options.content_dir, content_prefix(options))
+        return Listing({}, 0), [error(content_prefix(options), None, "content directory not found",
+                                      "run scorecard at the root of a site, where content/ is")]
+    return find_content_files(options.content_dir, content_prefix(options))
+
+
+def read(listing: Listing, problems: list[Diagnostic]) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The files found, as bytes by path, and `problems` with those of reading them."""
+    files, unread = read_found(listing)
+    return files, problems + unread
 
 
 def check(options: BuildOptions) -> Checked:
     """Load, validate and score the content, writing nothing (`scorecard check`)."""
-    files, problems = load(options)
+    files, problems = read(*find(options))
     return validate(options, sources_from_files(files, content_prefix(options)), problems, NoReuse())
 
 
@@ -156,6 +163,8 @@ def validate(options: BuildOptions, sources: Sources, read_problems: list[Diagno
     Each file is prepared on its own, in worker processes when there are many, unless `reuse`
     knows it already.
     """
+    from scorecard.pipeline.prepare import parse_all, render_all
+
     diagnostics = [*read_problems, *sources.diagnostics]
     rubric = sources.rubric
     if rubric is None:
@@ -182,6 +191,10 @@ def validate(options: BuildOptions, sources: Sources, read_problems: list[Diagno
 def scored_on(rubric: Rubric, assessment: Assessment, prepared: Parsed, body: Body, today: dt.date) -> Scored:
     """An assessment as the site shows it on `today`: an exemption that has expired counts as
     unanswered (worked out here, not with the file: it depends on the day)."""
+    from scorecard.core.exemptions import apply_expiry
+    from scorecard.publish.export import assessment_exports
+    from scorecard.site.model import Scored
+
     assert prepared.scorecard is not None
     assert prepared.exports is not None
     card, exports = prepared.scorecard, prepared.exports
@@ -194,6 +207,10 @@ def scored_on(rubric: Rubric, assessment: Assessment, prepared: Parsed, body: Bo
 def content_warnings(content: Content, options: BuildOptions, today: dt.date) -> list[Diagnostic]:
     """What only the content as a whole shows: names and titles that clash, reviews due, dates in the
     future, exemptions about to expire, a map of sections the rubric lacks."""
+    from scorecard.core.exemptions import exemption_warnings
+    from scorecard.core.groups import spelling_clashes, title_clashes
+    from scorecard.site.portfolio_map import MapAxes, map_problems
+
     by_path = sorted(content.assessments, key=lambda a: a.path)
     return [*spelling_clashes(content.assessments), *title_clashes(by_path),
             *map_problems(content.rubric, MapAxes(options.map_across, options.map_up)),
@@ -210,6 +227,11 @@ def finish_diagnostics(diagnostics: list[Diagnostic], strict: bool) -> tuple[Dia
 def site_model(options: BuildOptions, checked: Checked, history: Mapping[str, tuple[HistoryPoint, ...]],
                reuse: Reuse) -> SiteModel:
     """Every page's view model; each assessment's own view is reused while what it shows is unchanged."""
+    from markupsafe import Markup
+
+    from scorecard.site.model import assessment_view, build_site_model
+    from scorecard.site.portfolio_map import MapAxes
+
     content = checked.content
     assert content is not None
     titles = {s.assessment.slug: s.assessment.title for s in checked.scored}
@@ -224,6 +246,9 @@ def render(options: BuildOptions, themes: list[Path], model: SiteModel, checked:
            reuse: Reuse) -> tuple[Made, frozenset[str]]:
     """Every file of the site that is not kept from the last build, made as the writer takes it,
     and the files kept."""
+    from scorecard.publish.export import badge_files
+    from scorecard.publish.render import environment_for, render_site
+
     env = environment_for(themes)
     badges = dict(badge_files(list(checked.scored)))  # thousands of small files, made already
     plan = reuse.plan(model, env, badges, options.output_dir)
@@ -235,6 +260,11 @@ def render(options: BuildOptions, themes: list[Path], model: SiteModel, checked:
 
 def export_files(checked: Checked, model: SiteModel, options: BuildOptions, badges: dict[str, bytes]) -> Files:
     """The files made from the data rather than from templates: exports, badges, sitemap, search index."""
+    from scorecard.publish.export import scorecard_csv, scorecard_json
+    from scorecard.publish.sitemap import SITEMAP_URL, sitemap_xml
+    from scorecard.site.compare import DATA_URL, compare_data_js, trends_of
+    from scorecard.site.search import search_index_js
+
     assert checked.content is not None
     rubric = checked.content.rubric
     by_slug = sorted(checked.scored, key=lambda s: s.assessment.slug)
@@ -253,6 +283,8 @@ def export_files(checked: Checked, model: SiteModel, options: BuildOptions, badg
 
 def write(options: BuildOptions, files: Iterable[tuple[str, bytes]], kept: frozenset[str]) -> tuple[Diagnostic, ...]:
     """Write the site, swapped in whole; what went wrong, if anything (nothing is written then)."""
+    from scorecard.publish.render import RenderError
+
     try:
         return tuple(write_site(files, options.output_dir, kept=sorted(kept)))
     except RenderError as exc:  # template errors name the theme's file: shown from the site root when it is inside

@@ -12,19 +12,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import jinja2
-
-from scorecard.core.assessment import Assessment
 from scorecard.core.diagnostics import Diagnostic
 from scorecard.core.options import BuildOptions
-from scorecard.pipeline.prepare import Body, Job, Parsed
-from scorecard.publish.fragments import Fragments
-from scorecard.site.model import Scored, SiteModel
-from scorecard.site.views import AssessmentView
-from scorecard.source.content import Sources
 from scorecard.source.history import HistoryPoint
+
+if TYPE_CHECKING:  # what the later stages make: a build with nothing changed never imports them
+    import jinja2
+
+    from scorecard.core.assessment import Assessment
+    from scorecard.pipeline.prepare import Body, Job, Parsed
+    from scorecard.publish.fragments import Fragments
+    from scorecard.site.model import Scored, SiteModel
+    from scorecard.site.views import AssessmentView
+    from scorecard.source.content import Listing, Sources
 
 History = Mapping[str, tuple[HistoryPoint, ...]]
 """Each assessment's revisions that changed its scores, by slug."""
@@ -59,8 +61,9 @@ class Reuse(Protocol):
         """How the earlier work was found ("used", "empty", "off", or why it was ignored)."""
         ...
 
-    def unchanged(self, options: BuildOptions, files: Mapping[str, bytes], themes: Sequence[Path]) -> LastBuild | None:
-        """The last build, when nothing the site is made from changed and its output is intact."""
+    def unchanged(self, options: BuildOptions, listing: Listing, themes: Sequence[Path]) -> LastBuild | None:
+        """The last build, when nothing the site is made from changed and its output is intact (the
+        content files are listed, not read: a file is read here only if its stamp changed)."""
         ...
 
     def prepared(self, sources: Sources, unsafe_html: bool,
@@ -105,11 +108,13 @@ class NoReuse:
     def status(self) -> str:
         return self._status
 
-    def unchanged(self, options: BuildOptions, files: Mapping[str, bytes], themes: Sequence[Path]) -> LastBuild | None:
+    def unchanged(self, options: BuildOptions, listing: Listing, themes: Sequence[Path]) -> LastBuild | None:
         return None
 
     def prepared(self, sources: Sources, unsafe_html: bool,
                  prepare: Callable[[list[Job]], list[Parsed]]) -> dict[str, Parsed]:
+        from scorecard.pipeline.prepare import Job
+
         jobs = [Job(f.path, f.slug, f.text) for f in sources.files]
         return dict(zip((job.path for job in jobs), prepare(jobs), strict=True))
 

@@ -24,13 +24,7 @@ from scorecard.core.safetext import finalize
 from scorecard.core.slugs import slugify
 from scorecard.publish.fragments import FragmentCache, Fragments, ThemeEnvironment, storing_in
 from scorecard.site.model import SiteModel
-
-
-def default_theme_dir() -> Path:
-    """The default theme: inside the installed package, or at the top of a source checkout."""
-    package = Path(__file__).resolve().parent.parent  # scorecard/
-    installed = package / "themes" / "default"
-    return installed if installed.is_dir() else package.parent / "themes" / "default"
+from scorecard.source.config import default_theme_dir
 
 
 def template_fingerprint(theme_dirs: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]:

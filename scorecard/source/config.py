@@ -147,6 +147,13 @@ def load_config(root: Path) -> tuple[SiteConfig, list[Diagnostic]]:
     return parse_config(text, CONFIG_FILE)
 
 
+def default_theme_dir() -> Path:
+    """The default theme: inside the installed package, or at the top of a source checkout."""
+    package = Path(__file__).resolve().parent.parent  # scorecard/
+    installed = package / "themes" / "default"
+    return installed if installed.is_dir() else package.parent / "themes" / "default"
+
+
 def theme_problems(root: Path, config: SiteConfig) -> list[Diagnostic]:
     """An error when the configured theme has no folder with templates/ or static/."""
     if config.theme == DEFAULT_THEME:

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath, PurePosixPath
+from typing import TYPE_CHECKING, NamedTuple
 
-from scorecard.core.assessment import Assessment, parse_assessment
 from scorecard.core.diagnostics import Diagnostic, did_you_mean, error, visible, warning
-from scorecard.core.rubric import Rubric, default_rubric, parse_rubric
 from scorecard.core.slugs import NO_SLUG, slugify
 from scorecard.source.gitrepo import TooLarge
+
+if TYPE_CHECKING:  # parsing is imported where it happens: a build with nothing changed only reads the files
+    from scorecard.core.assessment import Assessment
+    from scorecard.core.rubric import Rubric
 
 ASSESSMENTS_DIR = "assessments"
 RUBRIC_FILE = "rubric.yml"
@@ -54,6 +58,8 @@ def slug_for(relative: PurePath) -> str:
 
 def parse_site_rubric(text: str | None, path: str) -> tuple[Rubric | None, list[Diagnostic]]:
     """The site's rubric from the text of content/rubric.yml, or the default when there is none."""
+    from scorecard.core.rubric import default_rubric, parse_rubric
+
     base = default_rubric()
     if text is None:
         return base, []
@@ -71,14 +77,59 @@ def load_content(content_dir: Path, root: Path) -> tuple[Content | None, list[Di
     return content, diagnostics + problems
 
 
-def read_content_files(content_dir: Path, prefix: str) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """The rubric and assessment files under `content_dir`, keyed by `prefix/relative/path`.
+class Stamp(NamedTuple):
+    """What `stat` says of a file: while it is the same, so are the file's bytes, unless the file was
+    changed again within the clock tick of its last change (see `Listing.started_ns`)."""
 
-    Thousands of files are read on every build, even one that then finds nothing changed: paths
-    are plain strings here (pathlib's objects cost more than the reading), and a folder's place
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    """Set by the system on every change of the file, to the time of the change: no tool can set it back."""
+    inode: int
+    device: int
+
+    @classmethod
+    def of(cls, status: os.stat_result) -> Stamp:
+        return cls(status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
+
+
+class Found(NamedTuple):
+    """A content file found, not yet read."""
+
+    full: str
+    """Its path on disk."""
+    stamp: Stamp
+    """Its stamp when it was found (of the file a link inside content/ leads to, for a link)."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The rubric and assessment files of a content directory, found but not read."""
+
+    files: dict[str, Found]
+    """By path as diagnostics show it (`content/assessments/x.md`)."""
+    started_ns: int
+    """`time.time_ns()` before the first file was looked at: a file changed after that has a later
+    ctime, save for the clock's tick and the file system's granularity."""
+
+
+def read_content_files(content_dir: Path, prefix: str) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The rubric and assessment files under `content_dir` as bytes, keyed by `prefix/relative/path`."""
+    listing, diagnostics = find_content_files(content_dir, prefix)
+    files, problems = read_found(listing)
+    return files, diagnostics + problems
+
+
+def find_content_files(content_dir: Path, prefix: str) -> tuple[Listing, list[Diagnostic]]:
+    """The rubric and assessment files under `content_dir`, keyed by `prefix/relative/path`, each with
+    its stamp; what must not or cannot be read is a diagnostic instead.
+
+    Thousands of files are looked at on every build, even one that then finds nothing changed: paths
+    are plain strings here (pathlib's objects cost more than the `lstat`), and a folder's place
     inside content/ is checked once for all of its files.
     """
-    files: dict[str, bytes] = {}
+    started = time.time_ns()
+    files: dict[str, Found] = {}
     rubric = content_dir / RUBRIC_FILE
     paths = [RUBRIC_FILE] if rubric.is_file() or rubric.is_symlink() else []
     found, diagnostics = find_assessment_files(content_dir, prefix)
@@ -99,11 +150,24 @@ def read_content_files(content_dir: Path, prefix: str) -> tuple[dict[str, bytes]
             diagnostics.append(problem)
             continue
         try:
-            size = status.st_size if plain else os.stat(full).st_size
-            if size > MAX_FILE_BYTES:  # refused before it is read into memory
-                diagnostics.append(too_large(shown, size))
-                continue
-            with open(full, "rb") as handle:
+            status = status if plain else os.stat(full)  # a link inside content/: the file it leads to
+        except OSError as exc:
+            diagnostics.append(error(shown, None, f"cannot read file: {exc.strerror}"))
+            continue
+        if status.st_size > MAX_FILE_BYTES:  # refused before it is read into memory
+            diagnostics.append(too_large(shown, status.st_size))
+            continue
+        files[shown] = Found(full, Stamp.of(status))
+    return Listing(files, started), diagnostics
+
+
+def read_found(listing: Listing) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The bytes of each file found, by path as shown; a diagnostic for each that cannot be read."""
+    files: dict[str, bytes] = {}
+    diagnostics: list[Diagnostic] = []
+    for shown, found in listing.files.items():
+        try:
+            with open(found.full, "rb") as handle:
                 files[shown] = handle.read()
         except OSError as exc:
             diagnostics.append(error(shown, None, f"cannot read file: {exc.strerror}"))
@@ -189,6 +253,8 @@ def assemble_content(sources: Sources,
 
 def content_from_files(files: Mapping[str, bytes], prefix: str) -> tuple[Content | None, list[Diagnostic]]:
     """Parse a content directory given as bytes keyed by path (from disk or from a git revision)."""
+    from scorecard.core.assessment import parse_assessment
+
     sources = sources_from_files(files, prefix)
     diagnostics = list(sources.diagnostics)
     assessments = []

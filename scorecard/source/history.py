@@ -17,13 +17,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from scorecard.core.assessment import parse_assessment
-from scorecard.core.parallel import parallel_map
-from scorecard.core.rubric import Rubric
-from scorecard.core.scoring import score_assessment
 from scorecard.source import gitrepo
 from scorecard.source.content import RUBRIC_FILE, assessment_slug, parse_site_rubric
+
+if TYPE_CHECKING:  # scoring is imported where history is read: the build cache holds `HistoryPoint`s
+    from scorecard.core.rubric import Rubric
 
 SHORT_SHA = 7
 
@@ -118,6 +118,9 @@ def _text(data: bytes | None) -> str | None:
 
 
 def _score(rubric: Rubric, data: bytes | None, path: str, slug: str) -> _Snapshot | None:
+    from scorecard.core.assessment import parse_assessment
+    from scorecard.core.scoring import score_assessment
+
     text = _text(data)
     if text is None:
         return None
@@ -275,6 +278,8 @@ def _score_chunk(chunk: Sequence[tuple[tuple[str | None, str], tuple[str, str]]]
 def _score_all(wanted: dict[tuple[str | None, str], tuple[str, str]], blobs: Mapping[str, bytes], rubric_path: str,
                workers: int) -> dict[tuple[str | None, str], _Snapshot | None]:
     """Score every wanted revision: in this process, or split between forked workers."""
+    from scorecard.core.parallel import parallel_map
+
     items = list(wanted.items())
     results = parallel_map(_score_chunk, items, _Scorer(blobs, rubric_path), parallel_from=PARALLEL_FROM,
                            workers=workers)
