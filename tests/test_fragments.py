@@ -22,6 +22,7 @@ from scorecard.incremental.cache import reuse_for
 from scorecard.incremental.fragments import FragmentStore
 from scorecard.pipeline.build import BuildResult
 from scorecard.pipeline.build import build as build_without_cache
+from scorecard.publish import render
 from scorecard.publish.fragments import storing_in
 from scorecard.publish.render import default_theme_dir, make_environment
 
@@ -224,6 +225,21 @@ def test_rows_are_rendered_once_per_page_depth_then_reused_by_the_next_build(sit
     # come from the first build.
     assert (stores[1].rendered, stores[1].reused, stores[1].shared) == (13, 25, 4)
     assert len(stores[1].used) == 13 + 25
+
+
+def test_rows_rendered_in_worker_processes_are_reused_by_the_next_build(site: Path, stores: list[FragmentStore],
+                                                                       pages_in_workers: list[int]):
+    assert build(BuildOptions.at(site)).ok
+    assert pages_in_workers == [2]
+    # The workers rendered the rows; the build's store has each of them all the same: 3 assessments × 13 rows.
+    assert (stores[0].rendered, len(stores[0].used)) == (0, 39)
+    gamma = site / "content/assessments/gamma.md"
+    gamma.write_text(gamma.read_text().replace("search:     {score: 3", "search:     {score: 4"))
+    with pytest.MonkeyPatch.context() as patch:  # the next build in this process, to count what it reuses
+        patch.setattr(render, "PARALLEL_FROM", 10**9)
+        assert build(BuildOptions.at(site)).ok
+    # As after a build in one process (the test above): gamma's 13 rows again, 25 rows of alpha and beta reused.
+    assert (stores[1].rendered, stores[1].reused) == (13, 25)
 
 
 def test_a_template_edit_renders_every_fragment_again(site: Path, tmp_path: Path, stores: list[FragmentStore]):

@@ -12,9 +12,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any, TypeVar
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -30,23 +31,68 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
+def worker_count(items: int, parallel_from: int, workers: int | None = None) -> int:
+    """How many processes to split `items` between: `workers` (default: one per usable core) when there
+    are at least `parallel_from` items and workers may be forked, else 1 (this process does the work)."""
+    workers = usable_cores() if workers is None else workers
+    return workers if workers > 1 and items >= parallel_from and can_fork() else 1
+
+
 def parallel_map(work: Callable[[Sequence[T], Any], list[R]], items: list[T], context: Any, *,
                  parallel_from: int, workers: int | None = None) -> list[R]:
     """`work(chunk, context)` over consecutive chunks of `items`, results in order: split between
     `workers` forked processes (default: one per usable core) when there are at least
     `parallel_from` items, else in this process."""
-    global _shared  # noqa: PLW0603 - forked workers inherit module globals: that is how the work reaches them
-    workers = usable_cores() if workers is None else workers
-    if workers <= 1 or len(items) < parallel_from or not can_fork():
+    workers = worker_count(len(items), parallel_from, workers)
+    if workers == 1:
         return work(items, context)
-    _shared = (work, items, context)
     size = -(-len(items) // (workers * 4))
     spans = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [result for chunk in pool.map(_run_shared, spans) for result in chunk]
-    finally:
-        _shared = None
+    return [result for chunk in Streamed(work, items, context, spans, workers) for result in chunk]
+
+
+def weighted_spans(weights: Sequence[int], chunks: int) -> list[tuple[int, int]]:
+    """Consecutive spans of the items whose `weights` (the work each is, roughly) are about equal: about
+    `chunks` of them; an item heavier than a span's share is a span of its own."""
+    share = max(1, sum(weights) // chunks)
+    spans, start, held = [], 0, 0
+    for end, weight in enumerate(weights):
+        if held and held + weight > share:
+            spans.append((start, end))
+            start, held = end, 0
+        held += weight
+    if start < len(weights):
+        spans.append((start, len(weights)))
+    return spans
+
+
+class Streamed(Generic[R]):
+    """`work(items[start:end], context)` for each span, in forked worker processes started when this is
+    made (so, before the caller starts any thread): each span's results, in order, as soon as they and
+    those of the spans before are done. Results not yet taken are held in this process; the workers
+    stop when every result is taken or the stream is closed (or dropped)."""
+
+    def __init__(self, work: Callable[[Sequence[T], Any], list[R]], items: Sequence[T], context: Any,
+                 spans: list[tuple[int, int]], workers: int):
+        global _shared  # noqa: PLW0603 - forked workers inherit module globals: that is how the work reaches them
+        _shared = (work, items, context)
+        try:  # with fork, the pool starts all its workers at the first submission
+            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            self._futures: list[Future[list[R]]] = [self._pool.submit(_run_shared, span) for span in spans]
+        finally:
+            _shared = None  # the workers have it
+        self._close = weakref.finalize(self, self._pool.shutdown, wait=True, cancel_futures=True)
+
+    def __iter__(self) -> Iterator[list[R]]:
+        try:
+            for future in self._futures:
+                yield future.result()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the workers (work not begun is dropped); waits for those busy."""
+        self._close()
 
 
 def _run_shared(span: tuple[int, int]) -> list[Any]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
+import itertools
 import pickle
 from collections.abc import Callable
 
@@ -25,6 +26,7 @@ from markupsafe import Markup
 
 from scorecard.incremental.cachefiles import digest
 from scorecard.incremental.pagekeys import ViewKeys, fingerprint
+from scorecard.publish.fragments import Learned
 from scorecard.site.views import AssessmentView, ItemView
 
 
@@ -90,6 +92,21 @@ class FragmentStore:
             self.reused += 1
         self.used[key] = html
         return html
+
+    def used_count(self) -> int:
+        return len(self.used)
+
+    def used_since(self, mark: int) -> Learned:
+        """The fragments used after the first `mark` (`used` keeps the order they were first used in)."""
+        later = list(itertools.islice(self.used.items(), mark, None))
+        return Learned(tuple(key for key, _ in later), tuple(html for _, html in later))
+
+    def add_used(self, learned: Learned) -> None:
+        """Fragments a worker process forked from this build used: the next build gets them too. (The
+        counts of fragments rendered and reused are the workers' own, not added here.)"""
+        for key, html in zip(learned.keys, learned.html, strict=True):
+            self.used.setdefault(key, html)
+            self.previous.pop(key, None)
 
     def _view_part(self, view: AssessmentView) -> bytes:
         """An assessment view's part of a fragment's key, worked out once per view (checked with `is`)."""
