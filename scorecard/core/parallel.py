@@ -9,10 +9,12 @@ thread held, and hang), otherwise the work is done in this process.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import threading
 import weakref
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Generic, TypeVar
@@ -69,24 +71,30 @@ def weighted_spans(weights: Sequence[int], chunks: int) -> list[tuple[int, int]]
 class Streamed(Generic[R]):
     """`work(items[start:end], context)` for each span, in forked worker processes started when this is
     made (so, before the caller starts any thread): each span's results, in order, as soon as they and
-    those of the spans before are done. Results not yet taken are held in this process; the workers
-    stop when every result is taken or the stream is closed (or dropped)."""
+    those of the spans before are done. At most `ahead` spans (default: all) are given out beyond the
+    one the caller waits for, so that no more results than that wait in this process. The workers stop
+    when every result is taken or the stream is closed (or dropped)."""
 
     def __init__(self, work: Callable[[Sequence[T], Any], list[R]], items: Sequence[T], context: Any,
-                 spans: list[tuple[int, int]], workers: int):
+                 spans: list[tuple[int, int]], workers: int, ahead: int | None = None):
         global _shared  # noqa: PLW0603 - forked workers inherit module globals: that is how the work reaches them
         _shared = (work, items, context)
-        try:  # with fork, the pool starts all its workers at the first submission
+        self._spans = iter(spans)
+        try:  # with fork, the pool starts all its workers at the first submission, and never more
             self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-            self._futures: list[Future[list[R]]] = [self._pool.submit(_run_shared, span) for span in spans]
+            self._futures = deque(self._pool.submit(_run_shared, span)
+                                  for span in itertools.islice(self._spans, None if ahead is None else ahead + 1))
         finally:
             _shared = None  # the workers have it
         self._close = weakref.finalize(self, self._pool.shutdown, wait=True, cancel_futures=True)
 
     def __iter__(self) -> Iterator[list[R]]:
         try:
-            for future in self._futures:
-                yield future.result()
+            while self._futures:
+                results = self._futures.popleft().result()
+                if (span := next(self._spans, None)) is not None:
+                    self._futures.append(self._pool.submit(_run_shared, span))
+                yield results
         finally:
             self.close()
 

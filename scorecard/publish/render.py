@@ -208,7 +208,7 @@ def _rendered_in_workers(model: SiteModel, env: jinja2.Environment, fragments: F
     """The pages rendered by `workers` processes, each given runs of pages of about the same work; the
     fragments each used are added to `fragments` as its pages come."""
     spans = weighted_spans([page_weight(page) for page in model.pages], workers * SPANS_PER_WORKER)
-    stream = Streamed(_render_pages, model.pages, (model, env, fragments), spans, workers)
+    stream = Streamed(_render_pages, model.pages, (model, env, fragments), spans, workers, ahead=2 * workers)
     return _taken(stream, fragments)
 
 
@@ -222,8 +222,9 @@ def _taken(stream: Streamed[RenderedPages], fragments: Fragments | None) -> Iter
             raise RenderError(run.problem)
 
 
-SPANS_PER_WORKER = 8
-"""Runs of pages per worker: enough that one of heavy pages does not leave the other workers idle at the end."""
+SPANS_PER_WORKER = 32
+"""Runs of pages per worker: enough that a run of heavy pages does not leave the other workers idle at
+the end, and that the pages rendered but not yet written (at most two runs per worker) are few."""
 
 
 def page_weight(page: Page) -> int:
