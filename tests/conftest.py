@@ -146,7 +146,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture
 def pages_in_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Builds render their pages in two forked worker processes, however few pages and cores there are;
-    the list gets the number of workers each time a pool of them starts."""
+    the list gets the number of forked workers each time a pool of them starts."""
     from concurrent.futures import ProcessPoolExecutor
 
     from scorecard.core import parallel

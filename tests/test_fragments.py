@@ -230,9 +230,11 @@ def test_rows_are_rendered_once_per_page_depth_then_reused_by_the_next_build(sit
 def test_rows_rendered_in_worker_processes_are_reused_by_the_next_build(site: Path, stores: list[FragmentStore],
                                                                        pages_in_workers: list[int]):
     assert build(BuildOptions.at(site)).ok
-    assert pages_in_workers == [2]
-    # The workers rendered the rows; the build's store has each of them all the same: 3 assessments × 13 rows.
-    assert (stores[0].rendered, len(stores[0].used)) == (0, 39)
+    assert pages_in_workers == [1]  # one worker beside this process
+    # The worker rendered the portfolio (the first page, given to it before this process takes any): its 3
+    # rows at least are not the build's own; the build's store has every row all the same, 3 assessments × 13.
+    assert stores[0].rendered <= 39 - 3
+    assert len(stores[0].used) == 39
     gamma = site / "content/assessments/gamma.md"
     gamma.write_text(gamma.read_text().replace("search:     {score: 3", "search:     {score: 4"))
     with pytest.MonkeyPatch.context() as patch:  # the next build in this process, to count what it reuses

@@ -9,12 +9,10 @@ thread held, and hang), otherwise the work is done in this process.
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import os
 import threading
 import weakref
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Generic, TypeVar
@@ -69,38 +67,63 @@ def weighted_spans(weights: Sequence[int], chunks: int) -> list[tuple[int, int]]
 
 
 class Streamed(Generic[R]):
-    """`work(items[start:end], context)` for each span, in forked worker processes started when this is
-    made (so, before the caller starts any thread): each span's results, in order, as soon as they and
-    those of the spans before are done. At most `ahead` spans (default: all) are given out beyond the
-    one the caller waits for, so that no more results than that wait in this process. The workers stop
-    when every result is taken or the stream is closed (or dropped)."""
+    """`work(items[start:end], context)` for each span, in `workers` forked processes started when this
+    is made (so, before the caller starts any thread): each span's results, in order, as soon as they
+    and those of the spans before are done.
+
+    At most `ahead` spans (default: all) are given to the workers beyond the one the caller waits
+    for, so that few results wait in this process. With `here`, this process does spans too: while
+    the result it waits for is not ready, it takes the next span no worker has (up to `ahead` more).
+    One worker fewer then keeps the cores as busy, and holds one copy less of the parent's memory
+    (a forked worker copies every page of it whose objects it so much as reads).
+    The workers stop when every result is taken or the stream is closed (or dropped)."""
 
     def __init__(self, work: Callable[[Sequence[T], Any], list[R]], items: Sequence[T], context: Any,
-                 spans: list[tuple[int, int]], workers: int, ahead: int | None = None):
+                 spans: list[tuple[int, int]], workers: int, ahead: int | None = None, here: bool = False):
         global _shared  # noqa: PLW0603 - forked workers inherit module globals: that is how the work reaches them
+        self._run: Callable[[tuple[int, int]], list[R]] = lambda span: work(items[span[0]:span[1]], context)
+        self._spans, self._ahead, self._here = spans, len(spans) if ahead is None else ahead, here
+        self._given = 0
+        """Spans given out so far (to a worker, or done here), in order."""
+        self._futures: dict[int, Future[list[R]]] = {}
+        self._done_here: dict[int, list[R]] = {}
         _shared = (work, items, context)
-        self._spans = iter(spans)
         try:  # with fork, the pool starts all its workers at the first submission, and never more
             self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-            self._futures = deque(self._pool.submit(_run_shared, span)
-                                  for span in itertools.islice(self._spans, None if ahead is None else ahead + 1))
+            self._give_out(0)
         finally:
             _shared = None  # the workers have it
         self._close = weakref.finalize(self, self._pool.shutdown, wait=True, cancel_futures=True)
 
     def __iter__(self) -> Iterator[list[R]]:
         try:
-            while self._futures:
-                results = self._futures.popleft().result()
-                if (span := next(self._spans, None)) is not None:
-                    self._futures.append(self._pool.submit(_run_shared, span))
-                yield results
+            for index in range(len(self._spans)):
+                yield self._take(index)
         finally:
             self.close()
 
     def close(self) -> None:
         """Stop the workers (work not begun is dropped); waits for those busy."""
         self._close()
+
+    def _give_out(self, waited: int) -> None:
+        """Give the workers the spans up to `ahead` beyond the one waited for."""
+        while self._given < len(self._spans) and self._given <= waited + self._ahead:
+            self._futures[self._given] = self._pool.submit(_run_shared, self._spans[self._given])
+            self._given += 1
+
+    def _take(self, index: int) -> list[R]:
+        """The results of span `index`, once they are ready (doing other spans here meanwhile, with `here`)."""
+        self._give_out(index)
+        while index not in self._done_here:
+            future = self._futures.get(index)
+            if future is not None and (future.done() or not self._here or self._given == len(self._spans)
+                                       or self._given > index + 2 * self._ahead):
+                del self._futures[index]
+                return future.result()
+            self._done_here[self._given] = self._run(self._spans[self._given])  # the next span no worker has
+            self._given += 1
+        return self._done_here.pop(index)
 
 
 def _run_shared(span: tuple[int, int]) -> list[Any]:

@@ -183,11 +183,12 @@ def render_site(model: SiteModel, env: jinja2.Environment, theme_dirs: list[Path
     files, as (output path, bytes), in order, so that the writer can put each away before the next
     comes.
 
-    With at least `parallel_from` pages (default `PARALLEL_FROM`) the pages are rendered in
-    `workers` forked processes (default: one per core), started here, before the caller goes on
-    (so before the writer starts its threads); otherwise here, one at a time as the writer takes
-    them. Cached fragments come from `fragments` (with those the last build left); without it each
-    is rendered where it stands. The stream raises RenderError when a template fails.
+    With at least `parallel_from` pages (default `PARALLEL_FROM`) the pages are split between
+    `workers` processes (default: one per core): this one and forked ones, started here, before the
+    caller goes on (so before the writer starts its threads). Otherwise they are rendered here, one
+    at a time as the writer takes them. Cached fragments come from `fragments` (with those the last
+    build left); without it each is rendered where it stands. The stream raises RenderError when a
+    template fails.
     """
     pages = model.pages
     count = worker_count(len(pages), PARALLEL_FROM if parallel_from is None else parallel_from, workers)
@@ -205,10 +206,10 @@ def _rendered_here(model: SiteModel, env: jinja2.Environment,
 
 def _rendered_in_workers(model: SiteModel, env: jinja2.Environment, fragments: Fragments | None,
                          workers: int) -> Iterator[tuple[str, bytes]]:
-    """The pages rendered by `workers` processes, each given runs of pages of about the same work; the
-    fragments each used are added to `fragments` as its pages come."""
+    """The pages rendered by `workers` processes (this one and `workers - 1` forked ones), each taking runs of
+    pages of about the same work; the fragments a forked one used are added to `fragments` as its pages come."""
     spans = weighted_spans([page_weight(page) for page in model.pages], workers * SPANS_PER_WORKER)
-    stream = Streamed(_render_pages, model.pages, (model, env, fragments), spans, workers, ahead=2 * workers)
+    stream = Streamed(_render_pages, model.pages, (model, env, fragments), spans, workers - 1, ahead=2, here=True)
     return _taken(stream, fragments)
 
 
