@@ -141,3 +141,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         module = item.path.stem
         if module in SLOW_MODULES or "browser" in item.path.parts:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def pages_in_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Builds render their pages in two forked worker processes, however few pages and cores there are;
+    the list gets the number of forked workers each time a pool of them starts."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from scorecard.core import parallel
+    from scorecard.publish import render
+
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)  # even if an earlier test left a thread behind
+    pools: list[int] = []
+
+    def counted(workers: int, **kwargs: object) -> ProcessPoolExecutor:
+        pools.append(workers)
+        return ProcessPoolExecutor(workers, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", counted)
+    return pools

@@ -244,18 +244,36 @@ def test_work_shared_between_worker_processes_gives_the_same_site(site: Path, tm
     monkeypatch.setattr(prepare, "PARALLEL_FROM", 1)  # the fixture's three files are split between workers too
     monkeypatch.setattr(parallel, "usable_cores", lambda: 2)  # even on one core
     monkeypatch.setattr(parallel, "can_fork", lambda: True)  # even if an earlier test left a thread behind
-    pools = []
+    pools: list[int] = []
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", lambda *args,
                         **kwargs: pools.append(1) or ProcessPoolExecutor(*args, **kwargs))
     assert build(BuildOptions.at(site, cache=False)).ok
     assert len(pools) == 2  # files parsed, then bodies rendered, in workers
-    assert_same_as_cold_build_in_one_process(site, tmp_path, monkeypatch)
+    assert_same_as_cold_build_in_one_process(site, tmp_path, pools)
 
 
-def assert_same_as_cold_build_in_one_process(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scorecard.pipeline import prepare
-    monkeypatch.setattr(prepare, "PARALLEL_FROM", 10**9)
-    assert_same_as_cold_build(site, tmp_path)
+def test_pages_rendered_in_worker_processes_give_the_same_site_in_every_scenario(site: Path, tmp_path: Path,
+                                                                                  pages_in_workers: list[int]):
+    # Each build renders its pages in two workers, which hand back the fragments they used: the next
+    # build reuses them as it would those of a build in one process.
+    assert build(BuildOptions.at(site)).ok
+    assert pages_in_workers == [1]  # the fixture's three files are prepared here; only the pages go to workers
+    assert_same_as_cold_build_in_one_process(site, tmp_path, pages_in_workers)
+    for number, scenario in enumerate(SCENARIOS.values(), start=2):
+        scenario(site)
+        assert build(BuildOptions.at(site)).ok
+        assert pages_in_workers == [1] * number
+        assert_same_as_cold_build_in_one_process(site, tmp_path, pages_in_workers)
+
+
+def assert_same_as_cold_build_in_one_process(site: Path, tmp_path: Path, pools: list[int]) -> None:
+    """The site is the same as a cold build's; that build starts no worker process."""
+    started = len(pools)
+    with pytest.MonkeyPatch.context() as patch:
+        from scorecard.core import parallel
+        patch.setattr(parallel, "usable_cores", lambda: 1)
+        assert_same_as_cold_build(site, tmp_path)
+    assert len(pools) == started
 
 
 # -- the cache saves what changed: a base and a delta per dict part ------------------------------

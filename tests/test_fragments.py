@@ -22,6 +22,7 @@ from scorecard.incremental.cache import reuse_for
 from scorecard.incremental.fragments import FragmentStore
 from scorecard.pipeline.build import BuildResult
 from scorecard.pipeline.build import build as build_without_cache
+from scorecard.publish import render
 from scorecard.publish.fragments import storing_in
 from scorecard.publish.render import make_environment
 from scorecard.source.config import default_theme_dir
@@ -225,6 +226,23 @@ def test_rows_are_rendered_once_per_page_depth_then_reused_by_the_next_build(sit
     # come from the first build.
     assert (stores[1].rendered, stores[1].reused, stores[1].shared) == (13, 25, 4)
     assert len(stores[1].used) == 13 + 25
+
+
+def test_rows_rendered_in_worker_processes_are_reused_by_the_next_build(site: Path, stores: list[FragmentStore],
+                                                                       pages_in_workers: list[int]):
+    assert build(BuildOptions.at(site)).ok
+    assert pages_in_workers == [1]  # one worker beside this process
+    # The worker rendered the portfolio (the first page, given to it before this process takes any): its 3
+    # rows at least are not the build's own; the build's store has every row all the same, 3 assessments × 13.
+    assert stores[0].rendered <= 39 - 3
+    assert len(stores[0].used) == 39
+    gamma = site / "content/assessments/gamma.md"
+    gamma.write_text(gamma.read_text().replace("search:     {score: 3", "search:     {score: 4"))
+    with pytest.MonkeyPatch.context() as patch:  # the next build in this process, to count what it reuses
+        patch.setattr(render, "PARALLEL_FROM", 10**9)
+        assert build(BuildOptions.at(site)).ok
+    # As after a build in one process (the test above): gamma's 13 rows again, 25 rows of alpha and beta reused.
+    assert (stores[1].rendered, stores[1].reused) == (13, 25)
 
 
 def test_a_template_edit_renders_every_fragment_again(site: Path, tmp_path: Path, stores: list[FragmentStore]):

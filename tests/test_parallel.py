@@ -46,3 +46,19 @@ def pids(chunk: list[int], context: None) -> list[int]:
 def test_too_few_items_stay_in_this_process(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
     assert parallel.parallel_map(pids, [1, 2, 3], None, parallel_from=4) == [os.getpid()] * 3
+
+
+def squares_and_pids(chunk: list[int], context: None) -> list[tuple[int, int]]:
+    return [(n * n, os.getpid()) for n in chunk]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+@pytest.mark.parametrize("here", [False, True])
+def test_a_stream_gives_each_span_in_order_whichever_process_did_it(here: bool):
+    spans = [(start, start + 2) for start in range(0, 20, 2)]  # 10 spans of 2 items
+    stream = parallel.Streamed(squares_and_pids, list(range(20)), None, spans, workers=1, ahead=1, here=here)
+    results = [result for chunk in stream for result in chunk]
+    assert [square for square, _ in results] == [n * n for n in range(20)]
+    assert results[0][1] != os.getpid()  # the first span is always the worker's: it has it before this process looks
+    if not here:
+        assert all(pid != os.getpid() for _, pid in results)

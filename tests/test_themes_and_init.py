@@ -63,6 +63,32 @@ def test_an_undefined_variable_in_an_override_names_the_file_and_line(site, monk
     assert not (site / "output").exists()
 
 
+def test_a_template_error_on_a_page_rendered_in_a_worker_is_the_same_diagnostic(site, monkeypatch, pages_in_workers):
+    write_site(site, {
+        "scorecard.yml": "theme: ours\n",
+        "themes/ours/templates/assessment.html": """
+            {% extends "base.html" %}
+            {% block content %}
+            <h1>{{ page.title }}</h1>
+            {% if page.slug == "gamma" %}{{ page.titel }}{% endif %}
+            {% endblock %}
+        """,
+    })
+    result = run(site, monkeypatch, "build")
+    assert pages_in_workers == [1]  # the pages went to the workers
+    assert result.exit_code == 1
+    # Only gamma's page fails, on the override's line 4.
+    assert "themes/ours/templates/assessment.html:4: error: template error: " in result.output
+    assert "has no attribute 'titel'" in result.output
+    assert "Traceback" not in result.output
+    assert not (site / "output").exists()
+    monkeypatch.setattr("scorecard.publish.render.PARALLEL_FROM", 10**9)  # the same build, the pages rendered here
+    in_one_process = run(site, monkeypatch, "build")
+    assert len(pages_in_workers) == 1
+    assert in_one_process.exit_code == 1
+    assert in_one_process.output.splitlines()[:-1] == result.output.splitlines()[:-1]  # the last line: the time taken
+
+
 def test_init_makes_a_site_that_builds_cleanly(tmp_path, monkeypatch):
     result = run(tmp_path, monkeypatch, "init", "mysite", "--title", 'Our "social" scorecard')
     assert result.exit_code == 0, result.output

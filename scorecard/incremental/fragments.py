@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from scorecard.incremental.cachefiles import digest
 from scorecard.incremental.pagekeys import ViewKeys, fingerprint
+from scorecard.publish.fragments import Learned
 from scorecard.site.views import AssessmentView, ItemView
 
 
@@ -53,6 +54,8 @@ class FragmentStore:
         self._items: dict[tuple[str, str], tuple[AssessmentView, ItemView, bytes]] = {}
         """(slug, item address) → the view, the item and the item's part of a fragment's key."""
         self._frozen: dict[type, tuple[str, ...] | None] = {}
+        self._order: list[bytes] = []
+        """The keys of `used`, in the order they were first used (`used_since`)."""
 
     def fragment(self, identity: str, values: tuple[object, ...], render: Callable[[], str]) -> str:
         """The fragment at `identity` for these values: rendered by `render` unless already known."""
@@ -89,7 +92,25 @@ class FragmentStore:
         else:
             self.reused += 1
         self.used[key] = html
+        self._order.append(key)
         return html
+
+    def used_count(self) -> int:
+        return len(self._order)
+
+    def used_since(self, mark: int) -> Learned:
+        """The fragments used after the first `mark`."""
+        keys = tuple(self._order[mark:])
+        return Learned(keys, tuple(self.used[key] for key in keys))
+
+    def add_used(self, learned: Learned) -> None:
+        """Fragments a worker process forked from this build used: the next build gets them too. (The
+        counts of fragments rendered and reused are the workers' own, not added here.)"""
+        for key, html in zip(learned.keys, learned.html, strict=True):
+            if key not in self.used:
+                self.used[key] = html
+                self._order.append(key)
+                self.previous.pop(key, None)
 
     def _view_part(self, view: AssessmentView) -> bytes:
         """An assessment view's part of a fragment's key, worked out once per view (checked with `is`)."""

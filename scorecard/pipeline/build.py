@@ -117,11 +117,11 @@ def _build(options: BuildOptions, reuse: Reuse, watch: Stopwatch) -> BuildResult
     # All data is gathered and valid; from here on the site is assembled and written.
     with watch.stage("site model"), collector_paused():
         model = site_model(options, checked, history, reuse)
-    with watch.stage("render"):  # what to make; the files are made one by one as the writer takes them
+    with watch.stage("render"):  # what to make, and the worker processes that render the pages when there are many
         made, kept = render(options, themes, model, checked, reuse)
     with watch.stage("write"):
         failed = write(options, made, kept)
-    watch.move(made.seconds, "write", "render")  # pages are rendered as the writer takes them
+    watch.move(made.seconds, "write", "render")  # files are made (or taken from the workers) as the writer takes them
     if failed:
         return BuildResult((*checked.diagnostics, *failed), len(checked.scored), timings=watch.timings(),
                            cache=reuse.status())
@@ -245,7 +245,8 @@ def site_model(options: BuildOptions, checked: Checked, history: Mapping[str, tu
 def render(options: BuildOptions, themes: list[Path], model: SiteModel, checked: Checked,
            reuse: Reuse) -> tuple[Made, frozenset[str]]:
     """Every file of the site that is not kept from the last build, made as the writer takes it,
-    and the files kept."""
+    and the files kept. When there are many pages, worker processes are started here to render them
+    (before the writer starts its threads: `render_site`)."""
     from scorecard.publish.export import badge_files
     from scorecard.publish.render import environment_for, render_site
 

@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import jinja2
 from jinja2 import nodes
@@ -21,11 +21,30 @@ from jinja2.compiler import CodeGenerator
 from jinja2.ext import Extension
 
 
+class Learned(NamedTuple):
+    """Fragments a worker process used, by key, for the store of the build it was forked from."""
+
+    keys: tuple[bytes, ...] = ()
+    html: tuple[str, ...] = ()
+
+
 class Fragments(Protocol):
-    """Where a build's cached fragments come from."""
+    """Where a build's cached fragments come from, and where those it used are kept for the next build."""
 
     def fragment(self, identity: str, values: tuple[object, ...], render: Callable[[], str]) -> str:
         """The fragment at `identity` (template and place) for these values, rendered by `render` unless known."""
+        ...
+
+    def used_count(self) -> int:
+        """How many fragments this build has used so far: a mark for `used_since`."""
+        ...
+
+    def used_since(self, mark: int) -> Learned:
+        """The fragments used since `mark` (in a worker process: to hand back to the build)."""
+        ...
+
+    def add_used(self, learned: Learned) -> None:
+        """Count fragments a worker process used as used by this build."""
         ...
 
 

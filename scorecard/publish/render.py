@@ -8,22 +8,27 @@ cache the rows of long lists with `{% cache … %}` (`fragments.py`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
+import itertools
 import os
 import stat
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 import jinja2.bccache
 
 from scorecard.core.diagnostics import Diagnostic, error
+from scorecard.core.parallel import Streamed, weighted_spans, worker_count
 from scorecard.core.safetext import finalize
 from scorecard.core.slugs import slugify
-from scorecard.publish.fragments import FragmentCache, Fragments, ThemeEnvironment, storing_in
+from scorecard.publish.fragments import FragmentCache, Fragments, Learned, ThemeEnvironment, storing_in
 from scorecard.site.model import SiteModel
+from scorecard.site.views import Page
 from scorecard.source.config import default_theme_dir
 
 
@@ -152,32 +157,118 @@ class RenderError(Exception):
         self.diagnostic = diagnostic
 
 
-def render_site(model: SiteModel, env: jinja2.Environment, theme_dirs: list[Path],
-                fragments: Fragments | None = None) -> Iterator[tuple[str, bytes]]:
-    """Every page rendered through `env` (`environment_for(theme_dirs)`), then the themes' static
-    files, as (output path, bytes), one at a time so that the writer can put each away before the
-    next is made.
+PARALLEL_FROM = 400
+"""Below this many pages, starting worker processes costs more than rendering them here."""
 
-    Cached fragments come from `fragments` (with those the last build left); without it each is
-    rendered where it stands. Raises RenderError when a template fails.
+
+class RenderedPages(NamedTuple):
+    """What a worker process rendered of a run of pages: the files, up to the first page that failed, that
+    page's problem, and the cached fragments it used (for this build's store, which the next build gets)."""
+
+    files: tuple[tuple[str, bytes], ...]
+    problem: Diagnostic | None
+    fragments: Learned
+
+
+def render_site(model: SiteModel, env: jinja2.Environment, theme_dirs: list[Path],
+                fragments: Fragments | None = None, *, parallel_from: int | None = None,
+                workers: int | None = None) -> Iterator[tuple[str, bytes]]:
+    """Every page rendered through `env` (`environment_for(theme_dirs)`), then the themes' static
+    files, as (output path, bytes), in order, so that the writer can put each away before the next
+    comes.
+
+    With at least `parallel_from` pages (default `PARALLEL_FROM`) the pages are split between
+    `workers` processes (default: one per core): this one and forked ones, started here, before the
+    caller goes on (so before the writer starts its threads). Otherwise they are rendered here, one
+    at a time as the writer takes them. Cached fragments come from `fragments` (with those the last
+    build left); without it each is rendered where it stands. The stream raises RenderError when a
+    template fails.
     """
+    pages = model.pages
+    count = worker_count(len(pages), PARALLEL_FROM if parallel_from is None else parallel_from, workers)
+    rendered = (_rendered_in_workers(model, env, fragments, count) if count > 1
+                else _rendered_here(model, env, fragments))
+    return itertools.chain(rendered, static_files(theme_dirs))
+
+
+def _rendered_here(model: SiteModel, env: jinja2.Environment,
+                   fragments: Fragments | None) -> Iterator[tuple[str, bytes]]:
     with storing_in(env, fragments):
         for page in model.pages:
+            yield page.path, render_page(page, model, env)
+
+
+def _rendered_in_workers(model: SiteModel, env: jinja2.Environment, fragments: Fragments | None,
+                         workers: int) -> Iterator[tuple[str, bytes]]:
+    """The pages rendered by `workers` processes (this one and `workers - 1` forked ones), each taking runs of
+    pages of about the same work; the fragments a forked one used are added to `fragments` as its pages come."""
+    spans = weighted_spans([page_weight(page) for page in model.pages], workers * SPANS_PER_WORKER)
+    stream = Streamed(_render_pages, model.pages, (model, env, fragments), spans, workers - 1, ahead=2, here=True)
+    return _taken(stream, fragments)
+
+
+def _taken(stream: Streamed[RenderedPages], fragments: Fragments | None) -> Iterator[tuple[str, bytes]]:
+    for run in itertools.chain.from_iterable(stream):  # one run of pages per span
+        if fragments is not None:
+            fragments.add_used(run.fragments)
+        yield from run.files
+        if run.problem is not None:
+            stream.close()
+            raise RenderError(run.problem)
+
+
+SPANS_PER_WORKER = 32
+"""Runs of pages per worker: enough that a run of heavy pages does not leave the other workers idle at
+the end, and that the pages rendered but not yet written (at most two runs per worker) are few."""
+
+
+def page_weight(page: Page) -> int:
+    """Roughly how much work a page is to render: its view's longest list (the rows of a list page), at least 1."""
+    view = page.view
+    if not dataclasses.is_dataclass(view):
+        return 1
+    return max([1, *(len(value) for field in dataclasses.fields(view)
+                     if isinstance(value := getattr(view, field.name), tuple))])
+
+
+def _render_pages(pages: Sequence[Page], context: tuple[SiteModel, jinja2.Environment, Fragments | None],
+                  ) -> list[RenderedPages]:
+    """In a worker process: a run of pages (the problem of the first that fails, as a value: an exception
+    raised here would reach the parent as a traceback)."""
+    model, env, fragments = context
+    mark = fragments.used_count() if fragments is not None else 0
+    files: list[tuple[str, bytes]] = []
+    problem = None
+    with storing_in(env, fragments):
+        for page in pages:
             try:
-                template = env.get_template(page.template)
-                html = template.render(page=page.view, title=page.title, site=model.site, root=page.root,
-                                       path=page.path)
-            except jinja2.TemplateError as exc:
-                raise RenderError(template_problem(exc, page.template)) from None
-            yield page.path, html.encode("utf-8")
-    # Static files: a theme listed first overrides the same file of a later one.
-    static_files: dict[str, Path] = {}
+                files.append((page.path, render_page(page, model, env)))
+            except RenderError as exc:
+                problem = exc.diagnostic
+                break
+    learned = fragments.used_since(mark) if fragments is not None else Learned()
+    return [RenderedPages(tuple(files), problem, learned)]
+
+
+def render_page(page: Page, model: SiteModel, env: jinja2.Environment) -> bytes:
+    """One page through its template; raises RenderError when the template fails."""
+    try:
+        template = env.get_template(page.template)
+        html = template.render(page=page.view, title=page.title, site=model.site, root=page.root, path=page.path)
+    except jinja2.TemplateError as exc:
+        raise RenderError(template_problem(exc, page.template)) from None
+    return html.encode("utf-8")
+
+
+def static_files(theme_dirs: list[Path]) -> Iterator[tuple[str, bytes]]:
+    """The themes' static files; a theme listed first overrides the same file of a later one."""
+    found: dict[str, Path] = {}
     for theme in reversed(theme_dirs):
         static = theme / "static"
         if static.is_dir():
             for path in sorted(p for p in static.rglob("*") if p.is_file()):
-                static_files["static/" + path.relative_to(static).as_posix()] = path
-    for name, path in static_files.items():
+                found["static/" + path.relative_to(static).as_posix()] = path
+    for name, path in found.items():
         yield name, path.read_bytes()
 
 
