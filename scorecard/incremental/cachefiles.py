@@ -48,11 +48,24 @@ LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyam
 
 def digest(*parts: bytes) -> bytes:
     """A digest of the parts, each length-prefixed so that no two sequences collide."""
-    h = hashlib.blake2b(digest_size=20)
+    pieces = PartsDigest()
     for part in parts:
-        h.update(len(part).to_bytes(8, "little"))
-        h.update(part)
-    return h.digest()
+        pieces.update(part)
+    return pieces.digest()
+
+
+class PartsDigest:
+    """`digest` of parts that come one at a time: `update` with each, then `digest`."""
+
+    def __init__(self) -> None:
+        self.hash = hashlib.blake2b(digest_size=20)
+
+    def update(self, part: bytes) -> None:
+        self.hash.update(len(part).to_bytes(8, "little"))
+        self.hash.update(part)
+
+    def digest(self) -> bytes:
+        return self.hash.digest()
 
 
 @functools.cache

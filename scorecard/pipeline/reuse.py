@@ -21,6 +21,7 @@ from scorecard.core.diagnostics import Diagnostic
 from scorecard.core.options import BuildOptions
 from scorecard.pipeline.prepare import Body, Job, Parsed
 from scorecard.publish.fragments import Fragments
+from scorecard.publish.writer import FileData
 from scorecard.site.model import Scored, SiteModel
 from scorecard.site.views import AssessmentView
 from scorecard.source.content import Sources
@@ -28,8 +29,8 @@ from scorecard.source.history import HistoryPoint
 
 History = Mapping[str, tuple[HistoryPoint, ...]]
 """Each assessment's revisions that changed its scores, by slug."""
-Files = Iterator[tuple[str, bytes]]
-"""Output files as (path from the site root, bytes), made one at a time."""
+Files = Iterator[tuple[str, FileData]]
+"""Output files as (path from the site root, bytes or `Streamed` pieces), made one at a time."""
 
 
 @dataclass(frozen=True)
