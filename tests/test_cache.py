@@ -432,6 +432,25 @@ def test_any_dict_part_is_kept_as_a_base_and_a_delta(site: Path, monkeypatch: py
     assert third.part("extra") == {b"a": "<p>A</p>", b"b": "<p>B</p>", b"c": "<p>C</p>"} and third.status() == "used"
 
 
+def test_a_part_of_more_entries_than_one_pickle_holds_reads_back_whole(site: Path, monkeypatch: pytest.MonkeyPatch):
+    # Entries are pickled BATCH at a time (here 2), in the base and in each chunk of the delta:
+    # 5 entries make pickles of 2, 2 and 1, and 3 more a chunk of 2 and 1; all 8 read back as one dict.
+    monkeypatch.setattr(cachefiles, "BATCH", 2)
+    monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)
+    five = {f"k{n}".encode(): f"<p>{n}</p>" for n in range(5)}
+    first = opened(site)
+    first.set_part("extra", five)
+    first.save()
+    second = opened(site)
+    assert second.part("extra") == five
+    eight = five | {f"k{n}".encode(): f"<p>{n}</p>" for n in range(5, 8)}
+    second.set_part("extra", eight)
+    second.save()
+    assert (site / CACHE_DIR / "extra.delta").exists()
+    third = opened(site)
+    assert third.part("extra") == eight and third.status() == "used"
+
+
 def test_two_builds_saving_one_after_the_other_leave_a_cache_that_reads_whole(site: Path,
                                                                               monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)
