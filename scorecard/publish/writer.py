@@ -402,7 +402,7 @@ class Tree:
         with contextlib.suppress(FileNotFoundError):  # left by a build killed here
             os.unlink(temporary)
         try:
-            with open(temporary, "xb") as handle, \
+            with open(temporary, "xb", buffering=STREAM_BUFFER) as handle, \
                     SameBytes(f"{self.previous}/{relative}" if self.previous is not None else None) as previous:
                 for chunk in chunks:
                     handle.write(chunk)
@@ -544,6 +544,11 @@ def same_bytes(path: str, data: bytes) -> os.stat_result | None:
         return None
 
 
+STREAM_BUFFER = 1 << 20
+"""Bytes of a streamed file written, or of the previous output's read to compare with it, per system call
+(its pieces are a few kilobytes each)."""
+
+
 class SameBytes:
     """Whether bytes that come piece by piece are exactly a file's (`same_bytes` for a streamed file),
     read along with them: neither is held whole."""
@@ -559,7 +564,7 @@ class SameBytes:
             if self.path is not None:
                 info = os.lstat(self.path)
                 if stat.S_ISREG(info.st_mode):
-                    self.handle = open(self.path, "rb")  # closed by __exit__
+                    self.handle = open(self.path, "rb", buffering=STREAM_BUFFER)  # closed by __exit__
                     self.info, self.same = info, True
         except OSError:
             self.same = False
