@@ -8,6 +8,7 @@ output directory). Files whose bytes did not change keep their modification time
 from __future__ import annotations
 
 import gc
+import io
 import os
 import pickle
 import shutil
@@ -449,6 +450,21 @@ def test_a_part_of_more_entries_than_one_pickle_holds_reads_back_whole(site: Pat
     assert (site / CACHE_DIR / "extra.delta").exists()
     third = opened(site)
     assert third.part("extra") == eight and third.status() == "used"
+
+
+def test_pickles_after_the_first_are_read_only_as_more_entries_of_a_dict(monkeypatch: pytest.MonkeyPatch):
+    # What is signed is read to its end: a dict in batches is one dict; anything else after a first
+    # pickle (a second value that is not a dict's batch, or bytes that are no pickle) is damage.
+    monkeypatch.setattr(cachefiles, "BATCH", 1)
+    out = io.BytesIO()
+    cachefiles._pickled_entries({b"a": 1, b"b": 2}, out)  # two pickles: {a: 1}, then {b: 2}
+    batches = out.getvalue()
+    assert cachefiles._unpickled(b"head" + batches, 4, 4 + len(batches)) == {b"a": 1, b"b": 2}
+    for after in (pickle.dumps(["not", "a", "dict"]), b"junk"):
+        with pytest.raises(cachefiles.CacheIgnoredError, match="damaged"):
+            cachefiles._unpickled(batches + after, 0, len(batches) + len(after))
+    with pytest.raises(cachefiles.CacheIgnoredError, match="damaged"):  # a first value that is not a dict
+        cachefiles._unpickled(pickle.dumps(("x",)) + batches, 0, len(pickle.dumps(("x",))) + len(batches))
 
 
 def test_two_builds_saving_one_after_the_other_leave_a_cache_that_reads_whole(site: Path,

@@ -65,8 +65,10 @@ def test_unknown_key_has_its_line_and_a_suggestion():
     """)
     assert diagnostics == [
         "scorecard.yml:2: error: unknown setting 'stale_after' (hint: did you mean 'stale_after_days'?)",
-        # 13 settings: past 12 choices a hint counts them instead of listing them (core.diagnostics.did_you_mean)
-        "scorecard.yml:3: error: unknown setting 'colour' (hint: none of the 13 names is close)",
+        # no setting is close to 'colour': the hint lists all 13, in alphabetical order (docs/config.md's table)
+        ("scorecard.yml:3: error: unknown setting 'colour' (hint: expected one of: base_url, content_dir, "
+        "description, edit_url, expiry_warning_days, language, map_across, map_up, output_dir, "
+        "stale_after_days, theme, title, unsafe_html)"),
     ]
 
 

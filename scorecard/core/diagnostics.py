@@ -129,13 +129,14 @@ LISTED_CHOICES = 12
 """Up to this many choices, a hint with no close match lists them all; beyond, it only counts them."""
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """A hint naming the closest of `choices` to a misspelt `word`, or listing them when they are few."""
+def did_you_mean(word: str, choices: Iterable[str], listed: int = LISTED_CHOICES) -> str | None:
+    """A hint naming the closest of `choices` to a misspelt `word`, or listing them when there are at
+    most `listed` (a fixed vocabulary, such as the settings of scorecard.yml, is worth listing whole)."""
     options = sorted(choices)
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if close:
         return f"did you mean '{close[0]}'?"
-    if len(options) > LISTED_CHOICES:
+    if len(options) > listed:
         return f"none of the {len(options)} names is close"
     if options:
         return "expected one of: " + ", ".join(options)

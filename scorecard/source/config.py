@@ -71,7 +71,7 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> tuple[SiteConfig, list[D
     for key, value in data.items():
         line = document.line((key,))
         if key not in KEYS:
-            diagnostics.append(error(path, line, f"unknown setting '{key}'", did_you_mean(key, KEYS)))
+            diagnostics.append(error(path, line, f"unknown setting '{key}'", did_you_mean(key, KEYS, listed=len(KEYS))))
             continue
         problem = check_value(key, value)
         if problem:
