@@ -8,6 +8,7 @@ output directory). Files whose bytes did not change keep their modification time
 from __future__ import annotations
 
 import gc
+import io
 import os
 import pickle
 import shutil
@@ -450,6 +451,40 @@ def test_any_dict_part_is_kept_as_a_base_and_a_delta(site: Path, monkeypatch: py
     assert (site / CACHE_DIR / "extra.delta").exists()
     third = opened(site)
     assert third.part("extra") == {b"a": "<p>A</p>", b"b": "<p>B</p>", b"c": "<p>C</p>"} and third.status() == "used"
+
+
+def test_a_part_of_more_entries_than_one_pickle_holds_reads_back_whole(site: Path, monkeypatch: pytest.MonkeyPatch):
+    # Entries are pickled BATCH at a time (here 2), in the base and in each chunk of the delta:
+    # 5 entries make pickles of 2, 2 and 1, and 3 more a chunk of 2 and 1; all 8 read back as one dict.
+    monkeypatch.setattr(cachefiles, "BATCH", 2)
+    monkeypatch.setattr(cachefiles, "COMPACT_AT", 1)
+    five = {f"k{n}".encode(): f"<p>{n}</p>" for n in range(5)}
+    first = opened(site)
+    first.set_part("extra", five)
+    first.save()
+    second = opened(site)
+    assert second.part("extra") == five
+    eight = five | {f"k{n}".encode(): f"<p>{n}</p>" for n in range(5, 8)}
+    second.set_part("extra", eight)
+    second.save()
+    assert (site / CACHE_DIR / "extra.delta").exists()
+    third = opened(site)
+    assert third.part("extra") == eight and third.status() == "used"
+
+
+def test_pickles_after_the_first_are_read_only_as_more_entries_of_a_dict(monkeypatch: pytest.MonkeyPatch):
+    # What is signed is read to its end: a dict in batches is one dict; anything else after a first
+    # pickle (a second value that is not a dict's batch, or bytes that are no pickle) is damage.
+    monkeypatch.setattr(cachefiles, "BATCH", 1)
+    out = io.BytesIO()
+    cachefiles._pickled_entries({b"a": 1, b"b": 2}, out)  # two pickles: {a: 1}, then {b: 2}
+    batches = out.getvalue()
+    assert cachefiles._unpickled(b"head" + batches, 4, 4 + len(batches)) == {b"a": 1, b"b": 2}
+    for after in (pickle.dumps(["not", "a", "dict"]), b"junk"):
+        with pytest.raises(cachefiles.CacheIgnoredError, match="damaged"):
+            cachefiles._unpickled(batches + after, 0, len(batches) + len(after))
+    with pytest.raises(cachefiles.CacheIgnoredError, match="damaged"):  # a first value that is not a dict
+        cachefiles._unpickled(pickle.dumps(("x",)) + batches, 0, len(pickle.dumps(("x",))) + len(batches))
 
 
 def test_two_builds_saving_one_after_the_other_leave_a_cache_that_reads_whole(site: Path,

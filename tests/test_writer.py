@@ -9,7 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from conftest import snapshot
 
 from scorecard.core.options import BuildOptions
 from scorecard.pipeline.build import build
-from scorecard.publish.writer import MARKER, exchange, lock_path, output_lock, write_site
+from scorecard.publish.writer import MARKER, Streamed, exchange, lock_path, output_lock, write_site
 
 
 def test_a_failed_build_leaves_the_previous_output_byte_identical(site: Path) -> None:
@@ -403,3 +403,56 @@ def test_an_output_deleted_by_hand_is_made_again_and_the_stale_spare_brought_up_
     assert build(BuildOptions.at(site)).ok  # from the spare, two builds and a deletion behind
     assert snapshot(site / "output") == cold_build(site, tmp_path)
     assert not (site / "output/assessments/beta").exists()
+
+
+# -- streamed files: written piece by piece, never held whole ------------------------------------
+
+def pieces(*parts: bytes, fail_after: int | None = None) -> Streamed:
+    """A streamed file of `parts`; with `fail_after`, making the next piece after that many fails."""
+    def made() -> Iterator[bytes]:
+        for n, part in enumerate(parts):
+            if n == fail_after:
+                raise RuntimeError("the export failed half way")
+            yield part
+    return Streamed(made())
+
+
+def test_a_streamed_file_is_its_pieces_joined(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert write_site([("index.html", b"home"), ("data/all.js", pieces(b"window.X = [", b"1,", b"2", b"];\n")),
+                       ("empty.js", pieces())], out) == []
+    assert snapshot(out) == {"index.html": b"home", "data/all.js": b"window.X = [1,2];\n", "empty.js": b"",
+                             MARKER: (out / MARKER).read_bytes()}
+
+
+@pytest.mark.parametrize("spare", [False, True])
+def test_a_streamed_file_failing_half_way_leaves_the_previous_output_intact(tmp_path: Path, spare: bool) -> None:
+    out = tmp_path / "out"
+    site = {"index.html": b"home", "all.js": b"old data"}
+    assert write_site(site, out) == []
+    if spare:
+        assert write_site(site, out) == []  # the first site is the spare now, written into in place
+    before = snapshot(out)
+    with pytest.raises(RuntimeError, match="half way"):
+        write_site([("index.html", b"new home"), ("all.js", pieces(b"new ", b"data", fail_after=1))], out)
+    assert snapshot(out) == before
+    leftovers = [p.name for p in tmp_path.rglob("*") if p.name.endswith(".scorecard-stream")]
+    assert leftovers == []
+    assert write_site([("index.html", b"new home"), ("all.js", pieces(b"new ", b"data"))], out) == []
+    assert snapshot(out) == {"index.html": b"new home", "all.js": b"new data", MARKER: before[MARKER]}
+
+
+def test_a_streamed_file_whose_bytes_did_not_change_keeps_its_inode(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert write_site([("all.js", pieces(b"ab", b"c"))], out) == []
+    for n in range(3):  # a fresh staging directory, then the spare
+        before = (out / "all.js").stat()
+        assert write_site([("all.js", pieces(b"a", b"bc"))], out) == []  # the same bytes, cut elsewhere
+        after = (out / "all.js").stat()
+        assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), n
+    # A prefix of the old bytes, and the old bytes and more, are new files.
+    for data in ((b"ab",), (b"abc", b"d")):
+        before = (out / "all.js").stat()
+        assert write_site([("all.js", pieces(*data))], out) == []
+        assert (out / "all.js").read_bytes() == b"".join(data)
+        assert (out / "all.js").stat().st_ino != before.st_ino

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -29,6 +29,7 @@ from scorecard.core.diagnostics import Diagnostic
 from scorecard.core.options import BuildOptions
 from scorecard.incremental.cachefiles import (
     CacheIgnoredError,
+    PartsDigest,
     Stored,
     digest,
     load_dict_part,
@@ -37,6 +38,7 @@ from scorecard.incremental.cachefiles import (
     save_part,
 )
 from scorecard.pipeline.reuse import Files, History, LastBuild, NoReuse, RenderPlan, Reuse
+from scorecard.publish.writer import Streamed
 from scorecard.source.history import history_state
 
 if TYPE_CHECKING:  # a build that finds nothing changed needs only the site record: see `unchanged`
@@ -293,11 +295,24 @@ class BuildCache:
         return RenderPlan(kept, self.fragment_store)
 
     def watch(self, files: Files) -> Files:
-        """Note the digest of each file made that has no key yet (exports, static files)."""
+        """Note the digest of each file made that has no key yet (exports, static files); a streamed
+        file's as its pieces pass (the digest of its pieces, not of its bytes whole)."""
         for path, data in files:
-            if path not in self.digests:
+            if path in self.digests:
+                yield path, data
+            elif isinstance(data, Streamed):
+                yield path, Streamed(self._digested(path, data.chunks))
+            else:
                 self.digests[path] = digest(data)
-            yield path, data
+                yield path, data
+
+    def _digested(self, path: str, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        """The pieces of a streamed file, its digest noted once the last has passed."""
+        pieces = PartsDigest()
+        for chunk in chunks:
+            pieces.update(chunk)
+            yield chunk
+        self.digests[path] = pieces.digest()
 
     def finish(self, diagnostics: Sequence[Diagnostic], assessments: int, kept: frozenset[str],
                output_dir: Path) -> None:

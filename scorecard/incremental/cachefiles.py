@@ -2,9 +2,10 @@
 
 Every file starts with MAGIC, the FORMAT byte and the tool's fingerprint (a digest of
 scorecard's code and its libraries' versions). A whole part (the site record, or a dict part's
-base) follows with its signature, an HMAC of its role, the fingerprint and the pickle. A dict
-part's delta (`name.delta`) follows with the signature of the base it extends, then chunks,
-each its length, its signature and a pickled dict of entries; a chunk's signature covers the
+base) follows with its signature, an HMAC of its role, the fingerprint and the pickle (a dict
+part's entries: pickles of up to BATCH entries each, one after another). A dict part's delta
+(`name.delta`) follows with the signature of the base it extends, then chunks, each its length,
+its signature and its entries pickled the same way; a chunk's signature covers the
 previous chunk's (the first one's, the base's), so a delta is read only on top of the base it
 was written for, and only whole. A build that reuses most entries appends one chunk of the new
 ones instead of pickling the whole part again.
@@ -24,6 +25,7 @@ import hashlib
 import hmac
 import importlib.metadata
 import io
+import itertools
 import os
 import pickle
 import secrets
@@ -42,17 +44,30 @@ from scorecard.pipeline.timings import collector_paused
 
 CACHE_DIR = ".scorecard-cache"
 MAGIC = b"scorecard build cache\n"
-FORMAT = 4
+FORMAT = 5
 LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml")
 
 
 def digest(*parts: bytes) -> bytes:
     """A digest of the parts, each length-prefixed so that no two sequences collide."""
-    h = hashlib.blake2b(digest_size=20)
+    pieces = PartsDigest()
     for part in parts:
-        h.update(len(part).to_bytes(8, "little"))
-        h.update(part)
-    return h.digest()
+        pieces.update(part)
+    return pieces.digest()
+
+
+class PartsDigest:
+    """`digest` of parts that come one at a time: `update` with each, then `digest`."""
+
+    def __init__(self) -> None:
+        self.hash = hashlib.blake2b(digest_size=20)
+
+    def update(self, part: bytes) -> None:
+        self.hash.update(len(part).to_bytes(8, "little"))
+        self.hash.update(part)
+
+    def digest(self) -> bytes:
+        return self.hash.digest()
 
 
 @functools.cache
@@ -175,6 +190,22 @@ def _pickled(value: Any, out: Any) -> None:
     pickler.dump(value)
 
 
+BATCH = 256
+"""Entries of a dict part per pickle."""
+
+
+def _pickled_entries(entries: dict[bytes, Any], out: Any) -> None:
+    """A dict part's entries as pickles of up to BATCH entries each, one after another (one empty
+    dict when there are none). A pickler holds every object it has written, and for each Markup a
+    plain copy of its text, until it is done: the views and prepared files of 16,000 assessments
+    pickled at once held some 500 MB more while the cache was saved, in batches a few megabytes."""
+    each = iter(entries.items())
+    batch = dict(itertools.islice(each, BATCH))
+    _pickled(batch, out)
+    while batch := dict(itertools.islice(each, BATCH)):
+        _pickled(batch, out)
+
+
 _PLAIN_TYPES = {
     ("fractions", "Fraction"), ("decimal", "Decimal"), ("datetime", "date"), ("datetime", "datetime"),
     ("datetime", "timedelta"), ("datetime", "timezone"), ("markupsafe", "Markup"),
@@ -211,15 +242,21 @@ def _is_record(kind: type) -> bool:
 
 def _unpickled(data: bytes, start: int, end: int) -> Any:
     """The value pickled in `data[start:end]`, read in place: a `BytesIO` over the file's bytes shares
-    them, where one over a slice would copy them (hundreds of megabytes at 16,000 assessments)."""
+    them, where one over a slice would copy them (hundreds of megabytes at 16,000 assessments). A
+    dict part's entries, pickled in batches one after another, are read as one dict."""
     stream = io.BytesIO(data)
     stream.seek(start)
     try:
         with collector_paused():
             value = _RecordsOnly(stream).load()
+            while stream.tell() < end:
+                batch = _RecordsOnly(stream).load()
+                if not isinstance(value, dict) or not isinstance(batch, dict):
+                    raise CacheIgnoredError("damaged")
+                value.update(batch)
     except Exception:  # signed but unreadable (a bug, a library that changed, a name that is not data): damage
         raise CacheIgnoredError("damaged") from None
-    if stream.tell() != end:  # the pickle ended before its signed bytes did
+    if stream.tell() != end:  # the last pickle ran past its signed bytes
         raise CacheIgnoredError("damaged")
     return value
 
@@ -274,6 +311,11 @@ def load_part(root: Path, name: str) -> Any:
 
 def save_part(root: Path, name: str, value: Any) -> bytes | None:
     """Save `value` as `name` in the cache at `root`, atomically; its signature, or None if it could not be saved."""
+    return _save_signed(root, name, functools.partial(_pickled, value))
+
+
+def _save_signed(root: Path, name: str, dump: Callable[[Any], None]) -> bytes | None:
+    """Save what `dump(file)` pickles as `name`, atomically; its signature, or None if it could not be saved."""
     key = signing_key()
     folder = _folder(root)
     if key is None or folder is None:
@@ -284,7 +326,7 @@ def save_part(root: Path, name: str, value: Any) -> bytes | None:
         # filled in last: the pickle is never held in memory whole.
         out.write(_head() + bytes(32))
         signed = _Signed(out, hmac.new(key, name.encode() + tool_fingerprint(), "sha256"))
-        _pickled(value, signed)
+        dump(signed)
         signature = signed.mac.digest()
         out.seek(len(_head()))
         out.write(signature)
@@ -497,7 +539,7 @@ def _same(value: Any, held: Any) -> bool:
 
 
 def _save_base(root: Path, name: str, entries: dict[bytes, Any]) -> Stored | None:
-    signature = save_part(root, name, entries)
+    signature = _save_signed(root, name, functools.partial(_pickled_entries, entries))
     if signature is None:
         return None
     (root / CACHE_DIR / f"{name}.delta").unlink(missing_ok=True)  # it names the old base: never read again
@@ -507,7 +549,7 @@ def _save_base(root: Path, name: str, entries: dict[bytes, Any]) -> Stored | Non
 def _chunk(key: bytes, name: str, tip: bytes, entries: dict[bytes, Any]) -> bytes:
     """A delta's chunk: the payload's length, its signature (covering the chunk before), the payload."""
     out = io.BytesIO()
-    _pickled(entries, out)
+    _pickled_entries(entries, out)
     payload = out.getbuffer()
     signature = _signed(key, b"delta " + name.encode(), tip, payload)
     return len(payload).to_bytes(8, "little") + signature + payload

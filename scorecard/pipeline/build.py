@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +21,7 @@ from scorecard.core.options import BuildOptions
 from scorecard.core.staleness import future_date_warnings, staleness_warnings
 from scorecard.pipeline.reuse import Files, NoReuse, Reuse
 from scorecard.pipeline.timings import Progress, StageTime, Stopwatch, collector_paused, collector_released
-from scorecard.publish.writer import check_output_dir, write_site
+from scorecard.publish.writer import FileData, Streamed, check_output_dir, write_site
 from scorecard.source.config import default_theme_dir
 from scorecard.source.content import (
     Content,
@@ -108,8 +108,10 @@ def _build(options: BuildOptions, reuse: Reuse, watch: Stopwatch) -> BuildResult
         return BuildResult(last.diagnostics, last.assessments, len(last.paths), count_pages(last.paths),
                            watch.total(), watch.timings(), len(last.paths), reuse.status())
     with watch.stage("validate"), collector_paused():  # parse, score and render each assessment's body
-        checked = validate(options, sources_from_files(files, content_prefix(options)), read_problems, reuse)
-        del files  # the files' bytes are not needed again: let them go
+        sources = sources_from_files(files, content_prefix(options))
+        del files  # decoded: the bytes are not needed again, nor copied into the worker processes
+        checked = validate(options, sources, read_problems, reuse)
+        del sources
     if checked.content is None or any(d.is_error for d in checked.diagnostics):
         return BuildResult(checked.diagnostics, len(checked.scored), timings=watch.timings(), cache=reuse.status())
     with watch.stage("history"), collector_paused():  # best-effort: empty outside git
@@ -121,6 +123,7 @@ def _build(options: BuildOptions, reuse: Reuse, watch: Stopwatch) -> BuildResult
         made, kept = render(options, themes, model, checked, reuse)
     with watch.stage("write"):
         failed = write(options, made, kept)
+        del model  # written: the pages' views need not outlive this stage (the cache keeps what it needs)
     watch.move(made.seconds, "write", "render")  # files are made (or taken from the workers) as the writer takes them
     if failed:
         return BuildResult((*checked.diagnostics, *failed), len(checked.scored), timings=watch.timings(),
@@ -260,29 +263,36 @@ def render(options: BuildOptions, themes: list[Path], model: SiteModel, checked:
 
 
 def export_files(checked: Checked, model: SiteModel, options: BuildOptions, badges: dict[str, bytes]) -> Files:
-    """The files made from the data rather than from templates: exports, badges, sitemap, search index."""
-    from scorecard.publish.export import scorecard_csv, scorecard_json
+    """The files made from the data rather than from templates: exports, badges, sitemap, search index.
+
+    The exports of every assessment (tens of megabytes at thousands of assessments) are streamed:
+    written a piece per assessment as they are made, never held whole."""
+    from scorecard.publish.export import scorecard_csv_chunks, scorecard_json_chunks
     from scorecard.publish.sitemap import SITEMAP_URL, sitemap_xml
-    from scorecard.site.compare import DATA_URL, compare_data_js, trends_of
-    from scorecard.site.search import search_index_js
+    from scorecard.site.compare import DATA_URL, compare_data_chunks, trends_of
+    from scorecard.site.search import search_index_chunks
 
     assert checked.content is not None
     rubric = checked.content.rubric
-    by_slug = sorted(checked.scored, key=lambda s: s.assessment.slug)
-    json_text = scorecard_json(rubric, [s.exports.json_entry for s in by_slug])
-    yield "scorecard.json", json_text.encode("utf-8")
-    yield DATA_URL, compare_data_js(json_text, trends_of(model.pages)).encode("utf-8")
-    yield "scorecard.csv", scorecard_csv(rubric, list(checked.scored), options.base_url).encode("utf-8")
+    entries = [s.exports.json_entry for s in sorted(checked.scored, key=lambda s: s.assessment.slug)]
+    yield "scorecard.json", encoded(scorecard_json_chunks(rubric, entries))
+    yield DATA_URL, encoded(compare_data_chunks(scorecard_json_chunks(rubric, entries), trends_of(model.pages)))
+    yield "scorecard.csv", encoded(scorecard_csv_chunks(rubric, checked.scored, options.base_url))
     yield from badges.items()
     if options.base_url:  # the sitemap protocol needs absolute addresses
         # a redirect is no page of its own
         pages = [page.path for page in model.pages if page.template != "redirect.html"]
         yield SITEMAP_URL, sitemap_xml(options.base_url, pages).encode("utf-8")
-    yield "search-index.js", search_index_js((s.assessment.slug, s.search_entry)
-                                             for s in checked.scored).encode("utf-8")
+    yield "search-index.js", encoded(search_index_chunks((s.assessment.slug, s.search_entry) for s in checked.scored))
 
 
-def write(options: BuildOptions, files: Iterable[tuple[str, bytes]], kept: frozenset[str]) -> tuple[Diagnostic, ...]:
+def encoded(chunks: Iterable[str]) -> Streamed:
+    """A file streamed from pieces of text, each written in UTF-8 as it is made."""
+    return Streamed(chunk.encode("utf-8") for chunk in chunks)
+
+
+def write(options: BuildOptions, files: Iterable[tuple[str, FileData]],
+          kept: frozenset[str]) -> tuple[Diagnostic, ...]:
     """Write the site, swapped in whole; what went wrong, if anything (nothing is written then)."""
     from scorecard.publish.render import RenderError
 
@@ -315,4 +325,17 @@ class Made:
             finally:
                 self.seconds += time.perf_counter() - started
             self.paths.append(path)
-            yield path, data
+            yield path, Streamed(self.timed(data.chunks)) if isinstance(data, Streamed) else data
+
+    def timed(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        """A streamed file's pieces, the time spent making them counted as the other files'."""
+        pieces = iter(chunks)
+        while True:
+            started = time.perf_counter()
+            try:
+                chunk = next(pieces)
+            except StopIteration:
+                return
+            finally:
+                self.seconds += time.perf_counter() - started
+            yield chunk

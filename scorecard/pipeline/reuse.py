@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from scorecard.core.diagnostics import Diagnostic
 from scorecard.core.options import BuildOptions
+from scorecard.publish.writer import FileData
 from scorecard.source.history import HistoryPoint
 
 if TYPE_CHECKING:  # what the later stages make: a build with nothing changed never imports them
@@ -30,8 +31,8 @@ if TYPE_CHECKING:  # what the later stages make: a build with nothing changed ne
 
 History = Mapping[str, tuple[HistoryPoint, ...]]
 """Each assessment's revisions that changed its scores, by slug."""
-Files = Iterator[tuple[str, bytes]]
-"""Output files as (path from the site root, bytes), made one at a time."""
+Files = Iterator[tuple[str, FileData]]
+"""Output files as (path from the site root, bytes or `Streamed` pieces), made one at a time."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -172,11 +172,17 @@ def indented_json(value: Any, pad: str = "") -> str:
     return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + pad)
 
 
-def scorecard_json(rubric: Rubric, entries: list[str]) -> str:
+def scorecard_json(rubric: Rubric, entries: Iterable[str]) -> str:
     """The text of scorecard.json, from each assessment's `assessment_entry` in slug order.
 
     The same text as `json.dumps` of the whole document with `indent=2`, made script-safe.
     """
+    return "".join(scorecard_json_chunks(rubric, entries))
+
+
+def scorecard_json_chunks(rubric: Rubric, entries: Iterable[str]) -> Iterator[str]:
+    """The text of scorecard.json in pieces, to be written as they come: the rubric and the list's
+    start with the first assessment, then one piece per further assessment, then the end."""
     document = {
         "schema": SCHEMA,
         "generator": f"scorecard {__version__}",
@@ -185,10 +191,17 @@ def scorecard_json(rubric: Rubric, entries: list[str]) -> str:
     }
     head = json.dumps(document, indent=2, ensure_ascii=False)
     assert head.endswith('"assessments": []\n}')
-    if entries:
-        head = head[:-len("[]\n}")] + "[\n" + ",\n".join(entries) + "\n  ]\n}"
-    # script_safe: a hostile title cannot close a <script> the file is inlined into.
-    return script_safe(head) + "\n"
+    # script_safe, piece by piece (it replaces single characters): a hostile title cannot close a
+    # <script> the file is inlined into.
+    each = iter(entries)
+    first = next(each, None)
+    if first is None:
+        yield script_safe(head) + "\n"
+        return
+    yield script_safe(head[:-len("[]\n}")] + "[\n" + first)
+    for entry in each:
+        yield script_safe(",\n" + entry)
+    yield "\n  ]\n}\n"
 
 
 # -- scorecard.csv ---------------------------------------------------------------------------------
@@ -239,16 +252,24 @@ def ratings_cell(card: Scorecard) -> str:
                      for s in card.sections for i in s.items if i.response.ratings)
 
 
-def scorecard_csv(rubric: Rubric, scored: list[Scored], base_url: str = "") -> str:
+def scorecard_csv(rubric: Rubric, scored: Sequence[Scored], base_url: str = "") -> str:
     """The text of scorecard.csv: a header and one row per assessment in slug order (RFC 4180)."""
+    return "".join(scorecard_csv_chunks(rubric, scored, base_url))
+
+
+def scorecard_csv_chunks(rubric: Rubric, scored: Sequence[Scored], base_url: str = "") -> Iterator[str]:
+    """The text of scorecard.csv in pieces, one row each, to be written as they come."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([neutralise(cell) for cell in csv_columns(rubric)])
     for s in sorted(scored, key=lambda s: s.assessment.slug):
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
         url = published_url(base_url, assessment_url(s.assessment.slug))
         *cells, ratings = s.exports.csv_cells
         writer.writerow([neutralise(cell) for cell in (*cells, url, ratings)])
-    return buffer.getvalue()
+    yield buffer.getvalue()
 
 
 # -- badges --------------------------------------------------------------------------------------

@@ -16,6 +16,9 @@ A file whose bytes did not change is not rewritten: it is the previous output's 
 inode, hard-linked; or, where links are not possible, a copy with its times), so it keeps its
 modification time and rsync or an object-store sync uploads only what changed. Files shared with
 the live output are never opened for writing: a new file is renamed over the old name.
+
+A large file (an export of every assessment) can be handed over as `Streamed` pieces, written as
+they are made, so that its whole text is never held in memory.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +51,18 @@ from scorecard.core.diagnostics import Diagnostic, error
 MARKER = ".scorecard-output"
 """Written into every output directory; its presence says the directory may be replaced."""
 MARKER_TEXT = b"This directory is written by scorecard and replaced on every build.\n"
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """A file's bytes as pieces made one after another: written as they come, never held whole."""
+
+    chunks: Iterable[bytes]
+    """The pieces, in order; taken once."""
+
+
+FileData = bytes | Streamed
+"""What a file of the site holds: its bytes, or its bytes in pieces."""
 
 
 def check_output_dir(out_dir: Path, protected: list[Path], sources: list[Path] | None = None) -> list[Diagnostic]:
@@ -151,13 +167,14 @@ def output_lock(out: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[bool]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], out_dir: Path, kept: Iterable[str] = (),
-               wait: float = LOCK_WAIT_SECONDS) -> list[Diagnostic]:
-    """Write `files` (output path → bytes, or (output path, bytes) pairs, each path once) as the
-    new content of `out_dir`, atomically; problems if it cannot.
+def write_site(files: Mapping[str, FileData] | Iterable[tuple[str, FileData]], out_dir: Path,
+               kept: Iterable[str] = (), wait: float = LOCK_WAIT_SECONDS) -> list[Diagnostic]:
+    """Write `files` (output path → bytes or `Streamed` pieces, or (output path, data) pairs, each
+    path once) as the new content of `out_dir`, atomically; problems if it cannot.
 
-    The pairs are taken one at a time, so they can be made as they are written. If taking one
-    raises, the exception goes on to the caller and the output is left as it was.
+    The pairs are taken one at a time, so they can be made as they are written, and so are a
+    streamed file's pieces. If taking one raises, the exception goes on to the caller and the
+    output is left as it was.
 
     `kept` names further output paths whose bytes are those of the previous output (the build
     cache knows they did not change); they are carried over without being rendered again.
@@ -199,7 +216,7 @@ def remove_leftovers(out: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def swap_in(files: Iterable[tuple[str, bytes]], out: Path, kept: Iterable[str]) -> None:
+def swap_in(files: Iterable[tuple[str, FileData]], out: Path, kept: Iterable[str]) -> None:
     """Write `files` (and carry `kept` over) into the spare, or a fresh staging directory, and
     swap it for `out`; the site it replaces becomes the spare."""
     previous = out if (out / MARKER).is_file() else None
@@ -219,8 +236,11 @@ def swap_in(files: Iterable[tuple[str, bytes]], out: Path, kept: Iterable[str]) 
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def fill(tree: Tree, files: Iterable[tuple[str, bytes]], kept: Iterable[str]) -> None:
-    """Make `tree` hold exactly the new site: `kept` carried over from the previous output, `files`, the marker."""
+def fill(tree: Tree, files: Iterable[tuple[str, FileData]], kept: Iterable[str]) -> None:
+    """Make `tree` hold exactly the new site: `kept` carried over from the previous output, `files`, the marker.
+
+    A streamed file is written here, in the calling thread, as its pieces are made: they are the
+    build's work, whose errors and time belong to the caller, and only one piece is held at a time."""
     with FileWriters() as writers:  # the files are made here while threads write them out
         for relative in kept:
             tree.claim(relative)
@@ -230,6 +250,9 @@ def fill(tree: Tree, files: Iterable[tuple[str, bytes]], kept: Iterable[str]) ->
                 writers.submit(tree.carry_over, relative)
         for relative, data in itertools.chain(files, [(MARKER, MARKER_TEXT)]):
             tree.claim(relative)
+            if isinstance(data, Streamed):
+                tree.put_streamed(relative, data.chunks)
+                continue
             same = same_bytes(f"{tree.previous}/{relative}", data) if tree.previous is not None else None
             if same is None or not tree.holds(relative, same):  # in the spare, mostly nothing is left to do
                 writers.submit(tree.put, relative, data, same is not None)
@@ -370,6 +393,30 @@ class Tree:
         if not (same and self.link(relative)):
             self.place(relative, lambda path: write_new(path, data))
 
+    def put_streamed(self, relative: str, chunks: Iterable[bytes]) -> None:
+        """Put the bytes of `chunks` at `relative`, written as they come into a new file that is then
+        renamed into place; when they turn out to be the previous output's bytes, its file instead (as `put`)."""
+        folder, _, name = relative.rpartition("/")
+        self.make_folder(folder)
+        temporary = f"{self.root}/{folder + '/' if folder else ''}.{name}.scorecard-stream"
+        with contextlib.suppress(FileNotFoundError):  # left by a build killed here
+            os.unlink(temporary)
+        try:
+            with open(temporary, "xb", buffering=STREAM_BUFFER) as handle, \
+                    SameBytes(f"{self.previous}/{relative}" if self.previous is not None else None) as previous:
+                for chunk in chunks:
+                    handle.write(chunk)
+                    previous.compare(chunk)
+                same = previous.result()
+            if same is not None and (self.holds(relative, same) or self.link(relative)):
+                os.unlink(temporary)
+            else:
+                os.replace(temporary, f"{self.root}/{relative}")
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+
     def link(self, relative: str) -> bool:
         """Hard-link (or, where links are not possible, copy with its times) the previous output's file."""
         source = f"{self.previous}/{relative}"
@@ -386,9 +433,7 @@ class Tree:
         """Make the file at `relative` with `make(path)`: straight there when nothing is, else under
         a temporary name renamed over what was (which may be the live output's inode)."""
         folder, _, name = relative.rpartition("/")
-        if folder not in self.made:
-            os.makedirs(f"{self.root}/{folder}", exist_ok=True)
-            self.made.add(folder)
+        self.make_folder(folder)
         if relative not in self.found:
             make(f"{self.root}/{relative}")
             return
@@ -403,6 +448,12 @@ class Tree:
             with contextlib.suppress(OSError):  # it may be a link to the output's file: never left to be written to
                 os.unlink(f"{self.root}/{temporary}")
             raise
+
+    def make_folder(self, folder: str) -> None:
+        """Make the directory `folder` (relative; "" is the root) and those above it, once."""
+        if folder not in self.made:
+            os.makedirs(f"{self.root}/{folder}", exist_ok=True)
+            self.made.add(folder)
 
     def prune(self) -> None:
         """Remove what the tree held that the new site does not (a deleted page, a file added by hand)."""
@@ -491,3 +542,51 @@ def same_bytes(path: str, data: bytes) -> os.stat_result | None:
             return info if handle.read() == data else None
     except OSError:
         return None
+
+
+STREAM_BUFFER = 1 << 20
+"""Bytes of a streamed file written, or of the previous output's read to compare with it, per system call
+(its pieces are a few kilobytes each)."""
+
+
+class SameBytes:
+    """Whether bytes that come piece by piece are exactly a file's (`same_bytes` for a streamed file),
+    read along with them: neither is held whole."""
+
+    def __init__(self, path: str | None):
+        self.path = path
+        self.info: os.stat_result | None = None
+        self.handle: Any = None
+        self.same = False
+
+    def __enter__(self) -> SameBytes:
+        try:
+            if self.path is not None:
+                info = os.lstat(self.path)
+                if stat.S_ISREG(info.st_mode):
+                    self.handle = open(self.path, "rb", buffering=STREAM_BUFFER)  # closed by __exit__
+                    self.info, self.same = info, True
+        except OSError:
+            self.same = False
+        return self
+
+    def compare(self, chunk: bytes) -> None:
+        """Take the next piece."""
+        if self.same:
+            try:
+                self.same = self.handle.read(len(chunk)) == chunk
+            except OSError:
+                self.same = False
+
+    def result(self) -> os.stat_result | None:
+        """The file's lstat if the pieces taken are exactly its bytes, else None."""
+        if not self.same:
+            return None
+        try:
+            return self.info if self.handle.read(1) == b"" else None
+        except OSError:
+            return None
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.handle is not None:
+            self.handle.close()

@@ -8,6 +8,7 @@ assessment's score history. Nothing here needs a server.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from scorecard.site.views import AssessmentView, Link, Page
@@ -38,9 +39,29 @@ def compare_page(leaderboard: tuple[AssessmentView, ...]) -> Page:
 def compare_data_js(scorecard_json: str, trends: dict[str, list[tuple[str, str]]]) -> str:
     """`window.SCORECARD_DATA` (the text of scorecard.json, already script-safe) and
     `window.SCORECARD_TRENDS` (per slug, [date, overall] oldest first), in slug order."""
+    return "".join(compare_data_chunks([scorecard_json], trends))
+
+
+def compare_data_chunks(scorecard_json: Iterable[str], trends: dict[str, list[tuple[str, str]]]) -> Iterator[str]:
+    """The text of `compare_data_js` in pieces, from scorecard.json's text in pieces, to be written as they come."""
+    yield "window.SCORECARD_DATA = "
+    yield from _stripped_at_end(scorecard_json)
     trend_text = json.dumps({slug: [[day, float(score)] for day, score in trends[slug]] for slug in sorted(trends)},
                             ensure_ascii=True, separators=(",", ":"))
-    return f"window.SCORECARD_DATA = {scorecard_json.rstrip()};\nwindow.SCORECARD_TRENDS = {trend_text};\n"
+    yield f";\nwindow.SCORECARD_TRENDS = {trend_text};\n"
+
+
+def _stripped_at_end(pieces: Iterable[str]) -> Iterator[str]:
+    """The pieces, their joined text without the whitespace it ends with (`str.rstrip`): whitespace
+    ending a piece waits until a later piece shows it is not the end."""
+    waiting = ""
+    for piece in pieces:
+        kept = piece.rstrip()
+        if kept:
+            yield waiting + kept
+            waiting = piece[len(kept):]
+        else:
+            waiting += piece
 
 
 def trends_of(pages: tuple[Page, ...]) -> dict[str, list[tuple[str, str]]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from html import unescape
 from html.parser import HTMLParser
@@ -58,8 +58,15 @@ def search_entry(document: SearchDocument) -> str:
 def search_index_js(entries: Iterable[tuple[str, str]]) -> str:
     """The index as a script: `window.SCORECARD_SEARCH = {"documents": [...]};`, from (slug, entry)
     pairs, in slug order so that two builds write the same file."""
-    documents = ",".join(entry for _, entry in sorted(entries))
-    return f'window.{GLOBAL} = {{"documents":[{documents}]}};\n'
+    return "".join(search_index_chunks(entries))
+
+
+def search_index_chunks(entries: Iterable[tuple[str, str]]) -> Iterator[str]:
+    """The text of `search_index_js` in pieces, one per document, to be written as they come."""
+    yield f'window.{GLOBAL} = {{"documents":['
+    for n, (_, entry) in enumerate(sorted(entries)):
+        yield "," + entry if n else entry
+    yield "]};\n"
 
 
 def script_safe(json_text: str) -> str:
