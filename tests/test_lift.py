@@ -23,11 +23,13 @@ from fractions import Fraction
 from pathlib import Path
 
 from conftest import assessment_text, parse, write_site
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from scorecard.core.lift import Move, next_grade
+from scorecard.core.lift import Move, next_grade, shown_after
 from scorecard.core.options import BuildOptions
 from scorecard.core.rubric import default_rubric
-from scorecard.core.scoring import score_assessment
+from scorecard.core.scoring import one_decimal, score_assessment
 from scorecard.pipeline.build import build
 
 TRUST = {"better_product": '{answer: "yes", evidence: "e"}', "return": '{answer: partly, evidence: "e"}',
@@ -82,3 +84,17 @@ def test_the_page_and_json_say_what_lifts_the_grade(tmp_path: Path) -> None:
             in gated)
     # 60 − 46.8
     assert data["gated"]["next_grade"]["grade"] == "Promising" and data["gated"]["next_grade"]["points_needed"] == 13.2
+
+
+def test_a_move_is_judged_on_the_score_as_shown() -> None:
+    """`shown_after` rounds half up to one decimal in whole numbers, as `one_decimal` does with Decimal:
+    79.95 shows as 80.0 (Strong), 79.9499… as 79.9; (20n + d) // 2d: 1599/20 → (31980 + 20) // 40 = 800 tenths."""
+    assert shown_after(Fraction(1599, 20)) == Fraction(80)
+    assert shown_after(Fraction(7995, 100) - Fraction(1, 10**6)) == Fraction(799, 10)
+    assert shown_after(Fraction(0)) == 0
+
+
+@given(st.fractions(min_value=0, max_value=100, max_denominator=10**6))
+@settings(max_examples=500, deadline=None)
+def test_shown_after_agrees_with_one_decimal(value: Fraction) -> None:
+    assert shown_after(value) == Fraction(one_decimal(value))

@@ -46,6 +46,12 @@ def top_of(scale: Scale) -> str:
     return str(scale.max)
 
 
+def shown_after(score: Fraction) -> Fraction:
+    """`score` as the site shows it, rounded half up to one decimal (`one_decimal`), as a Fraction: in
+    whole numbers, floor((n/d) × 10 + 1/2) = (20n + d) // 2d tenths (tens of thousands of moves per site)."""
+    return Fraction((20 * score.numerator + score.denominator) // (2 * score.denominator), 10)
+
+
 def next_grade(rubric: Rubric, card: Scorecard) -> NextGrade | None:
     """The next band up and the moves towards it; None at the top band and for a draft."""
     if card.draft:
@@ -63,11 +69,12 @@ def next_grade(rubric: Rubric, card: Scorecard) -> NextGrade | None:
         item_total = sum((i.weight for i in scored.items if i.points is not None), Fraction(0))
         if not item_total or not section_total:
             continue
+        per_weight = weights[section.id] * 100 / item_total / section_total  # the factors all its items share
         for item in scored.items:
             if item.points is None or item.points >= 1:
                 continue  # n/a, or at the top already
-            gain = weights[section.id] * 100 * item.weight * (1 - item.points) / item_total / section_total
-            reaches = rubric.band_for(Fraction(one_decimal(card.overall + gain))).min >= target.min
+            gain = per_weight * item.weight * (1 - item.points)
+            reaches = rubric.band_for(shown_after(card.overall + gain)).min >= target.min
             moves.append(Move(section.id, item.item, top_of(section.scale), gain, reaches))
     moves.sort(key=lambda m: -m.points)  # stable: ties keep the rubric's order
     return NextGrade(target.grade, target.min - shown, tuple(moves))

@@ -195,16 +195,18 @@ def scored_on(rubric: Rubric, assessment: Assessment, prepared: Parsed, body: Bo
     """An assessment as the site shows it on `today`: an exemption that has expired counts as
     unanswered (worked out here, not with the file: it depends on the day)."""
     from scorecard.core.exemptions import apply_expiry
+    from scorecard.core.lift import next_grade
     from scorecard.publish.export import assessment_exports
     from scorecard.site.model import Scored
 
     assert prepared.scorecard is not None
     assert prepared.exports is not None
-    card, exports = prepared.scorecard, prepared.exports
+    card, exports, lift = prepared.scorecard, prepared.exports, prepared.lift
     if expired := apply_expiry(rubric, assessment, today):
         assessment, card = expired
-        exports = assessment_exports(rubric, assessment, card)
-    return Scored(assessment, card, body.html, body.search, exports, body.links)
+        lift = next_grade(rubric, card)
+        exports = assessment_exports(rubric, assessment, card, lift)
+    return Scored(assessment, card, body.html, body.search, exports, lift, body.links)
 
 
 def content_warnings(content: Content, options: BuildOptions, today: dt.date) -> list[Diagnostic]:

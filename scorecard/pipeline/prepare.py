@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from scorecard.core.assessment import Assessment, parse_assessment
 from scorecard.core.diagnostics import Diagnostic
+from scorecard.core.lift import NextGrade, next_grade
 from scorecard.core.parallel import parallel_map
 from scorecard.core.rubric import Rubric
 from scorecard.core.scoring import Scorecard, score_assessment
@@ -48,6 +49,8 @@ class Parsed:
     diagnostics: tuple[Diagnostic, ...]
     exports: Exports | None = None
     """What the exports hold of it (None when it is not scored)."""
+    lift: NextGrade | None = None
+    """The next grade and the moves towards it (`lift.next_grade`): None at the top band, for a draft, or unscored."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,8 @@ def parse_job(job: Job, rubric: Rubric) -> Parsed:
     if assessment is None:
         return Parsed(None, None, tuple(problems))
     card = score_assessment(rubric, assessment)
-    return Parsed(assessment, card, tuple(problems), assessment_exports(rubric, assessment, card))
+    lift = next_grade(rubric, card)
+    return Parsed(assessment, card, tuple(problems), assessment_exports(rubric, assessment, card, lift), lift)
 
 
 def render_assessment_body(assessment: Assessment, titles: Mapping[str, str], md: Any = None,

@@ -19,7 +19,7 @@ from typing import Any
 
 from scorecard import __version__
 from scorecard.core.assessment import Assessment, Response
-from scorecard.core.lift import next_grade
+from scorecard.core.lift import NextGrade
 from scorecard.core.rubric import Rubric
 from scorecard.core.scoring import Scorecard, one_decimal
 from scorecard.site.badge import assessment_badge
@@ -31,8 +31,10 @@ SCHEMA = "scorecard/1"
 _encode_string = json.encoder.encode_basestring  # how json.dumps(ensure_ascii=False) writes a string
 
 
-def assessment_exports(rubric: Rubric, a: Assessment, card: Scorecard) -> Exports:
-    return Exports(assessment_entry(a, card, rubric), csv_cells(rubric, a, card),
+def assessment_exports(rubric: Rubric, a: Assessment, card: Scorecard, lift: NextGrade | None) -> Exports:
+    """What the exports hold of one assessment; `lift` is `next_grade(rubric, card)`, worked out once
+    for the exports and the page."""
+    return Exports(assessment_entry(a, card, rubric, lift), csv_cells(rubric, a, card),
                    assessment_badge(rubric, a.title, card).encode("utf-8"))
 
 
@@ -75,9 +77,8 @@ def rubric_json(rubric: Rubric) -> dict[str, Any]:
     }
 
 
-def next_grade_json(rubric: Rubric, card: Scorecard) -> dict[str, Any] | None:
+def next_grade_json(found: NextGrade | None) -> dict[str, Any] | None:
     """How far the next band is and what single moves would lift the score (`lift.next_grade`)."""
-    found = next_grade(rubric, card)
     if found is None:
         return None
     return {"grade": found.grade, "points_needed": score(found.points_needed),
@@ -86,7 +87,8 @@ def next_grade_json(rubric: Rubric, card: Scorecard) -> dict[str, Any] | None:
                       for m in found.moves]}
 
 
-def assessment_json(a: Assessment, card: Scorecard, rubric: Rubric | None = None) -> dict[str, Any]:
+def assessment_json(a: Assessment, card: Scorecard, rubric: Rubric | None = None,
+                    lift: NextGrade | None = None) -> dict[str, Any]:
     return {
         "slug": a.slug,
         "url": assessment_url(a.slug),
@@ -125,7 +127,7 @@ def assessment_json(a: Assessment, card: Scorecard, rubric: Rubric | None = None
         "gated_by": ({"section": card.gated_by.section, "item": card.gated_by.item, "answer": card.gated_by.answer}
                      if card.gated_by else None),
         "draft": card.draft,
-        "next_grade": next_grade_json(rubric, card) if rubric else None,
+        "next_grade": next_grade_json(lift) if rubric else None,
         "evidence_coverage": number(card.coverage),
         "unanswered": [f"{section}.{item}" for section, item in card.unanswered],
         "extra": dict(a.extra),
@@ -140,13 +142,14 @@ def exemption_json(response: Response) -> dict[str, Any] | None:
             "expired": response.expired}
 
 
-def assessment_entry(a: Assessment, card: Scorecard, rubric: Rubric | None = None) -> str:
+def assessment_entry(a: Assessment, card: Scorecard, rubric: Rubric | None = None,
+                     lift: NextGrade | None = None) -> str:
     """One assessment's object as it stands in scorecard.json's list (indented two levels).
 
     Made on its own, where each file is prepared, so that a build writes the file without
     encoding every assessment again (json's indenting encoder is pure Python, and slow).
     """
-    return "    " + indented_json(assessment_json(a, card, rubric), "    ")
+    return "    " + indented_json(assessment_json(a, card, rubric, lift), "    ")
 
 
 def indented_json(value: Any, pad: str = "") -> str:

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from scorecard import __version__
 from scorecard.core.assessment import Assessment, Response
-from scorecard.core.lift import next_grade
+from scorecard.core.lift import NextGrade
 from scorecard.core.ratings import DISAGREEMENT_STEPS
 from scorecard.core.rubric import Rubric, Scale, Section
 from scorecard.core.scoring import ItemScore, Scorecard, one_decimal
@@ -98,6 +98,8 @@ class Scored:
     """Its entry in the search index (`search.search_entry`)."""
     exports: Exports
     """What the exports hold of it, made where its file is prepared."""
+    lift: NextGrade | None
+    """The next grade and the moves towards it (`lift.next_grade` of `scorecard`), made where its file is prepared."""
     links: tuple[str, ...] = ()
     """Slugs of the assessments its body links to."""
 
@@ -307,7 +309,7 @@ def assessment_view(rubric: Rubric, scored: Scored, titles: Mapping[str, str]) -
         source=a.path, extra=a.extra, draft=card.draft, answered=answered,
         gate_question=(gate_item.prompt or gate_item.title) if gate_item else "",
         gate_item=gate_item.title if gate_item else "",
-        gate_answer=fired.answer if fired else "", lift=lift_view(rubric, card),
+        gate_answer=fired.answer if fired else "", lift=lift_view(rubric, scored.lift),
     )
 
 
@@ -338,9 +340,8 @@ def radar_of(rubric: Rubric, card: Scorecard, sections: list[SectionView],
     return None, "", ""
 
 
-def lift_view(rubric: Rubric, card: Scorecard) -> LiftView | None:
-    """The next grade and the single moves towards it, for the page."""
-    found = next_grade(rubric, card)
+def lift_view(rubric: Rubric, found: NextGrade | None) -> LiftView | None:
+    """The next grade and the single moves towards it (`lift.next_grade`), for the page."""
     if found is None:
         return None
     titles = {(s.id, i.id): (s.title, i.title) for s in rubric.sections for i in s.items}
