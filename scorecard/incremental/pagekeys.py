@@ -99,10 +99,11 @@ class ViewKeys:
         """(slug, item's page address) → the view, the item and its key: an item is known in one look-up."""
 
     def add(self, view: AssessmentView, key: bytes) -> None:
-        self.views[view.slug], self.keys[view.slug] = view, key
+        slug = view.slug
+        self.views[slug], self.keys[slug] = view, key
         for s, section in enumerate(view.sections):
-            for i, item in enumerate(section.items):  # fixed-length places: keys are joined
-                self.items[(view.slug, item.url)] = (view, item, key + s.to_bytes(4, "big") + i.to_bytes(4, "big"))
+            for i, item in enumerate(section.items):
+                self.items[(slug, item.url)] = (view, item, key + _place(s, i))
 
     def view_key(self, view: object) -> bytes | None:
         """The key of `view` if it is a keyed assessment view, else None."""
@@ -128,14 +129,16 @@ def view_keys(model: SiteModel, base_views: Mapping[str, AssessmentView], base_k
     for page in model.pages:
         view = page.view
         if type(view) is AssessmentView and view.slug in base_keys:
-            base = base_views[view.slug]
-            changed = [(name, getattr(view, name)) for name in _VIEW_FIELDS
-                       if getattr(view, name) is not getattr(base, name)]
+            base = vars(base_views[view.slug])  # a frozen dataclass's fields, read as its dict: no getattr per field
+            changed = [(name, value) for name, value in vars(view).items() if value is not base[name]]
             keys.add(view, digest(base_keys[view.slug], fingerprint(changed)))
     return keys
 
 
-_VIEW_FIELDS = tuple(f.name for f in fields(AssessmentView))
+@functools.cache
+def _place(section: int, item: int) -> bytes:
+    """An answer's place in its view, of fixed length (keys are joined), made once for each place."""
+    return section.to_bytes(4, "big") + item.to_bytes(4, "big")
 
 
 def page_keys(model: SiteModel, env: jinja2.Environment, known: ViewKeys) -> dict[str, bytes]:
