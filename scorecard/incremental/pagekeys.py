@@ -152,8 +152,10 @@ def page_keys(model: SiteModel, env: jinja2.Environment, known: ViewKeys) -> dic
         every view of the site until the cyclic collector comes by.)"""
         if type(item) is RankedRow:
             view = item.assessment
-            item_key = known.item_key(view, item.item) or digest(fingerprint(item.item))
-            return (known.view_key(view) or digest(fingerprint(view))) + item_key
+            answer = known.item_key(view, item.item)  # the keyed view's key and the answer's place: all of the row
+            if answer is not None:
+                return answer
+            return (known.view_key(view) or digest(fingerprint(view))) + digest(fingerprint(item.item))
         return known.view_key(item) or digest(fingerprint(item))
 
     def shape(view: object) -> object:
