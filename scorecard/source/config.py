@@ -7,6 +7,8 @@ and the command line's overrides into `BuildOptions`; the command line wins.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -164,6 +166,35 @@ def theme_problems(root: Path, config: SiteConfig) -> list[Diagnostic]:
     return [error(CONFIG_FILE, None,
                   f"theme '{config.theme}' not found: themes/{config.theme}/ has no templates/ or static/",
                   "create it, or leave 'theme' out for the default theme")]
+
+
+def theme_link_problems(themes: Iterable[Path], root: Path) -> list[Diagnostic]:
+    """An error for each file or folder of a theme that is a symbolic link leading outside that theme's
+    folder, and for a theme folder that leads outside the site: the build reads every template and
+    static file and publishes what it reads, so a link that a pull request adds (to `/proc/self/environ`,
+    `~/.ssh/…`, the checkout's `.git/config` with its token) would put that file in the site. As for the
+    content, links that stay inside are followed."""
+    site = root.resolve()
+    problems = []
+    for theme in themes:
+        top = theme.resolve()
+        if not top.is_relative_to(site):
+            problems.append(error(_shown(theme, root), None, f"theme folder leads to '{top}', outside the site: "
+                                  "nothing of it is read", "copy the theme into themes/ instead of linking to it"))
+            continue
+        for folder, folders, files in os.walk(theme):  # links to folders are listed, not followed
+            for name in sorted([*folders, *files]):
+                path = Path(folder, name)
+                if path.is_symlink() and not (target := path.resolve()).is_relative_to(top):
+                    problems.append(error(_shown(path, root), None,
+                                          f"symbolic link to '{target}', outside the theme folder: not followed",
+                                          "copy the file into the theme instead of linking to it"))
+    return problems
+
+
+def _shown(path: Path, root: Path) -> str:
+    """`path` from the site root, as diagnostics show it."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
 def options_for(root: Path, config: SiteConfig, **overrides: Any) -> BuildOptions:

@@ -1,0 +1,77 @@
+"""A theme from a pull request must not publish files from outside it.
+
+The build reads every template and static file of the theme in use and puts what it reads in the
+site, so a symbolic link in a theme to `/proc/self/environ`, `~/.ssh/id_rsa` or the checkout's
+`.git/config` (where CI keeps its token) would publish that file. Such a link is an error with its
+path, exit 1 and nothing written, in `build` and in `check`; a link that stays inside the theme is
+followed, as links inside content/ are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.budget import assert_clean_end, run_scorecard
+from tests.conftest import write_site
+
+SECRET = "TOKEN-4f1c-not-for-the-site"
+SITE = {
+    "scorecard.yml": "title: Ours\ntheme: ours\n",
+    "content/assessments/forum.md": "---\ntitle: Forum\ndate: 2026-09-14\n---\nBody.\n",
+    "themes/ours/static/site.css": "body { color: black; }\n",
+}
+
+
+def site_with_a_link(tmp_path: Path, link: str) -> tuple[Path, Path]:
+    root = write_site(tmp_path / "site", SITE)
+    secret = tmp_path / "elsewhere" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text(SECRET)
+    (root / link).parent.mkdir(parents=True, exist_ok=True)
+    (root / link).symlink_to(secret)
+    return root, secret
+
+
+@pytest.mark.parametrize("link", ["themes/ours/static/leak.txt", "themes/ours/templates/leak.html",
+                                  "themes/ours/static/deep/er/leak.txt"])
+def test_a_theme_file_linked_outside_the_theme_is_an_error_and_nothing_is_published(tmp_path: Path, link: str):
+    root, secret = site_with_a_link(tmp_path, link)
+    if link.endswith(".html"):  # a template that pulls the link in
+        (root / "themes/ours/templates/404.html").write_text(
+            '{% extends "default/base.html" %}{% block content %}{% include "leak.html" %}{% endblock %}')
+
+    run = run_scorecard(root, "build", "--today", "2026-10-01")
+
+    assert_clean_end(run, 1)
+    assert (f"{link}: error: symbolic link to '{secret.resolve()}', outside the theme folder: not followed "
+            "(hint: copy the file into the theme instead of linking to it)") in run.stderr
+    assert not (root / "output").exists()  # nothing written, so nothing published
+
+
+def test_check_reports_the_link_too(tmp_path: Path):
+    root, secret = site_with_a_link(tmp_path, "themes/ours/static/leak.txt")
+    run = run_scorecard(root, "check", "--today", "2026-10-01")
+    assert_clean_end(run, 1)
+    assert f"themes/ours/static/leak.txt: error: symbolic link to '{secret.resolve()}'" in run.stdout
+
+
+def test_a_link_that_stays_inside_the_theme_is_followed(tmp_path: Path):
+    root = write_site(tmp_path / "site", SITE)
+    (root / "themes/ours/static/alias.css").symlink_to("site.css")  # relative, inside the theme
+    run = run_scorecard(root, "build", "--today", "2026-10-01")
+    assert_clean_end(run, 0)
+    assert (root / "output/static/alias.css").read_text() == "body { color: black; }\n"
+
+
+def test_a_theme_folder_that_leads_outside_the_site_is_not_read(tmp_path: Path):
+    root = write_site(tmp_path / "site", {k: v for k, v in SITE.items() if not k.startswith("themes/")})
+    elsewhere = write_site(tmp_path / "elsewhere-theme", {"static/site.css": f"/* {SECRET} */\n"})
+    (root / "themes").mkdir()
+    (root / "themes/ours").symlink_to(elsewhere)
+    run = run_scorecard(root, "build", "--today", "2026-10-01")
+    assert_clean_end(run, 1)
+    assert (f"themes/ours: error: theme folder leads to '{elsewhere.resolve()}', outside the site: nothing of it "
+            "is read") in run.stderr
+    assert not (root / "output").exists()
