@@ -26,7 +26,14 @@ from scorecard.core.diagnostics import Diagnostic, error
 from scorecard.core.parallel import Streamed, weighted_spans, worker_count
 from scorecard.core.safetext import finalize
 from scorecard.core.slugs import slugify
-from scorecard.publish.fragments import FragmentCache, Fragments, Learned, ThemeEnvironment, storing_in
+from scorecard.publish.fragments import (
+    FragmentCache,
+    Fragments,
+    Learned,
+    SiteThemeEnvironment,
+    ThemeEnvironment,
+    storing_in,
+)
 from scorecard.site.model import SiteModel
 from scorecard.site.views import Page
 from scorecard.source.config import default_theme_dir
@@ -64,13 +71,16 @@ def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
     """A Jinja environment that looks for templates in each theme in turn.
 
     `default/<name>` always names the default theme's template, so a theme's own `base.html` can
-    extend the default `base.html` and change only some of its blocks.
+    extend the default `base.html` and change only some of its blocks. With a theme other than the
+    default one, the templates run in Jinja's sandbox (`SiteThemeEnvironment`): they come from the
+    site's working tree.
     """
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs]),
         jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(default_theme_dir() / "templates"))}),
     ])
-    env = ThemeEnvironment(
+    own = [d for d in theme_dirs if d != default_theme_dir()]
+    env = (SiteThemeEnvironment if own else ThemeEnvironment)(
         loader=loader,
         # No up-to-date check on every page: environment_for makes a new environment when a template
         # changes (`serve`), and a build never outlives its templates.
@@ -131,6 +141,12 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return super().get_cache_key(f"{self.salt}|{name}", filename)
+
+    def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
+                   source: str) -> jinja2.bccache.Bucket:
+        """A sandboxed environment compiles calls differently: its templates are kept apart."""
+        return super().get_bucket(environment, f"sandboxed|{name}" if environment.sandboxed else name, filename,
+                                  source)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         with contextlib.suppress(OSError):  # a full or read-only disk: compiled again next time

@@ -173,12 +173,13 @@ def theme_link_problems(themes: Iterable[Path], root: Path) -> list[Diagnostic]:
     folder, and for a theme folder that leads outside the site: the build reads every template and
     static file and publishes what it reads, so a link that a pull request adds (to `/proc/self/environ`,
     `~/.ssh/…`, the checkout's `.git/config` with its token) would put that file in the site. As for the
-    content, links that stay inside are followed."""
+    content, links that stay inside are followed. (A theme folder given outside the site, as the Python API
+    may, is the caller's choice; one inside it that leads out is a link in the working tree.)"""
     site = root.resolve()
     problems = []
     for theme in themes:
         top = theme.resolve()
-        if not top.is_relative_to(site):
+        if theme.absolute().is_relative_to(root.absolute()) and not top.is_relative_to(site):
             problems.append(error(_shown(theme, root), None, f"theme folder leads to '{top}', outside the site: "
                                   "nothing of it is read", "copy the theme into themes/ instead of linking to it"))
             continue
