@@ -65,3 +65,21 @@ def test_only_a_site_theme_is_sandboxed_and_its_compiled_templates_are_kept_apar
     keys = {cache.get_bucket(env, "a.html", None, source).key for env in (plain, sandboxed)}
     assert len(keys) == 2
     assert isinstance(sandboxed, jinja2.sandbox.SandboxedEnvironment)
+
+
+FAILURES = {
+    "division": ("{{ 1 / 0 }}", "template error: ZeroDivisionError: division by zero"),
+    "recursion": ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
+                  "template error: a macro, block or include that uses itself without end"),
+    # the sandbox's range stops at 100,000 items (jinja2.sandbox.MAX_RANGE)
+    "a huge range": ("{% for i in range(10**9) %}{% endfor %}", "template error: OverflowError: Range too big."),
+}
+
+
+@pytest.mark.parametrize(("body", "message"), FAILURES.values(), ids=list(FAILURES))
+def test_what_a_theme_template_raises_is_a_diagnostic_on_its_line(tmp_path: Path, body: str, message: str):
+    root = site_with_template(tmp_path, body)
+    run = run_scorecard(root, "build", "--today", "2026-10-01")
+    assert_clean_end(run, 1)  # no traceback
+    assert f"themes/ours/templates/404.html:1: error: {message}" in run.stderr
+    assert not (root / "output").exists()

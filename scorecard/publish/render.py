@@ -273,6 +273,8 @@ def render_page(page: Page, model: SiteModel, env: jinja2.Environment) -> bytes:
         html = template.render(page=page.view, title=page.title, site=model.site, root=page.root, path=page.path)
     except jinja2.TemplateError as exc:
         raise RenderError(template_problem(exc, page.template)) from None
+    except Exception as exc:  # what a template's own expression raises: {{ 1/0 }}, a macro that calls itself
+        raise RenderError(template_problem(exc, page.template)) from None
     return html.encode("utf-8")
 
 
@@ -288,12 +290,18 @@ def static_files(theme_dirs: list[Path]) -> Iterator[tuple[str, bytes]]:
         yield name, path.read_bytes()
 
 
-def template_problem(exc: jinja2.TemplateError, template: str) -> Diagnostic:
-    """A diagnostic pointing at the template line that failed."""
+def template_problem(exc: Exception, template: str) -> Diagnostic:
+    """A diagnostic pointing at the template line that failed (the innermost template frame of the traceback)."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return error(exc.filename or exc.name or template, exc.lineno, f"template syntax error: {exc.message}")
     where, line = template, None
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename.endswith((".html", ".xml", ".svg")):
             where, line = frame.filename, frame.lineno
-    return error(where, line, f"template error: {exc}", "check the variable names against docs/themes.md")
+    if isinstance(exc, jinja2.TemplateError):
+        return error(where, line, f"template error: {exc}", "check the variable names against docs/themes.md")
+    if isinstance(exc, RecursionError):
+        return error(where, line, "template error: a macro, block or include that uses itself without end",
+                     "give the recursion a way to stop")
+    return error(where, line, f"template error: {type(exc).__name__}: {exc}",
+                 "the template's own expression raised this at that line")
