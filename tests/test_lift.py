@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -97,4 +98,5 @@ def test_a_move_is_judged_on_the_score_as_shown() -> None:
 @given(st.fractions(min_value=0, max_value=100, max_denominator=10**6))
 @settings(max_examples=500, deadline=None)
 def test_shown_after_agrees_with_one_decimal(value: Fraction) -> None:
-    assert shown_after(value) == Fraction(one_decimal(value))
+    half_up = Fraction(math.floor(value * 10 + Fraction(1, 2)), 10)  # the rule as written: round half up to tenths
+    assert shown_after(value) == half_up == Fraction(one_decimal(value))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from scorecard.core.rubric import Rubric, Scale
-from scorecard.core.scoring import Scorecard, one_decimal
+from scorecard.core.scoring import Scorecard, one_decimal, tenths
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,8 @@ def top_of(scale: Scale) -> str:
 
 
 def shown_after(score: Fraction) -> Fraction:
-    """`score` as the site shows it, rounded half up to one decimal (`one_decimal`), as a Fraction: in
-    whole numbers, floor((n/d) × 10 + 1/2) = (20n + d) // 2d tenths (tens of thousands of moves per site)."""
-    return Fraction((20 * score.numerator + score.denominator) // (2 * score.denominator), 10)
+    """`score` as the site shows it (`one_decimal`), as a Fraction."""
+    return Fraction(tenths(score), 10)
 
 
 def next_grade(rubric: Rubric, card: Scorecard) -> NextGrade | None:

@@ -7,7 +7,6 @@ never says "80.0 — Promising".
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -100,10 +99,15 @@ class Scorecard:
         return next((i for i in section.items if i.item == item_id), None) if section else None
 
 
+def tenths(value: Fraction) -> int:
+    """`value` rounded half up to whole tenths, exactly: floor(n/d × 10 + 1/2) = (20n + d) // 2d, in whole
+    numbers (tens of thousands of scores and moves per site)."""
+    return (20 * value.numerator + value.denominator) // (2 * value.denominator)
+
+
 def one_decimal(value: Fraction) -> Decimal:
     """`value` rounded half up to one decimal, exactly."""
-    tenths = math.floor(value * 10 + Fraction(1, 2))
-    return Decimal(tenths).scaleb(-1)
+    return Decimal(tenths(value)).scaleb(-1)
 
 
 def weighted_mean(pairs: list[tuple[Fraction, Fraction]]) -> Fraction | None:

@@ -17,6 +17,7 @@ from scorecard.core.diagnostics import Diagnostic, did_you_mean, error
 from scorecard.core.options import BuildOptions
 from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS
 from scorecard.core.yamlsource import parse_yaml
+from scorecard.source.content import display_path
 
 CONFIG_FILE = "scorecard.yml"
 DEFAULT_THEME = "default"
@@ -180,22 +181,17 @@ def theme_link_problems(themes: Iterable[Path], root: Path) -> list[Diagnostic]:
     for theme in themes:
         top = theme.resolve()
         if theme.absolute().is_relative_to(root.absolute()) and not top.is_relative_to(site):
-            problems.append(error(_shown(theme, root), None, f"theme folder leads to '{top}', outside the site: "
+            problems.append(error(display_path(theme, root), None, f"theme folder leads to '{top}', outside the site: "
                                   "nothing of it is read", "copy the theme into themes/ instead of linking to it"))
             continue
         for folder, folders, files in os.walk(theme):  # links to folders are listed, not followed
             for name in sorted([*folders, *files]):
                 path = Path(folder, name)
                 if path.is_symlink() and not (target := path.resolve()).is_relative_to(top):
-                    problems.append(error(_shown(path, root), None,
+                    problems.append(error(display_path(path, root), None,
                                           f"symbolic link to '{target}', outside the theme folder: not followed",
                                           "copy the file into the theme instead of linking to it"))
     return problems
-
-
-def _shown(path: Path, root: Path) -> str:
-    """`path` from the site root, as diagnostics show it."""
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
 def options_for(root: Path, config: SiteConfig, **overrides: Any) -> BuildOptions:
