@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -29,7 +29,6 @@ from scorecard.core.diagnostics import Diagnostic
 from scorecard.core.options import BuildOptions
 from scorecard.incremental.cachefiles import (
     CacheIgnoredError,
-    PartsDigest,
     Stored,
     digest,
     load_dict_part,
@@ -88,6 +87,10 @@ class InputRecord(NamedTuple):
     later change from that one (it is read again next time)."""
     digest: bytes
     """Digest of its bytes."""
+
+
+MADE_AGAIN = b""
+"""The key of an output file that no build keeps, made again every time (no digest is empty)."""
 
 
 SETTLED_NS = 2_000_000_000
@@ -295,24 +298,13 @@ class BuildCache:
         return RenderPlan(kept, self.fragment_store)
 
     def watch(self, files: Files) -> Files:
-        """Note the digest of each file made that has no key yet (exports, static files); a streamed
-        file's as its pieces pass (the digest of its pieces, not of its bytes whole)."""
+        """Note each file made that has no key yet (exports, static files): the digest of its bytes, or
+        for a streamed file (an export of every assessment, made again by every build since it has no
+        key to be kept by) MADE_AGAIN, so that its tens of megabytes are not hashed for nothing."""
         for path, data in files:
-            if path in self.digests:
-                yield path, data
-            elif isinstance(data, Streamed):
-                yield path, Streamed(self._digested(path, data.chunks))
-            else:
-                self.digests[path] = digest(data)
-                yield path, data
-
-    def _digested(self, path: str, chunks: Iterable[bytes]) -> Iterator[bytes]:
-        """The pieces of a streamed file, its digest noted once the last has passed."""
-        pieces = PartsDigest()
-        for chunk in chunks:
-            pieces.update(chunk)
-            yield chunk
-        self.digests[path] = pieces.digest()
+            if path not in self.digests:
+                self.digests[path] = MADE_AGAIN if isinstance(data, Streamed) else digest(data)
+            yield path, data
 
     def finish(self, diagnostics: Sequence[Diagnostic], assessments: int, kept: frozenset[str],
                output_dir: Path) -> None:

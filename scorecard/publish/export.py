@@ -34,7 +34,8 @@ _encode_string = json.encoder.encode_basestring  # how json.dumps(ensure_ascii=F
 def assessment_exports(rubric: Rubric, a: Assessment, card: Scorecard, lift: NextGrade | None) -> Exports:
     """What the exports hold of one assessment; `lift` is `next_grade(rubric, card)`, worked out once
     for the exports and the page."""
-    return Exports(assessment_entry(a, card, rubric, lift), csv_cells(rubric, a, card),
+    *cells, ratings = csv_cells(rubric, a, card)
+    return Exports(assessment_entry(a, card, rubric, lift), csv_fields(cells), csv_fields([ratings])[:-1] + "\r\n",
                    assessment_badge(rubric, a.title, card).encode("utf-8"))
 
 
@@ -260,19 +261,21 @@ def scorecard_csv(rubric: Rubric, scored: Sequence[Scored], base_url: str = "") 
     return "".join(scorecard_csv_chunks(rubric, scored, base_url))
 
 
+def csv_fields(cells: Iterable[str]) -> str:
+    """Cells as a row of scorecard.csv writes them, each neutralised, quoted where need be and followed
+    by a comma: a row's pieces written apart join as the row written whole (the CSV dialect quotes
+    each cell by what it holds alone; the extra empty cell keeps a lone empty one from being quoted)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([*(neutralise(cell) for cell in cells), ""])
+    return buffer.getvalue()[:-2]
+
+
 def scorecard_csv_chunks(rubric: Rubric, scored: Sequence[Scored], base_url: str = "") -> Iterator[str]:
     """The text of scorecard.csv in pieces, one row each, to be written as they come."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([neutralise(cell) for cell in csv_columns(rubric)])
+    yield csv_fields(csv_columns(rubric))[:-1] + "\r\n"
     for s in sorted(scored, key=lambda s: s.assessment.slug):
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
         url = published_url(base_url, assessment_url(s.assessment.slug))
-        *cells, ratings = s.exports.csv_cells
-        writer.writerow([neutralise(cell) for cell in (*cells, url, ratings)])
-    yield buffer.getvalue()
+        yield s.exports.csv_before + csv_fields([url]) + s.exports.csv_after
 
 
 # -- badges --------------------------------------------------------------------------------------

@@ -81,8 +81,12 @@ class Exports:
 
     json_entry: str
     """Its entry in scorecard.json (`assessment_entry`)."""
-    csv_cells: tuple[str, ...]
-    """Its row of scorecard.csv but the URL, with the ratings cell last (`csv_cells`)."""
+    csv_before: str
+    """Its row of scorecard.csv as written up to the URL's cell, which depends on the base URL: the
+    cells before it, each followed by a comma (`csv_fields`; text, not a tuple of cells, since the
+    cache unpickles it at every build)."""
+    csv_after: str
+    """The row as written after the URL's cell: the ratings cell and the line's end."""
     badge: bytes
     """Its badge.svg."""
 
