@@ -19,6 +19,7 @@ from scorecard.core.diagnostics import Diagnostic, did_you_mean, error, warning
 from scorecard.core.frontmatter import split_front_matter
 from scorecard.core.ratings import DISAGREEMENT_STEPS, Rating, median, median_label, spread
 from scorecard.core.rubric import NA, RESERVED_KEYS, UNKNOWN, Rubric, Scale, Section
+from scorecard.core.shared import shared
 from scorecard.core.slugs import NO_SLUG, slugify
 from scorecard.core.yamlsource import Path_, YamlDocument, parse_yaml
 
@@ -184,12 +185,12 @@ class _FrontMatterChecker:
         fields: dict[str, Any] = {
             "title": title,
             "date": date,
-            "status": self.status(),
+            "status": shared(self.status()),  # these four name pages and repeat across files
             "summary": self.text("summary"),
-            "owner": self.text("owner"),
-            "authors": self.names("authors"),
+            "owner": shared(self.text("owner")),
+            "authors": tuple(shared(name) for name in self.names("authors")),
             "review_by": review_by,
-            "tags": self.names("tags"),
+            "tags": tuple(shared(name) for name in self.names("tags")),
             "related": self.names("related"),
             "related_lines": self.related_lines(),
             "date_line": self.doc.line(("date",)),
@@ -398,7 +399,7 @@ class _FrontMatterChecker:
             self.warn(at, f"disagreement on '{item_id}': {said} ({steps} steps apart)",
                       "talk it through; the median is used meanwhile")
         evidence = "; ".join(f"{r.by}: {r.evidence}" for r in answered if r.evidence)
-        return Response(section.id, item_id, median_label(scale, points), evidence, "", line,
+        return Response(section.id, item_id, shared(median_label(scale, points)), evidence, "", line,
                         ratings=tuple(ratings), median=points, spread=steps)
 
     def rating(self, scale: Scale, item_id: str, entry: Any, where: Path_) -> Rating | None:
@@ -456,7 +457,7 @@ class _FrontMatterChecker:
                       "an exemption lets an item stay n/a or unknown until it expires")
             exemption = {}
         reason = self.check_answer(section, item_id, value, evidence, reason, at)
-        return Response(section.id, item_id, value, evidence, reason, line, **exemption)
+        return Response(section.id, item_id, shared(value), evidence, reason, line, **exemption)
 
     def unknown_keys(self, section: Section, item_id: str, raw: dict[str, Any], at: Path_) -> None:
         key = section.scale.value_key

@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from scorecard.core.rubric import Rubric, Scale
 from scorecard.core.scoring import Scorecard, one_decimal, tenths
+from scorecard.core.shared import shared
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,6 @@ def next_grade(rubric: Rubric, card: Scorecard) -> NextGrade | None:
                 continue  # n/a, or at the top already
             gain = per_weight * item.weight * (1 - item.points)
             reaches = rubric.band_for(shown_after(card.overall + gain)).min >= target.min
-            moves.append(Move(section.id, item.item, top_of(section.scale), gain, reaches))
+            moves.append(shared(Move(section.id, item.item, top_of(section.scale), gain, reaches)))
     moves.sort(key=lambda m: -m.points)  # stable: ties keep the rubric's order
-    return NextGrade(target.grade, target.min - shown, tuple(moves))
+    return NextGrade(target.grade, shared(target.min - shown), tuple(moves))

@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from scorecard.core.assessment import Assessment, Response
 from scorecard.core.rubric import Gate, Rubric, Section
+from scorecard.core.shared import shared
 
 
 @dataclass(frozen=True)
@@ -141,9 +142,9 @@ def score_section(section: Section, assessment: Assessment) -> SectionScore:
             points = response.median  # rated by several people
         else:
             points = section.scale.normalise(response.value)
-        items.append(ItemScore(section.id, item.id, response, points, item.weight))
+        items.append(ItemScore(section.id, item.id, response, shared(points), item.weight))
     mean = weighted_mean([(i.points, i.weight) for i in items if i.points is not None])
-    return SectionScore(section.id, mean * 100 if mean is not None else None, tuple(items))
+    return SectionScore(section.id, shared(mean * 100) if mean is not None else None, tuple(items))
 
 
 def fired_gate(rubric: Rubric, assessment: Assessment) -> Gate | None:

@@ -44,7 +44,7 @@ from scorecard.pipeline.timings import collector_paused
 
 CACHE_DIR = ".scorecard-cache"
 MAGIC = b"scorecard build cache\n"
-FORMAT = 5
+FORMAT = 6
 LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml")
 
 

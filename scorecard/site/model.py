@@ -23,6 +23,7 @@ from scorecard.core.lift import NextGrade
 from scorecard.core.ratings import DISAGREEMENT_STEPS
 from scorecard.core.rubric import Rubric, Scale, Section
 from scorecard.core.scoring import ItemScore, Scorecard, one_decimal
+from scorecard.core.shared import shared
 from scorecard.core.slugs import slugify
 from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS, staleness
 from scorecard.site.badge import LABEL, badge_value
@@ -224,7 +225,7 @@ def level(points: Fraction | None, answered: bool) -> str:
         return "unknown"
     if points is None:
         return "na"
-    return f"lvl-{round_half_up(points, 5)}"
+    return shared(f"lvl-{round_half_up(points, 5)}")
 
 
 def round_half_up(value: Fraction, times: int = 1) -> int:
@@ -246,7 +247,7 @@ def item_views(section: Section, scorecard: Scorecard) -> tuple[ItemView, ...]:
         else:
             label = str(response.value)
         views.append(ItemView(
-            id=item.id, title=item.title, prompt=item.prompt, url=item_url(section.id, item.id), label=label,
+            id=item.id, title=item.title, prompt=item.prompt, url=shared(item_url(section.id, item.id)), label=label,
             level=level(scored_item.points, response.is_answered), evidence=response.evidence, reason=response.reason,
             unsupported=scored_item.is_claim and not scored_item.is_supported,
             ratings=tuple(RatingView(r.by, "unknown" if r.value is None else str(r.value), r.evidence)
@@ -262,7 +263,7 @@ def with_scale(label: str, scale: Scale, response: Response) -> str:
     """A score with its scale, so that a 2 on 1–4 does not read as a 2 of 5: "4 of 5", "2 on 1–4"."""
     if scale.is_choice or not response.is_answered or response.is_na:
         return label
-    return f"{label} of {scale.max}" if scale.min == 0 else f"{label} on {scale.min}–{scale.max}"
+    return shared(f"{label} of {scale.max}" if scale.min == 0 else f"{label} on {scale.min}–{scale.max}")
 
 
 def exemption_text(response: Response) -> str:
@@ -283,7 +284,7 @@ def spread_text(steps: int) -> str:
 
 
 def percent(fraction: Fraction | None) -> str:
-    return "—" if fraction is None else f"{round_half_up(fraction, 100)}%"
+    return "—" if fraction is None else shared(f"{round_half_up(fraction, 100)}%")
 
 
 def assessment_view(rubric: Rubric, scored: Scored, titles: Mapping[str, str]) -> AssessmentView:
@@ -298,19 +299,19 @@ def assessment_view(rubric: Rubric, scored: Scored, titles: Mapping[str, str]) -
     gate_item = rubric.section(fired.section).item(fired.item) if fired else None  # type: ignore[union-attr]
     return AssessmentView(
         slug=a.slug, url=assessment_url(a.slug), title=a.title, summary=a.summary,
-        owner=Link(a.owner, group_url("owner", a.owner)) if a.owner else None,
-        authors=tuple(Link(name, group_url("author", name)) for name in a.authors),
-        status=Link(a.status, group_url("status", a.status)),
+        owner=group_link("owner", a.owner) if a.owner else None,
+        authors=tuple(group_link("author", name) for name in a.authors),
+        status=group_link("status", a.status),
         date=a.date, review_by=a.review_by,
-        tags=tuple(Link(tag, group_url("tag", tag)) for tag in a.tags),
+        tags=tuple(group_link("tag", tag) for tag in a.tags),
         related=tuple(Link(titles.get(slug, slug), assessment_url(slug)) for slug in a.related),
-        score="—" if card.draft else str(card.shown), grade=card.grade, grade_css=slugify(card.grade),
+        score="—" if card.draft else shared(str(card.shown)), grade=card.grade, grade_css=shared(slugify(card.grade)),
         verdict="" if card.draft else card.verdict,
         gated=card.gate is not None, coverage=percent(card.coverage),
         unanswered=tuple(item_titles[key] for key in card.unanswered),
         sections=tuple(sections), body=as_markup(scored.body_html), radar=chart, radar_section=chart_section,
-        radar_caption=caption,
-        source=a.path, extra=a.extra, draft=card.draft, answered=answered,
+        radar_caption=shared(caption),
+        source=a.path, extra=a.extra, draft=card.draft, answered=shared(answered),
         gate_question=(gate_item.prompt or gate_item.title) if gate_item else "",
         gate_item=gate_item.title if gate_item else "",
         gate_answer=fired.answer if fired else "", lift=lift_view(rubric, scored.lift),
@@ -324,7 +325,7 @@ def section_views(rubric: Rubric, card: Scorecard) -> list[SectionView]:
         section_score = card.section(section.id)
         assert section_score is not None
         shown = section_score.shown
-        sections.append(SectionView(section.id, section.title, "n/a" if shown is None else str(shown),
+        sections.append(SectionView(section.id, section.title, "n/a" if shown is None else shared(str(shown)),
                                     item_views(section, card), section.scale.is_choice))
     return sections
 
@@ -349,10 +350,15 @@ def lift_view(rubric: Rubric, found: NextGrade | None) -> LiftView | None:
     if found is None:
         return None
     titles = {(s.id, i.id): (s.title, i.title) for s in rubric.sections for i in s.items}
-    moves = tuple(LiftMoveView(Link(titles[(m.section, m.item)][1], item_url(m.section, m.item)),
-                               titles[(m.section, m.item)][0],
-                               m.to, str(one_decimal(m.points)), m.reaches) for m in found.moves)
-    return LiftView(found.grade, str(one_decimal(found.points_needed)), moves)
+    moves = tuple(shared(LiftMoveView(shared(Link(titles[(m.section, m.item)][1], item_url(m.section, m.item))),
+                                      titles[(m.section, m.item)][0],
+                                      m.to, shared(str(one_decimal(m.points))), m.reaches)) for m in found.moves)
+    return LiftView(found.grade, shared(str(one_decimal(found.points_needed))), moves)
+
+
+def group_link(kind: str, name: str) -> Link:
+    """A link to the page of the group `name` of this kind (one object for each: a tag is on many views)."""
+    return shared(Link(name, group_url(kind, name)))
 
 
 def as_markup(html: str) -> Markup:
