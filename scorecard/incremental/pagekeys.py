@@ -93,28 +93,30 @@ class ViewKeys:
     other way is never taken for it; one of its items is known by the view's key and its place."""
 
     def __init__(self) -> None:
-        self.views: dict[str, AssessmentView] = {}
-        self.keys: dict[str, bytes] = {}
-        self.items: dict[tuple[str, str], tuple[AssessmentView, object, bytes]] = {}
-        """(slug, item's page address) → the view, the item and its key: an item is known in one look-up."""
+        self.keyed: dict[str, tuple[AssessmentView, bytes, dict[str, tuple[object, bytes]]]] = {}
+        """Slug → the view, its key, and each of its items by page address with the item's key: a view
+        or an item is known in a look-up or two (the criterion pages list 52,000 at 4,000 assessments)."""
 
     def add(self, view: AssessmentView, key: bytes) -> None:
-        slug = view.slug
-        self.views[slug], self.keys[slug] = view, key
-        for s, section in enumerate(view.sections):
-            for i, item in enumerate(section.items):
-                self.items[(slug, item.url)] = (view, item, key + _place(s, i))
+        self.keyed[view.slug] = (view, key, {item.url: (item, key + _place(s, i))
+                                             for s, section in enumerate(view.sections)
+                                             for i, item in enumerate(section.items)})
 
     def view_key(self, view: object) -> bytes | None:
         """The key of `view` if it is a keyed assessment view, else None."""
-        if type(view) is AssessmentView and self.views.get(view.slug) is view:
-            return self.keys[view.slug]
+        if type(view) is AssessmentView:
+            found = self.keyed.get(view.slug)
+            if found is not None and found[0] is view:
+                return found[1]
         return None
 
     def item_key(self, view: AssessmentView, item: object) -> bytes | None:
         """The key of `item` if it is one of the answers or scores of the keyed `view`, else None."""
-        found = self.items.get((view.slug, getattr(item, "url", "")))
-        return found[2] if found is not None and found[0] is view and found[1] is item else None
+        found = self.keyed.get(view.slug)
+        if found is None or found[0] is not view:
+            return None
+        place = found[2].get(getattr(item, "url", ""))
+        return place[1] if place is not None and place[0] is item else None
 
 
 def view_keys(model: SiteModel, base_views: Mapping[str, AssessmentView], base_keys: Mapping[str, bytes]) -> ViewKeys:
