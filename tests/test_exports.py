@@ -100,6 +100,20 @@ def test_csv_quotes_and_neutralises_hostile_text(tmp_path: Path):
     assert parsed["trust.better_product"] == "" and parsed["slates.search"] == ""
 
 
+def test_a_row_written_in_pieces_reads_as_the_row_written_whole():
+    """The cache keeps a row's cells before and after the URL as written text (`csv_fields`)."""
+    # Each cell followed by a comma; a cell with a comma or a quote is quoted, its quotes doubled.
+    assert export.csv_fields(["a", "", 'say "x", y']) == 'a,,"say ""x"", y",'
+    # A lone empty cell stays empty: the csv module alone would write it as "" (an empty row).
+    assert export.csv_fields([""]) == ","
+    assert export.csv_fields(["=1+2"]) == "'=1+2,"
+    cells = ["slug", "=SUM(A1)", "", "two\nlines", "", ""]
+    whole = io.StringIO()
+    csv.writer(whole, lineterminator="\r\n").writerow([neutralise(cell) for cell in cells])
+    assert export.csv_fields(cells[:3]) + export.csv_fields(cells[3:4]) + export.csv_fields(cells[4:])[:-1] + "\r\n" \
+        == whole.getvalue()
+
+
 # -- badges -------------------------------------------------------------------------------------------
 
 SVG = "{http://www.w3.org/2000/svg}"
