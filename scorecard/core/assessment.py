@@ -195,7 +195,7 @@ class _FrontMatterChecker:
             "related_lines": self.related_lines(),
             "date_line": self.doc.line(("date",)),
             "review_by_line": self.doc.line(("review_by",)) if review_by else None,
-            "field_lines": tuple((f, self.doc.line((f,))) for f in ("title", "owner", "authors", "tags")
+            "field_lines": tuple(shared((f, self.doc.line((f,)))) for f in ("title", "owner", "authors", "tags")
                                  if f in self.data),
             "responses": tuple(r for section in self.rubric.sections for r in self.section(section)),
         }

@@ -63,14 +63,18 @@ class Body:
     links: tuple[str, ...]
     """Slugs of the assessments the body links to."""
     diagnostics: tuple[Diagnostic, ...]
-    titles_seen: tuple[tuple[str, str | None], ...] | None
-    """Each slug the body's links looked up, with its title then (None: no such assessment): the
-    body's only dependence on the other files. None when it depends on all of them (a broken
-    link's hint names the nearest slugs)."""
+    titles_seen: tuple[tuple[str, ...], tuple[str | None, ...]] | None
+    """The slugs the body's links looked up, and each one's title then (None: no such assessment), in
+    two tuples (two objects for the cache to unpickle, not one per link): the body's only dependence
+    on the other files. None when it depends on all of them (a broken link's hint names the nearest
+    slugs)."""
 
     def still_valid(self, titles: Mapping[str, str]) -> bool:
         """Whether the body renders the same with `titles` as the assessments' titles by slug."""
-        return self.titles_seen is not None and all(titles.get(slug) == title for slug, title in self.titles_seen)
+        if self.titles_seen is None:
+            return False
+        slugs, seen = self.titles_seen
+        return all(titles.get(slug) == title for slug, title in zip(slugs, seen, strict=True))
 
 
 class _Watched(Mapping[str, str]):
@@ -113,7 +117,9 @@ def render_assessment_body(assessment: Assessment, titles: Mapping[str, str], md
     body = render_body(md or make_markdown(), assessment.body, slug=assessment.slug, path=assessment.path,
                        body_line=assessment.body_line, titles=watched, broken=broken)
     # A link to a broken file is not reported; whether it is once that file is gone depends on all of them.
-    seen = None if body.diagnostics or body.named_broken else tuple(sorted(watched.seen.items()))
+    looked_up = sorted(watched.seen.items())
+    seen = None if body.diagnostics or body.named_broken else (tuple(slug for slug, _ in looked_up),
+                                                               tuple(title for _, title in looked_up))
     html = Markup(body.html)  # as the page shows it, made once
     return Body(html, search_entry(search_document(assessment, plain_text(html))), body.links, tuple(body.diagnostics),
                 seen)
