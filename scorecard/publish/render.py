@@ -30,10 +30,10 @@ from scorecard.publish.fragments import (
     FragmentCache,
     Fragments,
     Learned,
-    SiteThemeEnvironment,
     ThemeEnvironment,
     storing_in,
 )
+from scorecard.publish.sandbox import SiteThemeEnvironment, TemplateLimitError, memory_bounded
 from scorecard.site.model import SiteModel
 from scorecard.site.views import Page
 from scorecard.source.config import default_theme_dir
@@ -72,8 +72,8 @@ def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
 
     `default/<name>` always names the default theme's template, so a theme's own `base.html` can
     extend the default `base.html` and change only some of its blocks. With a theme other than the
-    default one, the templates run in Jinja's sandbox (`SiteThemeEnvironment`): they come from the
-    site's working tree.
+    default one, the templates run in Jinja's sandbox, bounded in time and memory
+    (`SiteThemeEnvironment`): they come from the site's working tree.
     """
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs]),
@@ -130,14 +130,15 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
 
     Jinja already checks a template's source and the Python version; the key adds Jinja's version and
     this package's modules that take part in compiling (this one: the environment's options; the
-    fragment tag's check), so an upgrade never loads code compiled by another version.
+    fragment tag's check; the sandbox's bounded loops), so an upgrade never loads code compiled by another version.
     """
 
     def __init__(self, directory: Path):
         super().__init__(str(directory), "%s.jinja")
         own = Path(__file__).resolve().parent
         self.salt = hashlib.sha256(b"\0".join([jinja2.__version__.encode(), (own / "render.py").read_bytes(),
-                                                 (own / "fragments.py").read_bytes()])).hexdigest()
+                                                 (own / "fragments.py").read_bytes(),
+                                                 (own / "sandbox.py").read_bytes()])).hexdigest()
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return super().get_cache_key(f"{self.salt}|{name}", filename)
@@ -202,6 +203,8 @@ def render_site(model: SiteModel, env: jinja2.Environment, theme_dirs: list[Path
     """
     pages = model.pages
     count = worker_count(len(pages), PARALLEL_FROM if parallel_from is None else parallel_from, workers)
+    if isinstance(env, SiteThemeEnvironment):  # before the workers are forked: they share the deadline
+        env.start_rendering(len(pages))
     rendered = (_rendered_in_workers(model, env, fragments, count) if count > 1
                 else _rendered_here(model, env, fragments))
     return itertools.chain(rendered, static_files(theme_dirs))
@@ -211,7 +214,9 @@ def _rendered_here(model: SiteModel, env: jinja2.Environment,
                    fragments: Fragments | None) -> Iterator[tuple[str, bytes]]:
     with storing_in(env, fragments):
         for page in model.pages:
-            yield page.path, render_page(page, model, env)
+            with memory_bounded(env):  # not while the writer has the page
+                html = render_page(page, model, env)
+            yield page.path, html
 
 
 def _rendered_in_workers(model: SiteModel, env: jinja2.Environment, fragments: Fragments | None,
@@ -255,7 +260,7 @@ def _render_pages(pages: Sequence[Page], context: tuple[SiteModel, jinja2.Enviro
     mark = fragments.used_count() if fragments is not None else 0
     files: list[tuple[str, bytes]] = []
     problem = None
-    with storing_in(env, fragments):
+    with storing_in(env, fragments), memory_bounded(env):
         for page in pages:
             try:
                 files.append((page.path, render_page(page, model, env)))
@@ -300,6 +305,12 @@ def template_problem(exc: Exception, template: str) -> Diagnostic:
             where, line = frame.filename, frame.lineno
     if isinstance(exc, jinja2.TemplateError):
         return error(where, line, f"template error: {exc}", "check the variable names against docs/themes.md")
+    if isinstance(exc, TemplateLimitError):
+        return error(where, line, f"template error: {exc}",
+                     "a site's own theme renders within bounds of time and memory (docs/themes.md)")
+    if isinstance(exc, MemoryError):
+        return error(where, line, "template error: the template asked for more memory than a site's own theme may use",
+                     "a site's own theme renders within bounds of time and memory (docs/themes.md)")
     if isinstance(exc, RecursionError):
         return error(where, line, "template error: a macro, block or include that uses itself without end",
                      "give the recursion a way to stop")
