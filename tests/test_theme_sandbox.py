@@ -154,3 +154,21 @@ def test_a_theme_template_loops_and_computes_as_before_within_its_bounds(tmp_pat
     assert_clean_end(run, 0)
     # 'abc': index and item, length 3; an empty loop's else; '-' × 3; 2**10 = 1024; 3 × 4 = 12; [0] × 2 = [0, 0]
     assert "[1a32b33c3|none|---|1024|12|[0, 0]]" in (root / "output/404.html").read_text()
+
+
+NESTED = {
+    "parentheses": "{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}",
+    "blocks": "{% if 1 %}" * 3000 + "x" + "{% endif %}" * 3000,
+}
+
+
+@pytest.mark.parametrize("body", NESTED.values(), ids=list(NESTED))
+def test_a_theme_template_nested_too_deeply_to_read_is_a_diagnostic(tmp_path: Path, body: str):
+    """Jinja's parser recurses: a template nested thousands deep is an error on its file, not a traceback
+    (from the build cache's look at which templates a page uses, or from the render)."""
+    root = site_with_template(tmp_path, body)
+    for _ in range(2):  # the second build has the first one's cache
+        run = run_scorecard(root, "build", "--today", "2026-10-01")
+        assert_clean_end(run, 1)
+        assert "themes/ours/templates/404.html: error: template error: nested too deeply to read" in run.stderr
+        assert not (root / "output").exists()

@@ -275,6 +275,12 @@ def render_page(page: Page, model: SiteModel, env: jinja2.Environment) -> bytes:
     """One page through its template; raises RenderError when the template fails."""
     try:
         template = env.get_template(page.template)
+    except RecursionError:  # parsing it: blocks or parentheses nested thousands deep
+        raise RenderError(error(_template_file(env, page.template), None, "template error: nested too deeply to read",
+                                "nest blocks and parentheses a few hundred levels deep at most")) from None
+    except Exception as exc:
+        raise RenderError(template_problem(exc, page.template)) from None
+    try:
         html = template.render(page=page.view, title=page.title, site=model.site, root=page.root, path=page.path)
     except jinja2.TemplateError as exc:
         raise RenderError(template_problem(exc, page.template)) from None
@@ -293,6 +299,14 @@ def static_files(theme_dirs: list[Path]) -> Iterator[tuple[str, bytes]]:
                 found["static/" + path.relative_to(static).as_posix()] = path
     for name, path in found.items():
         yield name, path.read_bytes()
+
+
+def _template_file(env: jinja2.Environment, name: str) -> str:
+    """The file of the template `name`, as a diagnostic names it (its name when the loader has no file)."""
+    try:
+        return (env.loader.get_source(env, name)[1] if env.loader else None) or name
+    except jinja2.TemplateError:
+        return name
 
 
 def template_problem(exc: Exception, template: str) -> Diagnostic:
