@@ -1,7 +1,7 @@
 """The build cache's files: signed pickles, and each dict part of the cache as a base and a delta.
 
 Every file starts with MAGIC, the FORMAT byte and the tool's fingerprint (a digest of
-scorecard's code and its libraries' versions). A whole part (the site record, or a dict part's
+scorecard's code and a stamp of each library's installed code). A whole part (the site record, or a dict part's
 base) follows with its signature, an HMAC of its role, the fingerprint and the pickle (a dict
 part's entries: pickles of up to BATCH entries each, one after another). A dict part's delta
 (`name.delta`) follows with the signature of the base it extends, then chunks, each its length,
