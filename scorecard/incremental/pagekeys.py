@@ -62,12 +62,17 @@ def template_digests(env: jinja2.Environment) -> Callable[[str], bytes]:
 
 
 def templates_digest(env: jinja2.Environment) -> bytes:
-    """A digest of every template the environment's loader finds, by name, in lookup order."""
+    """A digest of every template the environment's loader finds, by name, in lookup order. A name listed
+    that the loader cannot load (a named pipe, a link to nothing: not a regular file) counts by its name
+    alone: a page that uses it fails when it renders."""
     loader = env.loader
     assert loader is not None
     parts = []
     for name in sorted(loader.list_templates()):
-        parts += [name.encode(), loader.get_source(env, name)[0].encode()]
+        try:
+            parts += [name.encode(), loader.get_source(env, name)[0].encode()]
+        except jinja2.TemplateNotFound:
+            parts += [name.encode(), b"not a template"]
     return digest(*parts)
 
 

@@ -317,16 +317,24 @@ def template_problem(exc: Exception, template: str) -> Diagnostic:
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename.endswith((".html", ".xml", ".svg")):
             where, line = frame.filename, frame.lineno
+    message, hint = _explained(exc)
+    return error(where, line, f"template error: {message}", hint)
+
+
+BOUNDS = "a site's own theme renders within bounds of time and memory (docs/themes.md)"
+
+
+def _explained(exc: Exception) -> tuple[str, str]:
+    """What a template's failure says, and its hint."""
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return (f"no template named '{exc.name}' (or it is not a regular file)",
+                "check the name against the theme's templates/ folder and the default theme's")
     if isinstance(exc, jinja2.TemplateError):
-        return error(where, line, f"template error: {exc}", "check the variable names against docs/themes.md")
+        return str(exc), "check the variable names against docs/themes.md"
     if isinstance(exc, TemplateLimitError):
-        return error(where, line, f"template error: {exc}",
-                     "a site's own theme renders within bounds of time and memory (docs/themes.md)")
+        return str(exc), BOUNDS
     if isinstance(exc, MemoryError):
-        return error(where, line, "template error: the template asked for more memory than a site's own theme may use",
-                     "a site's own theme renders within bounds of time and memory (docs/themes.md)")
+        return "the template asked for more memory than a site's own theme may use", BOUNDS
     if isinstance(exc, RecursionError):
-        return error(where, line, "template error: a macro, block or include that uses itself without end",
-                     "give the recursion a way to stop")
-    return error(where, line, f"template error: {type(exc).__name__}: {exc}",
-                 "the template's own expression raised this at that line")
+        return "a macro, block or include that uses itself without end", "give the recursion a way to stop"
+    return f"{type(exc).__name__}: {exc}", "the template's own expression raised this at that line"
