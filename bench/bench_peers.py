@@ -41,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_build import edit_one, machine, run_build
+from bench_build import as_installed, edit_one, machine, run_build
 from corpus import write_corpus
 
 HERE = Path(__file__).resolve().parent
@@ -151,7 +151,7 @@ def children_cpu() -> float:
 
 def timed(command: list[str], cwd: Path) -> Took:
     cpu, started = children_cpu(), time.perf_counter()
-    result = subprocess.run(command, check=False, cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run(command, check=False, cwd=cwd, capture_output=True, text=True, env=as_installed())
     took = Took(time.perf_counter() - started, children_cpu() - cpu)
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{(result.stdout + result.stderr)[-3000:]}")

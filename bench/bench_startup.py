@@ -18,7 +18,6 @@ the runs): otherwise every run would compile the package's sources again.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import resource
 import shutil
@@ -32,7 +31,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_build import machine  # noqa: E402
+from bench_build import as_installed, machine  # noqa: E402
 from corpus import write_corpus  # noqa: E402
 
 TODAY = ["--today", "2026-12-01"]
@@ -40,17 +39,11 @@ NO_OP = ["build", "--timings", *TODAY]
 """A second build: `--timings` shows that it stopped after the load stage."""
 
 
-def environment(tree: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPATH"] = str(tree)
-    return env
-
-
 def run(args: list[str], site: Path, tree: Path) -> tuple[float, float, str]:
     """`python -m scorecard ARGS` in `site` with the package of `tree`: wall seconds, CPU seconds, output."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "scorecard", *args], cwd=site, env=environment(tree),
+    result = subprocess.run([sys.executable, "-m", "scorecard", *args], cwd=site, env=as_installed(tree),
                             capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -64,7 +57,7 @@ def import_totals(args: list[str], site: Path, tree: Path) -> tuple[int, float, 
     """Modules imported by `scorecard ARGS`, the sum of their own import times (ms), and whether any
     of jinja2 and markdown_it was among them."""
     result = subprocess.run([sys.executable, "-X", "importtime", "-m", "scorecard", *args], cwd=site,
-                            env=environment(tree), capture_output=True, text=True, check=False)
+                            env=as_installed(tree), capture_output=True, text=True, check=False)
     rows = re.findall(r"^import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)$", result.stderr, re.MULTILINE)
     heavy = any(name.split(".")[0] in ("jinja2", "markdown_it") for _, name in rows)
     return len(rows), sum(int(us) for us, _ in rows) / 1000, heavy

@@ -12,6 +12,7 @@ import io
 import os
 import pickle
 import shutil
+import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from fractions import Fraction
@@ -666,3 +667,19 @@ def test_a_stamp_taken_within_two_seconds_of_a_change_is_not_trusted(tmp_path: P
     assert late["content/a.md"] == InputRecord(stamp, cachefiles.digest(b"two"))
     path.unlink()  # with that stamp, the file is not read again: its record stands
     assert input_records(listed(4_000_000_000), late) == late
+
+
+def test_another_install_of_a_library_it_renders_with_is_another_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Each library that shapes what the cache holds is stamped by its installed code: installing another
+    version rewrites its entry file, so the stamp (and the cache's fingerprint) changes. Found without importing it."""
+    library = tmp_path / "lib" / "scorecard_test_library"
+    library.mkdir(parents=True)
+    (library / "__init__.py").write_text("VERSION = '1.0'\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "lib"))
+    first = cachefiles.library_stamp("scorecard_test_library")
+    (library / "__init__.py").write_text("VERSION = '1.10'\n")  # one byte longer: another size
+    assert cachefiles.library_stamp("scorecard_test_library") != first
+    assert "scorecard_test_library" not in sys.modules  # stamped, not imported
+    assert cachefiles.library_stamp("scorecard_no_such_library") == "scorecard_no_such_library missing"
+    # the Markdown fast path renders the bodies the cache keeps, as much as markdown-it-py does
+    assert {"markdown_it", "markdown_it_pyrs", "jinja2", "yaml"} <= set(cachefiles.LIBRARIES)

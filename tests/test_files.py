@@ -197,6 +197,37 @@ def test_broken_links_and_special_files_are_errors(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize("make", [os.mkfifo, os.mkdir], ids=["named pipe", "folder"])
+def test_a_rubric_or_a_configuration_that_is_not_a_file_is_an_error_not_the_default(tmp_path: Path, make,
+                                                                                       monkeypatch) -> None:
+    """A pipe named content/rubric.yml was passed over, and the default rubric scored every file in its
+    place, without a word; a pipe named scorecard.yml gave the default settings the same way."""
+    put(tmp_path, "forum.md")
+    make(tmp_path / "content/rubric.yml")
+    _, diagnostics = load(tmp_path)
+    assert diagnostics == [("content/rubric.yml: error: not a regular file "
+                            "(hint: make it a plain file, or remove it to use the default rubric)")]
+    (os.remove if make is os.mkfifo else os.rmdir)(tmp_path / "content/rubric.yml")
+    make(tmp_path / "scorecard.yml")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 1
+    assert ("scorecard.yml: error: not a regular file (hint: make it a plain file, or remove it to build with the "
+            "defaults)") in result.output
+    assert not (tmp_path / "output").exists()
+
+
+def test_a_configuration_over_the_size_limit_is_refused_unread(tmp_path: Path, monkeypatch) -> None:
+    # a comment line of 1,500,000 characters: the file is 1,500,010 bytes, shown as 1.5 MB
+    (tmp_path / "scorecard.yml").write_text("title: x\n#" + "x" * 1_499_999 + "\n")
+    put(tmp_path, "forum.md")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 1
+    assert "scorecard.yml: error: the file is 1.5 MB; the limit is 1 MB" in result.output
+
+
 # -- what is in them ---------------------------------------------------------------------
 
 def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
@@ -206,7 +237,7 @@ def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
     slugs, diagnostics = load(tmp_path)
     assert slugs == ["fits"]
     assert diagnostics == [(f"{FOLDER}/huge.md: error: the file is 2.5 MB; the limit is 1 MB "
-                            "(hint: an assessment is a few kilobytes of text: is this the right file?)")]
+                            "(hint: the files scorecard reads are a few kilobytes of text: is this the right file?)")]
 
 
 def test_a_binary_file_named_md_is_an_error(tmp_path: Path) -> None:

@@ -75,3 +75,27 @@ def test_a_theme_folder_that_leads_outside_the_site_is_not_read(tmp_path: Path):
     assert (f"themes/ours: error: theme folder leads to '{elsewhere.resolve()}', outside the site: nothing of it "
             "is read") in run.stderr
     assert not (root / "output").exists()
+
+
+def test_a_named_pipe_or_a_link_to_nothing_among_the_templates_neither_hangs_nor_fails_the_build(tmp_path: Path):
+    """Neither is a template: the build does not wait on the pipe (nothing writes to it) or trip over either;
+    a template that includes one fails on its own line, with the name."""
+    import os
+
+    root = write_site(tmp_path / "site", {
+        "scorecard.yml": "theme: ours\n",
+        "content/assessments/forum.md": "---\ntitle: Forum\ndate: 2026-09-14\n---\nBody.\n",
+        "themes/ours/templates/404.html": '{% extends "default/404.html" %}\n',
+    })
+    templates = root / "themes/ours/templates"
+    os.mkfifo(templates / "pipe.html")
+    (templates / "dangling.html").symlink_to("nothing.html")
+    for _ in range(2):  # cold, then with the cache
+        run = run_scorecard(root, "build", "--today", "2026-10-01")
+        assert_clean_end(run, 0)
+    (templates / "404.html").write_text('{% extends "default/base.html" %}\n{% block content %}'
+                                        '{% include "pipe.html" %}{% endblock %}\n')
+    run = run_scorecard(root, "build", "--today", "2026-10-01")
+    assert_clean_end(run, 1)
+    assert ("themes/ours/templates/404.html:2: error: template error: no template named 'pipe.html' "
+            "(or it is not a regular file)") in run.stderr

@@ -32,8 +32,8 @@ def template_digests(env: jinja2.Environment) -> Callable[[str], bytes]:
     """For a template's name, a digest of it and every template it uses, found through the loader
     that renders them (so `default/base.html` is the default theme's, whatever a theme overrides).
 
-    Where the templates used cannot be known (a name computed at render time, a syntax error), the
-    digest covers every template of every theme.
+    Where the templates used cannot be known (a name computed at render time, a syntax error, nesting
+    too deep to parse), the digest covers every template of every theme.
     """
     everything = templates_digest(env)
     memo: dict[str, bytes] = {}
@@ -49,7 +49,7 @@ def template_digests(env: jinja2.Environment) -> Callable[[str], bytes]:
             source = loader.get_source(env, name)[0]
             used = list(meta.find_referenced_templates(env.parse(source)))
             names = [u for u in used if u is not None]
-        except jinja2.TemplateError:
+        except (jinja2.TemplateError, RecursionError):  # the render says what is wrong with it
             used, names = [None], []
         if None in used:  # a template name computed at render time: any template may be used
             result = everything
@@ -62,12 +62,17 @@ def template_digests(env: jinja2.Environment) -> Callable[[str], bytes]:
 
 
 def templates_digest(env: jinja2.Environment) -> bytes:
-    """A digest of every template the environment's loader finds, by name, in lookup order."""
+    """A digest of every template the environment's loader finds, by name, in lookup order. A name listed
+    that the loader cannot load (a named pipe, a link to nothing: not a regular file) counts by its name
+    alone: a page that uses it fails when it renders."""
     loader = env.loader
     assert loader is not None
     parts = []
     for name in sorted(loader.list_templates()):
-        parts += [name.encode(), loader.get_source(env, name)[0].encode()]
+        try:
+            parts += [name.encode(), loader.get_source(env, name)[0].encode()]
+        except jinja2.TemplateNotFound:
+            parts += [name.encode(), b"not a template"]
     return digest(*parts)
 
 

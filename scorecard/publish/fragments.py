@@ -9,8 +9,6 @@ one it renders its body every time.
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import itertools
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
@@ -21,7 +19,6 @@ import jinja2
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator
 from jinja2.ext import Extension
-from jinja2.sandbox import SandboxedEnvironment
 
 
 class Learned(NamedTuple):
@@ -112,39 +109,6 @@ class ThemeEnvironment(jinja2.Environment):
     cached fragments are checked when they are compiled."""
 
     code_generator_class = CheckedCodeGenerator
-
-
-class SiteThemeEnvironment(SandboxedEnvironment):
-    """The Jinja environment when the site has a theme of its own: sandboxed, and its templates' cached
-    fragments are checked when they are compiled.
-
-    Sandboxed because a site's theme is part of its working tree, which a pull request can change: in a
-    plain environment `{{ self._TemplateReference__context.cycler.__init__.__globals__.os.popen(…) }}` runs
-    a command in CI. Jinja's sandbox refuses attributes that start with an underscore and the internals of
-    functions, frames and classes.
-
-    Its check costs as much as the rest of rendering together (a page reads hundreds of fields), so a
-    field of the site's view models (frozen dataclasses of `scorecard.site`) is read straight from the
-    instance: it holds data the site model put there, never a function, a frame or a class to climb
-    out of. Everything else (methods, properties, other objects) goes through the sandbox's check.
-    """
-
-    code_generator_class = CheckedCodeGenerator
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        kind: type = type(obj)
-        if attribute in _view_fields(kind):
-            return vars(obj)[attribute]
-        return super().getattr(obj, attribute)
-
-
-@functools.cache
-def _view_fields(kind: Any) -> frozenset[str]:
-    """The field names of a view model of the site (none for any other type, and none starting with "_")."""
-    if not kind.__module__.startswith("scorecard.site.") or not dataclasses.is_dataclass(kind) \
-            or "__slots__" in vars(kind):
-        return frozenset()
-    return frozenset(f.name for f in dataclasses.fields(kind) if not f.name.startswith("_"))
 
 
 def is_fragment(node: nodes.Node) -> bool:

@@ -30,10 +30,10 @@ from scorecard.publish.fragments import (
     FragmentCache,
     Fragments,
     Learned,
-    SiteThemeEnvironment,
     ThemeEnvironment,
     storing_in,
 )
+from scorecard.publish.sandbox import SiteThemeEnvironment, TemplateLimitError, memory_bounded
 from scorecard.site.model import SiteModel
 from scorecard.site.views import Page
 from scorecard.source.config import default_theme_dir
@@ -72,8 +72,8 @@ def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
 
     `default/<name>` always names the default theme's template, so a theme's own `base.html` can
     extend the default `base.html` and change only some of its blocks. With a theme other than the
-    default one, the templates run in Jinja's sandbox (`SiteThemeEnvironment`): they come from the
-    site's working tree.
+    default one, the templates run in Jinja's sandbox, bounded in time and memory
+    (`SiteThemeEnvironment`): they come from the site's working tree.
     """
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs]),
@@ -130,14 +130,15 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
 
     Jinja already checks a template's source and the Python version; the key adds Jinja's version and
     this package's modules that take part in compiling (this one: the environment's options; the
-    fragment tag's check), so an upgrade never loads code compiled by another version.
+    fragment tag's check; the sandbox's bounded loops), so an upgrade never loads code compiled by another version.
     """
 
     def __init__(self, directory: Path):
         super().__init__(str(directory), "%s.jinja")
         own = Path(__file__).resolve().parent
         self.salt = hashlib.sha256(b"\0".join([jinja2.__version__.encode(), (own / "render.py").read_bytes(),
-                                                 (own / "fragments.py").read_bytes()])).hexdigest()
+                                                 (own / "fragments.py").read_bytes(),
+                                                 (own / "sandbox.py").read_bytes()])).hexdigest()
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return super().get_cache_key(f"{self.salt}|{name}", filename)
@@ -202,6 +203,8 @@ def render_site(model: SiteModel, env: jinja2.Environment, theme_dirs: list[Path
     """
     pages = model.pages
     count = worker_count(len(pages), PARALLEL_FROM if parallel_from is None else parallel_from, workers)
+    if isinstance(env, SiteThemeEnvironment):  # before the workers are forked: they share the deadline
+        env.start_rendering(len(pages))
     rendered = (_rendered_in_workers(model, env, fragments, count) if count > 1
                 else _rendered_here(model, env, fragments))
     return itertools.chain(rendered, static_files(theme_dirs))
@@ -211,7 +214,9 @@ def _rendered_here(model: SiteModel, env: jinja2.Environment,
                    fragments: Fragments | None) -> Iterator[tuple[str, bytes]]:
     with storing_in(env, fragments):
         for page in model.pages:
-            yield page.path, render_page(page, model, env)
+            with memory_bounded(env):  # not while the writer has the page
+                html = render_page(page, model, env)
+            yield page.path, html
 
 
 def _rendered_in_workers(model: SiteModel, env: jinja2.Environment, fragments: Fragments | None,
@@ -255,7 +260,7 @@ def _render_pages(pages: Sequence[Page], context: tuple[SiteModel, jinja2.Enviro
     mark = fragments.used_count() if fragments is not None else 0
     files: list[tuple[str, bytes]] = []
     problem = None
-    with storing_in(env, fragments):
+    with storing_in(env, fragments), memory_bounded(env):
         for page in pages:
             try:
                 files.append((page.path, render_page(page, model, env)))
@@ -270,6 +275,12 @@ def render_page(page: Page, model: SiteModel, env: jinja2.Environment) -> bytes:
     """One page through its template; raises RenderError when the template fails."""
     try:
         template = env.get_template(page.template)
+    except RecursionError:  # parsing it: blocks or parentheses nested thousands deep
+        raise RenderError(error(_template_file(env, page.template), None, "template error: nested too deeply to read",
+                                "nest blocks and parentheses a few hundred levels deep at most")) from None
+    except Exception as exc:
+        raise RenderError(template_problem(exc, page.template)) from None
+    try:
         html = template.render(page=page.view, title=page.title, site=model.site, root=page.root, path=page.path)
     except jinja2.TemplateError as exc:
         raise RenderError(template_problem(exc, page.template)) from None
@@ -290,6 +301,14 @@ def static_files(theme_dirs: list[Path]) -> Iterator[tuple[str, bytes]]:
         yield name, path.read_bytes()
 
 
+def _template_file(env: jinja2.Environment, name: str) -> str:
+    """The file of the template `name`, as a diagnostic names it (its name when the loader has no file)."""
+    try:
+        return (env.loader.get_source(env, name)[1] if env.loader else None) or name
+    except jinja2.TemplateError:
+        return name
+
+
 def template_problem(exc: Exception, template: str) -> Diagnostic:
     """A diagnostic pointing at the template line that failed (the innermost template frame of the traceback)."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
@@ -298,10 +317,24 @@ def template_problem(exc: Exception, template: str) -> Diagnostic:
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename.endswith((".html", ".xml", ".svg")):
             where, line = frame.filename, frame.lineno
+    message, hint = _explained(exc)
+    return error(where, line, f"template error: {message}", hint)
+
+
+BOUNDS = "a site's own theme renders within bounds of time and memory (docs/themes.md)"
+
+
+def _explained(exc: Exception) -> tuple[str, str]:
+    """What a template's failure says, and its hint."""
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return (f"no template named '{exc.name}' (or it is not a regular file)",
+                "check the name against the theme's templates/ folder and the default theme's")
     if isinstance(exc, jinja2.TemplateError):
-        return error(where, line, f"template error: {exc}", "check the variable names against docs/themes.md")
+        return str(exc), "check the variable names against docs/themes.md"
+    if isinstance(exc, TemplateLimitError):
+        return str(exc), BOUNDS
+    if isinstance(exc, MemoryError):
+        return "the template asked for more memory than a site's own theme may use", BOUNDS
     if isinstance(exc, RecursionError):
-        return error(where, line, "template error: a macro, block or include that uses itself without end",
-                     "give the recursion a way to stop")
-    return error(where, line, f"template error: {type(exc).__name__}: {exc}",
-                 "the template's own expression raised this at that line")
+        return "a macro, block or include that uses itself without end", "give the recursion a way to stop"
+    return f"{type(exc).__name__}: {exc}", "the template's own expression raised this at that line"

@@ -17,7 +17,7 @@ from scorecard.core.diagnostics import Diagnostic, did_you_mean, error
 from scorecard.core.options import BuildOptions
 from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS
 from scorecard.core.yamlsource import parse_yaml
-from scorecard.source.content import display_path
+from scorecard.source.content import MAX_FILE_BYTES, display_path, too_large
 
 CONFIG_FILE = "scorecard.yml"
 DEFAULT_THEME = "default"
@@ -136,9 +136,14 @@ def describe(value: Any) -> str:
 def load_config(root: Path) -> tuple[SiteConfig, list[Diagnostic]]:
     """The site's `scorecard.yml` at `root`, or the defaults when there is none."""
     path = root / CONFIG_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         return SiteConfig(), []
+    if not path.is_file():  # a named pipe would hold the build, waiting; a folder, a link to nothing
+        return SiteConfig(), [error(CONFIG_FILE, None, "not a regular file", "make it a plain file, or remove it "
+                                    "to build with the defaults")]
     try:
+        if (size := path.stat().st_size) > MAX_FILE_BYTES:  # refused before it is read into memory
+            return SiteConfig(), [too_large(CONFIG_FILE, size)]
         data = path.read_bytes()
     except OSError as exc:
         return SiteConfig(), [error(CONFIG_FILE, None, f"cannot read file: {exc.strerror}")]

@@ -131,7 +131,7 @@ def find_content_files(content_dir: Path, prefix: str) -> tuple[Listing, list[Di
     started = time.time_ns()
     files: dict[str, Found] = {}
     rubric = content_dir / RUBRIC_FILE
-    paths = [RUBRIC_FILE] if rubric.is_file() or rubric.is_symlink() else []
+    paths = [RUBRIC_FILE] if os.path.lexists(rubric) else []  # a pipe or a folder in its place is an error
     found, diagnostics = find_assessment_files(content_dir, prefix)
     top, base = content_dir.resolve(), os.fspath(content_dir)
     inside: dict[str, bool] = {}  # folder → whether it resolves inside content/
@@ -337,14 +337,16 @@ def unsafe_path(path: Path, content_dir: Path, shown: str) -> Diagnostic | None:
     if path.is_symlink() and not target.exists():
         return error(shown, None, "broken symbolic link", "remove it, or point it at an existing file")
     if not path.is_file():
-        return error(shown, None, "not a regular file", "only Markdown files belong under content/assessments/")
+        return error(shown, None, "not a regular file",
+                     "make it a plain file, or remove it to use the default rubric" if path.name == RUBRIC_FILE
+                     and path.parent == content_dir else "only Markdown files belong under content/assessments/")
     return None
 
 
 def too_large(shown: str, size: int) -> Diagnostic:
     """The diagnostic for a file over MAX_FILE_BYTES."""
     return error(shown, None, f"the file is {size / 1_000_000:.1f} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB",
-                 "an assessment is a few kilobytes of text: is this the right file?")
+                 "the files scorecard reads are a few kilobytes of text: is this the right file?")
 
 
 def decode(data: bytes, shown: str) -> tuple[str | None, list[Diagnostic]]:
