@@ -282,9 +282,7 @@ def render_page(page: Page, model: SiteModel, env: jinja2.Environment) -> bytes:
         raise RenderError(template_problem(exc, page.template)) from None
     try:
         html = template.render(page=page.view, title=page.title, site=model.site, root=page.root, path=page.path)
-    except jinja2.TemplateError as exc:
-        raise RenderError(template_problem(exc, page.template)) from None
-    except Exception as exc:  # what a template's own expression raises: {{ 1/0 }}, a macro that calls itself
+    except Exception as exc:  # Jinja's errors, and what a template's own expression raises: {{ 1/0 }}, a bound
         raise RenderError(template_problem(exc, page.template)) from None
     return html.encode("utf-8")
 

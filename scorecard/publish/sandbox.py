@@ -165,9 +165,9 @@ def memory_bounded(env: jinja2.Environment) -> Iterator[None]:
     MEMORY_HEADROOM at most: past it, an allocation fails with MemoryError where the template made
     it. The limit in force before (never raised) is put back after. Where the system has no such
     limit (not Linux), nothing is bounded."""
-    resource = _resource_module()
-    used = _address_space()
-    if not env.sandboxed or resource is None or used is None:
+    resource = _resource_module() if env.sandboxed else None  # the default theme's pages are not bounded
+    used = _address_space() if resource is not None else None
+    if resource is None or used is None:
         yield
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
