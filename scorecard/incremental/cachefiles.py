@@ -86,8 +86,8 @@ def tool_fingerprint() -> bytes:
 def library_stamp(module: str) -> str:
     """The installed library `module` as a stamp: where its code is, with the size and modification
     time of its entry file, which installing another version (or the same again) rewrites. Found
-    without importing it, or its package metadata (a build with nothing changed needs neither:
-    importlib.metadata alone took 25 ms of its 160)."""
+    without importing it, or its package metadata: a build with nothing changed needs neither
+    (importlib.metadata cost it some 9 ms of 160, measured end to end)."""
     try:
         spec = importlib.util.find_spec(module)
         origin = spec.origin if spec is not None else None

@@ -35,7 +35,7 @@ def assessment_exports(rubric: Rubric, a: Assessment, card: Scorecard, lift: Nex
     """What the exports hold of one assessment; `lift` is `next_grade(rubric, card)`, worked out once
     for the exports and the page."""
     *cells, ratings = csv_cells(rubric, a, card)
-    return Exports(assessment_entry(a, card, rubric, lift), csv_fields(cells), csv_fields([ratings])[:-1] + "\r\n",
+    return Exports(assessment_entry(a, card, rubric, lift), csv_fields(cells), csv_line_end([ratings]),
                    assessment_badge(rubric, a.title, card).encode("utf-8"))
 
 
@@ -270,9 +270,14 @@ def csv_fields(cells: Iterable[str]) -> str:
     return buffer.getvalue()[:-2]
 
 
+def csv_line_end(cells: Iterable[str]) -> str:
+    """The last cells of a row of scorecard.csv as written, with the line's end instead of a last comma."""
+    return csv_fields(cells)[:-1] + "\r\n"
+
+
 def scorecard_csv_chunks(rubric: Rubric, scored: Sequence[Scored], base_url: str = "") -> Iterator[str]:
     """The text of scorecard.csv in pieces, one row each, to be written as they come."""
-    yield csv_fields(csv_columns(rubric))[:-1] + "\r\n"
+    yield csv_line_end(csv_columns(rubric))
     for s in sorted(scored, key=lambda s: s.assessment.slug):
         url = published_url(base_url, assessment_url(s.assessment.slug))
         yield s.exports.csv_before + csv_fields([url]) + s.exports.csv_after

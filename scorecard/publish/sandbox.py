@@ -3,7 +3,7 @@
 A site's theme is part of its working tree, which a pull request changes, and CI builds it before
 anyone has read it. Jinja's sandbox keeps a template away from Python's internals (in a plain
 environment `{{ self._TemplateReference__context.cycler.__init__.__globals__.os.popen(…) }}` runs
-a command). It does not bound the work: `{{ 'x' * 10**10 }}`, `{{ 10**10**10 }}`, loops nested
+a command). It does not bound the work: `{{ 'x' * 10**10 }}`, `{{ 10**(10**10) }}`, loops nested
 over a range, or a macro calling itself twice at every level would take the build's memory or
 time without end. So, while a site's theme renders:
 
