@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 RUNNER = """
 import datetime as dt, resource, sys, time
 from pathlib import Path
-from scorecard.commands.cli import site_options
+from scorecard.commands.cli_options import site_options
 from scorecard.incremental.cache import reuse_for
 from scorecard.pipeline.build import build
 
