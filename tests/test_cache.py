@@ -629,6 +629,54 @@ def test_a_touched_content_file_is_read_but_nothing_is_built(site: Path, monkeyp
     assert [stage for stage, _ in result.timings] == ["load"]
 
 
+def files_read(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The content files each build reads to parse them (by name), from now on."""
+    from scorecard.pipeline import build as build_module
+
+    reads: list[list[str]] = []
+    real = build_module.read_found
+
+    def counted(listing: Listing) -> tuple[dict[str, bytes], list[object]]:
+        reads.append(sorted(Path(path).name for path in listing.files))
+        return real(listing)  # type: ignore[return-value]
+
+    monkeypatch.setattr(build_module, "read_found", counted)
+    return reads
+
+
+def test_an_edit_reads_the_edited_file_alone_and_builds_the_same_site_as_a_cold_build(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)  # trust the stamps of files written a moment ago
+    reads = files_read(monkeypatch)
+    assert build(BuildOptions.at(site)).ok
+    assert reads == [["alpha.md", "beta.md", "gamma.md"]]  # the first build reads every file
+    gamma = site / "content/assessments/gamma.md"
+    gamma.write_text(gamma.read_text().replace("search:     {score: 3", "search:     {score: 4"))
+    result = build(BuildOptions.at(site))
+    assert result.ok and reads[-1] == ["gamma.md"]  # alpha and beta: prepared by the last build from these bytes
+    assert_same_as_cold_build(site, tmp_path)  # (which reads every file: it has no cache)
+    # A file the cache does not know (new, or with an error: it is never prepared) is read as it should be.
+    (site / "content/assessments/delta.md").write_text(gamma.read_text().replace("Gamma", "Delta"))
+    result = build(BuildOptions.at(site))
+    assert result.ok and reads[-1] == ["delta.md"]
+    assert_same_as_cold_build(site, tmp_path)
+
+
+def test_a_rubric_edit_reads_every_file_again(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)
+    reads = files_read(monkeypatch)
+    assert build(BuildOptions.at(site)).ok
+    (site / "content/rubric.yml").write_text(RUBRIC)
+    result = build(BuildOptions.at(site))
+    assert result.ok and reads[-1] == ["alpha.md", "beta.md", "gamma.md", "rubric.yml"]
+    assert_same_as_cold_build(site, tmp_path)
+    # The rubric is known now: an edit of one file reads it and the rubric (always read: it is what scores)
+    beta = site / "content/assessments/beta.md"
+    beta.write_text(beta.read_text() + "\nOne more sentence.\n")
+    assert build(BuildOptions.at(site)).ok and reads[-1] == ["beta.md", "rubric.yml"]
+    assert_same_as_cold_build(site, tmp_path)
+
+
 def test_a_file_rewritten_with_its_size_and_modification_time_kept_is_built_again(site: Path, tmp_path: Path,
                                                                                   monkeypatch: pytest.MonkeyPatch):
     """As `rsync -t` or `cp -p` over the file leave it: only the change time (ctime), which no tool

@@ -142,6 +142,8 @@ class BuildCache:
         """This build's record of each content file."""
         self.file_keys: dict[str, bytes] = {}
         """This build's key of each assessment file, by path."""
+        self.known_keys: dict[str, bytes] = {}
+        """The key of each assessment file not read (`known`), by path."""
         self.prepared_now: dict[str, Prepared] = {}
         self.view_digests: dict[str, bytes] = {}
         self.known_views: dict[str, AssessmentView] = {}
@@ -226,17 +228,45 @@ class BuildCache:
             save_part(self.root, "site", (last, self.history_record))
         return LastBuild(last.diagnostics, last.assessments, tuple(last.files))
 
+    def known(self, listing: Listing, prefix: str, unsafe_html: bool) -> frozenset[str]:
+        """A file need not be read when its stamp is the one recorded with its digest, and so is the
+        rubric's (or there is none, as before), and a file of that digest is prepared in the cache."""
+        import scorecard.pipeline.prepare  # noqa: F401 - what the part holds: only records of modules imported are read
+        from scorecard.source.content import RUBRIC_FILE, assessment_slug
+
+        self.known_keys = {}
+        rubric_path = f"{prefix}/{RUBRIC_FILE}"
+        rubric = self.inputs.get(rubric_path)
+        listed = listing.files.get(rubric_path)
+        if (rubric is None) != (listed is None) or (rubric and listed and rubric.stamp != listed.stamp):
+            return frozenset()  # the rubric's record is not this listing's: every file is read
+        entries = self.part("prepared")
+        rubric_key = prepared_rubric_key(rubric.digest if rubric else None, unsafe_html)
+        for path, found in listing.files.items():
+            record = self.inputs.get(path)
+            slug = assessment_slug(path, prefix)
+            if record is None or record.stamp is None or record.stamp != found.stamp or slug is None:
+                continue
+            key = prepared_key(rubric_key, path, slug, record.digest)
+            if key in entries:
+                self.known_keys[path] = key
+        return frozenset(self.known_keys)
+
     def prepared(self, sources: Sources, unsafe_html: bool,
                  prepare: Callable[[list[Job]], list[Parsed]]) -> dict[str, Parsed]:
-        """A file's key is a digest of everything its parsing reads: its path, slug, text and the rubric."""
+        """A file's key is a digest of everything its parsing reads: its path, slug, bytes and the rubric
+        (for a file not read, the key `known` found: the digests recorded of both)."""
         from scorecard.pipeline.prepare import Job
 
-        rubric_key = digest(sources.rubric_bytes or b"", repr(unsafe_html).encode())
-        self.file_keys = {f.path: digest(rubric_key, f.path.encode(), f.slug.encode(), f.text.encode())
+        rubric_key = prepared_rubric_key(digest(sources.rubric_bytes) if sources.rubric_bytes is not None else None,
+                                         unsafe_html)
+        self.file_keys = {f.path: self.known_keys[f.path] if f.text is None
+                          else prepared_key(rubric_key, f.path, f.slug, digest(f.text.encode()))
                           for f in sources.files}
+        self.known_keys = {}
         known = self.part("prepared")
         found = {path: known[key] for path, key in self.file_keys.items() if key in known}
-        todo = [Job(f.path, f.slug, f.text) for f in sources.files if f.path not in found]
+        todo = [Job(f.path, f.slug, f.text) for f in sources.files if f.path not in found and f.text is not None]
         found.update((job.path, Prepared(parsed, None)) for job, parsed in zip(todo, prepare(todo), strict=True))
         self.prepared_now = found
         return {path: entry.parsed for path, entry in found.items()}
@@ -329,6 +359,18 @@ class BuildCache:
             else:
                 self.stored[name] = stored
         save_part(self.root, "site", (self.site, self.history_record))
+
+
+def prepared_rubric_key(rubric: bytes | None, unsafe_html: bool) -> bytes:
+    """What every prepared file's key holds of the rubric (the digest of its bytes; None: the default
+    rubric) and of the options that change how a file is prepared."""
+    return digest(rubric or b"", repr(unsafe_html).encode())
+
+
+def prepared_key(rubric_key: bytes, path: str, slug: str, content: bytes) -> bytes:
+    """A prepared file's key: the rubric's part (`prepared_rubric_key`), the file's path and slug, and the
+    digest of its bytes (UTF-8 text encodes back to the bytes it was decoded from)."""
+    return digest(rubric_key, path.encode(), slug.encode(), content)
 
 
 def input_records(listing: Listing, known: Mapping[str, InputRecord]) -> dict[str, InputRecord]:

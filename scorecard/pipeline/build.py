@@ -104,12 +104,15 @@ def _build(options: BuildOptions, reuse: Reuse, watch: Stopwatch) -> BuildResult
     with watch.stage("load"):  # stat before reading: the files are read only when the last build cannot stand
         listing, read_problems = find(options)
         last = None if read_problems else reuse.unchanged(options, listing, themes)
-        files, read_problems = ({}, read_problems) if last else read(listing, read_problems)
+        # and then only those whose stamp changed since the last build prepared them
+        unread = frozenset() if last or read_problems else reuse.known(listing, content_prefix(options),
+                                                                       options.unsafe_html)
+        files, read_problems = ({}, read_problems) if last else read(listing, read_problems, unread)
     if last:  # nothing the site is made from changed, and the output is as the last build left it
         return BuildResult(last.diagnostics, last.assessments, len(last.paths), count_pages(last.paths),
                            watch.total(), watch.timings(), len(last.paths), reuse.status())
     with watch.stage("validate"), collector_paused():  # parse, score and render each assessment's body
-        sources = sources_from_files(files, content_prefix(options))
+        sources = sources_from_files(files, content_prefix(options), unread)
         del files  # decoded: the bytes are not needed again, nor copied into the worker processes
         checked = validate(options, sources, read_problems, reuse)
         del sources
@@ -149,10 +152,13 @@ def find(options: BuildOptions) -> tuple[Listing, list[Diagnostic]]:
     return find_content_files(options.content_dir, content_prefix(options))
 
 
-def read(listing: Listing, problems: list[Diagnostic]) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """The files found, as bytes by path, and `problems` with those of reading them."""
-    files, unread = read_found(listing)
-    return files, problems + unread
+def read(listing: Listing, problems: list[Diagnostic],
+         skipped: frozenset[str] = frozenset()) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The files found but those `skipped`, as bytes by path, and `problems` with those of reading them."""
+    if skipped:
+        listing = replace(listing, files={path: found for path, found in listing.files.items() if path not in skipped})
+    files, unreadable = read_found(listing)
+    return files, problems + unreadable
 
 
 def check(options: BuildOptions) -> Checked:

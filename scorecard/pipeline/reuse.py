@@ -67,9 +67,16 @@ class Reuse(Protocol):
         content files are listed, not read: a file is read here only if its stamp changed)."""
         ...
 
+    def known(self, listing: Listing, prefix: str, unsafe_html: bool) -> frozenset[str]:
+        """The assessment files (by path as shown) that need not be read: what `prepared` gives for
+        each is at hand, made from the bytes the file still has (its stamp is unchanged). `prefix` is the
+        content directory as paths show it."""
+        ...
+
     def prepared(self, sources: Sources, unsafe_html: bool,
                  prepare: Callable[[list[Job]], list[Parsed]]) -> dict[str, Parsed]:
-        """Every assessment file parsed and scored, by path: `prepare` makes what is not known."""
+        """Every assessment file parsed and scored, by path: `prepare` makes what is not known (every
+        file not read is: `known`)."""
         ...
 
     def bodies(self, assessments: Sequence[Assessment], titles: Mapping[str, str],
@@ -112,11 +119,14 @@ class NoReuse:
     def unchanged(self, options: BuildOptions, listing: Listing, themes: Sequence[Path]) -> LastBuild | None:
         return None
 
+    def known(self, listing: Listing, prefix: str, unsafe_html: bool) -> frozenset[str]:
+        return frozenset()
+
     def prepared(self, sources: Sources, unsafe_html: bool,
                  prepare: Callable[[list[Job]], list[Parsed]]) -> dict[str, Parsed]:
         from scorecard.pipeline.prepare import Job
 
-        jobs = [Job(f.path, f.slug, f.text) for f in sources.files]
+        jobs = [Job(f.path, f.slug, f.text) for f in sources.files if f.text is not None]  # all: none is known
         return dict(zip((job.path for job in jobs), prepare(jobs), strict=True))
 
     def bodies(self, assessments: Sequence[Assessment], titles: Mapping[str, str],

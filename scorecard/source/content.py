@@ -181,7 +181,9 @@ class SourceFile:
     path: str
     """Its path as diagnostics show it (content/assessments/x.md)."""
     slug: str
-    text: str
+    text: str | None
+    """None: not read, since the build's earlier work already holds what was made of these very bytes
+    (`Reuse.known`)."""
 
 
 @dataclass(frozen=True)
@@ -210,8 +212,9 @@ def assessment_slug(path: str, prefix: str) -> str | None:
     return slug_for(PurePosixPath(path[len(folder):]))
 
 
-def sources_from_files(files: Mapping[str, bytes], prefix: str) -> Sources:
-    """Decode a content directory given as bytes keyed by path (from disk or from a git revision)."""
+def sources_from_files(files: Mapping[str, bytes], prefix: str, unread: Iterable[str] = ()) -> Sources:
+    """Decode a content directory given as bytes keyed by path (from disk or from a git revision);
+    the assessment files at the paths `unread` are there but not read (their text is None)."""
     rubric_path = f"{prefix}/{RUBRIC_FILE}"
     diagnostics: list[Diagnostic] = []
     rubric_text = None
@@ -222,7 +225,8 @@ def sources_from_files(files: Mapping[str, bytes], prefix: str) -> Sources:
     diagnostics += problems
     by_slug: dict[str, list[str]] = {}
     found = []
-    for shown in sorted(files):
+    unread = frozenset(unread)
+    for shown in sorted({*files, *unread}):
         slug = assessment_slug(shown, prefix)
         if slug is None:
             continue
@@ -231,6 +235,9 @@ def sources_from_files(files: Mapping[str, bytes], prefix: str) -> Sources:
                                      "rename the file (or its folder) to say what the initiative is"))
             continue
         by_slug.setdefault(slug, []).append(shown)
+        if shown in unread:
+            found.append(SourceFile(shown, slug, None))
+            continue
         text, problems = decode(files[shown], shown)
         diagnostics += problems
         if text is not None:
@@ -259,7 +266,8 @@ def content_from_files(files: Mapping[str, bytes], prefix: str) -> tuple[Content
     diagnostics = list(sources.diagnostics)
     assessments = []
     if sources.rubric is not None:
-        for file in sources.files:
+        for file in sources.files:  # every one read: none is `unread` here
+            assert file.text is not None
             assessment, problems = parse_assessment(file.text, file.path, file.slug, sources.rubric)
             diagnostics += problems
             assessments.append(assessment)
