@@ -12,16 +12,16 @@ user would, in a fresh process each time, in these scenarios:
   edit again  the same change to another assessment (as every later edit: the spare is there)
   rubric      a section weight in rubric.yml changed (every score moves)
 
-and prints, per scenario, the whole command's wall time (interpreter start included), the
-build's own time, the stages (--timings) and the peak memory of the build process and of its
-largest child ("worker": `RUSAGE_CHILDREN`, which counts any child, also the `git` the build runs and
-the process it forks to remove the old output, each starting from the build's own memory at the fork;
+and prints, per scenario, the whole command's wall time (interpreter start included), the build's
+own time, the stages (--timings) and the peak memory of the build process and of its largest child
+("worker": `RUSAGE_CHILDREN`, which counts any child, also the `git` the build runs and the process
+it forks to remove the old output, each starting from the build's own memory at the fork;
 bench/bench_memory.py follows each process stage by stage). Then the cold build's time per
-assessment. `--git` makes each site a git repository with one commit, so the history stage reads and scores every file once; without it
-the history stage is empty. `--cores 1` pins the builds to one core (taskset) to see what the
-worker processes bring. `--against REV` also times the package as it was at git revision REV (a
-temporary worktree), each scenario run by both in turn on copies of the same site, so that a change
-is measured against what came before in one run, under the same load.
+assessment. `--git` makes each site a git repository with one commit, so the history stage reads and
+scores every file once; without it the history stage is empty. `--cores 1` pins the builds to one
+core (taskset) to see what the worker processes bring. `--against REV` also times the package as it
+was at git revision REV (a temporary worktree), each scenario run by both in turn on copies of the
+same site, so that a change is measured against what came before in one run, under the same load.
 """
 
 from __future__ import annotations
