@@ -13,7 +13,9 @@ title, and an index page listing them all). Each tool builds in a fresh process,
   scorecard edit  one assessment's score and a sentence of its body changed, the first build after it
 
 and prints the targets: cold ≤ 1.0× Eleventy's cold build, edit ≤ 0.4× Hugo's cold build, no-op ≤ 0.25×
-Hugo's cold build, in wall time, with the load average before and after each size. Each ratio is also
+Hugo's cold build, in wall time, with the load average before and after each size; for a target
+missed, the time it allows and where scorecard's run spent its time (the build's stages, as
+`--timings` gives them, and "outside": starting Python, reading options, printing and exiting). Each ratio is also
 given in CPU time (user and system, the process and its children: steadier than wall time on a shared
 machine, but not what the targets are about; Hugo uses every core, so its CPU time exceeds its wall time).
 
@@ -142,6 +144,9 @@ class Took:
 
     wall: float
     cpu: float
+    stages: tuple[tuple[str, float], ...] = ()
+    """scorecard's own runs: seconds per stage of the build (`--timings`), and the rest of the command
+    (starting Python, reading the options, printing, exiting) as "outside"."""
 
 
 def children_cpu() -> float:
@@ -160,13 +165,22 @@ def timed(command: list[str], cwd: Path) -> Took:
 
 def scorecard_build(site: Path) -> Took:
     cpu = children_cpu()
-    wall = run_build(site, None)["wall"]
-    return Took(wall, children_cpu() - cpu)
+    run = run_build(site, None)
+    stages = (*((name, seconds) for name, seconds in run["stages"].items() if name != "cache"),
+              ("outside", run["wall"] - run["build"]))
+    return Took(run["wall"], children_cpu() - cpu, stages)
 
 
 def best(runs: list[Took]) -> Took:
-    """The fastest run by wall time, and the least CPU time of any run."""
-    return Took(min(r.wall for r in runs), min(r.cpu for r in runs))
+    """The fastest run by wall time (with its stages), and the least CPU time of any run."""
+    fastest = min(runs, key=lambda r: r.wall)
+    return Took(fastest.wall, min(r.cpu for r in runs), fastest.stages)
+
+
+def where(took: Took) -> str:
+    """Where a run's time went, largest first: what a missed target would have to lose."""
+    return ", ".join(f"{name} {seconds:.2f}" for name, seconds in sorted(took.stages, key=lambda s: -s[1])
+                     if seconds >= 0.005)
 
 
 def hugo_cold(peers: Peers, root: Path) -> Took:
@@ -240,6 +254,9 @@ def main() -> None:
                 print(f"  {name:8s} / {peer_name:13s} = {ratio:5.2f}×  (target ≤ {target:.2f}×: "
                       f"{verdict(ratio, target)}; "
                       f"in CPU time {mine.cpu / peer.cpu:5.2f}×)")
+                if ratio > target:  # why: where the run's time went, against the time the target allows
+                    print(f"      the target allows {peer.wall * target:.2f} s; the {mine.wall:.2f} s went to: "
+                          f"{where(mine)}")
             if not args.keep:
                 shutil.rmtree(base, ignore_errors=True)
     finally:
