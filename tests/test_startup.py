@@ -26,6 +26,9 @@ HEAVY = ("jinja2", "markdown_it", "markdown_it_pyrs", "markupsafe", "watchdog",
          "scorecard.pipeline.prepare", "scorecard.publish.render", "scorecard.publish.export",
          "scorecard.site.model", "scorecard.commands.diff", "scorecard.commands.serve")
 """What a build imports to parse, score and render: nothing that has nothing to do needs any of it."""
+WRITING = ("concurrent.futures", "tempfile", "ctypes", "secrets", "difflib")
+"""What only writing (threads, temporary folders, the atomic swap), making a signing key, reading a git log
+or suggesting a spelling needs: a build that finds nothing changed does none of these."""
 
 RUN_AND_LIST_MODULES = """
 import json, sys
@@ -127,6 +130,7 @@ def test_a_build_with_nothing_changed_imports_no_templates_markdown_or_site_mode
     assert "cache  used" in stderr
     assert imported(modules, "scorecard.source.history")  # the cache's history was read back ...
     assert [name for name in HEAVY if imported(modules, name)] == []  # ... without what made it
+    assert [name for name in WRITING if imported(modules, name)] == []
 
 
 def test_a_build_after_an_edit_still_builds(committed_site: Path, tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import enum
 import re
 from collections.abc import Iterable
@@ -132,6 +131,8 @@ LISTED_CHOICES = 12
 def did_you_mean(word: str, choices: Iterable[str], listed: int = LISTED_CHOICES) -> str | None:
     """A hint naming the closest of `choices` to a misspelt `word`, or listing them when there are at
     most `listed` (a fixed vocabulary, such as the settings of scorecard.yml, is worth listing whole)."""
+    import difflib  # here, not above: a build with nothing to suggest does without it
+
     options = sorted(choices)
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if close:

@@ -28,10 +28,8 @@ import io
 import itertools
 import os
 import pickle
-import secrets
 import stat
 import sys
-import tempfile
 import time
 import types
 from collections.abc import Callable
@@ -135,6 +133,9 @@ def signing_key() -> bytes | None:
     key = _read_key(path)
     if key is not None:
         return key
+    import secrets  # here, not above: made once per user, then only read
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".cache-key.", dir=path.parent)
@@ -414,6 +415,8 @@ T = TypeVar("T")
 def _write_atomically(folder: Path, filename: str, write: Callable[[Any], T]) -> T | None:
     """Have `write` fill a new file that then replaces `folder/filename` whole; what `write` returned,
     or None on failure. Temporary files a killed build left long ago are removed."""
+    import tempfile  # here, not above: a build with nothing changed mostly saves nothing
+
     prefix = f".{filename}."
     try:
         for leftover in folder.glob(f"{prefix}*"):

@@ -24,22 +24,18 @@ they are made, so that its whole text is never held in memory.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import glob
 import itertools
 import os
 import shutil
 import stat
 import subprocess
 import sys
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 try:
     import fcntl
@@ -47,6 +43,12 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 from scorecard.core.diagnostics import Diagnostic, error
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+# What only writing needs (threads, temporary folders, the system's rename) is imported where it is
+# used: a build that finds nothing changed checks the output folder (`check_output_dir`) and stops.
 
 MARKER = ".scorecard-output"
 """Written into every output directory; its presence says the directory may be replaced."""
@@ -198,6 +200,8 @@ def write_site(files: Mapping[str, FileData] | Iterable[tuple[str, FileData]], o
 def exchange(a: Path, b: Path) -> bool:
     """Swap two directories in one atomic step, so that `b` never goes missing; False where the
     system cannot (renameat2 with RENAME_EXCHANGE is Linux's, from 3.15, on most file systems)."""
+    import ctypes
+
     try:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
@@ -211,6 +215,8 @@ def remove_leftovers(out: Path) -> None:
 
     The spare (`.output.spare`) is not a leftover: the next build brings it up to date.
     """
+    import glob
+
     for path in out.parent.glob(f".{glob.escape(out.name)}.*"):
         if path.is_dir() and path.name.endswith((".new", ".old")):
             shutil.rmtree(path, ignore_errors=True)
@@ -225,7 +231,7 @@ def swap_in(files: Iterable[tuple[str, FileData]], out: Path, kept: Iterable[str
         fill(Tree.read(spare, previous), files, kept)  # killed or failing here, the spare is repaired next time
         put_in_place(spare, out)  # the old site is the spare now (or, without an exchange, gone)
         return
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".new", dir=out.parent))
+    staging = made_beside(out, ".new")
     staging.chmod(0o755)  # mkdtemp makes it private; a site is for reading
     try:
         fill(Tree(staging, previous), files, kept)
@@ -267,7 +273,7 @@ def put_in_place(new: Path, out: Path) -> bool:
     if exchange(new, out):  # one atomic step: output/ is never missing
         return True
     # Two renames: killed between them, the old site is left in the .old directory beside.
-    trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+    trash = made_beside(out, ".old")
     os.replace(out, trash / "site")
     os.replace(new, out)
     remove_in_background(trash)
@@ -276,9 +282,16 @@ def put_in_place(new: Path, out: Path) -> bool:
 
 def discard(tree: Path, out: Path) -> None:
     """Move `tree` out of the way at once and delete it in the background."""
-    trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+    trash = made_beside(out, ".old")
     os.replace(tree, trash / "site")
     remove_in_background(trash)
+
+
+def made_beside(out: Path, suffix: str) -> Path:
+    """A new private directory beside `out` (`.output.x1y2.new`): where a site is staged, or put to be deleted."""
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=suffix, dir=out.parent))
 
 
 SPARE_IGNORE = b"# Written by scorecard: the site before last, which the next build brings up to date.\n*\n"
@@ -495,6 +508,8 @@ class FileWriters:
     IN_FLIGHT = 64
 
     def __enter__(self) -> FileWriters:
+        from concurrent.futures import ThreadPoolExecutor
+
         self.pool = ThreadPoolExecutor(self.THREADS, thread_name_prefix="scorecard-write")
         self.pending: deque[Future[None]] = deque()
         return self

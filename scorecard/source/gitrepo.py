@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import secrets
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -206,6 +205,8 @@ def log(repo: Path, prefix: str) -> list[Commit]:
     subject and author name are whatever a committer wrote, any character but NUL), and its fields
     are NUL-separated. A commit whose fields do not parse, or whose date is out of range, is left out.
     """
+    import secrets  # here, not above: a build with nothing changed reads no log
+
     if not has_commits(repo):
         return []
     marker = "scorecard-" + secrets.token_hex(16)
