@@ -131,6 +131,13 @@ def test_a_build_with_nothing_changed_imports_no_templates_markdown_or_site_mode
     assert imported(modules, "scorecard.source.history")  # the cache's history was read back ...
     assert [name for name in HEAVY if imported(modules, name)] == []  # ... without what made it
     assert [name for name in WRITING if imported(modules, name)] == []
+    assert not (committed_site / "scorecard.yml").exists() and not imported(modules, "yaml")  # no settings to read
+
+    (committed_site / "scorecard.yml").write_text("title: Settings read again on every build\n", encoding="utf-8")
+    assert run_fresh(build, committed_site, tmp_path)[0] == 0  # a new title: rebuilt
+    code, modules, stderr = run_fresh(build, committed_site, tmp_path)
+    assert code == 0 and [line.split()[0] for line in stderr.splitlines() if line.endswith(" s")] == ["load"]
+    assert imported(modules, "yaml")  # read (YAML) as every build reads them
 
 
 def test_a_build_after_an_edit_still_builds(committed_site: Path, tmp_path: Path) -> None:

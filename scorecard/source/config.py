@@ -16,7 +16,6 @@ from typing import Any
 from scorecard.core.diagnostics import Diagnostic, did_you_mean, error
 from scorecard.core.options import BuildOptions
 from scorecard.core.staleness import DEFAULT_MAX_AGE_DAYS
-from scorecard.core.yamlsource import parse_yaml
 from scorecard.source.content import MAX_FILE_BYTES, display_path, too_large
 
 CONFIG_FILE = "scorecard.yml"
@@ -60,6 +59,8 @@ KEYS = tuple(f.name for f in fields(SiteConfig))
 
 def parse_config(text: str, path: str = CONFIG_FILE) -> tuple[SiteConfig, list[Diagnostic]]:
     """The configuration in `text`; on a problem, the diagnostics and the defaults for what was wrong."""
+    from scorecard.core.yamlsource import parse_yaml  # here, not above: a site without scorecard.yml needs no YAML
+
     document, diagnostics = parse_yaml(text, path)
     if document is None:
         return SiteConfig(), diagnostics
