@@ -105,6 +105,51 @@ def test_bad_values():
     ]
 
 
+@pytest.mark.parametrize("value", ["/etc", "../other-checkout/content", "content/../../elsewhere", "'..'",
+                                   "'C:\\\\site'", "'\\\\server\\share'"])
+@pytest.mark.parametrize("key", ["content_dir", "output_dir"])
+def test_a_folder_setting_may_not_lead_outside_the_site(key, value):
+    # scorecard.yml is in the working tree a pull request changes: it may not have the build read
+    # another checkout's files into the site, nor write the site anywhere else on the machine.
+    parsed, diagnostics = config(f"{key}: {value}\n")
+    assert len(diagnostics) == 1
+    assert diagnostics[0].startswith(f"scorecard.yml:1:{len(key) + 3}: error: '{key}' must be a folder inside the site")
+    assert parsed == SiteConfig()  # the default is used (by `check`, which goes on)
+
+
+def test_folder_settings_inside_the_site_are_kept():
+    parsed, diagnostics = config("content_dir: docs/scorecard/content\noutput_dir: public/..site\n")
+    assert (parsed.content_dir, parsed.output_dir, diagnostics) == ("docs/scorecard/content", "public/..site", [])
+
+
+def test_a_folder_setting_on_more_than_one_line_is_refused():
+    _, diagnostics = config('content_dir: "content\\n/etc: error: forged"\n')
+    assert diagnostics == [("scorecard.yml:1:14: error: 'content_dir' holds a control character (a line break, "
+                            "a tab…) (hint: write the folder's name on one line)")]
+
+
+def test_a_content_folder_reached_through_a_link_outside_the_site_is_not_read(site, monkeypatch):
+    elsewhere = site.parent / "other-checkout"
+    (site / "content").rename(elsewhere)
+    (site / "shared").symlink_to(site.parent, target_is_directory=True)  # a link a pull request can add
+    (site / "scorecard.yml").write_text("content_dir: shared/other-checkout\n")
+    before = sorted(elsewhere.rglob("*"))
+    for command in (["build"], ["check"], ["new", "Leak"]):
+        result = run(site, monkeypatch, *command)
+        assert result.exit_code == 1, command
+        assert (f"shared/other-checkout: error: the content directory leads to '{elsewhere.resolve()}', outside the "
+                "site: nothing of it is read") in result.output
+        assert "team/alpha" not in result.output  # nothing of it was read, not even to report on
+    assert not (site / "output").exists()
+    assert sorted(elsewhere.rglob("*")) == before  # `new` wrote nothing there
+
+
+def test_the_command_line_may_write_the_site_outside_it(site, monkeypatch, tmp_path):
+    result = run(site, monkeypatch, "build", "--out", str(tmp_path / "published"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "published/index.html").is_file()
+
+
 def test_the_yaml_loader_refuses_duplicates_tags_and_non_mappings():
     _, diagnostics = config("title: A\ntitle: B\n")
     assert diagnostics[0].startswith("scorecard.yml:2:1: error: duplicate key 'title'")

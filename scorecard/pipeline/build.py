@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scorecard.core.diagnostics import Diagnostic, error, sort_diagnostics
+from scorecard.core.diagnostics import Diagnostic, sort_diagnostics
 from scorecard.core.diagnostics import strict as promote_warnings
 from scorecard.core.options import BuildOptions
 from scorecard.core.staleness import future_date_warnings, staleness_warnings
@@ -28,6 +28,7 @@ from scorecard.source.content import (
     Listing,
     Sources,
     assemble_content,
+    content_dir_problem,
     display_path,
     find_content_files,
     read_found,
@@ -146,9 +147,8 @@ def content_prefix(options: BuildOptions) -> str:
 
 def find(options: BuildOptions) -> tuple[Listing, list[Diagnostic]]:
     """The content directory's files by path, found with their stamps but not read, and what cannot be read."""
-    if not options.content_dir.is_dir():
-        return Listing({}, 0), [error(content_prefix(options), None, "content directory not found",
-                                      "run scorecard at the root of a site, where content/ is")]
+    if problem := content_dir_problem(options.content_dir, options.root):
+        return Listing({}, 0), [problem]
     return find_content_files(options.content_dir, content_prefix(options))
 
 

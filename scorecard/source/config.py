@@ -8,6 +8,7 @@ and the command line's overrides into `BuildOptions`; the command line wins.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -114,11 +115,34 @@ def check_text(key: str, value: Any) -> tuple[str, str | None] | None:
         return f"'{key}' must be text, not {describe(value)}", "put it in quotes"
     if key in ("content_dir", "output_dir", "theme", "language") and not value.strip():
         return f"'{key}' must not be empty", f"leave '{key}' out for the default"
+    if key in ("content_dir", "output_dir", "theme") and (problem := check_folder(key, value)):
+        return problem
     if key == "theme" and ("/" in value or "\\" in value or value in (".", "..")):
         return f"'theme' is a name under themes/, not a path: '{value}'", "write 'theme: mine' for themes/mine/"
     if key == "edit_url" and value and "{path}" not in value:
         return "'edit_url' has no {path} in it", "e.g. https://git.example.org/team/site/edit/main/{path}"
     return None
+
+
+def check_folder(key: str, value: str) -> tuple[str, str | None] | None:
+    """Why `value` is wrong for the folder setting `key`, or None when it is right."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return f"'{key}' holds a control character (a line break, a tab…)", "write the folder's name on one line"
+    if key != "theme" and leaves_the_site(value):
+        return (f"'{key}' must be a folder inside the site, not '{value}'",
+                "give a path from the site root, such as 'content'" if key == "content_dir" else
+                "give a path from the site root, such as 'output'; to write the site elsewhere, "
+                "run 'scorecard build --out DIR'")
+    return None
+
+
+def leaves_the_site(path: str) -> bool:
+    """Whether a folder setting points outside the site as written: an absolute path, or one that goes
+    up with `..`. `scorecard.yml` is part of the working tree, which a pull request changes: it may not
+    send the build to read another checkout's files into the site, nor to write anywhere else on the
+    machine. (`build --out DIR`, given by whoever runs the build, may write anywhere.)"""
+    parts = re.split(r"[/\\]", path)
+    return path.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", path) is not None or ".." in parts
 
 
 def describe(value: Any) -> str:

@@ -69,12 +69,28 @@ def parse_site_rubric(text: str | None, path: str) -> tuple[Rubric | None, list[
 def load_content(content_dir: Path, root: Path) -> tuple[Content | None, list[Diagnostic]]:
     """Read the rubric and all assessments under `content_dir`, collecting every problem."""
     prefix = display_path(content_dir, root)
-    if not content_dir.is_dir():
-        return None, [error(prefix, None, "content directory not found",
-                            "run scorecard at the root of a site, where content/ is")]
+    if problem := content_dir_problem(content_dir, root):
+        return None, [problem]
     files, diagnostics = read_content_files(content_dir, prefix)
     content, problems = content_from_files(files, prefix)
     return content, diagnostics + problems
+
+
+def content_dir_problem(content_dir: Path, root: Path) -> Diagnostic | None:
+    """Why nothing can be read from the content directory: it is not there, or it lies in the site as
+    written but leads outside it through a symbolic link on the way (`content_dir: shared/content` with
+    `shared` a link to another checkout): the working tree, which a pull request changes, may not read
+    files from elsewhere into the site. (A content directory given outside the site, as the Python API
+    may, is the caller's choice.)"""
+    prefix = display_path(content_dir, root)
+    if not content_dir.is_dir():
+        return error(prefix, None, "content directory not found",
+                     "run scorecard at the root of a site, where content/ is")
+    if content_dir.absolute().is_relative_to(root.absolute()) \
+            and not (target := content_dir.resolve()).is_relative_to(root.resolve()):
+        return error(prefix, None, f"the content directory leads to '{target}', outside the site: nothing of it is "
+                     "read", "keep the content in a folder of the site, not behind a symbolic link")
+    return None
 
 
 class Stamp(NamedTuple):
