@@ -99,3 +99,28 @@ def test_a_named_pipe_or_a_link_to_nothing_among_the_templates_neither_hangs_nor
     assert_clean_end(run, 1)
     assert ("themes/ours/templates/404.html:2: error: template error: no template named 'pipe.html' "
             "(or it is not a regular file)") in run.stderr
+
+
+@pytest.mark.parametrize(("name", "size"), [("static/video.mp4", 20_000_001), ("templates/page.html", 8 << 30)])
+def test_a_theme_file_too_large_is_refused_before_it_is_read(tmp_path: Path, name: str, size: int):
+    # 20,000,001 bytes is one over the 20 MB limit; 8 GiB (sparse: no disk is used) would take the
+    # build's memory if it were read whole, as a static file or a template once was, for the cache's digest.
+    root = write_site(tmp_path / "site", SITE)
+    big = root / "themes/ours" / name
+    big.parent.mkdir(parents=True, exist_ok=True)
+    with big.open("wb") as handle:
+        handle.truncate(size)
+    for command in ("build", "check"):
+        run = run_scorecard(root, command, "--today", "2026-10-01")
+        assert_clean_end(run, 1)
+        assert (f"themes/ours/{name}: error: the file is {size / 1e6:.1f} MB; a theme's file may be 20 MB at most"
+                in run.stdout + run.stderr)
+    assert not (root / "output").exists()
+
+
+def test_a_theme_file_of_the_largest_size_is_published(tmp_path: Path):
+    root = write_site(tmp_path / "site", SITE)
+    (root / "themes/ours/static/big.bin").write_bytes(b"\x00" * 20_000_000)  # exactly the limit
+    run = run_scorecard(root, "build", "--today", "2026-10-01")
+    assert_clean_end(run, 0)
+    assert (root / "output/static/big.bin").stat().st_size == 20_000_000

@@ -29,6 +29,7 @@ from scorecard.core.diagnostics import Diagnostic
 from scorecard.core.options import BuildOptions
 from scorecard.incremental.cachefiles import (
     CacheIgnoredError,
+    PartsDigest,
     Stored,
     digest,
     load_dict_part,
@@ -399,12 +400,13 @@ def file_digest(path: str) -> bytes:
 
 def theme_digest(theme_dirs: Sequence[Path]) -> bytes:
     """A digest of every file of every theme in use (templates and static files)."""
-    parts = []
+    parts = PartsDigest()  # one file at a time: a theme's files are not held together
     for number, theme in enumerate(theme_dirs):
         if theme.is_dir():
             for path in sorted(p for p in theme.rglob("*") if p.is_file()):
-                parts += [f"{number}:{path.relative_to(theme).as_posix()}".encode(), path.read_bytes()]
-    return digest(*parts)
+                parts.update(f"{number}:{path.relative_to(theme).as_posix()}".encode())
+                parts.update(path.read_bytes())
+    return parts.digest()
 
 
 # -- output files the last build wrote ------------------------------------------------------

@@ -22,7 +22,7 @@ from scorecard.core.staleness import future_date_warnings, staleness_warnings
 from scorecard.pipeline.reuse import Files, NoReuse, Reuse
 from scorecard.pipeline.timings import Progress, StageTime, Stopwatch, collector_paused, collector_released
 from scorecard.publish.writer import FileData, Streamed, check_output_dir, write_site
-from scorecard.source.config import default_theme_dir, theme_link_problems
+from scorecard.source.config import default_theme_dir, theme_file_problems
 from scorecard.source.content import (
     Content,
     Listing,
@@ -99,7 +99,7 @@ def build(options: BuildOptions, reuse: Reuse | None = None, progress: Progress 
 def _build(options: BuildOptions, reuse: Reuse, watch: Stopwatch) -> BuildResult:
     """The stages, in order."""
     if problems := [*check_output_dir(options.output_dir, [options.root], [options.content_dir, *options.themes]),
-                    *theme_link_problems(options.themes, options.root)]:
+                    *theme_file_problems(options.themes, options.root)]:
         return BuildResult(tuple(problems))
     themes = [*options.themes, default_theme_dir()]
     with watch.stage("load"):  # stat before reading: the files are read only when the last build cannot stand
@@ -164,7 +164,7 @@ def read(listing: Listing, problems: list[Diagnostic],
 def check(options: BuildOptions) -> Checked:
     """Load, validate and score the content, writing nothing (`scorecard check`)."""
     files, problems = read(*find(options))
-    problems += theme_link_problems(options.themes, options.root)
+    problems += theme_file_problems(options.themes, options.root)
     return validate(options, sources_from_files(files, content_prefix(options)), problems, NoReuse())
 
 

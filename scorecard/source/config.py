@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -21,6 +22,8 @@ from scorecard.source.content import MAX_FILE_BYTES, display_path, too_large
 
 CONFIG_FILE = "scorecard.yml"
 DEFAULT_THEME = "default"
+MAX_THEME_FILE_BYTES = 20_000_000
+"""A site theme's template or static file larger than this (20 MB) is refused before it is read."""
 
 
 @dataclass(frozen=True)
@@ -199,13 +202,14 @@ def theme_problems(root: Path, config: SiteConfig) -> list[Diagnostic]:
                   "create it, or leave 'theme' out for the default theme")]
 
 
-def theme_link_problems(themes: Iterable[Path], root: Path) -> list[Diagnostic]:
+def theme_file_problems(themes: Iterable[Path], root: Path) -> list[Diagnostic]:
     """An error for each file or folder of a theme that is a symbolic link leading outside that theme's
-    folder, and for a theme folder that leads outside the site: the build reads every template and
-    static file and publishes what it reads, so a link that a pull request adds (to `/proc/self/environ`,
-    `~/.ssh/…`, the checkout's `.git/config` with its token) would put that file in the site. As for the
-    content, links that stay inside are followed. (A theme folder given outside the site, as the Python API
-    may, is the caller's choice; one inside it that leads out is a link in the working tree.)"""
+    folder, for a theme folder that leads outside the site, and for a file larger than
+    MAX_THEME_FILE_BYTES: the build reads every template and static file and publishes what it reads, so
+    a link that a pull request adds (to `/proc/self/environ`, `~/.ssh/…`, the checkout's `.git/config`
+    with its token) would put that file in the site, and a file of many gigabytes would be read whole.
+    As for the content, links that stay inside are followed. (A theme folder given outside the site, as
+    the Python API may, is the caller's choice; one inside it that leads out is a link in the working tree.)"""
     site = root.resolve()
     problems = []
     for theme in themes:
@@ -221,7 +225,21 @@ def theme_link_problems(themes: Iterable[Path], root: Path) -> list[Diagnostic]:
                     problems.append(error(display_path(path, root), None,
                                           f"symbolic link to '{target}', outside the theme folder: not followed",
                                           "copy the file into the theme instead of linking to it"))
+                elif (size := _file_size(path)) > MAX_THEME_FILE_BYTES:
+                    problems.append(error(display_path(path, root), None, f"the file is {size / 1_000_000:.1f} MB; "
+                                          f"a theme's file may be {MAX_THEME_FILE_BYTES // 1_000_000} MB at most",
+                                          "a theme's templates and static files are a few kilobytes to a few "
+                                          "megabytes: is this the right file?"))
     return problems
+
+
+def _file_size(path: Path) -> int:
+    """The size of the regular file at `path` (following a link), or 0 for anything else or what cannot be told."""
+    try:
+        status = path.stat()
+    except OSError:
+        return 0
+    return status.st_size if stat.S_ISREG(status.st_mode) else 0
 
 
 def options_for(root: Path, config: SiteConfig, **overrides: Any) -> BuildOptions:
