@@ -57,6 +57,16 @@ CASES = [
     case("an unquoted ',' inside { }",
          assessment(replace={8: "  better_product: {answer: partly, evidence: one, two}"}),
          E(8, "unknown key 'two' in 'better_product'", "quote that text")),
+    # Line 6: tags YAML reads as a date, a number with a dot, nothing and a boolean: each said on its own,
+    # with the text as written (1.10 is the number 1.1 to YAML), instead of one "must be a list of names".
+    case("tags YAML does not read as names",
+         assessment(replace={6: "tags: [2026-01-01, 1.10, ~, true]"}),
+         E(6, "'tags' entry '2026-01-01' is read by YAML as a date, not a name", 'quote it: "2026-01-01"'),
+         E(6, "'tags' entry '1.10' is read by YAML as the number 1.1, not a name", 'quote it: "1.10"'),
+         E(6, "'tags' entry 3 is empty (YAML reads '~', 'null' and nothing as no value)"),
+         E(6, "'tags' entry 'true' is read by YAML as the boolean true, not a name", 'quote it: "true"')),
+    case("a tag that is a mapping", assessment(replace={6: "tags: [support, {team: north}]"}),
+         E(6, "'tags' entry 2 is a mapping, not a name", "write each name as text")),
     # A brace really left open still gets the hint to close it (line 9 of test_diagnostics).
     case("an unclosed { }",
          assessment(replace={9: '  return:         {answer: partly, evidence: "41% posted again."'}),

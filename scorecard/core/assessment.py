@@ -303,8 +303,12 @@ class _FrontMatterChecker:
                 self.warn((key,), f"'{key}' is one text containing commas: '{value.strip()}'",
                           f"for several, write a list: {key}: [{parts}]")
             value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+        if not isinstance(value, list):
             self.problem((key,), f"'{key}' must be a list of names, e.g. {key}: [a, b]", value=True)
+            return ()
+        if wrong := [i for i, v in enumerate(value) if not isinstance(v, (str, int)) or isinstance(v, bool)]:
+            for i in wrong:
+                self.not_a_name(key, i, value[i])
             return ()
         if len(value) > MAX_NAMES:  # each name is a link on the page and a page of its own: they multiply
             self.problem((key,), f"'{key}' lists {len(value)} names; the limit is {MAX_NAMES}", value=True)
@@ -315,6 +319,25 @@ class _FrontMatterChecker:
                 self.problem((key, i), f"'{key}' entry of {len(name)} characters; the limit is {MAX_NAME_CHARS}",
                              value=True)
         return tuple(dict.fromkeys(n for n in names if len(n) <= MAX_NAME_CHARS))  # de-duplicated, in the order written
+
+    def not_a_name(self, key: str, i: int, item: Any) -> None:
+        """The error for entry `i` of the list `key`, which YAML did not read as a name: an unquoted `no`
+        became false, `1e3` a number, `~` or nothing at all no value, `2026-01-01` a date."""
+        written = self.doc.written.get((key, i))
+        if (key, i) in self.doc.refused:  # already reported: an unsupported tag
+            return
+        if written is not None:
+            read_as = {True: "true", False: "false"}.get(item) if isinstance(item, bool) else None
+            kind = f"the boolean {read_as}" if read_as else \
+                "a date" if isinstance(item, dt.date) else f"the number {item}"
+            self.problem((key, i), f"'{key}' entry '{written}' is read by YAML as {kind}, not a name",
+                         f"quote it: \"{written}\"", value=True)
+        elif item is None:
+            self.problem((key, i), f"'{key}' entry {i + 1} is empty (YAML reads '~', 'null' and nothing as no value)",
+                         "write the name, or remove the entry", value=True)
+        else:
+            self.problem((key, i), f"'{key}' entry {i + 1} is a {'list' if isinstance(item, list) else 'mapping'}, "
+                         "not a name", f"write each name as text, e.g. {key}: [a, b]", value=True)
 
     def aliases(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
         """The `aliases` as slugs (each folder and name slugified, as file paths are), with their lines."""
