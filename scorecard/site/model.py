@@ -423,7 +423,8 @@ def revision_view(point: HistoryPoint, before: HistoryPoint | None = None) -> Re
         date=point.date.date(), timestamp=point.date.isoformat(), author=point.author, subject=point.subject,
         sha=point.sha, short=point.short, score=str(point.overall),
         previous="" if point.previous is None else str(point.previous),
-        grade=point.grade, grade_css=slugify(point.grade), moved=point.moved, as_of=point.boundary, gated=point.gated,
+        grade=point.grade, grade_css=slugify(point.grade), moved=point.moved, as_of=point.boundary, cut=point.cut,
+        gated=point.gated,
         rubric_version=point.rubric_version, rubric_changed=rubric_changed(point, before))
 
 

@@ -103,7 +103,10 @@ class RevisionView:
     moved: tuple[str, ...]
     """What moved: "Search 3 → 4", "Builds trust yes → partly", "overall 62.0 → 70.8"; empty at creation."""
     as_of: bool = False
-    """Where a shallow clone's history starts: the score as of this commit, which may not have made it."""
+    """Where a shallow clone's history starts, or where the history read stops (`cut`): the score as of
+    this commit, which may not have made it."""
+    cut: bool = False
+    """The history before this commit was there but longer than scorecard reads (docs/history.md)."""
     gated: str = ""
     """The verdict a gate question decided ("Erodes trust"), shown instead of the grade; "" when none fired."""
     rubric_version: str = ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -125,30 +126,58 @@ class TooLarge(bytes):
         return made
 
 
-def read_blobs(repo: Path, blobs: list[str]) -> dict[str, bytes]:
-    """The contents of many blobs, through one `git cat-file --batch-check` for their sizes and one
-    `git cat-file --batch` for those of them within MAX_BLOB_BYTES; a larger one is a TooLarge, unread
-    (six 100 MB blobs pack into 827 KB: their size in the repository says nothing)."""
+READ_CHUNK_BYTES = 64 << 20
+"""Blobs are read by `git cat-file --batch` in runs of about this many bytes, so that git's answer and
+the contents taken from it are not both held whole."""
+
+
+def blob_sizes(repo: Path, blobs: Sequence[str]) -> dict[str, int]:
+    """The size of each blob git has, through one `git cat-file --batch-check`, without reading any (a
+    blob missing from the repository is left out)."""
     wanted = list(dict.fromkeys(blobs))
     if not wanted:
         return {}
-    contents: dict[str, bytes] = {}
-    small = []
+    sizes = {}
     checked = _git(repo, "cat-file", "--batch-check", input=("\n".join(wanted) + "\n").encode())
     # git answers each name with a line; should it answer fewer, the blobs it left out are not read
     for blob, line in zip(wanted, checked.decode("ascii", "replace").splitlines(), strict=False):
         parts = line.split()
-        if len(parts) != 3 or not parts[2].isdigit():
+        if len(parts) == 3 and parts[2].isdigit():
+            sizes[blob] = int(parts[2])
+    return sizes
+
+
+def read_blobs(repo: Path, blobs: Sequence[str], sizes: Mapping[str, int] | None = None) -> dict[str, bytes]:
+    """The contents of many blobs: their sizes first (`blob_sizes`, unless given), then those within
+    MAX_BLOB_BYTES through `git cat-file --batch`, in runs of READ_CHUNK_BYTES; a larger one is a
+    TooLarge, unread (six 100 MB blobs pack into 827 KB: their size in the repository says nothing)."""
+    sizes = blob_sizes(repo, blobs) if sizes is None else sizes
+    contents: dict[str, bytes] = {}
+    run: list[str] = []
+    run_bytes = 0
+    for blob in dict.fromkeys(blobs):
+        size = sizes.get(blob)
+        if size is None:
             continue  # missing
-        if int(parts[2]) > MAX_BLOB_BYTES:
-            contents[blob] = TooLarge(int(parts[2]))
-        else:
-            small.append(blob)
-    if not small:
-        return contents
-    out = _git(repo, "cat-file", "--batch", input=("\n".join(small) + "\n").encode())
+        if size > MAX_BLOB_BYTES:
+            contents[blob] = TooLarge(size)
+            continue
+        run.append(blob)
+        run_bytes += size
+        if run_bytes >= READ_CHUNK_BYTES:
+            contents.update(_read_run(repo, run))
+            run, run_bytes = [], 0
+    if run:
+        contents.update(_read_run(repo, run))
+    return contents
+
+
+def _read_run(repo: Path, blobs: list[str]) -> dict[str, bytes]:
+    """The contents of `blobs` (each known to be small), by one `git cat-file --batch`."""
+    out = _git(repo, "cat-file", "--batch", input=("\n".join(blobs) + "\n").encode())
+    contents = {}
     pos = 0
-    for blob in small:
+    for blob in blobs:
         end = out.index(b"\n", pos)
         header = out[pos:end].decode()
         pos = end + 1
@@ -198,8 +227,9 @@ def _author_date(iso: str, seconds: str) -> dt.datetime | None:
         return None
 
 
-def log(repo: Path, prefix: str) -> list[Commit]:
-    """Every commit that touched `prefix`, oldest first, with the files it changed (renames followed).
+def log(repo: Path, prefix: str, most: int | None = None) -> list[Commit]:
+    """Every commit that touched `prefix` (or the `most` newest of them), oldest first, with the files it
+    changed (renames followed).
 
     Each commit's record starts with a marker made for this call (a commit cannot contain it: the
     subject and author name are whatever a committer wrote, any character but NUL), and its fields
@@ -211,7 +241,9 @@ def log(repo: Path, prefix: str) -> list[Commit]:
         return []
     marker = "scorecard-" + secrets.token_hex(16)
     fmt = f"%x00{marker}%x00%H%x00%aI%x00%at%x00%an%x00%s%x00"
-    out = _git(repo, "log", "--reverse", "-M", "--raw", "-z", "--no-abbrev", f"--format={fmt}", "--", prefix or ".")
+    limit = [] if most is None else [f"--max-count={most}"]  # the newest: git limits before it reverses
+    out = _git(repo, "log", "--reverse", *limit, "-M", "--raw", "-z", "--no-abbrev", f"--format={fmt}", "--",
+               prefix or ".")
     commits = []
     for chunk in out.decode("utf-8", "surrogateescape").split(f"\0{marker}\0")[1:]:
         fields = chunk.split("\0")

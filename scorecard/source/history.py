@@ -3,7 +3,8 @@
 `replay` is pure: given the commits that touched the content directory (oldest first) and the
 bytes of every blob they name, it replays the directory's files commit by commit and scores the
 assessments each commit changed — all of them when the rubric changed. `read_history` is the thin
-I/O wrapper around it: one `git log` and one `git cat-file --batch`.
+I/O wrapper around it: one `git log`, the blobs' sizes, and `git cat-file --batch` for the newest
+revisions within the bounds (`history_budget`, MAX_PLANNED_SCORES, MAX_COMMITS).
 
 History is best-effort: a revision that does not parse is skipped, and outside a git repository,
 without commits or without git the history is simply empty. Uncommitted changes are not history.
@@ -56,6 +57,9 @@ class HistoryPoint:
     """The verdict a gate question decided at this commit, whatever the grade ("" when none fired)."""
     rubric_version: str = ""
     """The version of the rubric this commit was scored with (`Rubric.version`)."""
+    cut: bool = False
+    """A boundary (above) where the history read stops, not a shallow clone's: the revisions before it
+    were more than `history_budget` allows."""
     former_slugs: tuple[str, ...] = ()
     """On an assessment's newest point: the slugs it had before git renamed its file, oldest first."""
 
@@ -161,10 +165,28 @@ class _Step:
     """(old path, new path) of each rename out of or within assessments/; new None when deleted."""
     scores: tuple[tuple[str, str, tuple[str | None, str]], ...]
     """(path, slug, (rubric blob, assessment blob)) of each assessment to score at this commit."""
+    added: frozenset[str] = frozenset()
+    """The assessments this commit adds (not changes, renames or only scores again)."""
 
 
-def _plan(commits: list[gitrepo.Commit], prefix: str) -> tuple[list[_Step], dict[str, str]]:
-    """Replay the file tree commit by commit: the steps, and the assessments alive at the end (path → slug)."""
+@dataclass(frozen=True)
+class _Plan:
+    """What the commits do, decided before anything is read or parsed."""
+
+    steps: list[_Step]
+    alive: dict[str, str]
+    """The assessments at the last commit: path → slug."""
+    final: dict[str, str]
+    """The assessments at the last commit: path → blob."""
+    first: int = 0
+    """The oldest commit whose revisions are scored: those before were more than MAX_PLANNED_SCORES
+    allows (their `scores` are left empty)."""
+    cut: bool = False
+    """The log holds only the newest MAX_COMMITS commits: the history before them is not read."""
+
+
+def _plan(commits: list[gitrepo.Commit], prefix: str) -> _Plan:
+    """Replay the file tree commit by commit: the steps, and the assessments alive at the end."""
     rubric_path = _join(prefix, RUBRIC_FILE)
 
     def is_assessment(path: str) -> bool:
@@ -175,9 +197,11 @@ def _plan(commits: list[gitrepo.Commit], prefix: str) -> tuple[list[_Step], dict
 
     tree: dict[str, str] = {}  # assessment path → blob id, at the commit being replayed
     rubric_blob: str | None = None
-    steps = []
+    steps: list[_Step] = []
+    planned, first = 0, 0
     for index, commit in enumerate(commits):
         touched: set[str] = set()
+        added: set[str] = set()
         renamed: list[tuple[str, str | None]] = []
         rubric_changed = False
         for change in commit.changes:
@@ -196,10 +220,17 @@ def _plan(commits: list[gitrepo.Commit], prefix: str) -> tuple[list[_Step], dict
             else:
                 tree[change.new_path] = change.blob
                 touched.add(change.new_path)
+                if change.status == "A":
+                    added.add(change.new_path)
         scores = tuple((path, slug(path), (rubric_blob, tree[path]))
                        for path in sorted(tree if rubric_changed else touched))
-        steps.append(_Step(commit, index, tuple(renamed), scores))
-    return steps, {path: slug(path) for path in tree}
+        steps.append(_Step(commit, index, tuple(renamed), scores, frozenset(added)))
+        planned += len(scores)
+        while planned > MAX_PLANNED_SCORES:  # the oldest revisions give way (every rubric change scores all)
+            planned -= len(steps[first].scores)
+            steps[first] = replace(steps[first], scores=())
+            first += 1
+    return _Plan(steps, {path: slug(path) for path in tree}, tree, first)
 
 
 def replay(commits: list[gitrepo.Commit], blobs: Mapping[str, bytes], prefix: str,
@@ -210,27 +241,81 @@ def replay(commits: list[gitrepo.Commit], blobs: Mapping[str, bytes], prefix: st
     processes when there are many. `boundary` holds a shallow clone's boundary commits: an
     assessment first seen at one is marked "as of" it, not created by it.
     """
-    steps, alive = _plan(commits, prefix)
+    return _replay(_plan(commits, prefix), blobs, prefix, workers, boundary)
+
+
+def _replay(plan: _Plan, blobs: Mapping[str, bytes], prefix: str, workers: int = 1,
+            boundary: frozenset[str] = frozenset(), first: int = 0) -> dict[str, tuple[HistoryPoint, ...]]:
+    """`replay` of a plan, scoring only the commits from index `first` on: an assessment that was there
+    before is marked "as of" the first commit that scores it, as at a shallow clone's boundary."""
+    first = max(first, plan.first)
     wanted: dict[tuple[str | None, str], tuple[str, str]] = {}
-    for step in steps:
+    for step in plan.steps[first:]:
         for path, slug, key in step.scores:
             wanted.setdefault(key, (path, slug))
     snapshots = _score_all(wanted, blobs, _join(prefix, RUBRIC_FILE), workers)
-    lines = _Lines(prefix, boundary)
-    for step in steps:
+    lines = _Lines(prefix, boundary, cut=first > 0 or plan.cut)
+    for step in plan.steps:
         for old, new in step.moves:
             lines.move(old, new)
+        if step.index < first:
+            continue
         for path, _slug, key in step.scores:
             if (snap := snapshots.get(key)) is not None:  # None: this revision (or the rubric at it) does not parse
                 lines.score(path, snap, step)
-    return lines.by_slug(alive)
+    return lines.by_slug(plan.alive)
+
+
+MAX_COMMITS = 100_000
+"""History reads the newest this many commits that touched the content directory."""
+MAX_PLANNED_SCORES = 500_000
+"""History scores at most this many assessment revisions (a commit that changes the rubric scores every
+assessment again); the oldest give way."""
+HISTORY_BYTES = 256_000_000
+HISTORY_TIMES = 8
+"""History reads and parses at most HISTORY_BYTES of revisions, or HISTORY_TIMES the size of the
+assessments at the last commit when that is more (`history_budget`)."""
+
+
+def history_budget(final_bytes: int) -> int:
+    """How many bytes of revisions (assessments and rubrics) history reads and parses at most: HISTORY_BYTES,
+    or HISTORY_TIMES the size of the assessments the last commit holds (`final_bytes`) when that is more.
+    A history is bounded by the work tree it ends in, not by how many commits a pull request can pack
+    into a few kilobytes (thousands of revisions of a 1 MB file, or of the rubric, which scores every
+    assessment again)."""
+    return max(HISTORY_BYTES, HISTORY_TIMES * final_bytes)
+
+
+def _first_scored(steps: Sequence[_Step], sizes: Mapping[str, int], allowed: int) -> int:
+    """The index of the oldest commit whose revisions are scored: newest first, each distinct revision
+    counted once with the bytes it parses (its rubric's too, once), until `allowed` is spent."""
+    def cost(blob: str | None) -> int:
+        size = sizes.get(blob, 0) if blob is not None else 0
+        return size if size <= gitrepo.MAX_BLOB_BYTES else 0  # a larger one is never read
+
+    counted: set[tuple[str | None, str]] = set()
+    rubrics: set[str | None] = set()
+    spent = 0
+    for step in reversed(steps):
+        new = {key for _path, _slug, key in step.scores if key not in counted}
+        step_cost = sum(cost(blob) for _rubric, blob in new)
+        step_cost += sum(cost(rubric) for rubric in {rubric for rubric, _blob in new} - rubrics)
+        if spent + step_cost > allowed:
+            return step.index + 1
+        spent += step_cost
+        counted |= new
+        rubrics |= {rubric for rubric, _blob in new}
+    return 0
 
 
 class _Lines:
     """Each assessment's line of history as the commits are replayed, keyed by its current path."""
 
-    def __init__(self, prefix: str, boundary: frozenset[str]):
+    def __init__(self, prefix: str, boundary: frozenset[str], cut: bool = False):
         self.prefix, self.boundary = prefix, boundary
+        self.cut = cut
+        """The history read starts after the first commit (it was cut): an assessment first scored at a
+        commit that does not add it was there before, so its first point is "as of" that commit."""
         self.points: dict[str, list[HistoryPoint]] = {}
         self.last: dict[str, _Snapshot] = {}
         self.former: dict[str, list[str]] = {}
@@ -251,11 +336,12 @@ class _Lines:
         before, commit = self.last.get(path), step.commit
         moved = moves(before, snap) if before is not None else ()
         if before is None or moved:
+            cut = before is None and self.cut and path not in step.added
             self.points.setdefault(path, []).append(HistoryPoint(
                 commit.sha, commit.sha[:SHORT_SHA], commit.date, commit.author, commit.subject,
                 snap.overall, snap.grade, before.overall if before else None, moved, step.index,
-                boundary=before is None and commit.sha in self.boundary, gated=snap.gated,
-                rubric_version=snap.rubric_version))
+                boundary=before is None and (commit.sha in self.boundary or cut), gated=snap.gated,
+                rubric_version=snap.rubric_version, cut=cut))
         self.last[path] = snap
 
     def by_slug(self, alive: Mapping[str, str]) -> dict[str, tuple[HistoryPoint, ...]]:
@@ -296,15 +382,21 @@ def read_history(root: Path, content_dir: Path) -> dict[str, tuple[HistoryPoint,
     except ValueError:
         return {}  # the content directory lies outside the repository
     prefix = "" if prefix == "." else prefix
-    rubric_path = _join(prefix, RUBRIC_FILE)
     try:
-        commits = gitrepo.log(repo, prefix)
-        wanted = [change.blob for commit in commits for change in commit.changes if change.status != "D"
-                  and (change.new_path == rubric_path or assessment_slug(change.new_path, prefix) is not None)]
-        blobs = gitrepo.read_blobs(repo, wanted)
+        commits = gitrepo.log(repo, prefix, most=MAX_COMMITS)
+        plan = replace(_plan(commits, prefix), cut=len(commits) == MAX_COMMITS)
+        sizes = gitrepo.blob_sizes(repo, _blobs(plan.steps))
+        allowed = history_budget(sum(min(sizes.get(blob, 0), gitrepo.MAX_BLOB_BYTES) for blob in plan.final.values()))
+        first = _first_scored(plan.steps, sizes, allowed)
+        blobs = gitrepo.read_blobs(repo, _blobs(plan.steps[first:]), sizes)
     except gitrepo.GitError:
         return {}
-    return replay(commits, blobs, prefix, workers=os.cpu_count() or 1, boundary=gitrepo.shallow_boundary(repo))
+    return _replay(plan, blobs, prefix, os.cpu_count() or 1, gitrepo.shallow_boundary(repo), first)
+
+
+def _blobs(steps: Sequence[_Step]) -> list[str]:
+    """The blobs that scoring `steps` reads: each revision of an assessment, and of the rubric it is scored with."""
+    return [blob for step in steps for _path, _slug, key in step.scores for blob in key if blob is not None]
 
 
 def history_state(root: Path, content_dir: Path) -> str:
