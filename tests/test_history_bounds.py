@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from budget import assert_clean_end, run_scorecard
 from test_history import Repo, built, forum, history
 
 from scorecard.source import gitrepo
@@ -150,3 +151,24 @@ def test_the_page_says_where_the_history_read_starts(repo: Repo, monkeypatch: py
     assert "where the history read starts" in page
     assert "Score as of this date; earlier history is longer than scorecard reads" in page
     assert "not in this clone" not in page  # that is a shallow clone's boundary, not this one
+
+
+def test_commit_messages_of_any_length_are_read_a_piece_at_a_time(tmp_path: Path):
+    # Three commits whose subjects are 40 MB each (a 40 MB line of "x" packs into some 40 KB). git's
+    # own width limit (`%<(200,trunc)`) would not do: characters of no width, such as U+0301, pass it.
+    # Held whole, git's output and its text took over 300 MB; read as it comes, each subject is cut
+    # at 64 KB, and then to the 200 characters a page shows.
+    repo = Repo(tmp_path / "site")
+    repo.git("config", "core.logAllRefUpdates", "false")  # no reflog: it would copy each subject to disk
+    message = tmp_path / "message.txt"
+    message.write_text("x" * 40_000_000 + "\u0301" * 1000 + "\n")
+    for search in (3, 4, 5):
+        repo.write("content/assessments/forum.md", forum(search=search))
+        repo.git("add", "-A")
+        repo.git("-c", "user.name=Ana Ruiz", "-c", "user.email=a@example.org", "commit", "-q", "-F", str(message))
+
+    run = run_scorecard(repo.root, "build", "--today", "2026-10-01")
+
+    assert_clean_end(run, 0)
+    page = (repo.root / "output/assessments/forum/index.html").read_text()
+    assert page.count("x" * 199 + "…") == 3 and "x" * 200 not in page  # each of the three revisions

@@ -9,9 +9,10 @@ functions say so by returning None, and callers carry on without history.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -241,21 +242,68 @@ def log(repo: Path, prefix: str, most: int | None = None) -> list[Commit]:
         return []
     marker = "scorecard-" + secrets.token_hex(16)
     fmt = f"%x00{marker}%x00%H%x00%aI%x00%at%x00%an%x00%s%x00"
-    limit = [] if most is None else [f"--max-count={most}"]  # the newest: git limits before it reverses
-    out = _git(repo, "log", "--reverse", *limit, "-M", "--raw", "-z", "--no-abbrev", f"--format={fmt}", "--",
-               prefix or ".")
+    limit = [] if most is None else [f"--max-count={most}"]
+    # newest first, as git walks them (`--reverse` would have git hold every commit, message and all, first)
+    tokens = _tokens(repo, "log", *limit, "-M", "--raw", "-z", "--no-abbrev", f"--format={fmt}", "--", prefix or ".")
     commits = []
-    for chunk in out.decode("utf-8", "surrogateescape").split(f"\0{marker}\0")[1:]:
-        fields = chunk.split("\0")
-        if len(fields) < 5:
+    fields: list[str] | None = None  # the fields of the commit being read; None before the first
+    for token in itertools.chain(tokens, [marker]):
+        if token != marker:
+            if fields is not None:
+                fields.append(token)
             continue
-        sha, iso, seconds, author, subject = fields[:5]
-        date = _author_date(iso, seconds)
-        changes = _changes([f for f in fields[5:] if f.strip("\n")])
-        if date is None or changes is None:
-            continue
-        commits.append(Commit(sha, date, _cut(author), _cut(subject), changes))
+        if fields is not None and (commit := _commit(fields)) is not None:
+            commits.append(commit)
+        fields = []
+    commits.reverse()
     return commits
+
+
+def _commit(fields: list[str]) -> Commit | None:
+    """A commit from its fields (id, dates, author, subject, then its changes), or None when they do not parse."""
+    if len(fields) < 5:
+        return None
+    sha, iso, seconds, author, subject = fields[:5]
+    date = _author_date(iso, seconds)
+    changes = _changes([f for f in fields[5:] if f.strip("\n")])
+    if date is None or changes is None:
+        return None
+    return Commit(sha, date, _cut(author), _cut(subject), changes)
+
+
+MAX_TOKEN_BYTES = 1 << 16
+"""A field of git's output longer than this is cut to it as it is read (a subject or an author name is
+shown cut to MAX_NAME_CHARS anyway; a path is at most a few kilobytes)."""
+
+
+def _tokens(repo: Path, *args: str) -> Iterator[str]:
+    """The NUL-separated fields of `git ARGS`'s output, read as git writes them, each cut to
+    MAX_TOKEN_BYTES: a commit message of a gigabyte packs into a few kilobytes, and git's width limits
+    (`%<(200,trunc)`) let characters of no width through, so the output is never held whole."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as errors:  # a file: git cannot block on it while its output is read
+        try:
+            process = subprocess.Popen(["git", "-C", str(repo), *args], stdout=subprocess.PIPE, stderr=errors)
+        except FileNotFoundError as exc:
+            raise GitError("git is not installed") from exc
+        with process:
+            assert process.stdout is not None
+            token = bytearray()
+            while chunk := process.stdout.read(1 << 16):
+                start = 0
+                while (end := chunk.find(b"\0", start)) >= 0:
+                    token += chunk[start:end][:MAX_TOKEN_BYTES - len(token)]
+                    yield token.decode("utf-8", "surrogateescape")
+                    token.clear()
+                    start = end + 1
+                token += chunk[start:][:MAX_TOKEN_BYTES - len(token)]
+            if token:
+                yield token.decode("utf-8", "surrogateescape")
+        if process.returncode != 0:
+            errors.seek(0)
+            message = errors.read(4096).decode("utf-8", "replace").strip()
+            raise GitError(message or f"git {args[0]} failed")
 
 
 def _changes(rest: list[str]) -> tuple[FileChange, ...] | None:
