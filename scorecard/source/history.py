@@ -59,7 +59,7 @@ class HistoryPoint:
     """The version of the rubric this commit was scored with (`Rubric.version`)."""
     cut: bool = False
     """A boundary (above) where the history read stops, not a shallow clone's: the revisions before it
-    were more than `history_budget` allows."""
+    were beyond the bounds of what history reads (`history_budget`, MAX_PLANNED_SCORES, MAX_COMMITS)."""
     former_slugs: tuple[str, ...] = ()
     """On an assessment's newest point: the slugs it had before git renamed its file, oldest first."""
 
