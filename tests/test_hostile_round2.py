@@ -200,6 +200,23 @@ def test_13_a_cache_file_that_is_a_device_a_pipe_or_too_big_is_ignored(
     assert result.cache.startswith("ignored")
 
 
+@pytest.mark.parametrize("name", ["site.pickle", "prepared.pickle", "views.pickle", "prepared.delta"])
+def test_13_a_cache_file_of_a_gigabyte_that_is_not_a_cache_is_not_read(tmp_path: Path, name: str) -> None:
+    # 1 GB of zeros packs into about a megabyte in git, so a pull request can put it in the cache
+    # folder beside the files a build left. Its first bytes are not a cache's: it is ignored there,
+    # never read whole (site.pickle took over 1 GB of memory that way; the budget is 300 MB).
+    root = small_site(tmp_path / "site")
+    assert_clean_end(run_scorecard(root, "build", "--today", TODAY.isoformat()), 0)  # a cache of this machine
+    with (root / cachefiles.CACHE_DIR / name).open("wb") as handle:
+        handle.truncate(1 << 30)  # sparse: no disk is used
+    (root / "content/assessments/forum.md").write_text(GOOD.replace("Forum", "Forum, edited"))
+
+    run = run_scorecard(root, "build", "--today", TODAY.isoformat())
+
+    assert_clean_end(run, 0)
+    assert "Forum, edited" in (root / "output/assessments/forum/index.html").read_text()
+
+
 # -- 5, 8, 9: git history -----------------------------------------------------------------------
 
 def git(root: Path, *args: str, env: dict[str, str] | None = None, input: bytes | None = None) -> str:

@@ -283,18 +283,25 @@ def _read_signed_file(path: Path) -> tuple[bytes, bytes] | None:
     """The file's bytes and this machine's key, once its head says it is a cache of this format and version."""
     if _unsafe_folder(path.parent):
         raise CacheIgnoredError(f"{CACHE_DIR} is a link or not a folder")
-    data = read_regular_file(path, CACHE_LIMIT)
+    data = read_regular_file(path, CACHE_LIMIT, _check_head)
     if data is None:
         return None
     key = signing_key()
     if key is None:
         raise CacheIgnoredError("no signing key")
-    head = len(MAGIC) + 1
-    if not data.startswith(MAGIC) or len(data) < head + 52 or data[len(MAGIC)] != FORMAT:
+    if len(data) < len(_head()) + 32:
         raise CacheIgnoredError("not a cache of this format")
-    if data[head:head + 20] != tool_fingerprint():
-        raise CacheIgnoredError("written by another version of scorecard")
     return data, key
+
+
+def _check_head(head: bytes) -> None:
+    """CacheIgnoredError unless a file's first bytes say it is a cache of this format and version: what
+    is not (a file a pull request put there) is not read further."""
+    start = len(MAGIC) + 1
+    if not head.startswith(MAGIC) or len(head) < start + 20 or head[len(MAGIC)] != FORMAT:
+        raise CacheIgnoredError("not a cache of this format")
+    if head[start:start + 20] != tool_fingerprint():
+        raise CacheIgnoredError("written by another version of scorecard")
 
 
 def _signed(key: bytes, role: bytes, *parts: bytes | memoryview) -> bytes:
@@ -365,10 +372,12 @@ def _unsafe_folder(folder: Path) -> bool:
         return True
 
 
-def read_regular_file(path: Path, limit: int) -> bytes | None:
+def read_regular_file(path: Path, limit: int, check_head: Callable[[bytes], None]) -> bytes | None:
     """The bytes of `path`; None when there is no such file; CacheIgnoredError when it is a link, a named
     pipe, a device or larger than `limit`: it is opened without following links or blocking, and
-    read no further than its size."""
+    read no further than its size. `check_head`, given the first bytes (as many as `_head()` holds),
+    raises CacheIgnoredError to stop before the rest is read (a file of gigabytes of zeros packs into
+    megabytes in git)."""
     try:
         handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
@@ -382,6 +391,8 @@ def read_regular_file(path: Path, limit: int) -> bytes | None:
         if info.st_size > limit:
             raise CacheIgnoredError(f"larger than {limit} bytes")
         with os.fdopen(os.dup(handle), "rb") as source:
+            check_head(source.read(min(info.st_size, len(_head()))))
+            source.seek(0)  # then the whole file in one read: no second copy of it is made
             return source.read(info.st_size)
     except OSError as exc:
         raise CacheIgnoredError(f"cannot read it ({exc.strerror or exc})") from None
