@@ -321,11 +321,11 @@ class _FrontMatterChecker:
         return tuple(dict.fromkeys(n for n in names if len(n) <= MAX_NAME_CHARS))  # de-duplicated, in the order written
 
     def not_a_name(self, key: str, i: int, item: Any) -> None:
-        """The error for entry `i` of the list `key`, which YAML did not read as a name: an unquoted `no`
-        became false, `1e3` a number, `~` or nothing at all no value, `2026-01-01` a date."""
-        written = self.doc.written.get((key, i))
+        """The error for entry `i` of the list `key`, which YAML did not read as a name: an unquoted `true`
+        became a boolean, `1.10` a number, `2026-01-01` a date, `~` or nothing at all no value."""
         if (key, i) in self.doc.refused:  # already reported: an unsupported tag
             return
+        written = self.doc.written.get((key, i))
         if written is not None:
             read_as = {True: "true", False: "false"}.get(item) if isinstance(item, bool) else None
             kind = f"the boolean {read_as}" if read_as else \
