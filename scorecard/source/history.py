@@ -286,12 +286,18 @@ def history_budget(final_bytes: int) -> int:
     return max(HISTORY_BYTES, HISTORY_TIMES * final_bytes)
 
 
+def _parsed_bytes(sizes: Mapping[str, int], blob: str) -> int:
+    """The bytes history parses of a blob: its size, or none for one that is missing or never read
+    (over MAX_BLOB_BYTES)."""
+    size = sizes.get(blob, 0)
+    return size if size <= gitrepo.MAX_BLOB_BYTES else 0
+
+
 def _first_scored(steps: Sequence[_Step], sizes: Mapping[str, int], allowed: int) -> int:
     """The index of the oldest commit whose revisions are scored: newest first, each distinct revision
     counted once with the bytes it parses (its rubric's too, once), until `allowed` is spent."""
     def cost(blob: str | None) -> int:
-        size = sizes.get(blob, 0) if blob is not None else 0
-        return size if size <= gitrepo.MAX_BLOB_BYTES else 0  # a larger one is never read
+        return 0 if blob is None else _parsed_bytes(sizes, blob)
 
     counted: set[tuple[str | None, str]] = set()
     rubrics: set[str | None] = set()
@@ -386,7 +392,7 @@ def read_history(root: Path, content_dir: Path) -> dict[str, tuple[HistoryPoint,
         commits = gitrepo.log(repo, prefix, most=MAX_COMMITS)
         plan = replace(_plan(commits, prefix), cut=len(commits) == MAX_COMMITS)
         sizes = gitrepo.blob_sizes(repo, _blobs(plan.steps))
-        allowed = history_budget(sum(min(sizes.get(blob, 0), gitrepo.MAX_BLOB_BYTES) for blob in plan.final.values()))
+        allowed = history_budget(sum(_parsed_bytes(sizes, blob) for blob in plan.final.values()))
         first = _first_scored(plan.steps, sizes, allowed)
         blobs = gitrepo.read_blobs(repo, _blobs(plan.steps[first:]), sizes)
     except gitrepo.GitError:
